@@ -1,0 +1,158 @@
+"""The workbench app: six steps over one PlanningSession, served locally or shown in a notebook.
+
+``create_app`` builds a fresh, independent app (its own session state) every time it is called;
+``serve`` hands Panel that function, so every browser session gets its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import panel as pn
+import param
+
+from . import SAMPLE_DATA
+from .domain.loading import load_dataset
+from .state import STEPS, PlanningSession
+from .store import Store, default_db_path
+from .views.compare import CompareStep
+from .views.learner import LearnerStep
+from .views.opportunities import OpportunitiesStep
+from .views.plans import PlansStep
+from .views.share import ShareStep
+from .views.week import WeekStep
+
+pn.extension("tabulator", notifications=True, design="bootstrap", loading_indicator=True,
+             sizing_mode="stretch_width")
+
+CSS = """
+.wb-ok{background:#e6f4ea;border-left:5px solid #0b6b3a;padding:.6rem .8rem;border-radius:4px}
+.wb-problems{background:#fff4e5;border-left:5px solid #b54708;padding:.6rem .8rem;
+border-radius:4px}
+.wb-problems ul{margin:.3rem 0 0 1rem;padding:0}.wb-problems li{margin:.35rem 0}
+.wb-fix{color:#0b4f8a;margin-top:.15rem}
+table.wb-compare{border-collapse:collapse;width:100%}
+.wb-compare th,.wb-compare td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
+.wb-compare caption{text-align:left;font-weight:600;padding:.3rem 0}
+.wb-status{color:#0b4f8a}.wb-error{color:#a32020;font-weight:600}
+"""
+
+
+@pn.cache(max_items=4)
+def _load_dataset(path: str):
+    # the catalogue is read-only and shared; learners and plans live in each session's store
+    return load_dataset(path)
+
+
+class WorkbenchApp(pn.viewable.Viewer):
+    """The whole workbench: a stepper over Learner, Week, Opportunities, Plans, Compare, Share."""
+
+    state = param.ClassSelector(class_=PlanningSession, doc="This session's planning state.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self.steps = {
+            "Learner": LearnerStep(state=s), "Week": WeekStep(state=s),
+            "Opportunities": OpportunitiesStep(state=s), "Plans": PlansStep(state=s),
+            "Compare": CompareStep(state=s), "Share": ShareStep(state=s),
+        }
+        self.tabs = pn.Tabs(*[(f"{i + 1}. {name}", view) for i, (name, view)
+                              in enumerate(self.steps.items())], dynamic=True,
+                            sizing_mode="stretch_width")
+        self.tabs.param.watch(self._tab_changed, "active")
+        self.back = pn.widgets.Button(name="← Back", width=110, disabled=True)
+        self.next = pn.widgets.Button(name="Next →", width=110, button_type="primary")
+        self.back.on_click(lambda _e: self._move(-1))
+        self.next.on_click(lambda _e: self._move(1))
+        self.status = pn.pane.HTML(sizing_mode="stretch_width")
+        self.who = pn.pane.HTML(sizing_mode="stretch_width")
+        s.param.watch(self._on_step, "step")
+        s.param.watch(self._on_status, ["status", "error", "learner", "plan_id", "problems"])
+        self._on_status()
+        self._layout = pn.Column(
+            pn.Row(self.who, self.back, self.next, sizing_mode="stretch_width"),
+            self.status, self.tabs, sizing_mode="stretch_width",
+        )
+
+    def __panel__(self):
+        return self._layout
+
+    def _move(self, delta: int):
+        i = min(max(STEPS.index(self.state.step) + delta, 0), len(STEPS) - 1)
+        self.state.step = STEPS[i]
+
+    def _tab_changed(self, event):
+        self.state.step = STEPS[event.new]
+
+    def _on_step(self, event):
+        i = STEPS.index(event.new)
+        self.tabs.active = i
+        self.back.disabled = i == 0
+        self.next.disabled = i == len(STEPS) - 1
+
+    def _on_status(self, *_):
+        s = self.state
+        import html
+
+        lr, plan = s.learner, s.plan
+        who = f"<b>{html.escape(lr.name)}</b>, grade {lr.grade}" if lr else "No learner chosen"
+        if plan:
+            n = len(s.problems)
+            state = "fits" if not n else f"{n} problem{'s' if n > 1 else ''}"
+            who += f" · {html.escape(plan.name)} ({state})"
+        self.who.object = f"<div>{who}</div>"
+        if s.error:
+            self.status.object = f'<div class="wb-error" role="alert">{html.escape(s.error)}</div>'
+        else:
+            self.status.object = (f'<div class="wb-status" role="status" aria-live="polite">'
+                                  f"{html.escape(s.status)}</div>")
+
+    def servable_page(self) -> pn.template.BaseTemplate:
+        """The app inside a page template, for serving."""
+        tpl = pn.template.BootstrapTemplate(
+            title="Anywhere Learning Workbench", header_background="#0b4f8a",
+            raw_css=[CSS], collapsed_sidebar=True,
+        )
+        tpl.main.append(self)
+        return tpl
+
+
+def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = None,
+               learner_id: str | None = None) -> WorkbenchApp:
+    """A fresh workbench with its own session state over a data directory and local store.
+
+    Parameters
+    ----------
+    data_dir
+        Catalogue and seed learners (default: the built-in sample data).
+    db_path
+        The local SQLite store (default: one per data directory under the user's data folder).
+    learner_id
+        Open this learner first.
+    """
+    data_dir = Path(data_dir or SAMPLE_DATA).resolve()
+    dataset = _load_dataset(str(data_dir))
+    store = Store(Path(db_path) if db_path else default_db_path(data_dir))
+    store.seed_from(dataset)
+    state = PlanningSession(dataset, store, learner_id=learner_id) if learner_id else \
+        PlanningSession(dataset, store)
+    pn.config.raw_css = [*pn.config.raw_css, CSS] if CSS not in pn.config.raw_css else \
+        pn.config.raw_css
+    return WorkbenchApp(state=state)
+
+
+def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: bool = False,
+          db_path=None, threaded: bool = False):
+    """Serve the workbench on loopback; every browser session gets a fresh app."""
+    data_dir = Path(data_dir or SAMPLE_DATA).resolve()
+    _load_dataset(str(data_dir))  # load once up front so bad data fails before serving
+
+    def page():
+        return create_app(data_dir, db_path).servable_page()
+
+    print(f"Anywhere Learning Workbench: http://{address}:{port}/", flush=True)
+    return pn.serve({"/": page}, port=port, address=address, show=show, threaded=threaded,
+                    title="Anywhere Learning Workbench", websocket_origin=[
+                        f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+                    print=False)

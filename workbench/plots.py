@@ -1,0 +1,154 @@
+"""Pure functions from DataFrames to HoloViews objects: the pictures the workbench shows.
+
+No Panel and no session state here, so notebooks can call these directly.
+"""
+
+from __future__ import annotations
+
+import holoviews as hv
+import numpy as np
+import pandas as pd
+
+from .domain.dataset import DAYS, LEVELS, format_minutes
+
+hv.extension("bokeh", logo=False)
+
+#: Colour-blind-safe palette (Okabe-Ito), reused for plans and opportunities.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000"]
+LEVEL_TICKS = [(i, w) for i, w in enumerate(LEVELS)]
+HOUR_TICKS = [(h, format_minutes(h * 60)) for h in range(6, 23, 2)]
+
+
+def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
+                  free: pd.DataFrame | None = None, busy: pd.DataFrame | None = None,
+                  title: str = "", height: int = 420) -> hv.Overlay:
+    """A weekly calendar: free time (light green), commitments (grey), meetings and travel.
+
+    Parameters
+    ----------
+    meetings
+        One row per meeting: ``day`` (Mon..Sun), ``start_min``, ``end_min``, ``title``.
+    trips
+        Travel legs: ``day``, ``depart_min``, ``arrive_min``, ``minutes``, ``mode``.
+    free, busy
+        Blocks of the learner's week: ``day``, ``start_min``, ``end_min`` (``label`` for busy).
+    """
+    day_x = {d: i for i, d in enumerate(DAYS)}
+    layers = []
+
+    def blocks(df, start, end, pad, extra):
+        if df is None or len(df) == 0:
+            return pd.DataFrame(columns=["x0", "y0", "x1", "y1", *extra])
+        x = df["day"].map(day_x).astype(float).to_numpy()
+        out = pd.DataFrame({"x0": x - pad, "y0": df[start].to_numpy() / 60,
+                            "x1": x + pad, "y1": df[end].to_numpy() / 60})
+        for col in extra:
+            out[col] = df[col].astype(str).to_numpy() if col in df else ""
+        return out
+
+    layers.append(hv.Rectangles(blocks(free, "start_min", "end_min", 0.48, ["label"]),
+                                vdims=["label"]).opts(color="#e3f4e1", line_alpha=0,
+                                                      tools=[]))
+    layers.append(hv.Rectangles(blocks(busy, "start_min", "end_min", 0.48, ["label"]),
+                                vdims=["label"]).opts(color="#d9d9d9", line_alpha=0,
+                                                      tools=["hover"]))
+    if trips is not None and len(trips):
+        t = trips[np.isfinite(trips["minutes"].astype(float))].copy()
+        t["what"] = [f"Travel {int(m)} min ({mode})" for m, mode in zip(t["minutes"], t["mode"],
+                                                                       strict=True)]
+        layers.append(hv.Rectangles(blocks(t, "depart_min", "arrive_min", 0.18, ["what"]),
+                                    vdims=["what"]).opts(color="#9e9e9e", line_alpha=0,
+                                                         tools=["hover"]))
+    m = blocks(meetings, "start_min", "end_min", 0.42, ["title"])
+    if len(m):
+        m["when"] = [f"{format_minutes(a)}–{format_minutes(b)}" for a, b in
+                     zip(meetings["start_min"], meetings["end_min"], strict=True)]
+    else:
+        m["when"] = []
+    titles = sorted(m["title"].unique()) if len(m) else []
+    cmap = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(titles)}
+    layers.append(hv.Rectangles(m, vdims=["title", "when"]).opts(
+        color="title", cmap=cmap, line_color="white", alpha=0.9, tools=["hover"],
+        show_legend=False))
+    if len(m):
+        lab = pd.DataFrame({"x": (m["x0"] + m["x1"]) / 2, "y": (m["y0"] + m["y1"]) / 2,
+                            "text": [_short(t) for t in m["title"]]})
+        layers.append(hv.Labels(lab, ["x", "y"], "text").opts(text_font_size="8pt",
+                                                               text_color="white"))
+    lo, hi = 7, 21
+    for df, a, b in ((meetings, "start_min", "end_min"), (free, "start_min", "end_min")):
+        if df is not None and len(df):
+            lo = min(lo, int(df[a].min() // 60))
+            hi = max(hi, int(np.ceil(df[b].max() / 60)))
+    return hv.Overlay(layers).opts(
+        hv.opts.Rectangles(xticks=[(i, d) for i, d in enumerate(DAYS)],
+                           yticks=[(h, format_minutes(h * 60)) for h in range(lo, hi + 1)],
+                           invert_yaxis=True, xlim=(-0.5, 6.5), ylim=(lo, hi), responsive=True,
+                           height=height, xlabel="", ylabel="", toolbar=None,
+                           default_tools=[], title=title),
+    )
+
+
+def _short(text: str, n: int = 16) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFrame | None = None,
+                 height: int = 260) -> hv.Layout | hv.Overlay:
+    """Projected level over the year with an 80% band, one panel per competency, one colour per
+    plan. ``traj`` is the comparison's long table (plan_name, week, competency_id, name,
+    expected, lo, hi)."""
+    panels = []
+    plans = list(dict.fromkeys(traj["plan_name"]))
+    for cid in competency_ids:
+        sub = traj[traj["competency_id"] == cid]
+        if sub.empty:
+            continue
+        name = sub["name"].iloc[0]
+        layers = []
+        for i, plan in enumerate(plans):
+            s = sub[sub["plan_name"] == plan].sort_values("week")
+            c = PALETTE[i % len(PALETTE)]
+            layers.append(hv.Area(s, "week", ["lo", "hi"], label=plan).opts(
+                color=c, alpha=0.15, line_alpha=0))
+            layers.append(hv.Curve(s, "week", ["expected"], label=plan).opts(color=c,
+                                                                               line_width=2.5))
+        if goals is not None and len(goals):
+            g = goals[goals["competency_id"] == cid]
+            for _, row in g.iterrows():
+                layers.append(hv.Scatter([(pd.Timestamp(row["by"]), row["target_level"])],
+                                         label="Goal").opts(marker="star", size=14,
+                                                            color="#D55E00"))
+        panels.append(hv.Overlay(layers).opts(
+            title=str(name), ylim=(-0.1, 4.2), yticks=LEVEL_TICKS, responsive=True,
+            height=height, xlabel="", ylabel="", legend_position="top_left",
+            show_legend=len(panels) == 0, toolbar=None))
+    if not panels:
+        return hv.Overlay([hv.Curve([])]).opts(title="No goals to show yet", responsive=True,
+                                               height=120, toolbar=None)
+    return hv.Layout(panels).cols(2)
+
+
+def goal_bars(table: pd.DataFrame, height: int = 260) -> hv.Bars:
+    """Chance of reaching each goal by its date, grouped by goal, one bar per plan."""
+    cols = [c for c in table.columns if c.startswith("goal: ")]
+    long = table.melt(id_vars=["plan_name"], value_vars=cols, var_name="goal",
+                      value_name="chance") if cols else pd.DataFrame(
+        columns=["plan_name", "goal", "chance"])
+    long["goal"] = long["goal"].str.removeprefix("goal: ")
+    long["chance"] = (long["chance"].astype(float) * 100).round(0)
+    return hv.Bars(long, ["goal", "plan_name"], "chance").opts(
+        responsive=True, height=height, ylim=(0, 100), ylabel="Chance (%)", xlabel="",
+        color="plan_name", cmap=PALETTE, tools=["hover"], toolbar=None, xrotation=0,
+        multi_level=True, show_legend=False)
+
+
+def heatmap(heat: pd.DataFrame, height: int = 420) -> hv.HeatMap:
+    """Chance of Proficient by the end of the year: competency x plan."""
+    h = heat.copy()
+    h["chance"] = (h["p_proficient_end"].astype(float) * 100).round(0)
+    h["competency"] = h["name"].map(lambda s: _short(str(s), 34))
+    return hv.HeatMap(h, ["plan_name", "competency"], ["chance"]).opts(
+        cmap="Blues", clim=(0, 100), colorbar=True, responsive=True, height=height,
+        tools=["hover"], xlabel="", ylabel="", toolbar=None, xrotation=0)

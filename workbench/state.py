@@ -1,0 +1,270 @@
+"""One planning session's state: the learner, their plans, and everything derived from them.
+
+Plain ``param`` (no Panel), so the same object drives the served app, notebook cells and tests.
+User actions are methods; every change is saved to the local store at once, and derived results
+(problems, catalogue fit, projections, comparison) are recomputed by one watcher.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import time
+
+import pandas as pd
+import param
+
+from .domain.dataset import Catalogue, Dataset, Learner, Plan
+from .domain.feasibility import Problem, catalogue_fit, check_plan
+from .domain.ledger import Comparison, compare_plans, plan_ledger
+from .domain.projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
+from .store import Store
+
+MAX_PLANS = 5
+STEPS = ("Learner", "Week", "Opportunities", "Plans", "Compare", "Share")
+
+
+class PlanningSession(param.Parameterized):
+    """A learner advocate and a family, stepping through one learner's plans."""
+
+    step = param.Selector(default=STEPS[0], objects=list(STEPS), doc="The step on screen.")
+
+    learner_id = param.Selector(default=None, objects=[], allow_None=True,
+                                doc="The learner being planned for.")
+    learner = param.ClassSelector(class_=Learner, default=None, allow_None=True,
+                                  doc="The current learner (a copy; change it through methods).")
+    plans = param.List(default=[], item_type=Plan, doc="This learner's plans, in creation order.")
+    plan_id = param.Selector(default=None, objects=[], allow_None=True,
+                             doc="The plan being edited.")
+    compare_ids = param.List(default=[], item_type=str,
+                             doc="Plans shown side by side on the Compare step.")
+    model_parameters = param.ClassSelector(class_=ModelParameters, default=DEFAULT_PARAMETERS,
+                                           doc="Projection model parameters.")
+
+    problems = param.List(default=[], item_type=Problem, constant=True,
+                          doc="What would break the current plan (derived).")
+    fit = param.DataFrame(default=None, allow_None=True, constant=True,
+                          doc="For every catalogue section: would it still fit the plan? (derived)")
+    projections = param.Dict(default={}, constant=True,
+                             doc="plan_id -> Projection for every plan of the learner (derived).")
+    ledgers = param.Dict(default={}, constant=True,
+                         doc="plan_id -> credit ledger dict for every plan (derived).")
+    comparison = param.ClassSelector(class_=Comparison, default=None, allow_None=True,
+                                     constant=True, doc="Plans in compare_ids side by side.")
+    recompute_ms = param.Number(default=0.0, constant=True,
+                                doc="How long the last recompute took, in milliseconds.")
+
+    busy = param.Boolean(default=False, doc="True while something slow is running.")
+    status = param.String(default="", doc="The last thing that happened, in plain words.")
+    error = param.String(default="", doc="The last thing that went wrong, in plain words.")
+
+    def __init__(self, dataset: Dataset, store: Store, **params):
+        self._dataset = dataset
+        self._store = store
+        self._projection_cache: dict[tuple, Projection] = {}
+        super().__init__(**params)
+        self._refresh_learner_list()
+        if self.learner_id is None and self.param.learner_id.objects:
+            self.learner_id = self.param.learner_id.objects[0]
+        elif self.learner_id is not None:
+            self._on_learner_id()
+
+    # ---- read-only views of the data -------------------------------------------------------
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._dataset.catalogue
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def plan(self) -> Plan | None:
+        return next((p for p in self.plans if p.plan_id == self.plan_id), None)
+
+    def learner_names(self) -> dict[str, str]:
+        """Learner name -> id for a picker."""
+        return {f"{lr.name} (grade {lr.grade})": lr.learner_id for lr in self._store.learners()}
+
+    # ---- learner ---------------------------------------------------------------------------
+    def _refresh_learner_list(self):
+        ids = [lr.learner_id for lr in self._store.learners()]
+        self.param.learner_id.objects = ids
+
+    @param.depends("learner_id", watch=True)
+    def _on_learner_id(self):
+        if self.learner_id is None:
+            self.param.update(learner=None, plans=[], plan_id=None, compare_ids=[])
+            return
+        learner = self._store.learner(self.learner_id)
+        plans = self._store.plans_for(learner.learner_id)
+        ids = [p.plan_id for p in plans]
+        self.param.plan_id.objects = ids
+        self.param.update(
+            learner=learner, plans=plans, plan_id=ids[0] if ids else None,
+            compare_ids=ids[:MAX_PLANS], status=f"Planning with {learner.name}.", error="",
+        )
+
+    def update_learner(self, **changes) -> None:
+        """Change fields of the current learner and save at once (e.g. ``budget=150``)."""
+        if self.learner is None:
+            return
+        learner = dataclasses.replace(copy.deepcopy(self.learner), **changes)
+        self._save_learner(learner)
+
+    def _save_learner(self, learner: Learner) -> None:
+        try:
+            self._store.save_learner(learner)
+        except Exception as exc:  # the store keeps the previous version
+            self.error = f"Could not save {learner.name}: {exc}. Nothing was changed."
+            return
+        self.param.update(learner=learner, status="Saved.", error="")
+
+    def create_learner(self, name: str, grade: int, home_zone: str | None = None) -> Learner:
+        """Create a new learner with sensible defaults, save, and switch to them."""
+        name = name.strip()
+        if not name:
+            raise ValueError("Give the learner a name.")
+        zone = home_zone or next(z for z in self.catalogue.zones if z != "online")
+        learner = Learner(
+            learner_id=self._store.new_id("L"), name=name, grade=int(grade), home_zone=zone,
+            transport=["walk"], max_travel_minutes=30, home_broadband=True, device="own",
+            budget=0.0, max_hours_per_week=8.0,
+        )
+        from .domain.dataset import TimeBlock
+
+        learner.availability = [TimeBlock(("Mon", "Tue", "Wed", "Thu", "Fri"), 15 * 60, 19 * 60)]
+        self._store.save_learner(learner)
+        plan = Plan(self._store.new_id("P"), learner.learner_id, "Plan A", [])
+        self._store.save_plan(plan)
+        self._refresh_learner_list()
+        self.learner_id = learner.learner_id
+        return learner
+
+    # ---- plans -----------------------------------------------------------------------------
+    def _set_plans(self, plans: list[Plan], plan_id: str | None, status: str) -> None:
+        ids = [p.plan_id for p in plans]
+        self.param.plan_id.objects = ids
+        compare = [i for i in self.compare_ids if i in ids]
+        if plan_id in ids and plan_id not in compare and len(compare) < MAX_PLANS:
+            compare.append(plan_id)
+        self.param.update(plans=plans, plan_id=plan_id, compare_ids=compare, status=status,
+                          error="")
+
+    def _save_plan(self, plan: Plan, status: str) -> bool:
+        try:
+            self._store.save_plan(plan)
+        except Exception as exc:
+            self.error = f"Could not save {plan.name}: {exc}. Nothing was changed."
+            return False
+        plans = [plan if p.plan_id == plan.plan_id else p for p in self.plans]
+        if plan.plan_id not in {p.plan_id for p in self.plans}:
+            plans.append(plan)
+        self._set_plans(plans, plan.plan_id, status)
+        return True
+
+    def new_plan(self, name: str | None = None, sections=()) -> Plan | None:
+        """Start a new, empty plan (at most five per learner)."""
+        if self.learner is None:
+            return None
+        if len(self.plans) >= MAX_PLANS:
+            self.error = f"A learner can have at most {MAX_PLANS} plans. Delete one first."
+            return None
+        letters = "ABCDEFGHIJ"
+        taken = {p.name for p in self.plans}
+        name = (name or "").strip() or next(
+            f"Plan {c}" for c in letters if f"Plan {c}" not in taken)
+        plan = Plan(self._store.new_id("P"), self.learner.learner_id, name, list(sections))
+        return plan if self._save_plan(plan, f"Created {name}.") else None
+
+    def duplicate_plan(self) -> Plan | None:
+        """Copy the current plan, to try a change without losing the original."""
+        if self.plan is None:
+            return None
+        return self.new_plan(f"{self.plan.name} (copy)", self.plan.sections)
+
+    def rename_plan(self, name: str) -> None:
+        name = name.strip()
+        if self.plan is None or not name:
+            self.error = "A plan needs a name." if not name else ""
+            return
+        self._save_plan(dataclasses.replace(self.plan, name=name), f"Renamed to {name}.")
+
+    def delete_plan(self, plan_id: str | None = None) -> None:
+        plan_id = plan_id or self.plan_id
+        plan = next((p for p in self.plans if p.plan_id == plan_id), None)
+        if plan is None:
+            return
+        self._store.delete_plan(plan_id)
+        plans = [p for p in self.plans if p.plan_id != plan_id]
+        self._set_plans(plans, plans[0].plan_id if plans else None, f"Deleted {plan.name}.")
+
+    def add_section(self, section_id: str) -> None:
+        """Add a section to the current plan (creating a plan if there is none)."""
+        if section_id not in self.catalogue.section_table.index:
+            self.error = f"There is no section {section_id} in the catalogue."
+            return
+        plan = self.plan or self.new_plan()
+        if plan is None:
+            return
+        if section_id in plan.sections:
+            self.status = "That is already in the plan."
+            return
+        title = self.catalogue.section_table.at[section_id, "title"]
+        self._save_plan(dataclasses.replace(plan, sections=[*plan.sections, section_id]),
+                        f"Added {title} to {plan.name}.")
+
+    def remove_section(self, section_id: str) -> None:
+        plan = self.plan
+        if plan is None or section_id not in plan.sections:
+            return
+        title = self.catalogue.section_table.at[section_id, "title"]
+        self._save_plan(
+            dataclasses.replace(plan, sections=[s for s in plan.sections if s != section_id]),
+            f"Removed {title} from {plan.name}.")
+
+    # ---- derived results -------------------------------------------------------------------
+    @param.depends("learner", "plans", "plan_id", "compare_ids", "model_parameters", watch=True,
+                   on_init=True)
+    def _recompute(self):
+        t0 = time.perf_counter()
+        learner, plan = self.learner, self.plan
+        if learner is None:
+            with param.edit_constant(self):
+                self.param.update(problems=[], fit=None, projections={}, ledgers={},
+                                  comparison=None)
+            return
+        sections = list(plan.sections) if plan else []
+        problems = check_plan(self.catalogue, learner, sections)
+        fit = catalogue_fit(self.catalogue, learner, sections)
+        projections, ledgers = {}, {}
+        live = {self._projection_key(p) for p in self.plans}
+        self._projection_cache = {k: v for k, v in self._projection_cache.items() if k in live}
+        for p in self.plans:
+            key = self._projection_key(p)
+            if key not in self._projection_cache:
+                self._projection_cache[key] = project(
+                    self.catalogue, learner, p.sections, self.model_parameters)
+            projections[p.plan_id] = self._projection_cache[key]
+            ledgers[p.plan_id] = plan_ledger(self.catalogue, learner, p, projections[p.plan_id],
+                                             self.model_parameters)
+        chosen = [p for p in self.plans if p.plan_id in self.compare_ids][:MAX_PLANS]
+        comparison = None
+        if len(chosen) >= 2:
+            comparison = compare_plans(self.catalogue, learner, chosen, self.model_parameters,
+                                       projections=projections)
+        ms = (time.perf_counter() - t0) * 1000
+        with param.edit_constant(self):
+            self.param.update(problems=problems, fit=fit, projections=projections,
+                              ledgers=ledgers, comparison=comparison, recompute_ms=ms)
+
+    def _projection_key(self, plan: Plan) -> tuple:
+        # a projection depends only on the learner, the sections and the parameters
+        return (id(self.learner), tuple(plan.sections), id(self.model_parameters))
+
+    # ---- helpers for views -----------------------------------------------------------------
+    def plan_sections(self, plan: Plan | None = None) -> pd.DataFrame:
+        plan = plan or self.plan
+        if plan is None or not plan.sections:
+            return self.catalogue.section_table.iloc[0:0]
+        return self.catalogue.section_table.loc[plan.sections]

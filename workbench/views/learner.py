@@ -1,0 +1,206 @@
+"""Step 1 — Learner: who they are, what they like, where they are now, where they want to be."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+import panel as pn
+import param
+
+from ..domain.dataset import LEVELS, Goal, level_word
+from ..state import PlanningSession
+
+LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
+             "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
+             "Haitian Creole / Kreyòl": "ht", "Other": "other"}
+
+
+class LearnerStep(pn.viewable.Viewer):
+    """Pick or create a learner; edit interests, strengths, levels (as words) and goals."""
+
+    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        self._syncing = False
+        self.picker = pn.widgets.Select(name="Learner", options=s.learner_names(),
+                                        value=s.learner_id, width=320)
+        self.picker.param.watch(self._pick, "value")
+        self.new_name = pn.widgets.TextInput(name="New learner's name", placeholder="First name",
+                                             width=200)
+        self.new_grade = pn.widgets.IntInput(name="Grade", value=9, start=0, end=12, width=90)
+        self.create = pn.widgets.Button(name="Create learner", button_type="default")
+        self.create.on_click(self._create)
+
+        self.name = pn.widgets.TextInput(name="Name", width=220)
+        self.grade = pn.widgets.IntInput(name="Grade", start=0, end=12, width=90)
+        self.language = pn.widgets.Select(name="Family's language", options=LANGUAGES, width=220)
+        self.pathway = pn.widgets.TextInput(name="Career pathway", width=260,
+                                            placeholder="e.g. Health careers")
+        interests = sorted({t for cell in s.catalogue.opportunities["interests"]
+                            for t in str(cell).split(";") if t})
+        self.interests = pn.widgets.MultiChoice(name="Interests", options=interests, width=540)
+        self.strengths = pn.widgets.TextInput(name="Strengths (separate with commas)", width=540)
+        self.adults = pn.widgets.TextInput(name="Supportive adults (separate with commas)",
+                                           width=540)
+        for w in (self.name, self.grade, self.language, self.pathway, self.interests,
+                  self.strengths, self.adults):
+            w.param.watch(self._profile_changed, "value")
+
+        comps = s.catalogue.competencies
+        self._comp_options = {f"{r.name} ({r.domain})": r.competency_id
+                              for r in comps.itertuples()}
+        self.levels = pn.widgets.Tabulator(
+            self._levels_frame(), groupby=["Area"], show_index=False, height=360,
+            editors={"Area": None, "Competency": None,
+                     "Level now": {"type": "list", "values": list(LEVELS)}},
+            layout="fit_data_stretch", sizing_mode="stretch_width", pagination=None,
+            configuration={"groupStartOpen": False}, name="Current levels",
+        )
+        self.levels.on_edit(self._level_edited)
+
+        self.goal_comp = pn.widgets.Select(name="Goal competency", options=self._comp_options,
+                                           width=320)
+        self.goal_level = pn.widgets.Select(name="Reach", options={w: i for i, w in
+                                                                   enumerate(LEVELS) if i},
+                                            value=3, width=130)
+        self.goal_date = pn.widgets.DatePicker(name="By", value=dt.date(2027, 6, 1), width=150)
+        self.add_goal = pn.widgets.Button(name="Add goal")
+        self.add_goal.on_click(self._add_goal)
+        self.goals = pn.Column(sizing_mode="stretch_width")
+        self.evidence = pn.pane.HTML(sizing_mode="stretch_width")
+
+        self._layout = pn.Column(
+            pn.pane.Markdown("## Who are we planning with?"),
+            pn.Row(self.picker, pn.Spacer(width=30), self.new_name, self.new_grade,
+                   pn.Column(pn.Spacer(height=18), self.create)),
+            pn.layout.Divider(),
+            pn.Row(self.name, self.grade, self.language, self.pathway),
+            self.interests, self.strengths, self.adults,
+            pn.pane.Markdown("### Goals"),
+            self.goals,
+            pn.Row(self.goal_comp, self.goal_level, self.goal_date,
+                   pn.Column(pn.Spacer(height=18), self.add_goal)),
+            pn.pane.Markdown("### Where the learner is now\nClick a level to change it. "
+                             "Levels go Not yet → Emerging → Developing → Proficient → Advanced."),
+            self.levels,
+            self.evidence,
+            sizing_mode="stretch_width",
+        )
+        s.param.watch(self._sync, ["learner"])
+        self._sync()
+
+    def __panel__(self):
+        return self._layout
+
+    # ---- state -> widgets ------------------------------------------------------------------
+    def _levels_frame(self) -> pd.DataFrame:
+        c = self.state.catalogue.competencies
+        lr = self.state.learner
+        lv = [level_word(lr.level(cid)) if lr else LEVELS[0] for cid in c["competency_id"]]
+        return pd.DataFrame({"Area": c["domain"], "Competency": c["name"], "Level now": lv,
+                             "id": c["competency_id"]})
+
+    def _sync(self, *_):
+        lr = self.state.learner
+        self._syncing = True
+        try:
+            self.picker.options = self.state.learner_names()
+            self.picker.value = self.state.learner_id
+            if lr is None:
+                return
+            self.name.value = lr.name
+            self.grade.value = lr.grade
+            self.language.value = lr.language if lr.language in LANGUAGES.values() else "other"
+            self.pathway.value = lr.pathway
+            self.interests.options = sorted(set(self.interests.options) | set(lr.interests))
+            self.interests.value = list(lr.interests)
+            self.strengths.value = ", ".join(lr.strengths)
+            self.adults.value = ", ".join(lr.supportive_adults)
+            self.levels.value = self._levels_frame()
+            self.levels.hidden_columns = ["id"]
+            self._render_goals()
+            self._render_evidence()
+        finally:
+            self._syncing = False
+
+    def _render_goals(self):
+        lr = self.state.learner
+        names = self.state.catalogue.competency_names
+        rows = []
+        for i, g in enumerate(lr.goals):
+            btn = pn.widgets.Button(name=f"Remove goal {i + 1}", button_type="light",
+                                    width=140)
+            btn.on_click(lambda _e, i=i: self._remove_goal(i))
+            text = (f"<b>{html.escape(LEVELS[g.level])}</b> in "
+                    f"{html.escape(names.get(g.competency_id, g.competency_id))} by "
+                    f"{g.by.strftime('%B %-d, %Y')} (now: {level_word(lr.level(g.competency_id))})")
+            rows.append(pn.Row(pn.pane.HTML(text, sizing_mode="stretch_width"), btn,
+                               sizing_mode="stretch_width"))
+        if not rows:
+            rows = [pn.pane.Markdown("*No goals yet. Add one below.*")]
+        self.goals.objects = rows
+
+    def _render_evidence(self):
+        lr = self.state.learner
+        if not lr.evidence:
+            self.evidence.object = ""
+            return
+        names = self.state.catalogue.competency_names
+        items = "".join(
+            f"<li>{html.escape(level_word(e.level))} in "
+            f"{html.escape(names.get(e.competency_id, e.competency_id))} — "
+            f"{html.escape(e.source)}{' (' + html.escape(e.issued_on) + ')' if e.issued_on else ''}"
+            f" — {'verified' if e.verified else 'not verified'}</li>" for e in lr.evidence)
+        self.evidence.object = f"<h3>Evidence from learning anywhere</h3><ul>{items}</ul>"
+
+    # ---- widgets -> state ------------------------------------------------------------------
+    def _pick(self, event):
+        if not self._syncing and event.new:
+            self.state.learner_id = event.new
+
+    def _create(self, _):
+        try:
+            self.state.create_learner(self.new_name.value, self.new_grade.value)
+        except ValueError as exc:
+            self.state.error = str(exc)
+            return
+        self.new_name.value = ""
+
+    def _profile_changed(self, _):
+        if self._syncing or self.state.learner is None:
+            return
+        if not self.name.value.strip():
+            self.state.error = "A learner needs a name."
+            return
+        split = lambda text: [t.strip() for t in text.split(",") if t.strip()]  # noqa: E731
+        self.state.update_learner(
+            name=self.name.value.strip(), grade=int(self.grade.value),
+            language=self.language.value, pathway=self.pathway.value.strip(),
+            interests=list(self.interests.value), strengths=split(self.strengths.value),
+            supportive_adults=split(self.adults.value),
+        )
+
+    def _level_edited(self, event):
+        if self._syncing or self.state.learner is None:
+            return
+        df = self.levels.value
+        cid = df["id"].iloc[event.row]
+        levels = dict(self.state.learner.levels)
+        levels[cid] = LEVELS.index(event.value)
+        self.state.update_learner(levels=levels)
+
+    def _add_goal(self, _):
+        lr = self.state.learner
+        if lr is None or self.goal_date.value is None:
+            return
+        goal = Goal(self.goal_comp.value, int(self.goal_level.value), self.goal_date.value)
+        goals = [g for g in lr.goals if g.competency_id != goal.competency_id] + [goal]
+        self.state.update_learner(goals=goals)
+
+    def _remove_goal(self, i):
+        lr = self.state.learner
+        self.state.update_learner(goals=[g for j, g in enumerate(lr.goals) if j != i])
