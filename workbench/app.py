@@ -155,4 +155,4 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     return pn.serve({"/": page}, port=port, address=address, show=show, threaded=threaded,
                     title="Anywhere Learning Workbench", websocket_origin=[
                         f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
-                    print=False)
+                    verbose=False)

@@ -1,0 +1,102 @@
+"""View tests without a browser: the Viewers react to state and drive it through their widgets."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench import SAMPLE_DATA
+from workbench.app import create_app
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app(SAMPLE_DATA, tmp_path / "wb.sqlite")
+
+
+def test_building_the_app_twice_gives_independent_states(tmp_path):
+    a = create_app(SAMPLE_DATA, tmp_path / "a.sqlite")
+    b = create_app(SAMPLE_DATA, tmp_path / "b.sqlite")
+    assert a.state is not b.state
+    a.state.new_plan("Only in a")
+    assert all(p.name != "Only in a" for p in b.state.plans)
+    # widgets are per instance, never shared class attributes
+    assert a.steps["Opportunities"].table is not b.steps["Opportunities"].table
+
+
+def test_stepper_moves_both_ways(app):
+    app.next.clicks += 1
+    assert app.state.step == "Week" and app.tabs.active == 1
+    app.tabs.active = 4
+    assert app.state.step == "Compare"
+    app.back.clicks += 1
+    assert app.state.step == "Plans"
+
+
+def test_catalogue_table_adds_the_selected_section(app):
+    opp = app.steps["Opportunities"]
+    app.state.new_plan("From the table")
+    opp.fits_only.value = True
+    rows = opp.table.value
+    assert len(rows) > 0 and set(rows["Fits?"]) == {"Fits"}
+    opp.table.selection = [0]
+    assert not opp.add.disabled
+    sid = rows["section_id"].iloc[0]
+    opp.add.clicks += 1
+    assert app.state.plan.sections == [sid]
+    assert sid not in set(opp.table.value["section_id"])  # no longer offered as "fits"
+
+
+def test_filters_narrow_the_catalogue(app):
+    opp = app.steps["Opportunities"]
+    opp.grade_fit.value = False
+    everything = len(opp.table.value)
+    opp.kind.value = "library"
+    libs = opp.table.value
+    assert 0 < len(libs) < everything and set(libs["Type"]) == {"Library"}
+    opp.kind.value = ""
+    opp.search.value = "zzzz-no-such-thing"
+    assert len(opp.table.value) == 0
+
+
+def test_plans_step_shows_problems_in_words(app):
+    plans = app.steps["Plans"]
+    app.state.new_plan("Words")
+    assert "No problems found" in plans.problems.object
+    fit = app.state.fit
+    bad = fit[~fit["fits"]].index[0]
+    app.state.add_section(bad)
+    text = plans.problems.object
+    assert "would break this plan" in text
+    assert "in_person" not in text and "None" not in text
+
+
+def test_week_step_edits_learner(app):
+    week = app.steps["Week"]
+    week.budget.value = 123
+    assert app.state.learner.budget == 123
+    assert app.state.store.learner(app.state.learner_id).budget == 123
+    week.block_days.value = ["Sat"]
+    week.block_start.value = 9 * 60
+    week.block_end.value = 12 * 60
+    week.add_free.clicks += 1
+    assert any(b.days == ("Sat",) and b.start == 540 for b in app.state.learner.availability)
+
+
+def test_learner_step_edits_levels_and_goals(app):
+    step = app.steps["Learner"]
+    n = len(app.state.learner.goals)
+    step.goal_level.value = 4
+    step.add_goal.clicks += 1
+    assert len(app.state.learner.goals) in (n, n + 1)
+    assert any(g.level == 4 for g in app.state.learner.goals)
+
+
+def test_share_summary_is_family_readable_and_escaped(app, tmp_path):
+    share = app.steps["Share"]
+    html = share.summary_html()
+    assert app.state.learner.name.split()[0] in html
+    assert "Carnegie" in html and "$" in html
+    app.state.rename_plan("<script>alert(1)</script>")
+    assert "<script>alert" not in share.summary_html()
+    assert share._json_file().getvalue().startswith(b"{")
+    assert b"section_id" in share._csv_file().getvalue()
