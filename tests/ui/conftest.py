@@ -1,0 +1,107 @@
+"""Real-browser tests: the served app in Debian's Chromium, driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/ui" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is not installed: run `bash scripts/test.sh` (it installs "
+                    "it) or `apt-get install -y chromium`")
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {"viewport": {"width": 1280, "height": 800}, "accept_downloads": True}
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Served:
+    """The app served in a background thread on a free loopback port."""
+
+    def __init__(self, data_dir, db_path):
+        import panel as pn
+
+        from workbench.app import create_app
+
+        self.port = free_port()
+        self.db_path = db_path
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.server = pn.serve(
+            {"/": lambda: create_app(data_dir, db_path).servable_page()}, port=self.port,
+            address="127.0.0.1", threaded=True, show=False, verbose=False,
+            websocket_origin=[f"127.0.0.1:{self.port}", f"localhost:{self.port}"])
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.url, timeout=5)  # noqa: S310 (loopback)
+                break
+            except OSError:
+                time.sleep(0.1)
+
+    def stop(self):
+        self.server.stop()
+
+
+@pytest.fixture
+def served(tmp_path):
+    from workbench import SAMPLE_DATA
+
+    s = Served(SAMPLE_DATA, tmp_path / "wb.sqlite")
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def console_errors(page):
+    """Collect browser console errors and page errors; the test fails if any appear."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield errors
+    real = [e for e in errors if "favicon" not in e]
+    assert not real, "browser console errors:\n" + "\n".join(real)
+
+
+@pytest.fixture
+def shot(request):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = request.node.name
+
+    def take(page, step: str):
+        path = ARTIFACTS / f"{name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
