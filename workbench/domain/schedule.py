@@ -10,6 +10,7 @@ is made, so a calendar that shows all of a plan's meetings also shows all of its
 
 from __future__ import annotations
 
+import itertools
 import weakref
 
 import numpy as np
@@ -95,10 +96,55 @@ def fastest_trips(catalogue: Catalogue, modes) -> tuple[np.ndarray, np.ndarray]:
     return cache[modes]
 
 
+class _Sections:
+    """The catalogue's section columns a schedule needs, as numpy arrays (built once)."""
+
+    def __init__(self, catalogue: Catalogue):
+        t = catalogue.section_table
+        self.index = t.index
+        self.position = {sid: i for i, sid in enumerate(t.index)}
+        self.text = {c: t[c].astype(str).to_numpy(dtype=object)
+                     for c in ("section_id", "opportunity_id", "title", "provider_name", "zone")}
+        self.meets = t["meets"].to_numpy(dtype=bool)
+        self.in_person = t["in_person"].to_numpy(dtype=bool)
+        self.mask = np.where(self.meets, t["day_mask"].to_numpy(dtype=np.int64), 0)
+        self.start = t["start_min"].to_numpy(dtype=np.int64)
+        self.end = t["end_min"].to_numpy(dtype=np.int64)
+        self.start_date = t["start_date"].to_numpy(dtype="datetime64[ns]")
+        self.end_date = t["end_date"].to_numpy(dtype="datetime64[ns]")
+        self.first = day_numbers(t["start_date"])
+        self.last = day_numbers(t["end_date"])
+        self.self_paced = t["self_paced_hours"].to_numpy(dtype=float)
+        zone_at = {z: i for i, z in enumerate(catalogue.zones)}
+        self.zone = t["zone"].map(zone_at).fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _sections(catalogue: Catalogue) -> _Sections:
+    cache = _cache_for(catalogue)
+    if "sections" not in cache:
+        cache["sections"] = _Sections(catalogue)
+    return cache["sections"]
+
+
 def _known(catalogue: Catalogue, section_ids) -> list[str]:
     """The plan's section ids that exist, each once, in plan order."""
-    index = catalogue.section_table.index
-    return [s for s in dict.fromkeys(str(x) for x in section_ids) if s in index]
+    position = _sections(catalogue).position
+    return [s for s in dict.fromkeys(str(x) for x in section_ids) if s in position]
+
+
+def _positions(catalogue: Catalogue, section_ids) -> np.ndarray:
+    """Row positions in ``section_table`` of the plan's known sections, in plan order."""
+    position = _sections(catalogue).position
+    return np.array([position[s] for s in _known(catalogue, section_ids)], dtype=np.int64)
+
+
+def _meeting_rows(S: _Sections, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(section position, weekday) of every meeting, ordered by day, start and plan order."""
+    pos = pos[S.meets[pos]]
+    bits = (S.mask[pos][:, None] >> np.arange(7)) & 1
+    r, d = np.nonzero(bits)
+    order = np.lexsort((r, S.start[pos][r], d))
+    return pos[r][order], d[order]
 
 
 def plan_meetings(catalogue: Catalogue, section_ids) -> pd.DataFrame:
@@ -118,17 +164,15 @@ def plan_meetings(catalogue: Catalogue, section_ids) -> pd.DataFrame:
         ``start_min, end_min`` (minutes after midnight), ``zone, in_person`` and
         ``start_date, end_date``; sorted by day, start time and plan order.
     """
-    ids = _known(catalogue, section_ids)
-    rows = catalogue.section_table.loc[ids]
-    rows = rows[rows["meets"].to_numpy(dtype=bool)]
-    bits = (rows["day_mask"].to_numpy(dtype=np.int64)[:, None] >> np.arange(7)) & 1
-    r, d = np.nonzero(bits)
-    out = rows.iloc[r][[c for c in MEETING_COLUMNS if c != "day"]].reset_index(drop=True)
-    out.insert(4, "day", np.asarray(DAYS, dtype=object)[d])
-    out["_order"] = d * 10_000 + out["start_min"].to_numpy() + r / (len(rows) + 1)
-    out = out.sort_values("_order", kind="stable").drop(columns="_order")
-    out["in_person"] = out["in_person"].astype(bool)
-    return out.reset_index(drop=True)[MEETING_COLUMNS]
+    S = _sections(catalogue)
+    rows, d = _meeting_rows(S, _positions(catalogue, section_ids))
+    return pd.DataFrame({
+        "section_id": S.text["section_id"][rows], "opportunity_id": S.text["opportunity_id"][rows],
+        "title": S.text["title"][rows], "provider_name": S.text["provider_name"][rows],
+        "day": np.asarray(DAYS, dtype=object)[d], "start_min": S.start[rows],
+        "end_min": S.end[rows], "zone": S.text["zone"][rows], "in_person": S.in_person[rows],
+        "start_date": S.start_date[rows], "end_date": S.end_date[rows],
+    }, columns=MEETING_COLUMNS)
 
 
 def _week_grid(first_day: int, last_day: int) -> np.ndarray:
@@ -137,64 +181,70 @@ def _week_grid(first_day: int, last_day: int) -> np.ndarray:
     return np.arange(start, last_day + 1, 7, dtype=np.int64)
 
 
-def _trip_legs(catalogue: Catalogue, learner: Learner, section_ids) -> pd.DataFrame:
-    m = plan_meetings(catalogue, section_ids)
-    m = m[m["in_person"]].reset_index(drop=True)
-    if m.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in TRIP_COLUMNS})
+def _trip_legs(catalogue: Catalogue, learner: Learner, section_ids) -> list[dict]:
+    """The trips of every week pattern as records, in day and time order."""
+    S = _sections(catalogue)
+    rows, d = _meeting_rows(S, _positions(catalogue, section_ids))
+    keep = S.in_person[rows]
+    rows, d = rows[keep], d[keep]
+    if not len(rows):
+        return []
     minutes, mode = fastest_trips(catalogue, learner.transport)
-    zone_at = {z: i for i, z in enumerate(catalogue.zones)}
+    zones = catalogue.zones
+    home = learner.home_zone
+    home_at = zones.index(home) if home in zones else -1
 
-    def trip(a: str, b: str) -> tuple[float, str | None]:
-        i, j = zone_at.get(a), zone_at.get(b)
-        if i is None or j is None:
+    def trip(i: int, j: int) -> tuple[float, str | None]:
+        if i < 0 or j < 0:
             return float("inf"), None
         return float(minutes[i, j]), mode[i, j]
 
-    start, end = day_numbers(m["start_date"]), day_numbers(m["end_date"])
-    weekday = m["day"].map({d: i for i, d in enumerate(DAYS)}).to_numpy(dtype=np.int64)
-    weeks = _week_grid(int(start.min()), int(end.max()))
-    dates = weeks[:, None] + weekday[None, :]
-    active = (dates >= start) & (dates <= end)
+    first, last = S.first[rows], S.last[rows]
+    weeks = _week_grid(int(first.min()), int(last.max()))
+    dates = weeks[:, None] + d[None, :]
+    active = (dates >= first) & (dates <= last)
     patterns, counts = np.unique(active, axis=0, return_counts=True)
-    home = learner.home_zone
+    sid, zone_name = S.text["section_id"], S.text["zone"]
     legs: dict[tuple, dict] = {}
 
-    def add(day, a_zone, b_zone, before, after, anchor, window, count, first):
-        key = (day, before, after, a_zone, b_zone)
+    def add(day, a, b, before, after, anchor, window, count, first_leg):
+        a_zone = home if a is None else zone_name[a]
+        b_zone = home if b is None else zone_name[b]
+        key = (day, before, after)
         if key in legs:
-            legs[key]["weeks"] += count
+            legs[key]["weeks"] += int(count)
             return
-        mins, how = trip(a_zone, b_zone)
+        mins, how = trip(home_at if a is None else S.zone[a], home_at if b is None else S.zone[b])
         ok = np.isfinite(mins)
-        if first:  # arrive at the first meeting's start
+        if first_leg:  # arrive as the first meeting starts
             depart, arrive = (anchor - mins if ok else np.nan), float(anchor)
-        else:  # leave when the previous meeting ends
+        else:  # leave as the previous meeting ends
             depart, arrive = float(anchor), (anchor + mins if ok else np.nan)
-        legs[key] = {"day": day, "from_zone": a_zone, "to_zone": b_zone, "depart_min": depart,
-                     "arrive_min": arrive, "minutes": mins, "mode": how if ok else None,
-                     "before_section": before, "after_section": after,
+        legs[key] = {"day": DAYS[day], "from_zone": a_zone, "to_zone": b_zone,
+                     "depart_min": depart, "arrive_min": arrive, "minutes": mins,
+                     "mode": how if ok else None,
+                     "before_section": None if a is None else sid[a],
+                     "after_section": None if b is None else sid[b],
                      "window_minutes": window, "weeks": int(count)}
 
+    # rows are already in (day, start, plan order): walking them in order gives each day's chain
     for pattern, count in zip(patterns, counts, strict=True):
-        if not pattern.any():
-            continue
-        week = m[pattern]
-        for day, g in week.groupby("day", sort=False):
-            g = g.sort_values(["start_min", "end_min"], kind="stable")
-            recs = list(g.itertuples(index=False))
-            add(day, home, recs[0].zone, None, recs[0].section_id, recs[0].start_min, np.nan,
-                count, True)
-            for prev, nxt in zip(recs, recs[1:], strict=False):
-                if prev.zone != nxt.zone:
-                    add(day, prev.zone, nxt.zone, prev.section_id, nxt.section_id, prev.end_min,
-                        float(nxt.start_min - prev.end_min), count, False)
-            last = max(recs, key=lambda r: r.end_min)
-            add(day, last.zone, home, last.section_id, None, last.end_min, np.nan, count, False)
-    out = pd.DataFrame(list(legs.values()), columns=TRIP_COLUMNS)
-    anchor = out["depart_min"].where(out["before_section"].notna(), out["arrive_min"])
-    out["_order"] = out["day"].map({d: i for i, d in enumerate(DAYS)}) * 10_000 + anchor
-    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+        on = np.flatnonzero(pattern)
+        for day in np.unique(d[on]):
+            chain = [int(x) for x in rows[on[d[on] == day]]]
+            chain.sort(key=lambda r: (S.start[r], S.end[r]))
+            day = int(day)
+            add(day, None, chain[0], None, sid[chain[0]], S.start[chain[0]], np.nan, count,
+                True)
+            for prev, nxt in itertools.pairwise(chain):
+                if zone_name[prev] != zone_name[nxt]:
+                    add(day, prev, nxt, sid[prev], sid[nxt], S.end[prev],
+                        float(S.start[nxt] - S.end[prev]), count, False)
+            last_one = max(chain, key=lambda r: S.end[r])
+            add(day, last_one, None, sid[last_one], None, S.end[last_one], np.nan, count, False)
+    return sorted(legs.values(), key=lambda leg: (
+        DAYS.index(leg["day"]),
+        leg["arrive_min"] if leg["before_section"] is None else leg["depart_min"]))
 
 
 def day_trips(catalogue: Catalogue, learner: Learner, section_ids) -> pd.DataFrame:
@@ -217,45 +267,38 @@ def day_trips(catalogue: Catalogue, learner: Learner, section_ids) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        Columns ``day, from_zone, to_zone`` (``"home"`` is not used: home is the learner's
-        zone), ``depart_min, arrive_min`` (NaN where unknown), ``minutes`` (inf when the
-        learner's modes cannot make the trip), ``mode`` (None then), ``before_section`` /
-        ``after_section`` (the meetings the trip leaves / reaches; None for home),
-        ``window_minutes`` (time between two meetings; NaN for trips from or to home) and
-        ``weeks``.
+        Columns ``day, from_zone, to_zone`` (home is the learner's zone), ``depart_min,
+        arrive_min`` (NaN where unknown), ``minutes`` (inf when the learner's modes cannot make
+        the trip), ``mode`` (missing then), ``before_section`` / ``after_section`` (the
+        sections the trip leaves / reaches; missing for home), ``window_minutes`` (time between
+        two meetings; NaN for trips from or to home) and ``weeks``.
     """
-    return _trip_legs(catalogue, learner, section_ids)
+    legs = _trip_legs(catalogue, learner, section_ids)
+    if not legs:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TRIP_COLUMNS})
+    return pd.DataFrame(legs, columns=TRIP_COLUMNS)
 
 
-def _plan_week_grid(catalogue: Catalogue, ids: list[str]) -> pd.DatetimeIndex:
-    if not ids:
-        return pd.DatetimeIndex([], name="week_start")
-    t = catalogue.section_table.loc[ids]
-    first = int(day_numbers(t["start_date"]).min())
-    last = int(day_numbers(t["end_date"]).max())
-    days = _week_grid(first, last)
-    return pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]"),
-                            name="week_start")
+def _hours_matrix(S: _Sections, pos: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+    """Hours each section takes in each week: a ``len(pos) x len(weeks)`` array.
 
-
-def hours_by_week(rows: pd.DataFrame, weeks: np.ndarray) -> np.ndarray:
-    """Hours each section takes in each week: a ``len(rows) x len(weeks)`` array.
-
-    ``rows`` are section_table rows; ``weeks`` are Monday day numbers. A meeting counts when its
-    date falls inside the section's dates; self-paced hours count in full in any week the
-    section runs on at least one day.
+    ``weeks`` are Monday day numbers. A meeting counts when its date falls inside the section's
+    dates; self-paced hours count in full in any week the section runs on at least one day.
     """
-    start, end = day_numbers(rows["start_date"]), day_numbers(rows["end_date"])
+    first, last = S.first[pos], S.last[pos]
     dates = weeks[:, None] + np.arange(7)[None, :]                       # W x 7
-    running = (dates[None] >= start[:, None, None]) & (dates[None] <= end[:, None, None])
-    meets = rows["meets"].to_numpy(dtype=bool)
-    on_day = ((rows["day_mask"].to_numpy(dtype=np.int64)[:, None] >> np.arange(7)) & 1) > 0
-    on_day &= meets[:, None]                                              # S x 7
-    length = np.where(meets, (rows["end_min"].to_numpy() - rows["start_min"].to_numpy()) / 60,
-                      0.0)
+    running = (dates[None] >= first[:, None, None]) & (dates[None] <= last[:, None, None])
+    meets = S.meets[pos]
+    on_day = ((S.mask[pos][:, None] >> np.arange(7)) & 1) > 0            # S x 7
+    length = np.where(meets, (S.end[pos] - S.start[pos]) / 60, 0.0)
     meeting = (running & on_day[:, None, :]).sum(axis=2) * length[:, None]
-    self_paced = running.any(axis=2) * rows["self_paced_hours"].to_numpy(dtype=float)[:, None]
-    return meeting + self_paced
+    return meeting + running.any(axis=2) * S.self_paced[pos][:, None]
+
+
+def _plan_weeks(S: _Sections, pos: np.ndarray) -> np.ndarray:
+    if not len(pos):
+        return np.zeros(0, dtype=np.int64)
+    return _week_grid(int(S.first[pos].min()), int(S.last[pos].max()))
 
 
 def weekly_hours(catalogue: Catalogue, section_ids,
@@ -276,14 +319,13 @@ def weekly_hours(catalogue: Catalogue, section_ids,
     pandas.Series
         Hours per week, indexed by ``week_start`` (Mondays). Empty for an empty plan.
     """
-    ids = _known(catalogue, section_ids)
-    if week_starts is None:
-        week_starts = _plan_week_grid(catalogue, ids)
-    week_starts = pd.DatetimeIndex(week_starts, name="week_start")
-    if not ids or len(week_starts) == 0:
-        return pd.Series(np.zeros(len(week_starts)), index=week_starts, name="hours")
-    hours = hours_by_week(catalogue.section_table.loc[ids], day_numbers(week_starts))
-    return pd.Series(hours.sum(axis=0), index=week_starts, name="hours")
+    S = _sections(catalogue)
+    pos = _positions(catalogue, section_ids)
+    weeks = _plan_weeks(S, pos) if week_starts is None else day_numbers(week_starts)
+    index = pd.DatetimeIndex(weeks.astype("datetime64[D]").astype("datetime64[ns]"),
+                             name="week_start")
+    hours = _hours_matrix(S, pos, weeks).sum(axis=0) if len(pos) else np.zeros(len(weeks))
+    return pd.Series(hours, index=index, name="hours")
 
 
 def weekly_travel_minutes(catalogue: Catalogue, learner: Learner, section_ids) -> float:
@@ -307,15 +349,13 @@ def weekly_travel_minutes(catalogue: Catalogue, learner: Learner, section_ids) -
     float
         Minutes per week; 0.0 for a plan without in-person meetings.
     """
-    ids = _known(catalogue, section_ids)
-    legs = _trip_legs(catalogue, learner, ids)
-    if legs.empty:
+    legs = _trip_legs(catalogue, learner, section_ids)
+    if not legs:
         return 0.0
-    mins = legs["minutes"].to_numpy(dtype=float)
-    ok = np.isfinite(mins)
-    total = float((mins[ok] * legs["weeks"].to_numpy(dtype=float)[ok]).sum())
-    t = catalogue.section_table.loc[ids]
-    weeks = day_numbers(_plan_week_grid(catalogue, ids))
-    start, end = day_numbers(t["start_date"]), day_numbers(t["end_date"])
-    running = ((weeks[:, None] <= end[None, :]) & (weeks[:, None] + 6 >= start[None, :])).any(1)
-    return total / max(int(running.sum()), 1)
+    total = sum(leg["minutes"] * leg["weeks"] for leg in legs if np.isfinite(leg["minutes"]))
+    S = _sections(catalogue)
+    pos = _positions(catalogue, section_ids)
+    weeks = _plan_weeks(S, pos)
+    running = ((weeks[:, None] <= S.last[pos][None, :])
+               & (weeks[:, None] + 6 >= S.first[pos][None, :])).any(axis=1)
+    return float(total) / max(int(running.sum()), 1)

@@ -1,0 +1,245 @@
+"""The credit ledger of a plan and side-by-side comparison of plans.
+
+The ledger keeps seat time (Carnegie units: 120 hours = 1 unit) next to competency credit (a
+competency projected to reach Proficient), with hours, travel, cost and cost per credit, so a
+family sees both ways of counting at once. Requirement chances are exact: the number of a
+domain's competencies that reach a level is Poisson-binomial, computed by dynamic programming.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .dataset import PROFICIENT, Catalogue, Learner, Plan
+from .projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
+from .schedule import weekly_hours, weekly_travel_minutes
+
+CARNEGIE_HOURS = 120.0
+MIN_PLANS, MAX_PLANS = 2, 5
+#: Below this many expected new credits a plan "gains nothing" and has no cost per credit.
+NO_GAIN = 0.01
+UNALIGNED = "Not aligned to a competency"
+
+
+def poisson_binomial(probabilities) -> np.ndarray:
+    """Distribution of the number of successes among independent events with these chances.
+
+    Exact dynamic programme: ``pmf[j]`` = P(exactly j successes), length ``n + 1``.
+    """
+    p = np.clip(np.asarray(probabilities, dtype=float).ravel(), 0.0, 1.0)
+    pmf = np.zeros(p.size + 1)
+    pmf[0] = 1.0
+    for i, q in enumerate(p):
+        # adding event i: j successes come from j (it failed) or j - 1 (it succeeded)
+        pmf[1:i + 2] = pmf[1:i + 2] * (1 - q) + pmf[:i + 1] * q
+        pmf[0] *= 1 - q
+    return pmf
+
+
+def probability_at_least(probabilities, k: int) -> float:
+    """P(at least ``k`` of these independent events happen)."""
+    pmf = poisson_binomial(probabilities)
+    if k <= 0:
+        return 1.0
+    return float(np.clip(pmf[k:].sum(), 0.0, 1.0))
+
+
+def _json(v):
+    """A value as plain JSON: numpy scalars to Python, NaN to None, dates to ISO text."""
+    if isinstance(v, dict):
+        return {str(k): _json(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_json(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return [_json(x) for x in v.tolist()]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if v is pd.NaT or (not isinstance(v, str | bool | int | float) and pd.isna(v)):
+        return None
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [_json(r) for r in df.to_dict(orient="records")]
+
+
+def _opportunity_domains(catalogue: Catalogue, opportunity_id: str) -> dict[str, float]:
+    """Share of an opportunity's hours going to each domain, in proportion to intensity."""
+    a = catalogue.alignments[catalogue.alignments["opportunity_id"] == opportunity_id]
+    if a.empty:
+        return {UNALIGNED: 1.0}
+    dom = catalogue.competencies.set_index("competency_id")["domain"]
+    w = a.groupby(a["competency_id"].map(dom))["intensity"].sum()
+    return (w / w.sum()).to_dict()
+
+
+def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
+                projection: Projection | None = None,
+                params: ModelParameters = DEFAULT_PARAMETERS) -> dict:
+    """Hours, travel, cost, Carnegie units and expected competency credits of one plan.
+
+    Parameters
+    ----------
+    catalogue, learner, plan
+        The plan and whose it is.
+    projection
+        The plan's projection, if already made (else it is made with ``params``); its horizon
+        is the ledger's horizon.
+    params
+        Model parameters for the projection.
+
+    Returns
+    -------
+    dict
+        plan_id, plan_name, sections, total_hours, hours_per_week (mean over weeks with any),
+        max_hours_per_week, travel_minutes_per_week, cost (distinct opportunities),
+        carnegie_units, carnegie_by_domain, expected_credits, credits_gained, requirements
+        (requirement_id, name, domain, level, min_competencies, expected_count,
+        probability_met), cost_per_credit (None when it gains under 0.01 credit), goals.
+    """
+    if projection is None:
+        projection = project(catalogue, learner, plan.sections, params)
+    t = catalogue.section_table
+    ids = list(dict.fromkeys(s for s in plan.sections if s in t.index))
+    weeks = projection.week_starts[:-1]
+    hours = weekly_hours(catalogue, ids, weeks)
+    total = float(hours.sum())
+    busy = hours[hours > 0]
+    opps = list(dict.fromkeys(t.loc[ids, "opportunity_id"])) if ids else []
+    cost = float(catalogue.opportunities.set_index("opportunity_id").loc[opps, "cost"].sum()) \
+        if opps else 0.0
+
+    by_domain: dict[str, float] = {}
+    for oid in opps:
+        secs = [s for s in ids if t.at[s, "opportunity_id"] == oid]
+        o_hours = float(weekly_hours(catalogue, secs, weeks).sum())
+        for dom, share in _opportunity_domains(catalogue, oid).items():
+            by_domain[dom] = by_domain.get(dom, 0.0) + o_hours * share / CARNEGIE_HOURS
+
+    p_end = projection.p_at_least(PROFICIENT)[-1]
+    expected = float(p_end.sum())
+    already = float((projection.current_levels >= PROFICIENT).sum())
+    gained = expected - already
+    comp_domain = projection.competencies["domain"].to_numpy()
+    requirements = []
+    for _, r in catalogue.requirements.iterrows():
+        mask = comp_domain == r["domain"]
+        probs = projection.p_at_least(int(r["level"]))[-1][mask]
+        requirements.append({
+            "requirement_id": r["requirement_id"], "name": r["name"], "domain": r["domain"],
+            "level": int(r["level"]), "min_competencies": int(r["min_competencies"]),
+            "expected_count": float(probs.sum()),
+            "probability_met": probability_at_least(probs, int(r["min_competencies"])),
+        })
+    per_credit = None if gained < NO_GAIN else 0.0 if cost == 0 else cost / gained
+    return {
+        "plan_id": plan.plan_id, "plan_name": plan.name, "sections": list(plan.sections),
+        "total_hours": total,
+        "hours_per_week": float(busy.mean()) if len(busy) else 0.0,
+        "max_hours_per_week": float(hours.max()) if len(hours) else 0.0,
+        "travel_minutes_per_week": float(weekly_travel_minutes(catalogue, learner, ids)),
+        "cost": cost, "carnegie_units": total / CARNEGIE_HOURS,
+        "carnegie_by_domain": by_domain,
+        "expected_credits": expected, "credits_gained": gained,
+        "requirements": requirements, "cost_per_credit": per_credit,
+        "goals": projection.goals.to_dict(orient="records"),
+    }
+
+
+SCALARS = ("n_sections", "total_hours", "hours_per_week", "max_hours_per_week",
+           "travel_minutes_per_week", "cost", "carnegie_units", "expected_credits",
+           "credits_gained", "cost_per_credit")
+
+
+@dataclass
+class Comparison:
+    """Two to five plans of one learner side by side."""
+
+    table: pd.DataFrame
+    trajectories: pd.DataFrame
+    heatmap: pd.DataFrame
+    projections: dict[str, Projection]
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready lists of records (dates as ISO text, NaN as null)."""
+        return {"table": _records(self.table), "trajectories": _records(self.trajectories),
+                "heatmap": _records(self.heatmap)}
+
+
+def _goal_columns(goals: pd.DataFrame) -> list[str]:
+    """"goal: <competency name>", made unique when one competency has several goals."""
+    cols = [f"goal: {n}" for n in goals["name"]]
+    dupes = {c for c in cols if cols.count(c) > 1}
+    return [f"{c} ({g.target_word} by {g.by:%B} {g.by.day}, {g.by.year})" if c in dupes else c
+            for c, g in zip(cols, goals.itertuples(), strict=True)]
+
+
+def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
+                  params: ModelParameters = DEFAULT_PARAMETERS, *,
+                  projections: dict[str, Projection] | None = None) -> Comparison:
+    """Compare 2 to 5 plans: metrics table, trajectories, and end-of-year heat map.
+
+    Parameters
+    ----------
+    catalogue, learner
+        The catalogue and the learner whose plans these are.
+    plans
+        Two to five plans with distinct plan ids.
+    params
+        Model parameters for projections not given.
+    projections
+        Projections already made, by plan id (reused; others are computed).
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 or more than 5 plans, or a plan id given twice.
+    """
+    plans = list(plans)
+    if not MIN_PLANS <= len(plans) <= MAX_PLANS:
+        raise ValueError(f"compare {MIN_PLANS} to {MAX_PLANS} plans at a time; "
+                         f"got {len(plans)}")
+    ids = [p.plan_id for p in plans]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"each plan can be compared once; repeated: "
+                         f"{sorted({i for i in ids if ids.count(i) > 1})}")
+    given = projections or {}
+    projs: dict[str, Projection] = {}
+    rows, trajs, heats = [], [], []
+    for p in plans:
+        pr = given.get(p.plan_id)
+        if pr is None:
+            pr = project(catalogue, learner, p.sections, params)
+        projs[p.plan_id] = pr
+        led = plan_ledger(catalogue, learner, p, pr, params)
+        row = {"plan_id": p.plan_id, "plan_name": p.name, "n_sections": len(p.sections)}
+        row.update({k: led[k] for k in SCALARS if k in led})
+        for r in led["requirements"]:
+            row[f"requirement: {r['name']}"] = r["probability_met"]
+        for col, prob in zip(_goal_columns(pr.goals), pr.goals["probability"], strict=True):
+            row[col] = float(prob)
+        rows.append(row)
+        tr = pr.trajectories()
+        tr.insert(0, "plan_name", p.name)
+        tr.insert(0, "plan_id", p.plan_id)
+        trajs.append(tr)
+        s = pr.summary()
+        heats.append(pd.DataFrame({
+            "plan_id": p.plan_id, "plan_name": p.name, "competency_id": s["competency_id"],
+            "name": s["name"], "domain": s["domain"], "p_proficient_end": s["p_proficient_end"],
+            "expected_end": s["expected_end"]}))
+    table = pd.DataFrame(rows)
+    return Comparison(table=table, trajectories=pd.concat(trajs, ignore_index=True),
+                      heatmap=pd.concat(heats, ignore_index=True), projections=projs)
