@@ -77,6 +77,7 @@ from .domain.dataset import (
     Learner,
     Plan,
 )
+from .domain.loading import DataError
 from .domain.projection import (
     DEFAULT_PARAMETERS,
     N_LEVELS,
@@ -135,14 +136,8 @@ class RowProblem:
         return f"{self.file}:{self.line}:{self.field}: {self.message}"
 
 
-class RosterError(ValueError):
+class RosterError(DataError):
     """A roster with bad rows, read in strict mode; ``problems`` lists every one."""
-
-    def __init__(self, problems: list[RowProblem]):
-        self.problems = list(problems)
-        head = "\n".join(str(p) for p in self.problems[:20])
-        more = f"\n... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
-        super().__init__(f"{len(self.problems)} problem(s) in the roster:\n{head}{more}")
 
 
 # ---- roster frames ---------------------------------------------------------------------------
@@ -271,7 +266,7 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         raise RosterError([RowProblem(name, 1, c, "required column is missing")
-                           for c in missing])
+                           for c in missing], path)
     raw = raw.reset_index(drop=True)
     for col in ROSTER_COLUMNS:
         if col not in raw.columns:
@@ -370,8 +365,7 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
                 flag([r], "goals", f"{m.group(3)!r} is not a date")
 
     rows, items = _explode(raw["sections"])
-    unknown = ~pd.Index(catalogue.section_table.index).isin(items) if False else \
-        ~pd.Series(items, dtype=object).isin(catalogue.section_table.index).to_numpy()
+    unknown = ~pd.Series(items, dtype=object).isin(catalogue.section_table.index).to_numpy()
     flag(rows[unknown], "sections", [f"section {s!r} is not in sections.csv"
                                      for s in items[unknown]])
 
@@ -379,7 +373,7 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
     problems = [RowProblem(name, int(r) + line_offset, f, m) for r, f, m in
                 sorted(bad, key=lambda b: (b[0], ROSTER_COLUMNS.index(b[1])))]
     if strict and problems:
-        raise RosterError(problems)
+        raise RosterError(problems, path)
     good = np.ones(len(raw), dtype=bool)
     if bad:
         good[np.unique([b[0] for b in bad])] = False

@@ -497,16 +497,29 @@ BUILTIN: dict[str, tuple[Callable, Callable]] = {
 
 
 def _extension(module_path: str):
-    """The extension module, or None when it is not there (yet) or defines no command."""
+    """The extension module; None when it is not there (yet) or defines no command.
+
+    A module that fails to import is returned as the exception, so that one broken extension
+    cannot stop ``workbench validate`` and the rest from working.
+    """
     try:
         module = importlib.import_module(module_path)
     except ModuleNotFoundError as err:
         if err.name and (module_path == err.name or module_path.startswith(err.name + ".")):
             return None
-        raise
+        return err
+    except Exception as err:
+        return err
     if not (hasattr(module, "add_parser") and hasattr(module, "run")):
         return None
     return module
+
+
+def _unavailable(name: str, err: Exception) -> Callable:
+    def run(_args) -> int:
+        raise UserError(f"`{PROG} {name}` is not available: {type(err).__name__}: {err}")
+
+    return run
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
@@ -524,7 +537,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
         runners[name] = run
     for name, module_path in EXTENSIONS:
         module = _extension(module_path)
-        if module is not None:
+        if isinstance(module, Exception):
+            stub = sub.add_parser(name, help="(not available: run it to see why)")
+            stub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+            runners[name] = _unavailable(name, module)
+        elif module is not None:
             module.add_parser(sub)
             runners[name] = module.run
     return parser, runners

@@ -385,9 +385,10 @@ def _meeting_checks(table: _Table, problems: list[DataProblem]) -> None:
         if any(given.values()) and not all(given.values()):
             for name, ok in given.items():
                 if not ok:
-                    others = " and ".join(k for k, g in given.items() if g)
-                    problems.append(DataProblem(f, line, name,
-                                                f"is empty but {others} is given"))
+                    others = [k for k, g in given.items() if g]
+                    verb = "are" if len(others) > 1 else "is"
+                    problems.append(DataProblem(
+                        f, line, name, f"is empty but {' and '.join(others)} {verb} given"))
         elif not any(given.values()) and not (hours[i] or 0) > 0 and not tba[i]:
             if "self_paced_hours" in t and t["self_paced_hours"][i] and hours[i] is None:
                 continue  # the bad number is already reported
@@ -535,7 +536,13 @@ def _frames(tables: Mapping[str, _Table]) -> Catalogue:
     frames = {}
     for file, name in FRAME_NAMES.items():
         table = tables[file]
-        df = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in table.clean.items()},
+        columns = dict(table.clean)
+        for col in FILES[file]:
+            # schema.typed_frame casts optional ints to int64 before filling their default,
+            # so an empty cell there would fail: fill the default here first
+            if col.kind == "int" and col.default is not None and col.name in columns:
+                columns[col.name] = [v or str(col.default) for v in columns[col.name]]
+        df = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in columns.items()},
                           index=range(len(table.lines)))
         frames[name] = typed_frame(file, df)
     return Catalogue(**frames)
@@ -726,7 +733,7 @@ class _Fields:
             return default
         return x
 
-    def items(self, obj, key, path="", of=(dict,), what="object"):
+    def items(self, obj, key, path="", of=(dict,), what="an object"):
         """A list field's items with their paths; bad items are reported and skipped."""
         x = self.get(obj, key, path, False)
         where = self.child(path, key)

@@ -1,0 +1,316 @@
+"""The projection model: BKT closed form, calibration, monotonicity and the batch kernel."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from workbench.domain.dataset import Catalogue, Goal, Learner
+from workbench.domain.projection import (
+    DEFAULT_PARAMETERS,
+    ModelParameters,
+    evolve,
+    learn_rates,
+    practice_array,
+    project,
+    section_attendance,
+    single_transition_probability,
+    week_grid,
+)
+
+PROPS = settings(max_examples=40, deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow])
+
+
+def tiny_catalogue(intensity=2.0, max_level=3, min_level=0, difficulty=1.0, end="15:00-16:30",
+                   days="Mon;Wed", self_paced=0.0, interests="robotics", zone_minutes=10.0):
+    """One community programme, one section (default 3 h a week all year), aligned to MATH.1."""
+    start, stop = end.split("-")
+    return Catalogue.from_frames(
+        competencies=pd.DataFrame({
+            "competency_id": ["MATH.1", "ELA.1"], "domain": ["Mathematics", "English Language Arts"],
+            "name": ["Solving linear equations", "Reading closely"],
+            "description": ["d", "d"], "difficulty": [difficulty, 1.0]}),
+        requirements=pd.DataFrame({
+            "requirement_id": ["REQ.MATH"], "name": ["Mathematics: 1 at Proficient"],
+            "domain": ["Mathematics"], "min_competencies": [1], "level": [3]}),
+        providers=pd.DataFrame({"provider_id": ["PR1"], "name": ["Library"], "kind": ["library"],
+                                "zone": ["Z1"]}),
+        opportunities=pd.DataFrame({
+            "opportunity_id": ["O1"], "provider_id": ["PR1"], "title": ["Math club"],
+            "kind": ["program"], "modality": ["in_person"], "min_grade": [6], "max_grade": [12],
+            "cost": [100.0], "seats": [10], "requires_broadband": [False],
+            "requires_device": [False], "interests": [interests]}),
+        sections=pd.DataFrame({
+            "section_id": ["S1"], "opportunity_id": ["O1"], "start_date": ["2026-08-31"],
+            "end_date": ["2027-06-11"], "days": [days], "start_time": [start],
+            "end_time": [stop], "self_paced_hours": [self_paced]}),
+        alignments=pd.DataFrame({
+            "opportunity_id": ["O1"], "competency_id": ["MATH.1"], "intensity": [intensity],
+            "max_level": [max_level], "min_level": [min_level]}),
+        travel_times=pd.DataFrame({"from_zone": ["Z1", "Z1"], "to_zone": ["Z1", "Z2"],
+                                   "mode": ["walk", "walk"],
+                                   "minutes": [zone_minutes, 60.0]}),
+    )
+
+
+def learner(level=2, interests=(), strengths=(), home="Z1", goals=None):
+    return Learner(
+        "L1", "Maya R.", 10, home, transport=["walk"], interests=list(interests),
+        strengths=list(strengths), levels={"MATH.1": level},
+        goals=goals if goals is not None else [Goal("MATH.1", 3, dt.date(2027, 6, 1))])
+
+
+# ---- calibration and closed form --------------------------------------------------------------
+def test_typical_programme_takes_developing_to_proficient_in_a_year_about_two_times_in_three():
+    cat, who = tiny_catalogue(), learner(level=2)
+    proj = project(cat, who, ["S1"])
+    p_end = proj.p_at_least(3)[-1, 0]
+    assert 0.5 <= p_end <= 0.8
+    # exactly the documented figure: n = 3 h x 2 x 0.9 attendance, t = 0.005, 40 weeks
+    assert p_end == pytest.approx(1 - (1 - 0.005) ** (3 * 2 * 0.9 * 40), rel=1e-12)
+
+
+def test_engine_matches_closed_form_bkt_curve_for_a_single_transition():
+    cat, who = tiny_catalogue(difficulty=1.3), learner(level=2)
+    proj = project(cat, who, ["S1"], weeks=30)
+    t = DEFAULT_PARAMETERS.base_learn_rate / (1.3 * DEFAULT_PARAMETERS.level_difficulty[2])
+    n = 3 * 2 * DEFAULT_PARAMETERS.base_attendance
+    expected = single_transition_probability(t, n, np.arange(31))
+    np.testing.assert_allclose(proj.p_at_least(3)[:, 0], expected, rtol=1e-12, atol=1e-15)
+
+
+@PROPS
+@given(t=st.floats(1e-4, 0.5), n=st.floats(0.0, 50.0), weeks=st.integers(0, 60))
+def test_kernel_matches_closed_form(t, n, weeks):
+    practice = np.zeros((1, weeks, 1, 4))
+    practice[..., 0] = n
+    rate = np.full((1, 4), t)
+    out = evolve(np.zeros((1, 1), int), practice, rate)
+    np.testing.assert_allclose(out[0, :, 0, 1], single_transition_probability(t, n,
+                               np.arange(weeks + 1)), rtol=1e-10, atol=1e-13)
+
+
+# ---- the kernel's invariants -----------------------------------------------------------------
+@st.composite
+def batches(draw, max_b=4, max_w=12, max_c=4):
+    b = draw(st.integers(1, max_b))
+    w = draw(st.integers(0, max_w))
+    c = draw(st.integers(1, max_c))
+    start = draw(hnp.arrays(np.int64, (b, c), elements=st.integers(0, 4)))
+    practice = draw(hnp.arrays(np.float64, (b, w, c, 4),
+                               elements=st.one_of(st.just(0.0), st.floats(0, 40))))
+    rate = draw(hnp.arrays(np.float64, (c, 4), elements=st.floats(0, 0.9)))
+    return start, practice, rate
+
+
+@PROPS
+@given(batches())
+def test_distributions_sum_to_one_and_stay_in_unit_interval(batch):
+    start, practice, rate = batch
+    out = evolve(start, practice, rate)
+    assert out.shape == (start.shape[0], practice.shape[1] + 1, start.shape[1], 5)
+    assert out.dtype == np.float64
+    assert (out >= 0).all() and (out <= 1 + 1e-12).all()
+    np.testing.assert_allclose(out.sum(-1), 1.0, atol=1e-12)
+    # week 0 is the starting point mass
+    np.testing.assert_array_equal(out[:, 0].argmax(-1), start)
+    # levels never go down: P(level >= k) never falls from week to week
+    cum = out[..., ::-1].cumsum(-1)
+    assert (np.diff(cum, axis=1) >= -1e-12).all()
+
+
+@PROPS
+@given(batches(), st.data())
+def test_more_practice_never_lowers_any_probability(batch, data):
+    start, practice, rate = batch
+    extra = data.draw(hnp.arrays(np.float64, practice.shape, elements=st.floats(0, 20)))
+    low = evolve(start, practice, rate)[..., ::-1].cumsum(-1)
+    high = evolve(start, practice + extra, rate)[..., ::-1].cumsum(-1)
+    assert (high >= low - 1e-12).all()
+
+
+@PROPS
+@given(batches())
+def test_batch_equals_one_learner_at_a_time(batch):
+    start, practice, rate = batch
+    whole = evolve(start, practice, rate)
+    for b in range(start.shape[0]):
+        one = evolve(start[b:b + 1], practice[b:b + 1], rate)
+        np.testing.assert_array_equal(whole[b], one[0])
+
+
+@PROPS
+@given(batches())
+def test_float32_agrees_and_out_buffer_is_filled(batch):
+    start, practice, rate = batch
+    ref = evolve(start, practice, rate)
+    buf = np.full(ref.shape, np.nan, dtype=np.float32)
+    got = evolve(start, practice, rate, dtype=np.float32, out=buf)
+    assert got is buf and got.dtype == np.float32
+    np.testing.assert_allclose(got, ref, atol=1e-4)
+
+
+def test_kernel_refuses_bad_input():
+    start, rate = np.zeros((1, 1), int), np.full((1, 4), 0.01)
+    with pytest.raises(ValueError, match="shape"):
+        evolve(start, np.zeros((1, 3, 1, 3)), rate)
+    with pytest.raises(ValueError, match="negative"):
+        evolve(start, -np.ones((1, 3, 1, 4)), rate)
+    with pytest.raises(ValueError, match="levels 0-4"):
+        evolve(np.full((1, 1), 5), np.zeros((1, 3, 1, 4)), rate)
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        evolve(start, np.zeros((1, 3, 1, 4)), np.ones((1, 4)))
+
+
+# ---- the projection from a catalogue ---------------------------------------------------------
+@PROPS
+@given(level=st.integers(0, 4), max_level=st.integers(1, 4), min_level=st.integers(0, 4),
+       intensity=st.floats(0.1, 50))
+def test_an_opportunity_never_takes_a_learner_past_its_max_level(level, max_level, min_level,
+                                                                  intensity):
+    min_level = min(min_level, max_level)
+    cat = tiny_catalogue(intensity=intensity, max_level=max_level, min_level=min_level)
+    proj = project(cat, learner(level=level), ["S1"])
+    above = proj.distribution[:, 0, max_level + 1:].sum(-1)
+    np.testing.assert_allclose(above, above[0], atol=1e-15)
+    if level < min_level:  # prerequisite not met: no movement at all
+        np.testing.assert_array_equal(proj.distribution[:, 0], proj.distribution[:1, 0].repeat(
+            len(proj.week_starts), 0))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(level=st.integers(0, 3), intensity=st.floats(0.1, 10), factor=st.floats(1.0, 4.0),
+       extra_hours=st.floats(0.0, 6.0))
+def test_more_aligned_practice_in_a_plan_never_projects_lower(level, intensity, factor,
+                                                             extra_hours):
+    who = learner(level=level, goals=[Goal("MATH.1", 4, dt.date(2027, 3, 1))])
+    base = project(tiny_catalogue(intensity=intensity), who, ["S1"])
+    more = project(tiny_catalogue(intensity=intensity * factor, self_paced=extra_hours), who,
+                   ["S1"])
+    for k in range(5):
+        assert (more.p_at_least(k) >= base.p_at_least(k) - 1e-12).all()
+    assert more.goals["probability"].iloc[0] >= base.goals["probability"].iloc[0] - 1e-12
+
+
+def test_more_practice_on_a_generated_catalogue_never_projects_lower():
+    gen = pytest.importorskip("workbench.domain.generate")
+    frames = gen.generate_frames(n_sections=60, seed=3, n_competencies=14, n_zones=4)
+    cat = Catalogue.from_frames(**frames)
+    learners, plans = gen.generate_roster(cat, 6, seed=1)
+    more = dict(frames)
+    more["alignments"] = frames["alignments"].assign(
+        intensity=frames["alignments"]["intensity"] * 1.5)
+    cat2 = Catalogue.from_frames(**more)
+    for plan in plans:
+        who = next(x for x in learners if x.learner_id == plan.learner_id)
+        a, b = project(cat, who, plan.sections), project(cat2, who, plan.sections)
+        np.testing.assert_allclose(a.distribution.sum(-1), 1.0, atol=1e-12)
+        for k in range(5):
+            assert (b.p_at_least(k) >= a.p_at_least(k) - 1e-12).all()
+
+
+def test_projection_is_deterministic():
+    cat, who = tiny_catalogue(), learner(level=1, interests=["Robotics"])
+    a, b = project(cat, who, ["S1"]), project(cat, who, ["S1"])
+    np.testing.assert_array_equal(a.distribution, b.distribution)
+    pd.testing.assert_frame_equal(a.goals, b.goals)
+    pd.testing.assert_frame_equal(a.trajectories(), b.trajectories())
+
+
+def test_learner_already_at_goal_level_has_probability_one():
+    cat = tiny_catalogue()
+    who = learner(level=3, goals=[Goal("MATH.1", 3, dt.date(2027, 6, 1)),
+                                  Goal("MATH.1", 2, dt.date(2026, 9, 1))])
+    goals = project(cat, who, []).goals
+    assert list(goals["probability"]) == [1.0, 1.0]
+    assert goals["on_track"].all()
+    assert goals["message"].iloc[0] == ("Already at Proficient in Solving linear equations: "
+                                        "goal reached.")
+
+
+def test_goal_row_is_read_at_the_week_containing_the_goal_date():
+    cat = tiny_catalogue()
+    who = learner(level=2, goals=[Goal("MATH.1", 3, dt.date(2027, 1, 6)),   # a Wednesday
+                                  Goal("MATH.1", 3, dt.date(2030, 1, 1))])  # past the horizon
+    proj = project(cat, who, ["S1"])
+    w = (dt.date(2027, 1, 4) - dt.date(2026, 8, 31)).days // 7
+    p = proj.p_at_least(3)[:, 0]
+    assert proj.goals["probability"].tolist() == [pytest.approx(p[w]), pytest.approx(p[-1])]
+
+
+def test_goal_message_is_plain_words():
+    proj = project(tiny_catalogue(), learner(level=2), ["S1"])
+    msg = proj.goals["message"].iloc[0]
+    pct = round(proj.goals["probability"].iloc[0] * 100)
+    assert msg == (f"Likely to reach Proficient in Solving linear equations by June 1, 2027 "
+                   f"({pct}% chance).")
+    assert proj.goals["target_word"].iloc[0] == "Proficient"
+    assert proj.goals["by"].iloc[0] == dt.date(2027, 6, 1)
+    none = project(tiny_catalogue(), learner(level=2), [])
+    assert none.goals["message"].iloc[0].startswith("Unlikely to reach Proficient")
+
+
+def test_projection_shapes_and_tables():
+    proj = project(tiny_catalogue(), learner(level=2), ["S1"], start=dt.date(2026, 9, 3),
+                   weeks=10)
+    assert len(proj.week_starts) == 11
+    assert proj.week_starts[0] == pd.Timestamp("2026-08-31")  # the Monday of that week
+    assert proj.distribution.shape == (11, 2, 5)
+    assert proj.expected.shape == (11, 2)
+    assert proj.expected[0].tolist() == [2.0, 0.0]
+    s = proj.summary()
+    assert list(s.columns) == ["competency_id", "name", "domain", "current_level",
+                               "expected_end", "p_proficient_end", "median_date_proficient"]
+    t = proj.trajectories()
+    assert len(t) == 11 * 2
+    assert (t["lo"] <= t["hi"]).all()
+    assert set(t.columns) == {"week", "competency_id", "name", "expected", "lo", "hi",
+                              "p_proficient"}
+
+
+def test_median_week_is_the_first_week_with_even_odds():
+    proj = project(tiny_catalogue(intensity=6), learner(level=2), ["S1"])
+    p = proj.p_at_least(3)[:, 0]
+    first = int(np.argmax(p >= 0.5))
+    assert p[first] >= 0.5 and (first == 0 or p[first - 1] < 0.5)
+    assert proj.median_week_proficient["MATH.1"] == proj.week_starts[first].date()
+    assert proj.median_week_proficient["ELA.1"] is None
+
+
+def test_attendance_falls_with_travel_and_late_hours():
+    near = section_attendance(tiny_catalogue(), learner(), ["S1"])["S1"]
+    assert near == pytest.approx(DEFAULT_PARAMETERS.base_attendance)
+    far = section_attendance(tiny_catalogue(zone_minutes=45), learner(), ["S1"])["S1"]
+    assert far == pytest.approx(0.9 - 0.03 * 3)
+    late = section_attendance(tiny_catalogue(end="18:30-20:00"), learner(), ["S1"])["S1"]
+    assert late == pytest.approx(0.9 - 0.05)
+    unreachable = section_attendance(tiny_catalogue(), learner(home="Z9"), ["S1"])["S1"]
+    assert unreachable == DEFAULT_PARAMETERS.min_attendance
+
+
+def test_interest_and_strength_raise_practice():
+    cat, weeks = tiny_catalogue(), week_grid(tiny_catalogue(), weeks=4)
+    plain = practice_array(cat, learner(), ["S1"], weeks)
+    keen = practice_array(cat, learner(interests=["Robotics"]), ["S1"], weeks)
+    strong = practice_array(cat, learner(strengths=["good with numbers"]), ["S1"], weeks)
+    np.testing.assert_allclose(keen, plain * 1.25)
+    np.testing.assert_allclose(strong, plain * 1.10)
+    assert plain[0, 0].tolist() == pytest.approx([5.4, 5.4, 5.4, 0.0])  # up to max_level 3
+
+
+def test_parameters_are_replaceable_and_checked():
+    faster = dataclasses.replace(DEFAULT_PARAMETERS, base_learn_rate=0.01)
+    rates = learn_rates(tiny_catalogue(), faster)
+    assert rates[0, 2] == pytest.approx(0.01)
+    with pytest.raises(ValueError):
+        ModelParameters(level_difficulty=(1.0, 1.0))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT_PARAMETERS.base_learn_rate = 0.5  # type: ignore[misc]
