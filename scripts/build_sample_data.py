@@ -424,7 +424,7 @@ add("PR-PHS", "Homework Club & Bus Wait", "program", "6-12", 0, "math;writing",
 # Riverbend Open Campus: competency-based studios for home-school hybrid and flexible learners
 for title, grades, tags, al, days, times in [
     ("Math Studio (competency-based)", "6-12", "math",
-     "MATH.ALG.1:2:4 MATH.ALG.2:2:4 MATH.GEO.1:1.5:4 MATH.STA.1:1:4 ESS.SDL.1:1:3",
+     "MATH.ALG.1:2:4 MATH.ALG.2:2:4 MATH.GEO.1:1.5:4 ESS.SDL.1:1:3",
      "Mon;Wed", "09:00-11:30"),
     ("Writing Studio", "6-12", "writing",
      "ELA.WRI.1:2:4 ELA.WRI.2:2:4 ELA.WRI.3:1.5:4 ELA.LAN.1:1:4", "Tue;Thu", "09:00-11:30"),
@@ -701,7 +701,7 @@ for pid, items in {
     "PR-MERCY": [
         ("Health Careers Internship", "internship", "10-12", 0, "health care;science",
          "CTE.HLT.1:3.5:3 CTE.HLT.2:2:3 ESS.PRO.1:2:4 ESS.COM.1:1.5:4",
-         ["fall Tue;Thu 15:30-18:30", "spring Tue;Thu 15:30-18:30"], "Registered nurse", {}),
+         ["fall Tue;Thu 15:30-18:30", "spring Tue;Thu 15:30-18:30 #0"], "Registered nurse", {}),
         ("Hospital Volunteer Program", "volunteer", "9-12", 0, "health care;public service",
          "ESS.PRO.1:2:3 ESS.CIT.1:2:3 ESS.COM.1:1:3", ["year Sat 09:00-12:00",
                                                        "year Wed 16:00-19:00"],
@@ -715,7 +715,7 @@ for pid, items in {
     "PR-KELLER": [
         ("Youth Registered Welding Apprenticeship", "apprenticeship", "11-12", 0,
          "manufacturing;construction", "CTE.MFG.1:5:4:2 CTE.MFG.2:3:4 CTE.SAF.1:2:4 "
-         "ESS.PRO.1:2:4", ["fall Mon;Wed 15:30-18:30", "spring Mon;Wed 15:30-18:30"],
+         "ESS.PRO.1:2:4", ["fall Mon;Wed 15:30-18:30", "spring Mon;Wed 15:30-18:30 #1"],
          "Certified welding inspector", {"desc": "Paid apprenticeship ($15/hour); counts toward "
                                          "a journeyworker certificate."}),
         ("Shop Floor Job Shadow", "mentorship", "9-12", 0, "manufacturing;engineering",

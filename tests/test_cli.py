@@ -240,7 +240,7 @@ def test_project_human_and_json(capsys, dataset, maya):
     code, out, err = run(capsys, "project", "--learner", learner.learner_id, "--plan",
                          plan.plan_id)
     assert code == 0 and err == ""
-    assert "Plan totals" in out and learner.name in out
+    assert "The plan in numbers" in out and "Cost: $" in out and learner.name in out
     names = dataset.catalogue.competency_names
     for goal in learner.goals:
         assert names[goal.competency_id] in out
@@ -362,11 +362,12 @@ def test_extension_subcommands(capsys, monkeypatch):
 def test_json_values_are_always_valid_json():
     value = {"a": float("nan"), "b": np.float64("inf"), "c": np.int64(3), "d": pd.Timestamp(
         "2026-09-01"), "e": pd.NaT, "f": pd.DataFrame({"x": [1.0, np.nan]}), "g": (Path("x"),),
-        "h": np.array([1, 2]), "i": np.bool_(True)}
+        "h": np.array([1, 2]), "i": np.bool_(True), "j": np.datetime64("2026-09-01"),
+        "k": np.datetime64("NaT")}
     text = json.dumps(cli.to_jsonable(value), allow_nan=False)
     assert json.loads(text) == {"a": None, "b": None, "c": 3, "d": "2026-09-01T00:00:00",
                                 "e": None, "f": [{"x": 1.0}, {"x": None}], "g": ["x"],
-                                "h": [1, 2], "i": True}
+                                "h": [1, 2], "i": True, "j": "2026-09-01T00:00:00", "k": None}
 
 
 def test_installed_console_script_validates_the_sample_data(no_default_store):
@@ -377,3 +378,23 @@ def test_installed_console_script_validates_the_sample_data(no_default_store):
                             check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("sample_data: valid — ")
+
+
+def test_a_broken_extension_does_not_break_the_other_commands(capsys, monkeypatch, tmp_path):
+    (tmp_path / "broken_workbench_extension.py").write_text(
+        "from workbench.domain.schedule import no_such_function\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cli, "EXTENSIONS", [("broken", "broken_workbench_extension")])
+    code, out, _ = run(capsys, "validate")
+    assert code == 0 and out.startswith("sample_data: valid")
+    line = assert_one_line_error(*run(capsys, "broken", "x"))
+    assert "not available" in line and "no_such_function" in line
+
+
+def test_compare_needs_two_to_five_different_plans(capsys, maya):
+    learner, plans = maya
+    lid, pid = learner.learner_id, plans[0].plan_id
+    assert "2 to 5" in assert_one_line_error(*run(capsys, "compare", "--learner", lid,
+                                                  "--plan", pid))
+    assert "twice" in assert_one_line_error(*run(capsys, "compare", "--learner", lid,
+                                                 "--plan", pid, "--plan", pid))

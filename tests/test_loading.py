@@ -235,6 +235,22 @@ def test_lenient_spellings_are_normalised(valid):
     assert sections.loc[1, "end_time"] == "24:00"
 
 
+def test_files_that_may_have_no_rows(valid):
+    for file in ("requirements.csv", "alignments.csv"):
+        (valid / file).write_text(CSV[file][0] + "\n", encoding="utf-8")
+    cat = load_dataset(valid).catalogue
+    assert cat.alignments.empty and list(cat.alignments.columns) == [
+        "opportunity_id", "competency_id", "intensity", "max_level", "min_level"]
+    assert str(cat.alignments["min_level"].dtype) == "int64"
+
+
+def test_generated_directory_loads(tmp_path):
+    generate = pytest.importorskip("workbench.domain.generate")
+    root = generate.generate_data_dir(tmp_path / "gen", n_sections=300, n_learners=5, seed=3)
+    ds = load_dataset(root)
+    assert len(ds.catalogue.sections) == 300 and len(ds.learners) == 5
+
+
 def test_catalogue_only_directory_loads(valid):
     shutil.rmtree(valid / "learners")
     shutil.rmtree(valid / "plans")
@@ -282,6 +298,9 @@ FAULTS = {
                             "at most 4"),
     "negative cost after a multi-line cell": (_cell(OPP, 5, "cost", "-5"), (OPP, 5, "cost"),
                                               "at least 0"),
+    "bad cell in a multi-line row": (_cell(OPP, 3, "seats", "many"), (OPP, 3, "seats"),
+                                     "not a whole number"),
+    "huge whole number": (_cell(OPP, 2, "seats", "9" * 30), (OPP, 2, "seats"), "too large"),
     "not a bool": (_cell("providers.csv", 3, "offers_broadband", "maybe"),
                    ("providers.csv", 3, "offers_broadband"), "not true or false"),
     "not a choice": (_cell("providers.csv", 2, "kind", "school_district"),

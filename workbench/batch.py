@@ -79,11 +79,11 @@ from .domain.dataset import (
 )
 from .domain.loading import DataError
 from .domain.projection import (
+    _STOP,
     DEFAULT_PARAMETERS,
     N_LEVELS,
     N_STEPS,
     ModelParameters,
-    _STOP,
     _stem,
     _tags,
     _words,
@@ -91,7 +91,7 @@ from .domain.projection import (
     learn_rates,
     week_grid,
 )
-from .domain.schedule import _week_grid, day_numbers, hours_by_week
+from .domain.schedule import day_numbers
 
 ROSTER_COLUMNS = [
     "learner_id", "plan_id", "grade", "home_zone", "transport", "max_travel_minutes",
@@ -387,3 +387,665 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
     out["transport"] = transport
     out = out.loc[good, ROSTER_COLUMNS]
     return _typed(out), problems
+
+
+def _section_hours(t: pd.DataFrame, weeks: np.ndarray) -> np.ndarray:
+    """Hours each section takes in each week (Monday day numbers): sections x weeks.
+
+    The rule of ``schedule.weekly_hours`` (tests hold the two equal): a meeting counts when its
+    date falls inside the section's dates; self-paced hours count in full in any week the
+    section runs on at least one day.
+    """
+    first, last = day_numbers(t["start_date"]), day_numbers(t["end_date"])
+    dates = weeks[:, None] + np.arange(7)[None, :]
+    running = (dates[None] >= first[:, None, None]) & (dates[None] <= last[:, None, None])
+    meets = t["meets"].to_numpy(dtype=bool)
+    mask = np.where(meets, t["day_mask"].to_numpy(dtype=np.int64), 0)
+    on_day = ((mask[:, None] >> np.arange(7)) & 1) > 0
+    length = np.where(meets, (t["end_min"].to_numpy() - t["start_min"].to_numpy()) / 60, 0.0)
+    meeting = (running & on_day[:, None, :]).sum(axis=2) * length[:, None]
+    return meeting + running.any(axis=2) * t["self_paced_hours"].to_numpy(dtype=float)[:, None]
+
+
+def _mondays(first_day: int, last_day: int) -> np.ndarray:
+    """Day numbers of the Mondays of every week from ``first_day`` to ``last_day``."""
+    start = first_day - (first_day + 3) % 7  # 1970-01-01 was a Thursday
+    return np.arange(start, last_day + 1, 7, dtype=np.int64)
+
+
+# ---- the prepared catalogue: everything per section, built once and shipped to workers -------
+def _bits(sets: list[set[int]], n_words: int) -> np.ndarray:
+    """Sets of small integers as rows of uint64 bit masks (``n_words`` words per row)."""
+    out = np.zeros((len(sets), n_words), dtype=np.uint64)
+    for i, s in enumerate(sets):
+        for b in s:
+            out[i, b // 64] |= np.uint64(1) << np.uint64(b % 64)
+    return out
+
+
+class _Model:
+    """Catalogue arrays, week grid and parameters for projecting any chunk of a roster.
+
+    Plain numpy arrays and small dicts, so it pickles quickly to Dask workers (scattered once).
+    """
+
+    def __init__(self, catalogue: Catalogue, params: ModelParameters, start, weeks: int):
+        self.params = params
+        t = catalogue.section_table
+        self.section_index = pd.Index(t.index.astype(str))
+        n_s = len(t)
+        comps = catalogue.competencies
+        self.comp_ids = comps["competency_id"].to_numpy(dtype=object)
+        self.comp_index = pd.Index(self.comp_ids)
+        self.rates = learn_rates(catalogue, params)
+        self.week_starts = week_grid(catalogue, start, weeks)
+        self.n_weeks = len(self.week_starts) - 1
+        self.first_day = self.week_starts[0].date()
+        # a section gives practice in week w when its dates contain that Monday (as project does)
+        mondays = self.week_starts[:-1].to_numpy(dtype="datetime64[ns]")
+        sd = t["start_date"].to_numpy(dtype="datetime64[ns]")
+        ed = t["end_date"].to_numpy(dtype="datetime64[ns]")
+        self.active = (mondays[None, :] >= sd[:, None]) & (mondays[None, :] <= ed[:, None])
+        self.weekly_hours = t["weekly_hours"].to_numpy(dtype=float)
+        # hours per projection week (the ledger's) and per catalogue week (the feasibility's)
+        self.hours = _section_hours(t, day_numbers(self.week_starts[:-1]))
+        first, last = day_numbers(t["start_date"]), day_numbers(t["end_date"])
+        self.cat_hours = _section_hours(t, _mondays(int(first.min()), int(last.max()))) \
+            if n_s else np.zeros((0, 0))
+        self.total_hours = self.hours.sum(axis=1)
+        self.school = (t["provider_kind"] == "school").to_numpy()
+
+        # opportunities: cost, kind, interest tags; sections point at them
+        opps = catalogue.opportunities.reset_index(drop=True)
+        self.opp_index = pd.Index(opps["opportunity_id"].astype(str))
+        self.sec_opp = self.opp_index.get_indexer(t["opportunity_id"].astype(str))
+        self.opp_cost = opps["cost"].to_numpy(dtype=float)
+        kinds = list(OPPORTUNITY_KINDS) + sorted(set(opps["kind"]) - set(OPPORTUNITY_KINDS))
+        self.kinds = np.asarray(kinds, dtype=object)
+        self.opp_kind = pd.Index(kinds).get_indexer(opps["kind"])
+        opp_tags = [_tags(x) for x in opps["interests"]]
+        vocab = sorted(set().union(*opp_tags)) if opp_tags else []
+        self.tag_at = {tag: i for i, tag in enumerate(vocab)}
+        self.n_words = max(1, -(-len(vocab) // 64))
+        self.opp_tag_bits = _bits([{self.tag_at[x] for x in tags} for tags in opp_tags],
+                                  self.n_words)
+        # what a strength can match in an opportunity: stems of its tags and title
+        self.opp_targets = [{_stem(w) for tag in tags for w in _words(tag)}
+                            | {_stem(w) for w in _words(title)}
+                            for tags, title in zip(opp_tags, opps["title"], strict=True)]
+        self._strength_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+        # alignments grouped by opportunity, each group in file order (as project reads them)
+        a = catalogue.alignments.reset_index(drop=True)
+        a_opp = self.opp_index.get_indexer(a["opportunity_id"].astype(str))
+        order = np.argsort(a_opp, kind="stable")
+        self.al_comp = self.comp_index.get_indexer(a["competency_id"].astype(str))[order]
+        self.al_intensity = a["intensity"].to_numpy(dtype=float)[order]
+        steps = np.arange(N_STEPS)
+        lo = a["min_level"].to_numpy(dtype=np.int64)[order]
+        hi = a["max_level"].to_numpy(dtype=np.int64)[order]
+        self.al_ok = (steps[None] >= lo[:, None]) & (steps[None] < hi[:, None])
+        self.opp_ptr = np.searchsorted(a_opp[order], np.arange(len(opps) + 1))
+        domains = comps["domain"].astype(str).to_numpy(dtype=object)
+        self.domains = sorted(set(domains))
+        self.comp_domain = pd.Index(self.domains).get_indexer(domains)
+
+        # attendance for every (ways of travelling, home zone, section), as project works it
+        zones = list(catalogue.zones)
+        self.zone_index = pd.Index(zones)
+        n_z = len(zones)
+        sec_zone = self.zone_index.get_indexer(t["zone"].astype(str))
+        in_person = t["in_person"].to_numpy(dtype=bool)
+        late = t["meets"].to_numpy(dtype=bool) & (t["end_min"].to_numpy() > params.late_hour * 60)
+        self.attendance = np.empty((1 << len(MODES), n_z + 1, n_s))
+        self.fastest = np.empty((1 << len(MODES), n_z + 1, n_s))
+        for tm in range(1 << len(MODES)):
+            modes = [m for i, m in enumerate(MODES) if tm >> i & 1]
+            reach = np.full((n_z + 1, n_z), np.inf)  # the last row: a home zone not in the data
+            for m in modes:
+                reach[:n_z] = np.minimum(reach[:n_z], catalogue.travel_matrix[m])
+            minutes = np.where(sec_zone[None] >= 0, reach[:, np.maximum(sec_zone, 0)], np.inf)
+            minutes = np.where(in_person[None], minutes, 0.0)
+            extra = np.maximum(0.0, minutes - params.free_travel_minutes) / 10.0
+            with np.errstate(invalid="ignore"):
+                att = params.base_attendance - params.travel_penalty_per_10min * extra \
+                    - params.late_penalty * late[None]
+            self.attendance[tm] = np.clip(np.nan_to_num(att, nan=params.min_attendance,
+                                                        neginf=params.min_attendance),
+                                          params.min_attendance, 1.0)
+            # feasibility's trips: a zone with no row to itself is 0 minutes on foot
+            fast = reach.copy()
+            diag = np.arange(n_z)
+            fast[diag, diag] = np.where(np.isfinite(fast[diag, diag]), fast[diag, diag], 0.0)
+            self.fastest[tm] = np.where(sec_zone[None] >= 0, fast[:, np.maximum(sec_zone, 0)],
+                                        np.inf)
+
+        # the per-section checks a roster can answer (see the module docstring)
+        self.min_grade = t["min_grade"].to_numpy(dtype=np.int64)
+        self.max_grade = t["max_grade"].to_numpy(dtype=np.int64)
+        self.no_seats = t["seats_left"].to_numpy(dtype=np.int64) <= 0
+        self.needs_internet = t["requires_broadband"].to_numpy(dtype=bool) | \
+            t["online"].to_numpy(dtype=bool)
+        self.needs_device = t["requires_device"].to_numpy(dtype=bool)
+        self.needs_car = t["requires_car"].to_numpy(dtype=bool)
+        self.at_place = t["modality"].isin(["in_person", "blended"]).to_numpy(dtype=bool)
+
+    def strength_match(self, strengths: str) -> tuple[np.ndarray, np.ndarray]:
+        """For a ``;`` list of strengths: does it match each opportunity, each domain?
+
+        ``projection._strength_match`` split in two, because a strength matches an
+        (opportunity, competency) when it matches the opportunity's words or the domain.
+        """
+        hit = self._strength_cache.get(strengths)
+        if hit is not None:
+            return hit
+        by_opp = np.zeros(len(self.opp_targets), dtype=bool)
+        by_dom = np.zeros(len(self.domains), dtype=bool)
+        dom_stems = [{_stem(w) for w in _words(d) if w not in _STOP} for d in self.domains]
+        for strength in (x.strip() for x in strengths.split(";")):
+            if not strength:
+                continue
+            words = [w for w in _words(strength) if w not in _STOP and len(w) >= 3]
+            stems = {_stem(w) for w in words}
+            if stems:
+                by_opp |= np.fromiter((bool(stems & tg) for tg in self.opp_targets), bool,
+                                      len(self.opp_targets))
+            text = strength.lower()
+            for j, d in enumerate(self.domains):
+                if stems & dom_stems[j] or any(key in text and dom == d for key, dom in
+                                               self.params.strength_domain_words):
+                    by_dom[j] = True
+        self._strength_cache[strengths] = (by_opp, by_dom)
+        return by_opp, by_dom
+
+    def interest_bits(self, interests: str) -> np.ndarray:
+        tags = {x.strip().lower() for x in str(interests).split(";") if x.strip()}
+        return _bits([{self.tag_at[x] for x in tags if x in self.tag_at}], self.n_words)[0]
+
+
+def _segments(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For sorted keys: the distinct keys and where each run starts (for ``reduceat``)."""
+    if keys.size == 0:
+        return keys, np.zeros(0, dtype=np.intp)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[starts], starts
+
+
+def _per_row(n: int, rows: np.ndarray, values: np.ndarray, ufunc=np.add) -> np.ndarray:
+    """Reduce ``values`` (sorted by ``rows``) per row into an array of ``n`` rows (0 elsewhere)."""
+    out = np.zeros((n, *values.shape[1:]), dtype=values.dtype)
+    keys, starts = _segments(rows)
+    if keys.size:
+        out[keys] = ufunc.reduceat(values, starts, axis=0)
+    return out
+
+
+def _levels_matrix(model: _Model, levels: pd.Series) -> np.ndarray:
+    """Current levels, shape (rows, competencies); each distinct ``levels`` text parsed once."""
+    codes, uniques = pd.factorize(levels.to_numpy(dtype=object))
+    mat = np.zeros((len(uniques), len(model.comp_ids)), dtype=np.int64)
+    u_rows, items = _explode(pd.Series(uniques, dtype=object))
+    if items.size:
+        parts = pd.Series(items, dtype=object).str.partition("=")
+        comp = model.comp_index.get_indexer(parts[0].str.strip())
+        lv = pd.to_numeric(parts[2], errors="coerce").to_numpy()
+        ok = (comp >= 0) & np.isfinite(lv)
+        # later entries win, as in a dict; clipped to 0-4 as project clips them
+        mat[u_rows[ok], comp[ok]] = np.clip(lv[ok], 0, N_LEVELS - 1).astype(np.int64)
+    return mat[codes] if len(codes) else np.zeros((0, len(model.comp_ids)), dtype=np.int64)
+
+
+def _goal_table(model: _Model, goals: pd.Series) -> tuple[np.ndarray, ...]:
+    """Goals as arrays (row, competency, level, week) for every goal of every row."""
+    codes, uniques = pd.factorize(goals.to_numpy(dtype=object))
+    parsed = []
+    for text in uniques:
+        one = []
+        for item in str(text).split(";"):
+            m = _GOAL.match(item)
+            if not m:
+                continue
+            by = pd.Timestamp(m.group(3)).date()
+            # the row whose Monday starts the week of the goal date; last row if beyond
+            w = int(np.clip((by - model.first_day).days // 7, 0, model.n_weeks))
+            one.append((int(model.comp_index.get_indexer([m.group(1)])[0]), int(m.group(2)), w))
+        parsed.append(one)
+    counts = np.array([len(parsed[c]) for c in codes], dtype=np.intp)
+    rows = np.repeat(np.arange(len(codes)), counts)
+    flat = [g for c in codes for g in parsed[c]]
+    arr = np.array(flat, dtype=np.int64).reshape(-1, 3)
+    return rows, arr[:, 0], arr[:, 1], arr[:, 2]
+
+
+def _transport_mask(transport: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(transport.to_numpy(dtype=object))
+    masks = np.array([sum(1 << i for i, m in enumerate(MODES)
+                          if m in {x.strip().lower() for x in str(u).split(";")})
+                      for u in uniques], dtype=np.int64)
+    return masks[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
+    """Project one chunk of roster rows: the per-plan and per-competency tables.
+
+    Every number depends only on its own row, so results do not depend on chunking.
+    """
+    p = model.params
+    n = len(df)
+    df = df.reset_index(drop=True)
+    n_w, n_c = model.n_weeks, len(model.comp_ids)
+
+    # the plan's distinct known sections, in plan order: (row, section) pairs sorted by row
+    rows, items = _explode(df["sections"])
+    sec = model.section_index.get_indexer(items)
+    keep = sec >= 0
+    rows, sec = rows[keep], sec[keep]
+    first = ~pd.DataFrame({"r": rows, "s": sec}).duplicated().to_numpy()
+    rs_row, rs_sec = rows[first], sec[first]
+
+    tmask = _transport_mask(df["transport"])
+    home = model.zone_index.get_indexer(df["home_zone"].astype(str))
+    home = np.where(home >= 0, home, len(model.zone_index))  # unknown zone: no trip is possible
+    attendance = model.attendance[tmask[rs_row], home[rs_row], rs_sec]
+    hours = model.weekly_hours[rs_sec] * attendance
+    rs_opp = model.sec_opp[rs_sec]
+    i_codes, i_uniques = pd.factorize(df["interests"].to_numpy(dtype=object))
+    i_bits = np.array([model.interest_bits(u) for u in i_uniques],
+                      dtype=np.uint64).reshape(-1, model.n_words)
+    interest = ((i_bits[i_codes[rs_row]] & model.opp_tag_bits[rs_opp]) != 0).any(axis=1) \
+        if rs_row.size else np.zeros(0, dtype=bool)
+    s_codes, s_uniques = pd.factorize(df["strengths"].to_numpy(dtype=object))
+    s_match = [model.strength_match(str(u)) for u in s_uniques]
+    s_opp = np.array([m[0] for m in s_match]).reshape(len(s_uniques), -1)
+    s_dom = np.array([m[1] for m in s_match]).reshape(len(s_uniques), -1)
+
+    # every (row, section, alignment): practice = hours x intensity x engagement, per step
+    n_al = model.opp_ptr[rs_opp + 1] - model.opp_ptr[rs_opp]
+    x_rs = np.repeat(np.arange(rs_row.size), n_al)
+    x_al = model.opp_ptr[rs_opp][x_rs] + (np.arange(x_rs.size)
+                                          - np.repeat(np.cumsum(n_al) - n_al, n_al))
+    x_row = rs_row[x_rs]
+    x_comp = model.al_comp[x_al]
+    strength = s_opp[s_codes[x_row], rs_opp[x_rs]] | \
+        s_dom[s_codes[x_row], model.comp_domain[x_comp]]
+    boost = 1.0 + p.interest_boost * interest[x_rs]
+    eng = boost + p.strength_boost * strength
+    amount = hours[x_rs] * model.al_intensity[x_al] * eng
+    # sum per (row, competency) in plan order, the order project adds them in
+    order = np.argsort(x_row * n_c + x_comp, kind="stable")
+    key = (x_row * n_c + x_comp)[order]
+    pair_key, starts = _segments(key)
+    contrib = (model.active[rs_sec[x_rs[order]]][:, :, None]
+               & model.al_ok[x_al[order]][:, None, :]) * amount[order][:, None, None]
+    practice = np.add.reduceat(contrib, starts, axis=0) if starts.size else \
+        np.zeros((0, n_w, N_STEPS))
+    del contrib
+    pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
+
+    levels = _levels_matrix(model, df["levels"])
+    start = levels[pair_row, pair_comp]
+    # each (row, competency) pair is a "competency" of one learner for the kernel
+    dist = evolve(start[None], np.swapaxes(practice, 0, 1)[None],
+                  model.rates[pair_comp].reshape(-1, N_STEPS))[0]     # W+1 x P x 5
+    end = dist[-1]
+    expected_end = end @ np.arange(N_LEVELS, dtype=float)
+    p_prof = np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0)
+
+    # per plan: credits
+    already = (levels >= PROFICIENT).sum(axis=1).astype(float)
+    change = _per_row(n, pair_row, p_prof - (start >= PROFICIENT))
+    expected = already + change
+    gained = expected - already
+
+    # goals
+    g_row, g_comp, g_level, g_week = _goal_table(model, df["goals"])
+    current = np.where(g_comp >= 0, levels[g_row, np.maximum(g_comp, 0)], 0)
+    pair_at = pd.Index(pair_key).get_indexer(g_row * n_c + g_comp)
+    prob = np.zeros(g_row.size)
+    has = (pair_at >= 0) & (g_comp >= 0)
+    reached = np.arange(N_LEVELS)[None, :] >= g_level[has][:, None]
+    prob[has] = np.clip(np.where(reached, dist[g_week[has], pair_at[has]], 0.0).sum(axis=1),
+                        0.0, 1.0)
+    prob = np.where(current >= g_level, 1.0, prob)
+    n_goals = np.bincount(g_row, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_goal_mean = np.bincount(g_row, weights=prob, minlength=n) / n_goals
+    likely = np.bincount(g_row, weights=prob >= 0.5, minlength=n)
+
+    # per plan: hours, cost, kind
+    hours_w = _per_row(n, rs_row, model.hours[rs_sec])
+    total = hours_w.sum(axis=1)
+    busy = (hours_w > 0).sum(axis=1)
+    hours_per_week = total / np.maximum(busy, 1)  # mean over the weeks with any hours
+    first_opp = ~pd.DataFrame({"r": rs_row, "o": rs_opp}).duplicated().to_numpy()
+    cost = np.bincount(rs_row[first_opp], weights=model.opp_cost[rs_opp[first_opp]],
+                       minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_credit = np.where(gained < 0.01, np.nan, np.where(cost == 0, 0.0, cost / gained))
+    sec_total = model.total_hours[rs_sec]
+    school = model.school[rs_sec]
+    in_school = np.bincount(rs_row, weights=sec_total * school, minlength=n)
+    kind_hours = np.zeros((n, len(model.kinds)))
+    # + 1e-9 a section: a plan of only unpublished-times sections takes its most common kind
+    np.add.at(kind_hours, (rs_row, model.opp_kind[rs_opp]), sec_total + 1e-9)
+    plan_kind = np.where(kind_hours.sum(axis=1) > 0, model.kinds[kind_hours.argmax(axis=1)], "")
+
+    # per plan: the cheap feasibility subset
+    grade = df["grade"].to_numpy(dtype=np.int64)
+    has_device = df["device"].isin(["shared", "own"]).to_numpy()
+    broadband = df["home_broadband"].to_numpy(dtype=bool)
+    car = (tmask >> MODES.index("car") & 1).astype(bool)
+    fast = model.fastest[tmask[rs_row], home[rs_row], rs_sec]
+    place = model.at_place[rs_sec]
+    bad = ((grade[rs_row] < model.min_grade[rs_sec]) | (grade[rs_row] > model.max_grade[rs_sec])
+           | model.no_seats[rs_sec]
+           | (model.needs_internet[rs_sec] & ~broadband[rs_row])
+           | (model.needs_device[rs_sec] & ~has_device[rs_row])
+           | (model.needs_car[rs_sec] & ~car[rs_row])
+           | (place & ~np.isfinite(fast))
+           | (place & np.isfinite(fast)
+              & (fast > df["max_travel_minutes"].to_numpy(dtype=float)[rs_row] + _EPS)))
+    busiest = _per_row(n, rs_row, model.cat_hours[rs_sec]).max(axis=1, initial=0.0)
+    feasible = (np.bincount(rs_row, weights=bad, minlength=n) == 0) \
+        & (cost <= df["budget"].to_numpy(dtype=float) + _EPS) \
+        & (busiest <= df["max_hours_per_week"].to_numpy(dtype=float) + _EPS)
+
+    plans = pd.DataFrame({
+        "learner_id": df["learner_id"].to_numpy(dtype=object),
+        "plan_id": df["plan_id"].to_numpy(dtype=object),
+        "expected_credits": expected, "credits_gained": gained,
+        "p_goal_mean": p_goal_mean, "n_goals_likely": likely.astype(np.int64),
+        "hours_per_week": hours_per_week, "cost": cost, "cost_per_credit": per_credit,
+        "carnegie_units": total / CARNEGIE_HOURS, "plan_kind": plan_kind.astype(object),
+        "in_school_hours": in_school, "outside_hours": total - in_school,
+        "feasible": feasible,
+    }, columns=PLAN_COLUMNS)
+    comps = pd.DataFrame({
+        "learner_id": df["learner_id"].to_numpy(dtype=object)[pair_row],
+        "plan_id": df["plan_id"].to_numpy(dtype=object)[pair_row],
+        "competency_id": model.comp_ids[pair_comp],
+        "current_level": start.astype(np.int64),
+        "expected_end": expected_end, "p_proficient_end": p_prof,
+    }, columns=COMPETENCY_COLUMNS)
+    return BatchResults(plans, comps)
+
+
+# ---- running a whole roster --------------------------------------------------------------------
+def _chunks(roster: pd.DataFrame, chunk_size: int) -> Iterator[pd.DataFrame]:
+    for i in range(0, len(roster), chunk_size):
+        yield roster.iloc[i:i + chunk_size]
+
+
+def _client(client):
+    """A dask.distributed Client for ``client`` (a Client, or a scheduler address to connect to).
+
+    Returns (client, owned): ``owned`` is True when we connected and must close it.
+    """
+    if client is None:
+        return None, False
+    if isinstance(client, str):
+        from distributed import Client
+
+        return Client(client), True
+    return client, False
+
+
+def iter_results(catalogue: Catalogue, roster: pd.DataFrame,
+                 params: ModelParameters = DEFAULT_PARAMETERS, weeks: int = 40, start=None,
+                 chunk_size: int = DEFAULT_CHUNK_SIZE, client=None,
+                 ) -> Iterator[BatchResults]:
+    """Project a roster chunk by chunk, yielding each chunk's results in roster order.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+    roster : pandas.DataFrame
+        Roster rows (``ROSTER_COLUMNS``), e.g. from ``read_roster`` or ``generate_roster_frame``.
+    params : ModelParameters
+        Model parameters (``projection.DEFAULT_PARAMETERS`` by default).
+    weeks : int
+        Weekly steps of the projection (40: a school year).
+    start : date-like, optional
+        Any day of the first week; default the catalogue's first day (as ``project``).
+    chunk_size : int
+        Rows per chunk (and per Dask task). Memory grows with it; results do not change.
+    client : dask.distributed.Client or str, optional
+        Run the chunks on this Dask cluster (or the scheduler at this address). The prepared
+        catalogue is scattered to every worker once; at most two chunks per worker are in
+        flight, so the caller's memory stays bounded.
+
+    Yields
+    ------
+    BatchResults
+        One per chunk, in roster order.
+    """
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    model = _Model(catalogue, params, start, weeks)
+    client, owned = _client(client)
+    if client is None:
+        for chunk in _chunks(roster, chunk_size):
+            yield _project_chunk(model, chunk)
+        return
+    from distributed import as_completed
+
+    try:
+        model_future = client.scatter(model, broadcast=True)
+        n_workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+        window = 2 * n_workers
+        chunks = enumerate(_chunks(roster, chunk_size))
+        pending = as_completed()
+        index_of = {}
+        for i, chunk in chunks:
+            fut = client.submit(_project_chunk, model_future, chunk, pure=False)
+            index_of[fut.key] = i
+            pending.add(fut)
+            if len(index_of) >= window:
+                break
+        done: dict[int, BatchResults] = {}
+        next_out = 0
+        for fut in pending:
+            done[index_of.pop(fut.key)] = fut.result()
+            fut.release()
+            for i, chunk in chunks:
+                nxt = client.submit(_project_chunk, model_future, chunk, pure=False)
+                index_of[nxt.key] = i
+                pending.add(nxt)
+                break
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        if owned:
+            client.close()
+
+
+def project_roster(catalogue: Catalogue, roster: pd.DataFrame,
+                   params: ModelParameters = DEFAULT_PARAMETERS, weeks: int = 40, start=None,
+                   chunk_size: int = DEFAULT_CHUNK_SIZE, client=None,
+                   progress: Callable[[int], None] | None = None) -> BatchResults:
+    """Project every learner-plan of a roster: the per-plan and per-competency tables.
+
+    The numbers are those of ``projection.project`` and ``ledger.plan_ledger`` for each
+    learner and plan (see the module docstring for every column). For rosters whose
+    per-competency table would not fit in memory, use ``write_results``.
+
+    Parameters
+    ----------
+    catalogue, roster, params, weeks, start, chunk_size, client
+        As for ``iter_results``.
+    progress : callable, optional
+        Called with the number of rows just finished, after each chunk (e.g. ``tqdm.update``).
+
+    Returns
+    -------
+    BatchResults
+        ``plans`` (one row per roster row, same order) and ``competencies``.
+    """
+    plans, comps = [], []
+    for res in iter_results(catalogue, roster, params, weeks, start, chunk_size, client):
+        plans.append(res.plans)
+        comps.append(res.competencies)
+        if progress is not None:
+            progress(len(res.plans))
+    if not plans:
+        empty = _project_chunk(_Model(catalogue, params, start, weeks), roster.iloc[0:0])
+        return empty
+    return BatchResults(pd.concat(plans, ignore_index=True), pd.concat(comps, ignore_index=True))
+
+
+def competencies_path(out_path) -> Path:
+    """Where ``write_results`` puts the per-competency table: ``x.parquet`` ->
+    ``x.competencies.parquet``."""
+    out = Path(out_path)
+    return out.with_name(out.name.removesuffix(out.suffix) + ".competencies" + (out.suffix
+                                                                               or ".parquet"))
+
+
+def write_results(catalogue: Catalogue, roster: pd.DataFrame, out_path,
+                  params: ModelParameters = DEFAULT_PARAMETERS, weeks: int = 40, start=None,
+                  chunk_size: int = DEFAULT_CHUNK_SIZE, client=None,
+                  progress: Callable[[int], None] | None = None) -> dict:
+    """Project a roster and stream the results to Parquet, one row group per chunk.
+
+    Only one chunk's results are held in memory at a time (a few per worker with Dask), so
+    peak memory does not grow with the roster.
+
+    Parameters
+    ----------
+    catalogue, roster, params, weeks, start, chunk_size, client, progress
+        As for ``project_roster``.
+    out_path : str or Path
+        The per-plan table; the per-competency table goes beside it
+        (``competencies_path(out_path)``).
+
+    Returns
+    -------
+    dict
+        ``plans`` and ``competencies`` (rows written), ``out`` and ``competencies_out``
+        (paths) and ``seconds``.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t0 = time.perf_counter()
+    out = Path(out_path)
+    comp_out = competencies_path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    counts = {"plans": 0, "competencies": 0}
+
+    def write(name: str, path: Path, df: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(df, preserve_index=False, schema=schemas[name])
+        if name not in writers:
+            writers[name] = pq.ParquetWriter(path, table.schema)
+        writers[name].write_table(table)
+        counts[name] += len(df)
+
+    empty = _project_chunk(_Model(catalogue, params, start, weeks), roster.iloc[0:0])
+    schemas = {"plans": _schema(empty.plans), "competencies": _schema(empty.competencies)}
+    try:
+        for res in iter_results(catalogue, roster, params, weeks, start, chunk_size, client):
+            write("plans", out, res.plans)
+            write("competencies", comp_out, res.competencies)
+            if progress is not None:
+                progress(len(res.plans))
+        for name, path, df in (("plans", out, empty.plans),
+                               ("competencies", comp_out, empty.competencies)):
+            if name not in writers:  # an empty roster still gets files with the columns
+                write(name, path, df)
+    finally:
+        for w in writers.values():
+            w.close()
+    return {"plans": counts["plans"], "competencies": counts["competencies"], "out": str(out),
+            "competencies_out": str(comp_out), "seconds": time.perf_counter() - t0}
+
+
+def _schema(df: pd.DataFrame):
+    import pyarrow as pa
+
+    types = {"object": pa.string(), "float64": pa.float64(), "int64": pa.int64(),
+             "bool": pa.bool_()}
+    return pa.schema([(c, types.get(str(df[c].dtype), pa.string())) for c in df.columns])
+
+
+# ---- equity ------------------------------------------------------------------------------------
+def reachability_by_zone(catalogue: Catalogue, roster, interest: str,
+                         include_online: bool = True) -> pd.DataFrame:
+    """By home zone: how many learners have no feasible opportunity in an interest area.
+
+    "Which neighbourhoods cannot reach any robotics opportunity by their own transport?" A
+    learner can take a section of an opportunity tagged ``interest`` when their grade may join,
+    it has seats, and either it meets at a place they can reach by their own ways of travelling
+    within their ``max_travel_minutes`` (with a car if the site needs one), or — with
+    ``include_online`` — it is online and they have home broadband and a computer or tablet.
+    Time of day is not considered.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+    roster : pandas.DataFrame or iterable of Learner
+        A roster frame (one row per learner-plan; each learner is counted once) or learners.
+    interest : str
+        An interest tag, e.g. ``"robotics"`` (case-insensitive).
+    include_online : bool
+        Count online sections as reachable for learners with broadband and a device.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone, learners, share_no_feasible_opportunity, share_no_broadband``, sorted by zone.
+    """
+    if isinstance(roster, pd.DataFrame):
+        people = roster.drop_duplicates("learner_id")
+        people = pd.DataFrame({
+            "zone": people["home_zone"].astype(str).to_numpy(),
+            "transport": _transport_mask(people["transport"]),
+            "max_travel": people["max_travel_minutes"].to_numpy(dtype=float),
+            "grade": people["grade"].to_numpy(dtype=np.int64),
+            "broadband": people["home_broadband"].to_numpy(dtype=bool),
+            "device": people["device"].isin(["shared", "own"]).to_numpy(),
+        })
+    else:
+        learners = list(roster)
+        people = pd.DataFrame({
+            "zone": [lr.home_zone for lr in learners],
+            "transport": _transport_mask(pd.Series([";".join(lr.transport) for lr in learners],
+                                                   dtype=object)),
+            "max_travel": np.array([lr.max_travel_minutes for lr in learners], dtype=float),
+            "grade": np.array([lr.grade for lr in learners], dtype=np.int64),
+            "broadband": np.array([lr.home_broadband for lr in learners], dtype=bool),
+            "device": np.array([lr.has_device for lr in learners], dtype=bool),
+        })
+    model = _Model(catalogue, DEFAULT_PARAMETERS, None, 0)
+    tag = interest.strip().lower()
+    t = catalogue.section_table
+    tagged = t["interests"].map(lambda x: tag in _tags(x)).to_numpy(dtype=bool) & ~model.no_seats
+    home = model.zone_index.get_indexer(people["zone"])
+    home = np.where(home >= 0, home, len(model.zone_index))
+    grade, tm = people["grade"].to_numpy(), people["transport"].to_numpy()
+    reach = np.zeros(len(people), dtype=bool)
+    # the nearest allowed section, per (ways of travelling, home zone, grade): few combinations
+    combo = pd.DataFrame({"tm": tm, "home": home, "grade": grade})
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(combo))
+    nearest = np.full(len(uniques), np.inf)
+    online_ok = np.zeros(len(uniques), dtype=bool)
+    for j, (u_tm, u_home, u_grade) in enumerate(uniques):
+        ok = tagged & (model.min_grade <= u_grade) & (u_grade <= model.max_grade)
+        car = bool(u_tm >> MODES.index("car") & 1)
+        place = ok & model.at_place & (car | ~model.needs_car)
+        if place.any():
+            nearest[j] = model.fastest[u_tm, u_home, place].min()
+        online_ok[j] = (ok & ~model.at_place).any()
+    reach = nearest[codes] <= people["max_travel"].to_numpy() + _EPS
+    if include_online:
+        reach |= online_ok[codes] & people["broadband"].to_numpy() & people["device"].to_numpy()
+    out = pd.DataFrame({"zone": people["zone"], "no_reach": ~reach,
+                        "no_broadband": ~people["broadband"].to_numpy()})
+    g = out.groupby("zone", sort=True)
+    return pd.DataFrame({
+        "zone": g.size().index.to_numpy(dtype=object),
+        "learners": g.size().to_numpy(dtype=np.int64),
+        "share_no_feasible_opportunity": g["no_reach"].mean().to_numpy(dtype=float),
+        "share_no_broadband": g["no_broadband"].mean().to_numpy(dtype=float),
+    })

@@ -71,6 +71,8 @@ def to_jsonable(obj):
         return None
     if isinstance(obj, dt.date | dt.datetime | pd.Timestamp):
         return obj.isoformat()
+    if isinstance(obj, np.datetime64):
+        return None if np.isnat(obj) else pd.Timestamp(obj).isoformat()
     if isinstance(obj, pd.Timedelta | dt.timedelta):
         return obj.total_seconds()
     if isinstance(obj, pd.DataFrame):
@@ -322,7 +324,14 @@ def _touched(catalogue, plan: Plan) -> set[str]:
 
 
 def _percent(p) -> str:
-    return "" if p is None or not np.isfinite(p) else f"{100 * p:.0f}%"
+    if not _finite(p):
+        return "—"
+    # never round a real chance to a certainty, or a small chance to none
+    if 0.995 <= p < 1:
+        return "over 99%"
+    if 0 < p < 0.005:
+        return "under 1%"
+    return f"{100 * p:.0f}%"
 
 
 def _date_words(d) -> str:
@@ -372,23 +381,124 @@ def run_project(args) -> int:
         print("\nGoals")
         for message in goals["message"]:
             print(f"  {message}")
-    print("\nPlan totals")
+    print("\nThe plan in numbers")
     for line in _ledger_lines(ledger):
         print(f"  {line}")
     return 0
 
 
+def _finite(x) -> bool:
+    return x is not None and isinstance(x, int | float | np.number) and bool(np.isfinite(x))
+
+
+def _money(x) -> str:
+    # whole dollars: families budget in dollars, and cents suggest a precision the model lacks
+    return f"${x:,.0f}" if _finite(x) else "—"
+
+
+def _number(x, digits: int = 1) -> str:
+    if not _finite(x):
+        return "—"
+    text = f"{x:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _travel(minutes) -> str:
+    if not _finite(minutes):
+        return "—"
+    return f"{minutes:.0f} minutes" if minutes < 60 else f"{minutes / 60:.1f} hours"
+
+
 def _ledger_lines(ledger: dict) -> list[str]:
-    """The ledger's headline numbers as "Label: value" lines (lists and tables left to --json)."""
+    """The plan's totals in words (lists and tables are left to --json)."""
+    g = ledger.get
     out = []
-    for key, value in ledger.items():
-        if isinstance(value, dict | list | tuple | pd.DataFrame | pd.Series | np.ndarray):
-            continue
-        label = str(key).replace("_", " ").capitalize()
-        if isinstance(value, float | np.floating):
-            value = "—" if not np.isfinite(value) else f"{value:,.1f}"
-        out.append(f"{label}: {value}")
+    if "total_hours" in ledger:
+        out.append(f"Hours in all: {_number(g('total_hours'), 0)}")
+    if "hours_per_week" in ledger:
+        busiest = f", {_number(g('max_hours_per_week'))} in the busiest week" \
+            if "max_hours_per_week" in ledger else ""
+        out.append(f"Hours a week: {_number(g('hours_per_week'))} on average{busiest}")
+    if "travel_minutes_per_week" in ledger:
+        out.append(f"Travel: {_travel(g('travel_minutes_per_week'))} a week")
+    if "cost" in ledger:
+        out.append(f"Cost: {_money(g('cost'))}")
+    if "carnegie_units" in ledger:
+        out.append(f"Seat time: {_number(g('carnegie_units'))} Carnegie units "
+                   "(120 hours in class each)")
+    if "expected_credits" in ledger:
+        gained = f" ({_number(g('credits_gained'))} new)" if "credits_gained" in ledger else ""
+        out.append(f"Competency credits expected by the end: "
+                   f"{_number(g('expected_credits'))}{gained}")
+    if "cost_per_credit" in ledger:
+        per = g("cost_per_credit")
+        out.append("Cost per new credit: " + (_money(per) if _finite(per)
+                                               else "— (no new credit expected)"))
+    shown = {"plan_id", "plan_name", "sections", "total_hours", "hours_per_week",
+             "max_hours_per_week", "travel_minutes_per_week", "cost", "carnegie_units",
+             "expected_credits", "credits_gained", "cost_per_credit", "carnegie_by_domain",
+             "requirements", "goals"}
+    for key, value in ledger.items():  # anything the ledger adds later, plainly
+        if key not in shown and (_finite(value) or isinstance(value, str)):
+            label = str(key).replace("_", " ").capitalize()
+            out.append(f"{label}: {_number(value) if _finite(value) else value}")
+    reqs = [r for r in g("requirements") or [] if _finite(r.get("probability_met"))
+            and r["probability_met"] >= 0.005]
+    if reqs:
+        out.append("Chance of meeting a requirement:")
+        out += [f"  {r['name']}: {_percent(r['probability_met'])}" for r in reqs]
+    elif g("requirements"):
+        out.append("Requirements: this plan alone is unlikely to meet any.")
     return out
+
+
+COMPARE_ROWS = {
+    "plan_id": "Plan id", "n_sections": "Sections", "total_hours": "Hours in all",
+    "hours_per_week": "Hours a week (average)", "max_hours_per_week": "Hours in busiest week",
+    "travel_minutes_per_week": "Travel a week", "cost": "Cost",
+    "carnegie_units": "Carnegie units (seat time)", "expected_credits": "Credits expected",
+    "credits_gained": "New credits", "cost_per_credit": "Cost per new credit",
+}
+
+
+def _compare_text(table: pd.DataFrame) -> str:
+    """The comparison table turned for reading: one column per plan, values in words."""
+    names = table["plan_name"].astype(str) if "plan_name" in table else table["plan_id"]
+    headers = [n if len(n) <= 34 else n[:33] + "…" for n in names]
+    if len(set(headers)) < len(headers):
+        headers = [f"{h} ({pid})" for h, pid in zip(headers, table["plan_id"], strict=True)]
+    rows, unlikely = {}, []
+    for col in table.columns:
+        if col == "plan_name":
+            continue
+        if col.startswith("requirement:") and not any(
+                _finite(v) and v >= 0.005 for v in table[col]):
+            unlikely.append(col.split(":", 1)[1].strip())
+            continue
+        values = table[col].tolist()
+        if col in ("cost", "cost_per_credit"):
+            cells = [_money(v) for v in values]
+        elif col == "travel_minutes_per_week":
+            cells = [_travel(v) for v in values]
+        elif col.startswith(("requirement:", "goal:")):
+            cells = [_percent(v) if _finite(v) else "—" for v in values]
+        elif col == "n_sections":
+            cells = [str(v) for v in values]
+        else:
+            cells = [_number(v) if _finite(v) else str(v) for v in values]
+        if col.startswith("requirement:"):
+            label = "Chance to meet " + col.split(":", 1)[1].strip()
+        elif col.startswith("goal:"):
+            label = "Chance of goal: " + col.split(":", 1)[1].strip()
+        else:
+            label = COMPARE_ROWS.get(col, col.replace("_", " ").capitalize())
+        rows[label] = cells
+    frame = pd.DataFrame(rows, index=headers).T
+    with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+        text = frame.to_string()
+    if unlikely:
+        text += "\n\nNo plan is likely to meet: " + "; ".join(unlikely) + "."
+    return text
 
 
 # ---- compare ---------------------------------------------------------------------------------
@@ -397,10 +507,12 @@ def _add_compare(sub) -> None:
                        description="Compare a learner's plans side by side: credits, goals, "
                        "hours, travel and cost.", epilog=STORE_HELP)
     _add_learner_plan(p, many=True)
+    p.add_argument("--weekly", action="store_true",
+                   help="with --json, add every plan's week-by-week levels (long)")
 
 
 def run_compare(args) -> int:
-    from .domain.ledger import compare_plans
+    from .domain.ledger import MAX_PLANS, MIN_PLANS, compare_plans
 
     ws = open_workspace(args)
     try:
@@ -409,15 +521,28 @@ def run_compare(args) -> int:
             ws.plans_for(learner)
     finally:
         ws.close()
-    if not plans:
-        raise UserError(f"{learner.name} ({learner.learner_id}) has no plans to compare.")
+    ids = [p.plan_id for p in plans]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise UserError(f"Plan {twice[0]!r} is given twice; compare different plans.")
+    if not args.plan and len(plans) > MAX_PLANS:
+        print(f"{PROG}: note: {learner.name} has {len(plans)} plans; comparing the first "
+              f"{MAX_PLANS} (choose with --plan).", file=sys.stderr)
+        plans = plans[:MAX_PLANS]
+    if not MIN_PLANS <= len(plans) <= MAX_PLANS:
+        raise UserError(f"Give {MIN_PLANS} to {MAX_PLANS} plans to compare (--plan A --plan B);"
+                        f" got {len(plans)} for {learner.name} ({learner.learner_id}).")
     comparison = compare_plans(ws.dataset.catalogue, learner, plans)
     if args.json:
-        print_json({"learner_id": learner.learner_id, **to_jsonable(comparison.to_dict())})
+        full = comparison.to_dict()
+        out = {"learner_id": learner.learner_id, "plans": [p.plan_id for p in plans],
+               "table": full.get("table"), "heatmap": full.get("heatmap")}
+        if args.weekly:
+            out["trajectories"] = full.get("trajectories")
+        print_json(out)
         return 0
     print(f"Plans for {learner.name}, side by side\n")
-    with pd.option_context("display.max_columns", None, "display.width", 120):
-        print(comparison.table.T.to_string())
+    print(_compare_text(comparison.table))
     return 0
 
 

@@ -496,7 +496,8 @@ def generate_roster(
     n_plans = rng.integers(plans_per_learner[0], plans_per_learner[1] + 1, n)
     max_plans = int(plans_per_learner[1])
     plan_sizes = rng.integers(2, 6, (n, max_plans))
-    plan_keys = rng.random((n, max_plans, 5))
+    # eight candidate draws per plan, so that after dropping repeats five distinct remain
+    plan_keys = rng.random((n, max_plans, 8))
     first = rng.integers(0, len(_FIRST), n)
     last = rng.integers(0, len(_LAST_INITIAL), n)
 
@@ -545,8 +546,8 @@ def generate_roster(
         pool = pools[g]
         for p in range(int(n_plans[i])):
             size = int(plan_sizes[i, p])
-            picks = (plan_keys[i, p, :size] * len(pool)).astype(int)
-            picks = list(dict.fromkeys(pool[picks].tolist()))  # unique, order kept
+            picks = (plan_keys[i, p] * len(pool)).astype(int)
+            picks = list(dict.fromkeys(pool[picks].tolist()))[:size]  # unique, order kept
             plans.append(Plan(f"P-{i + 1:06d}-{'abcdefgh'[p]}", lid,
                               f"Plan {'ABCDEFGH'[p]}", [str(sec_ids[s]) for s in picks]))
     return learners, plans

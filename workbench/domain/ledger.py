@@ -60,10 +60,10 @@ def _json(v):
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
         return None
+    if v is None or v is pd.NaT:
+        return None
     if hasattr(v, "isoformat"):
         return v.isoformat()
-    if v is pd.NaT or (not isinstance(v, str | bool | int | float) and pd.isna(v)):
-        return None
     return v
 
 

@@ -198,15 +198,22 @@ def _read_csv(root: Path, file: str, problems: list[DataProblem]) -> _Table | No
 # ---- cells ---------------------------------------------------------------------------------
 
 
+def _show(value) -> str:
+    """A value quoted for a message, cut short so one bad cell cannot flood the report."""
+    if not isinstance(value, str):
+        return repr(value)
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
 def _fmt(x: float | None) -> str:
     return "" if x is None else (f"{int(x)}" if float(x).is_integer() else f"{x:g}")
 
 
 def _in_range(col: Column, x: float, text: str) -> str | None:
     if col.min is not None and x < col.min:
-        return f"{text!r} must be at least {_fmt(col.min)}"
+        return f"{_show(text)} must be at least {_fmt(col.min)}"
     if col.max is not None and x > col.max:
-        return f"{text!r} must be at most {_fmt(col.max)}"
+        return f"{_show(text)} must be at most {_fmt(col.max)}"
     return None
 
 
@@ -218,19 +225,21 @@ def _parse_cell(col: Column, text: str) -> tuple[str, object, str | None]:
     if kind == "enum":
         if text in col.choices:
             return text, text, None
-        return text, None, f"{text!r} is not one of: {', '.join(col.choices)}"
+        return text, None, f"{_show(text)} is not one of: {', '.join(col.choices)}"
     if kind == "int":
         if not _INT_RE.fullmatch(text):
-            return text, None, f"{text!r} is not a whole number"
-        x = int(float(text))
-        err = _in_range(col, x, text)
+            return text, None, f"{_show(text)} is not a whole number"
+        x = int(text.split(".")[0])
+        # no count in the catalogue is anywhere near a billion; the cap keeps int64 safe
+        err = _in_range(col, x, text) or (
+            f"{_show(text)} is too large" if abs(x) > 10**9 else None)
         return str(x), (None if err else x), err
     if kind == "float":
         if not _NUMBER_RE.fullmatch(text):
-            return text, None, f"{text!r} is not a number"
+            return text, None, f"{_show(text)} is not a number"
         x = float(text)
         if not math.isfinite(x):
-            return text, None, f"{text!r} is not a number"
+            return text, None, f"{_show(text)} is not a number"
         err = _in_range(col, x, text)
         return text, (None if err else x), err
     if kind == "bool":
@@ -239,21 +248,21 @@ def _parse_cell(col: Column, text: str) -> tuple[str, object, str | None]:
             return "true", True, None
         if low in FALSE:
             return "false", False, None
-        return text, None, f"{text!r} is not true or false"
+        return text, None, f"{_show(text)} is not true or false"
     if kind == "date":
         try:
             if not _DATE_RE.fullmatch(text):
                 raise ValueError
             day = dt.date.fromisoformat(text)
         except ValueError:
-            return text, None, f"{text!r} is not a date (YYYY-MM-DD)"
+            return text, None, f"{_show(text)} is not a date (YYYY-MM-DD)"
         if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
-            return text, None, f"{text!r} is outside the years {_FIRST_YEAR}-{_LAST_YEAR}"
+            return text, None, f"{_show(text)} is outside the years {_FIRST_YEAR}-{_LAST_YEAR}"
         return text, day, None
     if kind == "time":
         minutes = _minutes(text)
         if minutes is None:
-            return text, None, f"{text!r} is not a time of day (HH:MM)"
+            return text, None, f"{_show(text)} is not a time of day (HH:MM)"
         if minutes == 24 * 60 and col.name.startswith("start"):
             return text, None, "'24:00' is only allowed as an end time"
         return f"{minutes // 60:02d}:{minutes % 60:02d}", minutes, None
@@ -282,7 +291,7 @@ def _days(parts: Iterable[str]) -> tuple[tuple[str, ...], str | None]:
             continue
         day = _DAY_WORDS.get(word.lower())
         if day is None:
-            return (), f"{word!r} is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
+            return (), f"{_show(word)} is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
         found.add(day)
     return tuple(d for d in DAYS if d in found), None
 
@@ -314,7 +323,7 @@ def _check_table(table: _Table, problems: list[DataProblem]) -> None:
             for i, raw in enumerate(table.raw[col.name]):
                 if raw != cells[i] and cells[i]:
                     problems.append(DataProblem(table.file, table.lines[i], col.name,
-                                                f"{raw!r} has spaces at the start or end"))
+                                                f"{_show(raw)} has spaces at the start or end"))
         table.clean[col.name] = clean
         table.value[col.name] = values
 
@@ -332,7 +341,7 @@ def _duplicates(table: _Table, columns: tuple[str, ...], problems: list[DataProb
             shown = ", ".join(key)
             problems.append(DataProblem(
                 table.file, table.lines[i], columns[-1],
-                f"duplicate {what} {shown!r} (first on line {first[key]})"))
+                f"duplicate {what} {_show(shown)} (first on line {first[key]})"))
         else:
             first[key] = table.lines[i]
 
@@ -427,7 +436,7 @@ def _references(tables: Mapping[str, _Table], problems: list[DataProblem]) -> No
             for i, x in enumerate(table.text[col.name]):
                 if x and x not in known:
                     problems.append(DataProblem(file, table.lines[i], col.name,
-                                                f"{x!r} is not a {target_col} in {target}.csv"))
+                                                f"{_show(x)} is not a {target_col} in {target}.csv"))
 
 
 def _parent_cycles(tables: Mapping[str, _Table], problems: list[DataProblem]) -> None:
@@ -479,7 +488,7 @@ def _zones_and_domains(tables: Mapping[str, _Table], problems: list[DataProblem]
             online = providers.text.get("kind", [""] * (i + 1))[i] == "online"
             if z and z != ONLINE_ZONE and not online and z not in zones:
                 problems.append(DataProblem(providers.file, providers.lines[i], "zone",
-                                            f"zone {z!r} has no rows in travel_times.csv"))
+                                            f"zone {_show(z)} has no rows in travel_times.csv"))
     opportunities = tables.get("opportunities.csv")
     if zones is not None and sections is not None and sections.has("zone"):
         provider_of = {}
@@ -494,14 +503,14 @@ def _zones_and_domains(tables: Mapping[str, _Table], problems: list[DataProblem]
             if kind_of.get(provider_of.get(opp[i], ""), "") == "online":
                 continue
             problems.append(DataProblem(sections.file, sections.lines[i], "zone",
-                                        f"zone {z!r} has no rows in travel_times.csv"))
+                                        f"zone {_show(z)} has no rows in travel_times.csv"))
     domains = _ids(tables, "competencies.csv", "domain")
     requirements = tables.get("requirements.csv")
     if domains is not None and requirements is not None and requirements.has("domain"):
         for i, d in enumerate(requirements.text["domain"]):
             if d and d not in domains:
                 problems.append(DataProblem(requirements.file, requirements.lines[i], "domain",
-                                            f"domain {d!r} is not a domain in competencies.csv"))
+                                            f"domain {_show(d)} is not a domain in competencies.csv"))
 
 
 def _check_catalogue(root: Path, problems: list[DataProblem]) -> dict[str, _Table]:
@@ -697,7 +706,7 @@ class _Fields:
         if (nonempty or ident) and not x.strip():
             self.add(where, "is empty")
         elif ident and x != x.strip():
-            self.add(where, f"{x!r} has spaces at the start or end")
+            self.add(where, f"{_show(x)} has spaces at the start or end")
         return x
 
     def number(self, obj, key, path="", required=False, default=0.0, lo=None, hi=None,
@@ -708,17 +717,17 @@ class _Fields:
             return default
         if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
             self.add(where, f"must be a {'whole ' if whole else ''}number, not {_kind(x)}"
-                     + (f" ({x!r})" if isinstance(x, str | float) else ""))
+                     + (f" ({_show(x)})" if isinstance(x, str | float) else ""))
             return default
         if whole and not float(x).is_integer():
-            self.add(where, f"must be a whole number, not {x!r}")
+            self.add(where, f"must be a whole number, not {_show(x)}")
             return default
         if lo is not None and x < lo:
-            self.add(where, f"{x!r} must be at least {_fmt(lo)}")
+            self.add(where, f"{_show(x)} must be at least {_fmt(lo)}")
         elif above is not None and x <= above:
-            self.add(where, f"{x!r} must be more than {_fmt(above)}")
+            self.add(where, f"{_show(x)} must be more than {_fmt(above)}")
         elif hi is not None and x > hi:
-            self.add(where, f"{x!r} must be at most {_fmt(hi)}")
+            self.add(where, f"{_show(x)} must be at most {_fmt(hi)}")
         return int(x) if whole else float(x)
 
     def level(self, obj, key, path="", required=True, lo=0):
@@ -765,12 +774,12 @@ class _Fields:
                 raise ValueError
             return dt.date.fromisoformat(x)
         except ValueError:
-            self.add(self.child(path, key), f"{x!r} is not a date (YYYY-MM-DD)")
+            self.add(self.child(path, key), f"{_show(x)} is not a date (YYYY-MM-DD)")
             return None
 
     def competency(self, cid: str, where: str, known: _Known) -> None:
         if cid and known.competencies is not None and cid not in known.competencies:
-            self.add(where, f"{cid!r} is not a competency_id in competencies.csv")
+            self.add(where, f"{_show(cid)} is not a competency_id in competencies.csv")
 
     def block(self, where: str, obj: dict, labelled: bool) -> dict | None:
         """An availability or commitment block: days, start < end, and an optional label."""
@@ -805,14 +814,14 @@ class _Fields:
             if x:
                 minutes = _minutes(x)
                 if minutes is None:
-                    self.add(self.child(where, key), f"{x!r} is not a time of day (HH:MM)")
+                    self.add(self.child(where, key), f"{_show(x)} is not a time of day (HH:MM)")
                 elif key == "start" and minutes == 24 * 60:
                     self.add(self.child(where, key), "'24:00' is only allowed as an end time")
                 else:
                     times[key] = minutes
         if len(times) == 2 and times["end"] <= times["start"]:
             self.add(self.child(where, "end"),
-                     f"end {obj['end']!r} is not after start {obj['start']!r}")
+                     f"end {_show(obj['end'])} is not after start {_show(obj['start'])}")
         label = self.text(obj, "label", where, default="") if labelled or "label" in obj else ""
         if len(self.problems) > n:
             return None
@@ -839,23 +848,23 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
     out: dict = {}
     out["learner_id"] = f.text(data, "learner_id", required=True, ident=True)
     if stem is not None and out["learner_id"] and out["learner_id"] != stem:
-        f.add("learner_id", f"{out['learner_id']!r} does not match the file name {stem}.json")
+        f.add("learner_id", f"{_show(out['learner_id'])} does not match the file name {stem}.json")
     out["name"] = f.text(data, "name", required=True, nonempty=True)
     out["grade"] = f.number(data, "grade", required=True, lo=0, hi=12, whole=True)
     out["home_zone"] = f.text(data, "home_zone", required=True, nonempty=True)
     zone = out["home_zone"]
     if zone and known.zones is not None and zone not in known.zones:
-        f.add("home_zone", f"zone {zone!r} has no rows in travel_times.csv")
+        f.add("home_zone", f"zone {_show(zone)} has no rows in travel_times.csv")
     out["transport"] = f.texts(data, "transport", default=["walk"])
     for i, mode in enumerate(out["transport"]):
         if mode not in MODES:
-            f.add(f"transport[{i}]", f"{mode!r} is not one of: {', '.join(MODES)}")
+            f.add(f"transport[{i}]", f"{_show(mode)} is not one of: {', '.join(MODES)}")
     out["max_travel_minutes"] = f.number(data, "max_travel_minutes", default=30, lo=0, hi=1440,
                                          whole=True)
     out["home_broadband"] = f.flag(data, "home_broadband", default=True)
     out["device"] = f.text(data, "device", default="own")
     if out["device"] not in DEVICES:
-        f.add("device", f"{out['device']!r} is not one of: {', '.join(DEVICES)}")
+        f.add("device", f"{_show(out['device'])} is not one of: {', '.join(DEVICES)}")
     out["budget"] = f.number(data, "budget", default=0.0, lo=0)
     out["max_hours_per_week"] = f.number(data, "max_hours_per_week", default=10.0, above=0,
                                          hi=168)
@@ -882,7 +891,7 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
                              "by": by.isoformat() if by else ""})
     out["language"] = f.text(data, "language", default="en")
     if isinstance(data.get("language"), str) and not _LANGUAGE_RE.fullmatch(out["language"]):
-        f.add("language", f"{out['language']!r} is not a language code such as en or es-MX")
+        f.add("language", f"{_show(out['language'])} is not a language code such as en or es-MX")
     out["pathway"] = f.text(data, "pathway")
     out["notes"] = f.text(data, "notes")
     out["evidence"] = []
@@ -894,7 +903,7 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
             try:
                 dt.date.fromisoformat(issued[:10])
             except ValueError:
-                f.add(f.child(where, "issued_on"), f"{issued!r} is not a date (YYYY-MM-DD)")
+                f.add(f.child(where, "issued_on"), f"{_show(issued)} is not a date (YYYY-MM-DD)")
         out["evidence"].append({
             "competency_id": cid, "level": f.level(ev, "level", where),
             "source": f.text(ev, "source", where), "issued_on": issued,
@@ -910,11 +919,11 @@ def _check_plan(data, fields: _Fields, known: _Known, stem: str | None) -> dict 
     n = len(f.problems)
     out = {"plan_id": f.text(data, "plan_id", required=True, ident=True)}
     if stem is not None and out["plan_id"] and out["plan_id"] != stem:
-        f.add("plan_id", f"{out['plan_id']!r} does not match the file name {stem}.json")
+        f.add("plan_id", f"{_show(out['plan_id'])} does not match the file name {stem}.json")
     out["learner_id"] = f.text(data, "learner_id", required=True, ident=True)
     lid = out["learner_id"]
     if lid and known.learners is not None and lid not in known.learners:
-        f.add("learner_id", f"{lid!r} is not a learner in learners/")
+        f.add("learner_id", f"{_show(lid)} is not a learner in learners/")
     out["name"] = f.text(data, "name", required=True, nonempty=True)
     out["sections"] = []
     seen: dict[str, str] = {}
@@ -922,9 +931,9 @@ def _check_plan(data, fields: _Fields, known: _Known, stem: str | None) -> dict 
         if not sid.strip():
             f.add(where, "is empty")
         elif known.sections is not None and sid not in known.sections:
-            f.add(where, f"{sid!r} is not a section_id in sections.csv")
+            f.add(where, f"{_show(sid)} is not a section_id in sections.csv")
         elif sid in seen:
-            f.add(where, f"section {sid!r} is already in the plan at {seen[sid]}")
+            f.add(where, f"section {_show(sid)} is already in the plan at {seen[sid]}")
         seen.setdefault(sid, where)
         out["sections"].append(sid)
     return out if len(f.problems) == n else None

@@ -122,10 +122,10 @@ def typed_frame(file: str, df: pd.DataFrame) -> pd.DataFrame:
             out[col.name] = values.fillna("").astype(str).str.strip().astype(object)
         elif col.kind == "int":
             num = pd.to_numeric(values, errors="coerce")
-            out[col.name] = num.astype("int64") if col.default is not None or col.required \
-                and not num.isna().any() else num.astype(float)
-            if not col.required and col.default is not None:
-                out[col.name] = num.fillna(col.default).astype("int64")
+            if col.default is not None:
+                num = num.fillna(col.default)
+            # an optional int with no default (sections.seats) keeps NaN for "not given"
+            out[col.name] = num.astype(float) if num.isna().any() else num.astype("int64")
         elif col.kind == "float":
             num = pd.to_numeric(values, errors="coerce")
             out[col.name] = num.fillna(col.default).astype(float) if col.default is not None \
@@ -137,8 +137,8 @@ def typed_frame(file: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-TRUE = {"true", "1", "yes", "y", "t"}
-FALSE = {"false", "0", "no", "n", "f", ""}
+TRUE = {"true", "1", "yes"}
+FALSE = {"false", "0", "no", ""}
 
 
 def _to_bool(v):
