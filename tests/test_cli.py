@@ -349,8 +349,22 @@ def test_extension_subcommands(capsys, monkeypatch):
 
     ext.add_parser, ext.run = add_parser, run_ext
     monkeypatch.setitem(sys.modules, "fake_workbench_extension", ext)
+    # an extension with its own subcommands, reusing "command" as their dest
+    nested = types.ModuleType("fake_nested_extension")
+
+    def add_nested(subparsers):
+        p = subparsers.add_parser("fetch", help="fetch things")
+        kinds = p.add_subparsers(dest="command", required=True)
+        kinds.add_parser("case").add_argument("url")
+        kinds.add_parser("ics").add_argument("path")
+
+    nested.add_parser = add_nested
+    nested.run = lambda args: print(f"{args.command}:{getattr(args, 'url', '')}:{args.json}")
+    monkeypatch.setitem(sys.modules, "fake_nested_extension", nested)
     monkeypatch.setattr(cli, "EXTENSIONS", [("shout", "fake_workbench_extension"),
+                                            ("fetch", "fake_nested_extension"),
                                             ("later", "workbench.not_written_yet")])
+    assert run(capsys, "fetch", "case", "http://x", "--json") == (0, "case:http://x:True\n", "")
     assert run(capsys, "shout", "hi") == (0, "HI\n", "")
     code, out, _ = run(capsys, "shout", "hi", "--json")  # the common options come for free
     assert code == 0 and json.loads(out) == {"word": "HI"}

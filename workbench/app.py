@@ -22,8 +22,7 @@ from .views.plans import PlansStep
 from .views.share import ShareStep
 from .views.week import WeekStep
 
-pn.extension("tabulator", notifications=True, design="bootstrap", loading_indicator=True,
-             sizing_mode="stretch_width")
+pn.extension("tabulator", notifications=True, design="bootstrap", loading_indicator=True)
 
 CSS = """
 .wb-ok{background:#e6f4ea;border-left:5px solid #0b6b3a;padding:.6rem .8rem;border-radius:4px}
@@ -57,12 +56,16 @@ class WorkbenchApp(pn.viewable.Viewer):
             "Opportunities": OpportunitiesStep(state=s), "Plans": PlansStep(state=s),
             "Compare": CompareStep(state=s), "Share": ShareStep(state=s),
         }
-        self.tabs = pn.Tabs(*[(f"{i + 1}. {name}", view) for i, (name, view)
-                              in enumerate(self.steps.items())], dynamic=True,
-                            sizing_mode="stretch_width")
-        self.tabs.param.watch(self._tab_changed, "active")
-        self.back = pn.widgets.Button(name="← Back", width=110, disabled=True)
-        self.next = pn.widgets.Button(name="Next →", width=110, button_type="primary")
+        # a row of real buttons (keyboard- and screen-reader-friendly), one per step; only the
+        # step on screen is rendered
+        self.labels = [f"{i + 1}. {name}" for i, name in enumerate(self.steps)]
+        self.stepper = pn.widgets.RadioButtonGroup(
+            label="Steps", options=self.labels, value=self.labels[0], color="primary",
+            button_style="outline", sizing_mode="stretch_width")
+        self.stepper.param.watch(self._stepper_changed, "value")
+        self.content = pn.Column(self.steps["Learner"], sizing_mode="stretch_width")
+        self.back = pn.widgets.Button(label="← Back", width=110, disabled=True)
+        self.next = pn.widgets.Button(label="Next →", width=110, color="primary")
         self.back.on_click(lambda _e: self._move(-1))
         self.next.on_click(lambda _e: self._move(1))
         self.status = pn.pane.HTML(sizing_mode="stretch_width")
@@ -72,7 +75,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         self._on_status()
         self._layout = pn.Column(
             pn.Row(self.who, self.back, self.next, sizing_mode="stretch_width"),
-            self.status, self.tabs, sizing_mode="stretch_width",
+            self.stepper, self.status, self.content, sizing_mode="stretch_width",
         )
 
     def __panel__(self):
@@ -82,12 +85,13 @@ class WorkbenchApp(pn.viewable.Viewer):
         i = min(max(STEPS.index(self.state.step) + delta, 0), len(STEPS) - 1)
         self.state.step = STEPS[i]
 
-    def _tab_changed(self, event):
-        self.state.step = STEPS[event.new]
+    def _stepper_changed(self, event):
+        self.state.step = STEPS[self.labels.index(event.new)]
 
     def _on_step(self, event):
         i = STEPS.index(event.new)
-        self.tabs.active = i
+        self.stepper.value = self.labels[i]
+        self.content.objects = [self.steps[event.new]]
         self.back.disabled = i == 0
         self.next.disabled = i == len(STEPS) - 1
 

@@ -67,6 +67,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .domain.dataset import (
     DEVICES,
@@ -87,7 +89,6 @@ from .domain.projection import (
     _stem,
     _tags,
     _words,
-    evolve,
     learn_rates,
     week_grid,
 )
@@ -113,7 +114,7 @@ DEFAULT_CHUNK_SIZE = 5_000
 _EPS = 1e-9
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
-_GOAL = re.compile(r"^\s*([^>=@]+?)\s*>=\s*(\d+)\s*@\s*(\d{4}-\d{2}-\d{2})\s*$")
+_GOAL = re.compile(r"^(?P<c>[^>=@]+?)\s*>=\s*(?P<l>\d+)\s*@\s*(?P<d>\d{4}-\d{2}-\d{2})$")
 
 
 class BatchResults(NamedTuple):
@@ -227,6 +228,21 @@ def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     items = parts.astype(str).str.strip()
     keep = (items != "").to_numpy() & parts.notna().to_numpy()
     return parts.index.to_numpy()[keep], items.to_numpy(dtype=object)[keep]
+
+
+def _split(values) -> tuple[np.ndarray, pa.Array]:
+    """Split ``;`` lists with Arrow: (row position, stripped item) for every non-empty item."""
+    arr = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    lists = pc.split_pattern(arr, ";")
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    rows = pc.list_parent_indices(lists).to_numpy()
+    keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+    return rows[keep], flat.filter(pa.array(keep))
+
+
+def _index_in(items: pa.Array, value_set: pa.Array) -> np.ndarray:
+    """Position of each item in ``value_set`` (-1 when absent)."""
+    return pc.index_in(items, value_set=value_set).fill_null(-1).to_numpy().astype(np.int64)
 
 
 def read_roster(path, catalogue: Catalogue, strict: bool = False
@@ -351,7 +367,7 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
 
     rows, items = _explode(raw["goals"])
     for r, item in zip(rows.tolist(), items.tolist(), strict=True):
-        m = _GOAL.match(item)
+        m = _GOAL.match(item.strip())
         if not m:
             flag([r], "goals", f"{item!r} should look like COMPETENCY>=LEVEL@YYYY-MM-DD")
         elif m.group(1) not in comp_ids:
@@ -433,10 +449,12 @@ class _Model:
         self.params = params
         t = catalogue.section_table
         self.section_index = pd.Index(t.index.astype(str))
+        self.section_arrow = pa.array(self.section_index.to_numpy(dtype=str), type=pa.string())
         n_s = len(t)
         comps = catalogue.competencies
         self.comp_ids = comps["competency_id"].to_numpy(dtype=object)
         self.comp_index = pd.Index(self.comp_ids)
+        self.comp_arrow = pa.array(self.comp_ids.astype(str), type=pa.string())
         self.rates = learn_rates(catalogue, params)
         self.week_starts = week_grid(catalogue, start, weeks)
         self.n_weeks = len(self.week_starts) - 1
@@ -584,37 +602,35 @@ def _levels_matrix(model: _Model, levels: pd.Series) -> np.ndarray:
     """Current levels, shape (rows, competencies); each distinct ``levels`` text parsed once."""
     codes, uniques = pd.factorize(levels.to_numpy(dtype=object))
     mat = np.zeros((len(uniques), len(model.comp_ids)), dtype=np.int64)
-    u_rows, items = _explode(pd.Series(uniques, dtype=object))
-    if items.size:
-        parts = pd.Series(items, dtype=object).str.partition("=")
-        comp = model.comp_index.get_indexer(parts[0].str.strip())
-        lv = pd.to_numeric(parts[2], errors="coerce").to_numpy()
-        ok = (comp >= 0) & np.isfinite(lv)
+    u_rows, items = _split(uniques)
+    if len(items):
+        parts = pc.extract_regex(items, r"^(?P<c>[^=]+?)\s*=\s*(?P<v>\d+)$")
+        comp = _index_in(parts.field("c"), model.comp_arrow)
+        lv = pc.cast(parts.field("v"), pa.int64()).fill_null(-1).to_numpy()
+        ok = (comp >= 0) & (lv >= 0)
         # later entries win, as in a dict; clipped to 0-4 as project clips them
-        mat[u_rows[ok], comp[ok]] = np.clip(lv[ok], 0, N_LEVELS - 1).astype(np.int64)
+        mat[u_rows[ok], comp[ok]] = np.clip(lv[ok], 0, N_LEVELS - 1)
     return mat[codes] if len(codes) else np.zeros((0, len(model.comp_ids)), dtype=np.int64)
 
 
 def _goal_table(model: _Model, goals: pd.Series) -> tuple[np.ndarray, ...]:
-    """Goals as arrays (row, competency, level, week) for every goal of every row."""
-    codes, uniques = pd.factorize(goals.to_numpy(dtype=object))
-    parsed = []
-    for text in uniques:
-        one = []
-        for item in str(text).split(";"):
-            m = _GOAL.match(item)
-            if not m:
-                continue
-            by = pd.Timestamp(m.group(3)).date()
-            # the row whose Monday starts the week of the goal date; last row if beyond
-            w = int(np.clip((by - model.first_day).days // 7, 0, model.n_weeks))
-            one.append((int(model.comp_index.get_indexer([m.group(1)])[0]), int(m.group(2)), w))
-        parsed.append(one)
-    counts = np.array([len(parsed[c]) for c in codes], dtype=np.intp)
-    rows = np.repeat(np.arange(len(codes)), counts)
-    flat = [g for c in codes for g in parsed[c]]
-    arr = np.array(flat, dtype=np.int64).reshape(-1, 3)
-    return rows, arr[:, 0], arr[:, 1], arr[:, 2]
+    """Goals as arrays (row, competency, level, week), one entry per goal of every row.
+
+    A goal's week is the row of the projection whose Monday starts the week of the goal date
+    (the last row when the date is beyond the horizon), as ``project`` reads it.
+    """
+    rows, items = _split(goals.to_numpy(dtype=object))
+    parts = pc.extract_regex(items, _GOAL.pattern)
+    ok = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+    rows, parts = rows[ok], parts.filter(pa.array(ok))
+    comp = _index_in(parts.field("c"), model.comp_arrow)
+    level = pc.cast(parts.field("l"), pa.int64()).to_numpy()
+    by = pc.cast(pc.strptime(parts.field("d"), "%Y-%m-%d", "s", error_is_null=True), pa.date32())
+    valid = pc.is_valid(by).to_numpy(zero_copy_only=False)
+    days = by.fill_null(0).to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64)
+    first = np.datetime64(model.first_day, "D").astype(np.int64)
+    week = np.clip((days - first) // 7, 0, model.n_weeks)
+    return rows[valid], comp[valid], level[valid], week[valid]
 
 
 def _transport_mask(transport: pd.Series) -> np.ndarray:
@@ -623,6 +639,47 @@ def _transport_mask(transport: pd.Series) -> np.ndarray:
                           if m in {x.strip().lower() for x in str(u).split(";")})
                       for u in uniques], dtype=np.int64)
     return masks[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def _evolve_pairs(start: np.ndarray, practice: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """``projection.evolve`` for a flat list of (learner, competency) pairs.
+
+    The kernel's arithmetic, operation for operation (so the numbers are identical), but with
+    pairs on the last axis (contiguous rows per level, several times faster) and without its
+    dense learners x competencies output: a chunk's plans touch a few competencies each.
+
+    Parameters
+    ----------
+    start : int array (P,)
+        Starting level of each pair.
+    practice : array (W, 4, P)
+        Practice toward each step in each week.
+    rate : array (4, P)
+        Learn rate of each pair's competency at each step.
+
+    Returns
+    -------
+    numpy.ndarray, shape (W + 1, 5, P)
+        Level distribution of every pair at the start of each week.
+    """
+    n_w, _, n_p = practice.shape
+    traj = np.empty((n_w + 1, N_LEVELS, n_p))
+    traj[0] = np.eye(N_LEVELS)[:, start.astype(np.intp)]
+    if n_p == 0:
+        traj[1:] = traj[0]
+        return traj
+    step = practice * np.log1p(-np.asarray(rate, dtype=float))[None]
+    np.expm1(step, out=step)
+    np.negative(step, out=step)
+    flow = np.empty((N_STEPS, n_p))
+    for w in range(n_w):
+        p, nxt = traj[w], traj[w + 1]
+        np.multiply(p[:N_STEPS], step[w], out=flow)
+        # evolve: nxt = p; nxt[:4] -= flow; nxt[1:] += flow (the same two roundings per level)
+        np.subtract(p[:N_STEPS], flow, out=nxt[:N_STEPS])
+        nxt[N_STEPS] = p[N_STEPS]
+        nxt[1:] += flow
+    return traj
 
 
 def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
@@ -636,8 +693,8 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
     n_w, n_c = model.n_weeks, len(model.comp_ids)
 
     # the plan's distinct known sections, in plan order: (row, section) pairs sorted by row
-    rows, items = _explode(df["sections"])
-    sec = model.section_index.get_indexer(items)
+    rows, items = _split(df["sections"].to_numpy(dtype=object))
+    sec = _index_in(items, model.section_arrow)
     keep = sec >= 0
     rows, sec = rows[keep], sec[keep]
     first = ~pd.DataFrame({"r": rows, "s": sec}).duplicated().to_numpy()
@@ -672,22 +729,27 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
     eng = boost + p.strength_boost * strength
     amount = hours[x_rs] * model.al_intensity[x_al] * eng
     # sum per (row, competency) in plan order, the order project adds them in
-    order = np.argsort(x_row * n_c + x_comp, kind="stable")
-    key = (x_row * n_c + x_comp)[order]
-    pair_key, starts = _segments(key)
-    contrib = (model.active[rs_sec[x_rs[order]]][:, :, None]
-               & model.al_ok[x_al[order]][:, None, :]) * amount[order][:, None, None]
-    practice = np.add.reduceat(contrib, starts, axis=0) if starts.size else \
-        np.zeros((0, n_w, N_STEPS))
-    del contrib
+    key = x_row * n_c + x_comp
+    order = np.argsort(key, kind="stable")
+    pair_key, starts = _segments(key[order])
+    sizes = np.diff(np.r_[starts, order.size])
+    rank = np.arange(order.size) - np.repeat(starts, sizes)
+    pair_of = np.repeat(np.arange(pair_key.size), sizes)
+    practice = np.zeros((n_w, N_STEPS, pair_key.size))
+    active_t = model.active.T
+    ok_t = model.al_ok.T
+    for r in range(int(rank.max()) + 1 if rank.size else 0):
+        # each pair has at most one contribution of each rank: plain fancy-index adds are safe
+        pick = order[rank == r]
+        practice[:, :, pair_of[rank == r]] += (active_t[:, rs_sec[x_rs[pick]]][:, None, :]
+                                               & ok_t[:, x_al[pick]][None]) * amount[pick]
     pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
 
     levels = _levels_matrix(model, df["levels"])
     start = levels[pair_row, pair_comp]
-    # each (row, competency) pair is a "competency" of one learner for the kernel
-    dist = evolve(start[None], np.swapaxes(practice, 0, 1)[None],
-                  model.rates[pair_comp].reshape(-1, N_STEPS))[0]     # W+1 x P x 5
-    end = dist[-1]
+    dist = _evolve_pairs(start, practice, model.rates[pair_comp].T)      # W+1 x 5 x P
+    del practice
+    end = dist[-1].T
     expected_end = end @ np.arange(N_LEVELS, dtype=float)
     p_prof = np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0)
 
@@ -704,7 +766,7 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
     prob = np.zeros(g_row.size)
     has = (pair_at >= 0) & (g_comp >= 0)
     reached = np.arange(N_LEVELS)[None, :] >= g_level[has][:, None]
-    prob[has] = np.clip(np.where(reached, dist[g_week[has], pair_at[has]], 0.0).sum(axis=1),
+    prob[has] = np.clip(np.where(reached, dist[g_week[has], :, pair_at[has]], 0.0).sum(axis=1),
                         0.0, 1.0)
     prob = np.where(current >= g_level, 1.0, prob)
     n_goals = np.bincount(g_row, minlength=n)

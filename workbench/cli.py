@@ -562,7 +562,8 @@ def _add_serve(sub) -> None:
                        description="Serve the workbench app on this computer. Learners and plans "
                        "are saved as you go in a local SQLite file: --db PATH, else $WORKBENCH_DB, "
                        "else one file per data directory under your user data folder; it is "
-                       "filled from the data directory the first time only.")
+                       "filled from the data directory the first time only. For the "
+                       f"built-in sample data that file is {default_db_path(SAMPLE_DATA)}.")
     p.add_argument("--port", type=_port, default=5006, help="port (default 5006)")
     p.add_argument("--address", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this computer only)")
@@ -669,6 +670,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
         elif module is not None:
             module.add_parser(sub)
             runners[name] = module.run
+    for name, run in runners.items():
+        # dispatch on a default rather than on args.command, which a nested subcommand
+        # (``workbench import case``) may reuse as its own dest
+        if name in sub.choices:
+            sub.choices[name].set_defaults(_workbench_run=run)
     return parser, runners
 
 
@@ -688,12 +694,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a mistake already reported in one line
         return exc.code if isinstance(exc.code, int) else 2
-    if args.command is None:
+    run = getattr(args, "_workbench_run", None) or runners.get(args.command)
+    if run is None:
         parser.print_help()
         return 2
     as_json = bool(getattr(args, "json", False))
     try:
-        return int(runners[args.command](args) or 0)
+        return int(run(args) or 0)
     except UserError as err:
         return _fail(str(err), as_json)
     except DataError as err:  # a plan file or data that does not follow the format

@@ -102,7 +102,7 @@ class PlanningSession(param.Parameterized):
         self.param.plan_id.objects = ids
         self.param.update(
             learner=learner, plans=plans, plan_id=ids[0] if ids else None,
-            compare_ids=ids[:MAX_PLANS], status=f"Planning with {learner.name}.", error="",
+            compare_ids=ids[:MAX_PLANS], status=f"Planning with {learner.name}", error="",
         )
 
     def update_learner(self, **changes) -> None:

@@ -239,7 +239,7 @@ class Plan:
                 "sections": list(self.sections)}
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: caches key on the catalogue object
 class Catalogue:
     """Every competency, requirement, provider, opportunity and section, as DataFrames.
 

@@ -5,14 +5,17 @@ data can tell, a fix. ``catalogue_fit`` answers, for every section of the catalo
 "could we add this to the plan without adding a problem?"; it is vectorised over the catalogue
 (per-catalogue arrays are built once and cached) so the app can recompute it on every change.
 
-Both use the same per-section tests, so they agree. Two simplifications in the fit, on purpose:
+Both use the same per-section tests, so they agree on every kind the fit checks. Choices made:
 
-* travel time between a candidate and the plan's meetings is checked against the plan meeting
+* in the fit, travel time between a candidate and the plan is checked against the plan meeting
   just before and just after it on each weekday, among those whose dates overlap the
-  candidate's. ``check_plan`` works per week pattern (see ``schedule``); the two differ only
+  candidate's; ``check_plan`` works per week pattern (see ``schedule``). The two can differ only
   when three or more sections on one weekday run over different parts of the year.
 * an empty ``availability`` list means the family has not said when the learner is free, so no
   meeting is "outside free time" (commitments still count).
+* a section is at a place (travel, ``too_far``, ``transport``) when its modality is in person or
+  blended, even if its times are not published yet.
+* per-catalogue arrays are cached on first use: a catalogue is treated as read-only.
 """
 
 from __future__ import annotations
@@ -156,7 +159,6 @@ class _Arrays:
         self.opp, self.opp_ids = pd.factorize(t["opportunity_id"])
         self.title = t["title"].astype(str).to_numpy(dtype=object)
         self.provider = t["provider_name"].astype(str).to_numpy(dtype=object)
-        self.provider_id = t["provider_id"].astype(str).to_numpy(dtype=object)
         self.min_grade = t["min_grade"].to_numpy(dtype=np.int64)
         self.max_grade = t["max_grade"].to_numpy(dtype=np.int64)
         self.seats = t["seats_left"].to_numpy(dtype=np.int64)
@@ -308,6 +310,7 @@ def _section_tests(catalogue: Catalogue, A: _Arrays, learner: Learner, idx) -> d
 # ---- catalogue fit ---------------------------------------------------------------------------
 def _fit(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.ndarray, idx) -> dict:
     """Every fit test for the candidate rows ``idx`` against the plan rows ``plan``."""
+    # ``idx`` is a slice (the whole catalogue: views, no copies) or an array of rows
     cand = A.rows[idx]
     k = _section_tests(catalogue, A, learner, idx)
     plan_flag = np.zeros(A.n, dtype=bool)
@@ -317,16 +320,16 @@ def _fit(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.ndarray, i
 
     # duplicate: another section of the same opportunity is in the plan
     per_opp = np.bincount(A.opp[plan], minlength=len(A.opp_ids))
-    others_same_opp = per_opp[A.opp[cand]] - in_plan
+    others_same_opp = per_opp[A.opp[idx]] - in_plan
     k["duplicate"] = others_same_opp > 0
 
     # time conflicts and neighbouring meetings: a small loop over the plan, never the catalogue
-    mask, start, end = A.mask[cand], A.start[cand], A.end[cand]
-    first, last, zone = A.first[cand], A.last[cand], A.zone[cand]
+    mask, start, end = A.mask[idx], A.start[idx], A.end[idx]
+    first, last, zone = A.first[idx], A.last[idx], A.zone[idx]
     conflict_with = np.full(n, -1, dtype=np.int64)
     neighbours: dict[int, list[np.ndarray]] = {}  # weekday -> [prev_key, prev, next_key, next]
     my_key = start * 2000 + end
-    cand_in_person = A.in_person[cand]
+    cand_in_person = A.in_person[idx]
     for p in plan:
         if not A.meets[p]:
             continue
@@ -374,21 +377,20 @@ def _fit(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.ndarray, i
     k["transport"] = k["unreachable"] | k["no_car"] | (cut_off >= 0)
 
     # hours: would a week the candidate runs in go over the learner's most?
-    H = A.hours[cand]
+    H = A.hours[idx]
     plan_hours = A.hours[plan].sum(axis=0)
     most = learner.max_hours_per_week + _EPS
     over = np.maximum(most - plan_hours, 0)[None, :] < H
     # a section already in the plan is only part of the problem when the plan itself goes over
     over[in_plan] = (H[in_plan] > 0) & (plan_hours > most)[None, :]
     k["weekly_hours"] = over.any(axis=1)
-    k["week_total"] = plan_hours[None, :] + np.where(in_plan[:, None], 0.0, H)
-    k["over_weeks"] = over
+    k["hours"], k["plan_hours"], k["over_weeks"] = H, plan_hours, over
 
     # budget: each opportunity is paid for once
     plan_cost = float(A.cost[_first_of_each(A, plan)].sum()) if len(plan) else 0.0
     alone = others_same_opp == 0
-    baseline = plan_cost - np.where(in_plan & alone, A.cost[cand], 0.0)
-    added = np.where(alone, A.cost[cand], 0.0)
+    baseline = plan_cost - np.where(in_plan & alone, A.cost[idx], 0.0)
+    added = np.where(alone, A.cost[idx], 0.0)
     k["budget"] = (added > 0) & (baseline + added > learner.budget + _EPS)
     k["over_by"] = baseline + added - learner.budget
     k["in_plan"] = in_plan
@@ -442,8 +444,12 @@ def _reasons(A: _Arrays, learner: Learner, k: dict, cand: np.ndarray) -> tuple:
         k["late_from"][i] >= 0, "Not enough time to get there from ",
         "Not enough time to get from there to ").astype(object) + A.title[
         np.where(k["late_from"][i] >= 0, k["late_from"][i], k["late_to"][i])])
+    def busiest(i):
+        total = k["plan_hours"][None, :] + np.where(k["in_plan"][i, None], 0.0, k["hours"][i])
+        return np.where(k["over_weeks"][i], total, 0).max(axis=1)
+
     put("weekly_hours", lambda i: _per_value(
-        np.where(k["over_weeks"][i], k["week_total"][i], 0).max(axis=1),
+        busiest(i),
         lambda h: f"Would make {_hours(h)} hours in a week (most "
                   f"{_hours(learner.max_hours_per_week)})"))
     put("budget", lambda i: _per_value(k["over_by"][i],
@@ -492,10 +498,13 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids) -> pd.Dat
     plan = _positions(catalogue, section_ids)
     k = _fit(catalogue, A, learner, plan, slice(None))
     kind, reason = _reasons(A, learner, k, A.rows)
-    return pd.DataFrame(
-        {"in_plan": k["in_plan"], "fits": kind == "", "reason_kind": kind, "reason": reason,
-         "travel_minutes": k["home_minutes"].astype(float), "travel_mode": k["home_mode"]},
-        index=A.section_index)
+    columns = {"in_plan": k["in_plan"], "fits": kind == "", "reason_kind": kind,
+               "reason": reason, "travel_minutes": k["home_minutes"].astype(float),
+               "travel_mode": k["home_mode"]}
+    # plain object columns: inferring string dtypes would cost more than the whole fit
+    return pd.DataFrame({name: pd.Series(values, index=A.section_index, copy=False,
+                                         dtype=values.dtype)
+                         for name, values in columns.items()})
 
 
 # ---- check_plan ------------------------------------------------------------------------------
@@ -618,8 +627,10 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
         days = days_words(sum(1 << DAYS.index(t["day"]) for t in trips))
         if reachable:
             worst = min(trips, key=lambda t: t["window_minutes"] - t["minutes"])
+            window = worst["window_minutes"]
+            has = f"has {window:.0f} minutes" if window >= 1 else "has no time"
             add("travel_time", (a, b),
-                f"On {days}, {name} has {worst['window_minutes']:.0f} minutes to get from "
+                f"On {days}, {name} {has} to get from "
                 f"{A.title[a]} ({A.provider[a]}) to {A.title[b]} ({A.provider[b]}), but the "
                 f"trip takes {worst['minutes']:.0f} minutes {TRIP_WORDS[worst['mode']]}.",
                 " ".join(x for x in (alt(b), alt(a)) if x))

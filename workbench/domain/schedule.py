@@ -312,12 +312,13 @@ def weekly_hours(catalogue: Catalogue, section_ids,
     section_ids
         The plan's sections.
     week_starts
-        Mondays to report; by default every week from the plan's first to its last date.
+        The weeks to report, each the seven days from its start (usually Mondays); by default
+        every week (Monday to Sunday) from the plan's first to its last date.
 
     Returns
     -------
     pandas.Series
-        Hours per week, indexed by ``week_start`` (Mondays). Empty for an empty plan.
+        Hours per week, indexed by ``week_start``. Empty for an empty plan with no weeks given.
     """
     S = _sections(catalogue)
     pos = _positions(catalogue, section_ids)

@@ -54,7 +54,7 @@ class CompareStep(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._syncing = False
-        self.choose = pn.widgets.CheckBoxGroup(name="Plans to compare", inline=True)
+        self.choose = pn.widgets.CheckBoxGroup(label="Plans to compare", inline=True)
         self.choose.param.watch(self._chosen, "value")
         self.table = pn.pane.HTML(sizing_mode="stretch_width")
         self.goals = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=260)

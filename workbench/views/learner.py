@@ -26,27 +26,27 @@ class LearnerStep(pn.viewable.Viewer):
         super().__init__(**params)
         s = self.state
         self._syncing = False
-        self.picker = pn.widgets.Select(name="Learner", options=s.learner_names(),
+        self.picker = pn.widgets.Select(label="Learner", options=s.learner_names(),
                                         value=s.learner_id, width=320)
         self.picker.param.watch(self._pick, "value")
-        self.new_name = pn.widgets.TextInput(name="New learner's name", placeholder="First name",
+        self.new_name = pn.widgets.TextInput(label="New learner's name", placeholder="First name",
                                              width=200)
-        self.new_grade = pn.widgets.IntInput(name="Grade", value=9, start=0, end=12, width=90)
-        self.create = pn.widgets.Button(name="Create learner", button_type="default")
+        self.new_grade = pn.widgets.IntInput(label="Grade", value=9, start=0, end=12, width=90)
+        self.create = pn.widgets.Button(label="Create learner", color="default")
         self.create.on_click(self._create)
 
-        self.name = pn.widgets.TextInput(name="Name", width=220)
-        self.grade = pn.widgets.IntInput(name="Grade", start=0, end=12, width=90)
-        self.language = pn.widgets.Select(name="Family's language", options=LANGUAGES, width=220)
-        self.pathway = pn.widgets.TextInput(name="Career pathway", width=260,
+        self.learner_name = pn.widgets.TextInput(label="Name", width=220)
+        self.grade = pn.widgets.IntInput(label="Grade", start=0, end=12, width=90)
+        self.language = pn.widgets.Select(label="Family's language", options=LANGUAGES, width=220)
+        self.pathway = pn.widgets.TextInput(label="Career pathway", width=260,
                                             placeholder="e.g. Health careers")
         interests = sorted({t for cell in s.catalogue.opportunities["interests"]
                             for t in str(cell).split(";") if t})
-        self.interests = pn.widgets.MultiChoice(name="Interests", options=interests, width=540)
-        self.strengths = pn.widgets.TextInput(name="Strengths (separate with commas)", width=540)
-        self.adults = pn.widgets.TextInput(name="Supportive adults (separate with commas)",
+        self.interests = pn.widgets.MultiChoice(label="Interests", options=interests, width=540)
+        self.strengths = pn.widgets.TextInput(label="Strengths (separate with commas)", width=540)
+        self.adults = pn.widgets.TextInput(label="Supportive adults (separate with commas)",
                                            width=540)
-        for w in (self.name, self.grade, self.language, self.pathway, self.interests,
+        for w in (self.learner_name, self.grade, self.language, self.pathway, self.interests,
                   self.strengths, self.adults):
             w.param.watch(self._profile_changed, "value")
 
@@ -62,13 +62,13 @@ class LearnerStep(pn.viewable.Viewer):
         )
         self.levels.on_edit(self._level_edited)
 
-        self.goal_comp = pn.widgets.Select(name="Goal competency", options=self._comp_options,
+        self.goal_comp = pn.widgets.Select(label="Goal competency", options=self._comp_options,
                                            width=320)
-        self.goal_level = pn.widgets.Select(name="Reach", options={w: i for i, w in
+        self.goal_level = pn.widgets.Select(label="Reach", options={w: i for i, w in
                                                                    enumerate(LEVELS) if i},
                                             value=3, width=130)
-        self.goal_date = pn.widgets.DatePicker(name="By", value=dt.date(2027, 6, 1), width=150)
-        self.add_goal = pn.widgets.Button(name="Add goal")
+        self.goal_date = pn.widgets.DatePicker(label="By", value=dt.date(2027, 6, 1), width=150)
+        self.add_goal = pn.widgets.Button(label="Add goal")
         self.add_goal.on_click(self._add_goal)
         self.goals = pn.Column(sizing_mode="stretch_width")
         self.evidence = pn.pane.HTML(sizing_mode="stretch_width")
@@ -78,7 +78,7 @@ class LearnerStep(pn.viewable.Viewer):
             pn.Row(self.picker, pn.Spacer(width=30), self.new_name, self.new_grade,
                    pn.Column(pn.Spacer(height=18), self.create)),
             pn.layout.Divider(),
-            pn.Row(self.name, self.grade, self.language, self.pathway),
+            pn.Row(self.learner_name, self.grade, self.language, self.pathway),
             self.interests, self.strengths, self.adults,
             pn.pane.Markdown("### Goals"),
             self.goals,
@@ -112,7 +112,7 @@ class LearnerStep(pn.viewable.Viewer):
             self.picker.value = self.state.learner_id
             if lr is None:
                 return
-            self.name.value = lr.name
+            self.learner_name.value = lr.name
             self.grade.value = lr.grade
             self.language.value = lr.language if lr.language in LANGUAGES.values() else "other"
             self.pathway.value = lr.pathway
@@ -132,7 +132,7 @@ class LearnerStep(pn.viewable.Viewer):
         names = self.state.catalogue.competency_names
         rows = []
         for i, g in enumerate(lr.goals):
-            btn = pn.widgets.Button(name=f"Remove goal {i + 1}", button_type="light",
+            btn = pn.widgets.Button(label=f"Remove goal {i + 1}", color="light",
                                     width=140)
             btn.on_click(lambda _e, i=i: self._remove_goal(i))
             text = (f"<b>{html.escape(LEVELS[g.level])}</b> in "
@@ -173,12 +173,12 @@ class LearnerStep(pn.viewable.Viewer):
     def _profile_changed(self, _):
         if self._syncing or self.state.learner is None:
             return
-        if not self.name.value.strip():
+        if not self.learner_name.value.strip():
             self.state.error = "A learner needs a name."
             return
         split = lambda text: [t.strip() for t in text.split(",") if t.strip()]  # noqa: E731
         self.state.update_learner(
-            name=self.name.value.strip(), grade=int(self.grade.value),
+            name=self.learner_name.value.strip(), grade=int(self.grade.value),
             language=self.language.value, pathway=self.pathway.value.strip(),
             interests=list(self.interests.value), strengths=split(self.strengths.value),
             supportive_adults=split(self.adults.value),

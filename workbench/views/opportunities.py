@@ -81,29 +81,29 @@ class OpportunitiesStep(pn.viewable.Viewer):
         interests = sorted({t for cell in self._display["_interests"] for t in cell.split(";")
                             if t})
         any_ = {"Any": ""}
-        self.search = pn.widgets.TextInput(name="Search", placeholder="e.g. robotics, nursing",
+        self.search = pn.widgets.TextInput(label="Search", placeholder="e.g. robotics, nursing",
                                            width=220)
-        self.interest = pn.widgets.Select(name="Interest", options={**any_, **{
+        self.interest = pn.widgets.Select(label="Interest", options={**any_, **{
             i: i for i in interests}}, width=170)
-        self.domain = pn.widgets.Select(name="Subject area", options={**any_, **{
+        self.domain = pn.widgets.Select(label="Subject area", options={**any_, **{
             d: d for d in sorted(cat.competencies["domain"].unique())}}, width=190)
-        self.competency = pn.widgets.Select(name="Competency", options={**any_, **{
+        self.competency = pn.widgets.Select(label="Competency", options={**any_, **{
             f"{r.name}": r.competency_id for r in cat.competencies.itertuples()}}, width=220)
-        self.kind = pn.widgets.Select(name="Provider", options={**any_, **{
+        self.kind = pn.widgets.Select(label="Provider", options={**any_, **{
             v: k for k, v in PROVIDER_KIND_WORDS.items()}}, width=190)
-        self.modality = pn.widgets.Select(name="How", options={**any_, **{
+        self.modality = pn.widgets.Select(label="How", options={**any_, **{
             v: k for k, v in MODALITY_WORDS.items()}}, width=190)
-        self.day = pn.widgets.Select(name="Day", options={**any_, **{
+        self.day = pn.widgets.Select(label="Day", options={**any_, **{
             DAY_NAMES[d]: d for d in DAYS}}, width=130)
-        self.after = pn.widgets.Select(name="Starts at or after", options={
+        self.after = pn.widgets.Select(label="Starts at or after", options={
             "Any time": -1, **{format_minutes(m): m for m in range(7 * 60, 21 * 60, 60)}},
             width=150)
-        self.max_cost = pn.widgets.IntInput(name="Most it may cost ($)", value=None, start=0,
+        self.max_cost = pn.widgets.IntInput(label="Most it may cost ($)", value=None, start=0,
                                             width=150, placeholder="no limit")
-        self.max_travel = pn.widgets.IntInput(name="Longest trip (min)", value=None, start=0,
+        self.max_travel = pn.widgets.IntInput(label="Longest trip (min)", value=None, start=0,
                                               width=140, placeholder="no limit")
-        self.grade_fit = pn.widgets.Checkbox(name="Right grade only", value=True)
-        self.fits_only = pn.widgets.Checkbox(name="Only ones that fit the plan", value=False)
+        self.grade_fit = pn.widgets.Checkbox(label="Right grade only", value=True)
+        self.fits_only = pn.widgets.Checkbox(label="Only ones that fit the plan", value=False)
         self.count = pn.pane.Markdown("")
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(), show_index=False, disabled=True, selectable=1,
@@ -111,7 +111,7 @@ class OpportunitiesStep(pn.viewable.Viewer):
             layout="fit_data_stretch", name="Catalogue",
             formatters={"Cost": {"type": "money", "symbol": "$", "precision": 0}},
         )
-        self.add = pn.widgets.Button(name="Add selected to plan", button_type="primary",
+        self.add = pn.widgets.Button(label="Add selected to plan", color="primary",
                                      disabled=True)
         self.add.on_click(self._add)
         self.table.param.watch(self._selected, "selection")
@@ -198,9 +198,9 @@ class OpportunitiesStep(pn.viewable.Viewer):
         if event.new:
             title = self.table.value["Title"].iloc[event.new[0]]
             plan = self.state.plan.name if self.state.plan else "a new plan"
-            self.add.name = f"Add {title[:40]} to {plan}"
+            self.add.label = f"Add {title[:40]} to {plan}"
         else:
-            self.add.name = "Add selected to plan"
+            self.add.label = "Add selected to plan"
 
     def _add(self, _):
         if not self.table.selection:

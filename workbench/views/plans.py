@@ -37,13 +37,13 @@ class PlansStep(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._syncing = False
-        self.picker = pn.widgets.Select(name="Plan", width=280)
+        self.picker = pn.widgets.Select(label="Plan", width=280)
         self.picker.param.watch(self._pick, "value")
-        self.new = pn.widgets.Button(name="New plan")
-        self.duplicate = pn.widgets.Button(name="Duplicate plan")
-        self.delete = pn.widgets.Button(name="Delete plan", button_type="danger")
-        self.rename_to = pn.widgets.TextInput(name="Plan name", width=280)
-        self.rename = pn.widgets.Button(name="Rename plan")
+        self.new = pn.widgets.Button(label="New plan")
+        self.duplicate = pn.widgets.Button(label="Duplicate plan")
+        self.delete = pn.widgets.Button(label="Delete plan", color="danger")
+        self.rename_to = pn.widgets.TextInput(label="Plan name", width=280)
+        self.rename = pn.widgets.Button(label="Rename plan")
         self.new.on_click(lambda _e: self.state.new_plan())
         self.duplicate.on_click(lambda _e: self.state.duplicate_plan())
         self.delete.on_click(lambda _e: self.state.delete_plan())
@@ -109,7 +109,7 @@ class PlansStep(pn.viewable.Viewer):
         rows = []
         table = s.plan_sections(plan)
         for sid, row in table.iterrows():
-            btn = pn.widgets.Button(name=f"Remove {row['title'][:30]}", button_type="light",
+            btn = pn.widgets.Button(label=f"Remove {row['title'][:30]}", color="light",
                                     width=200)
             btn.on_click(lambda _e, sid=sid: s.remove_section(sid))
             rows.append(pn.Row(pn.pane.HTML(

@@ -21,14 +21,14 @@ class ShareStep(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._syncing = False
-        self.picker = pn.widgets.Select(name="Plan to share", width=300)
+        self.picker = pn.widgets.Select(label="Plan to share", width=300)
         self.picker.param.watch(self._pick, "value")
         self.preview = pn.pane.HTML(sizing_mode="stretch_width", min_height=400,
                                     styles={"border": "1px solid #ddd", "padding": "0 1rem",
                                             "background": "white"})
         self.html_dl = pn.widgets.FileDownload(callback=self._html_file, filename="summary.html",
                                                label="Download summary (HTML, prints on one page)",
-                                               button_type="primary", embed=False)
+                                               color="primary", embed=False)
         self.json_dl = pn.widgets.FileDownload(callback=self._json_file, filename="plan.json",
                                                label="Download plan (JSON)", embed=False)
         self.csv_dl = pn.widgets.FileDownload(callback=self._csv_file, filename="sections.csv",

@@ -33,30 +33,30 @@ class WeekStep(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._syncing = False
-        self.max_hours = pn.widgets.IntSlider(name="Most hours of learning per week", start=1,
+        self.max_hours = pn.widgets.IntSlider(label="Most hours of learning per week", start=1,
                                               end=40, value=8, width=300)
-        self.transport = pn.widgets.CheckBoxGroup(name="How can they get around?",
+        self.transport = pn.widgets.CheckBoxGroup(label="How can they get around?",
                                                   options=TRANSPORT_WORDS, inline=True)
-        self.max_travel = pn.widgets.IntSlider(name="Longest trip from home (minutes, one way)",
+        self.max_travel = pn.widgets.IntSlider(label="Longest trip from home (minutes, one way)",
                                                start=5, end=120, step=5, value=30, width=300)
-        self.broadband = pn.widgets.Checkbox(name="Internet at home good enough for video")
-        self.device = pn.widgets.Select(name="Computer at home", options=DEVICE_WORDS,
+        self.broadband = pn.widgets.Checkbox(label="Internet at home good enough for video")
+        self.device = pn.widgets.Select(label="Computer at home", options=DEVICE_WORDS,
                                         width=260)
-        self.budget = pn.widgets.IntInput(name="Budget for the year ($)", start=0, end=100000,
+        self.budget = pn.widgets.IntInput(label="Budget for the year ($)", start=0, end=100000,
                                           step=25, width=180)
         for w in (self.max_hours, self.transport, self.max_travel, self.broadband, self.device,
                   self.budget):
             w.param.watch(self._changed, "value")
 
-        self.block_days = pn.widgets.CheckButtonGroup(name="Days", options=list(DAYS),
+        self.block_days = pn.widgets.CheckButtonGroup(label="Days", options=list(DAYS),
                                                       value=["Mon", "Wed"])
-        self.block_start = pn.widgets.Select(name="From", options=TIMES, value=15 * 60,
+        self.block_start = pn.widgets.Select(label="From", options=TIMES, value=15 * 60,
                                              width=110)
-        self.block_end = pn.widgets.Select(name="To", options=TIMES, value=18 * 60, width=110)
-        self.block_label = pn.widgets.TextInput(name="What is it? (for busy times)", width=220,
+        self.block_end = pn.widgets.Select(label="To", options=TIMES, value=18 * 60, width=110)
+        self.block_label = pn.widgets.TextInput(label="What is it? (for busy times)", width=220,
                                                 placeholder="e.g. Soccer practice")
-        self.add_free = pn.widgets.Button(name="Add free time")
-        self.add_busy = pn.widgets.Button(name="Add busy time")
+        self.add_free = pn.widgets.Button(label="Add free time")
+        self.add_busy = pn.widgets.Button(label="Add busy time")
         self.add_free.on_click(lambda _e: self._add_block("availability"))
         self.add_busy.on_click(lambda _e: self._add_block("commitments"))
         self.blocks = pn.Column(sizing_mode="stretch_width")
@@ -114,8 +114,8 @@ class WeekStep(pn.viewable.Viewer):
             for i, b in enumerate(blocks):
                 days = ", ".join(DAY_NAMES[d] for d in b.days)
                 label = f" — {html.escape(b.label)}" if b.label else ""
-                btn = pn.widgets.Button(name=f"Remove {word.lower()} time {i + 1}",
-                                        button_type="light", width=150)
+                btn = pn.widgets.Button(label=f"Remove {word.lower()} time {i + 1}",
+                                        color="light", width=150)
                 btn.on_click(lambda _e, kind=kind, i=i: self._remove_block(kind, i))
                 rows.append(pn.Row(pn.pane.HTML(
                     f"<b>{word}</b> {days}, {format_minutes(b.start)}–{format_minutes(b.end)}"
