@@ -32,7 +32,7 @@ border-radius:4px}
 .wb-fix{color:#0b4f8a;margin-top:.15rem}
 table.wb-compare{border-collapse:collapse;width:100%}
 .wb-compare th,.wb-compare td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
-.wb-compare caption{text-align:left;font-weight:600;padding:.3rem 0}
+.wb-compare caption{caption-side:top;text-align:left;font-weight:600;padding:.3rem 0}
 .wb-status{color:#0b4f8a}.wb-error{color:#a32020;font-weight:600}
 """
 

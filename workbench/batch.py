@@ -641,36 +641,28 @@ def _transport_mask(transport: pd.Series) -> np.ndarray:
     return masks[codes] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
-def _evolve_pairs(start: np.ndarray, practice: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """``projection.evolve`` for a flat list of (learner, competency) pairs.
+def _evolve_pairs(start: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """``projection.evolve``'s weekly update for a flat list of (learner, competency) pairs.
 
-    The kernel's arithmetic, operation for operation (so the numbers are identical), but with
-    pairs on the last axis (contiguous rows per level, several times faster) and without its
-    dense learners x competencies output: a chunk's plans touch a few competencies each.
+    The kernel's arithmetic, operation for operation (so the numbers are identical), with pairs
+    on the last axis (contiguous rows per level, several times faster than the kernel's
+    layout) and without its dense learners x competencies output.
 
     Parameters
     ----------
     start : int array (P,)
         Starting level of each pair.
-    practice : array (W, 4, P)
-        Practice toward each step in each week.
-    rate : array (4, P)
-        Learn rate of each pair's competency at each step.
+    step : array (W, 4, P)
+        Chance of moving up each step in each week, ``1 - (1 - t) ** practice``.
 
     Returns
     -------
     numpy.ndarray, shape (W + 1, 5, P)
         Level distribution of every pair at the start of each week.
     """
-    n_w, _, n_p = practice.shape
+    n_w, _, n_p = step.shape
     traj = np.empty((n_w + 1, N_LEVELS, n_p))
     traj[0] = np.eye(N_LEVELS)[:, start.astype(np.intp)]
-    if n_p == 0:
-        traj[1:] = traj[0]
-        return traj
-    step = practice * np.log1p(-np.asarray(rate, dtype=float))[None]
-    np.expm1(step, out=step)
-    np.negative(step, out=step)
     flow = np.empty((N_STEPS, n_p))
     for w in range(n_w):
         p, nxt = traj[w], traj[w + 1]
@@ -713,8 +705,10 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
         if rs_row.size else np.zeros(0, dtype=bool)
     s_codes, s_uniques = pd.factorize(df["strengths"].to_numpy(dtype=object))
     s_match = [model.strength_match(str(u)) for u in s_uniques]
-    s_opp = np.array([m[0] for m in s_match]).reshape(len(s_uniques), -1)
-    s_dom = np.array([m[1] for m in s_match]).reshape(len(s_uniques), -1)
+    s_opp = np.array([m[0] for m in s_match], dtype=bool).reshape(len(s_uniques),
+                                                                  len(model.opp_targets))
+    s_dom = np.array([m[1] for m in s_match], dtype=bool).reshape(len(s_uniques),
+                                                                  len(model.domains))
 
     # every (row, section, alignment): practice = hours x intensity x engagement, per step
     n_al = model.opp_ptr[rs_opp + 1] - model.opp_ptr[rs_opp]
@@ -728,28 +722,45 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
     boost = 1.0 + p.interest_boost * interest[x_rs]
     eng = boost + p.strength_boost * strength
     amount = hours[x_rs] * model.al_intensity[x_al] * eng
-    # sum per (row, competency) in plan order, the order project adds them in
+    # practice per (row, competency) pair, summed in plan order (the order project adds in)
     key = x_row * n_c + x_comp
     order = np.argsort(key, kind="stable")
     pair_key, starts = _segments(key[order])
-    sizes = np.diff(np.r_[starts, order.size])
-    rank = np.arange(order.size) - np.repeat(starts, sizes)
-    pair_of = np.repeat(np.arange(pair_key.size), sizes)
-    practice = np.zeros((n_w, N_STEPS, pair_key.size))
-    active_t = model.active.T
-    ok_t = model.al_ok.T
-    for r in range(int(rank.max()) + 1 if rank.size else 0):
-        # each pair has at most one contribution of each rank: plain fancy-index adds are safe
-        pick = order[rank == r]
-        practice[:, :, pair_of[rank == r]] += (active_t[:, rs_sec[x_rs[pick]]][:, None, :]
-                                               & ok_t[:, x_al[pick]][None]) * amount[pick]
+    sizes = np.diff(np.r_[starts, order.size]).astype(np.intp)
     pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
-
     levels = _levels_matrix(model, df["levels"])
     start = levels[pair_row, pair_comp]
-    dist = _evolve_pairs(start, practice, model.rates[pair_comp].T)      # W+1 x 5 x P
-    del practice
-    end = dist[-1].T
+    # Most pairs get practice from one section only: their weekly chance of a step is either
+    # 0 or one number per step, so expm1 runs once per pair instead of once per week. Those
+    # pairs go first; pairs with several sections get the kernel's week-by-week sums.
+    single = sizes == 1
+    perm = np.r_[np.flatnonzero(single), np.flatnonzero(~single)]
+    n_1, n_p = int(single.sum()), pair_key.size
+    log_keep = np.log1p(-model.rates[pair_comp[perm]].T)                   # 4 x P
+    step = np.empty((n_w, N_STEPS, n_p))
+    one = order[starts[single]]
+    base = np.where(model.al_ok[x_al[one]].T,
+                    -np.expm1(amount[one] * log_keep[:, :n_1]), 0.0)
+    step[:, :, :n_1] = base[None] * model.active[rs_sec[x_rs[one]]].T[:, None, :]
+    if n_1 < n_p:
+        many = np.repeat(~single, sizes)
+        m_order, m_rank = order[many], (np.arange(order.size)
+                                        - np.repeat(starts, sizes))[many]
+        m_pair = np.repeat(np.arange(n_p - n_1), sizes[~single])
+        practice = np.zeros((n_w, N_STEPS, n_p - n_1))
+        for r in range(int(m_rank.max()) + 1):
+            # one contribution per pair at each rank: plain fancy-index adds are safe
+            pick = m_order[m_rank == r]
+            practice[:, :, m_pair[m_rank == r]] += (
+                model.active[rs_sec[x_rs[pick]]].T[:, None, :]
+                & model.al_ok[x_al[pick]].T[None]) * amount[pick]
+        step[:, :, n_1:] = -np.expm1(practice * log_keep[None, :, n_1:])
+        del practice
+    dist = _evolve_pairs(start[perm], step)                               # W+1 x 5 x P
+    del step
+    at = np.empty(n_p, dtype=np.intp)
+    at[perm] = np.arange(n_p)                   # pair (in key order) -> its column in dist
+    end = dist[-1][:, at].T
     expected_end = end @ np.arange(N_LEVELS, dtype=float)
     p_prof = np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0)
 
@@ -766,7 +777,7 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
     prob = np.zeros(g_row.size)
     has = (pair_at >= 0) & (g_comp >= 0)
     reached = np.arange(N_LEVELS)[None, :] >= g_level[has][:, None]
-    prob[has] = np.clip(np.where(reached, dist[g_week[has], :, pair_at[has]], 0.0).sum(axis=1),
+    prob[has] = np.clip(np.where(reached, dist[g_week[has], :, at[pair_at[has]]], 0.0).sum(axis=1),
                         0.0, 1.0)
     prob = np.where(current >= g_level, 1.0, prob)
     n_goals = np.bincount(g_row, minlength=n)
@@ -781,12 +792,12 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
     hours_per_week = total / np.maximum(busy, 1)  # mean over the weeks with any hours
     first_opp = ~pd.DataFrame({"r": rs_row, "o": rs_opp}).duplicated().to_numpy()
     cost = np.bincount(rs_row[first_opp], weights=model.opp_cost[rs_opp[first_opp]],
-                       minlength=n)
+                       minlength=n).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_credit = np.where(gained < 0.01, np.nan, np.where(cost == 0, 0.0, cost / gained))
     sec_total = model.total_hours[rs_sec]
     school = model.school[rs_sec]
-    in_school = np.bincount(rs_row, weights=sec_total * school, minlength=n)
+    in_school = np.bincount(rs_row, weights=sec_total * school, minlength=n).astype(float)
     kind_hours = np.zeros((n, len(model.kinds)))
     # + 1e-9 a section: a plan of only unpublished-times sections takes its most common kind
     np.add.at(kind_hours, (rs_row, model.opp_kind[rs_opp]), sec_total + 1e-9)
@@ -883,7 +894,10 @@ def iter_results(catalogue: Catalogue, roster: pd.DataFrame,
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    model = _Model(catalogue, params, start, weeks)
+    yield from _run(_Model(catalogue, params, start, weeks), roster, chunk_size, client)
+
+
+def _run(model: _Model, roster: pd.DataFrame, chunk_size: int, client) -> Iterator[BatchResults]:
     client, owned = _client(client)
     if client is None:
         for chunk in _chunks(roster, chunk_size):
@@ -1004,10 +1018,13 @@ def write_results(catalogue: Catalogue, roster: pd.DataFrame, out_path,
         writers[name].write_table(table)
         counts[name] += len(df)
 
-    empty = _project_chunk(_Model(catalogue, params, start, weeks), roster.iloc[0:0])
-    schemas = {"plans": _schema(empty.plans), "competencies": _schema(empty.competencies)}
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    model = _Model(catalogue, params, start, weeks)
+    empty = _project_chunk(model, roster.iloc[0:0])
+    schemas = {"plans": _schema(PLAN_COLUMNS), "competencies": _schema(COMPETENCY_COLUMNS)}
     try:
-        for res in iter_results(catalogue, roster, params, weeks, start, chunk_size, client):
+        for res in _run(model, roster, chunk_size, client):
             write("plans", out, res.plans)
             write("competencies", comp_out, res.competencies)
             if progress is not None:
@@ -1023,12 +1040,14 @@ def write_results(catalogue: Catalogue, roster: pd.DataFrame, out_path,
             "competencies_out": str(comp_out), "seconds": time.perf_counter() - t0}
 
 
-def _schema(df: pd.DataFrame):
+def _schema(columns: list[str]):
+    """The Parquet schema of a result table: text ids, int levels and counts, bool, floats."""
     import pyarrow as pa
 
-    types = {"object": pa.string(), "float64": pa.float64(), "int64": pa.int64(),
-             "bool": pa.bool_()}
-    return pa.schema([(c, types.get(str(df[c].dtype), pa.string())) for c in df.columns])
+    text = {"learner_id", "plan_id", "competency_id", "plan_kind"}
+    ints = {"n_goals_likely", "current_level"}
+    return pa.schema([(c, pa.string() if c in text else pa.int64() if c in ints
+                       else pa.bool_() if c == "feasible" else pa.float64()) for c in columns])
 
 
 # ---- equity ------------------------------------------------------------------------------------

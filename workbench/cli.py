@@ -40,8 +40,9 @@ PROG = "workbench"
 #: ``--data``, ``--json``, ``--db`` and ``--no-store`` are added for you) and
 #: ``run(args) -> int``. Keep their top-level imports light: ``workbench --help`` imports them all.
 EXTENSIONS: list[tuple[str, str]] = [
-    ("batch", "workbench.batch"),
+    ("batch", "workbench.cli_batch"),
     ("import", "workbench.formats.cli"),
+    ("export", "workbench.formats.cli_export"),
 ]
 
 STORE_HELP = (

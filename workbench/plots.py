@@ -94,8 +94,14 @@ def _short(text: str, n: int = 16) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def short_plan_label(name: str) -> str:
+    """"Plan A: CTE + library robotics" -> "Plan A" so axis labels stay readable."""
+    head = str(name).split(":", 1)[0].strip()
+    return head if len(head) <= 18 else head[:17] + "…"
+
+
 def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFrame | None = None,
-                 height: int = 260) -> hv.Layout | hv.Overlay:
+                 height: int = 260, width: int = 520) -> list[hv.Overlay]:
     """Projected level over the year with an 80% band, one panel per competency, one colour per
     plan. ``traj`` is the comparison's long table (plan_name, week, competency_id, name,
     expected, lo, hi)."""
@@ -121,13 +127,10 @@ def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFr
                                          label="Goal").opts(marker="star", size=14,
                                                             color="#D55E00"))
         panels.append(hv.Overlay(layers).opts(
-            title=str(name), ylim=(-0.1, 4.2), yticks=LEVEL_TICKS, responsive=True,
+            title=_short(str(name), 60), ylim=(-0.1, 4.3), yticks=LEVEL_TICKS, width=width,
             height=height, xlabel="", ylabel="", legend_position="top_left",
-            show_legend=len(panels) == 0, toolbar=None))
-    if not panels:
-        return hv.Overlay([hv.Curve([])]).opts(title="No goals to show yet", responsive=True,
-                                               height=120, toolbar=None)
-    return hv.Layout(panels).cols(2)
+            show_legend=True, toolbar=None))
+    return panels
 
 
 def goal_bars(table: pd.DataFrame, height: int = 260) -> hv.Bars:
@@ -136,7 +139,8 @@ def goal_bars(table: pd.DataFrame, height: int = 260) -> hv.Bars:
     long = table.melt(id_vars=["plan_name"], value_vars=cols, var_name="goal",
                       value_name="chance") if cols else pd.DataFrame(
         columns=["plan_name", "goal", "chance"])
-    long["goal"] = long["goal"].str.removeprefix("goal: ")
+    long["goal"] = long["goal"].str.removeprefix("goal: ").map(lambda g: _short(g, 30))
+    long["plan_name"] = long["plan_name"].map(short_plan_label)
     long["chance"] = (long["chance"].astype(float) * 100).round(0)
     return hv.Bars(long, ["goal", "plan_name"], "chance").opts(
         responsive=True, height=height, ylim=(0, 100), ylabel="Chance (%)", xlabel="",
@@ -149,6 +153,7 @@ def heatmap(heat: pd.DataFrame, height: int = 420) -> hv.HeatMap:
     h = heat.copy()
     h["chance"] = (h["p_proficient_end"].astype(float) * 100).round(0)
     h["competency"] = h["name"].map(lambda s: _short(str(s), 34))
+    h["plan_name"] = h["plan_name"].map(short_plan_label)
     return hv.HeatMap(h, ["plan_name", "competency"], ["chance"]).opts(
         cmap="Blues", clim=(0, 100), colorbar=True, responsive=True, height=height,
         tools=["hover"], xlabel="", ylabel="", toolbar=None, xrotation=0)

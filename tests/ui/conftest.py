@@ -65,7 +65,7 @@ class Served:
             websocket_origin=[f"127.0.0.1:{self.port}", f"localhost:{self.port}"])
         for _ in range(200):
             try:
-                urllib.request.urlopen(self.url, timeout=5)  # noqa: S310 (loopback)
+                urllib.request.urlopen(self.url, timeout=5)
                 break
             except OSError:
                 time.sleep(0.1)

@@ -896,8 +896,10 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
     out["notes"] = f.text(data, "notes")
     out["evidence"] = []
     for where, ev in f.items(data, "evidence"):
-        cid = f.text(ev, "competency_id", where, required=True, nonempty=True)
-        f.competency(cid, f.child(where, "competency_id"), known)
+        # "" = evidence kept for the record with no matching competency (raises no level)
+        cid = f.text(ev, "competency_id", where, required=True)
+        if cid:
+            f.competency(cid, f.child(where, "competency_id"), known)
         issued = f.text(ev, "issued_on", where)
         if issued:
             try:

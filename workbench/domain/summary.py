@@ -36,6 +36,9 @@ def goal_sentence(row) -> str:
     target = LEVELS[int(row["target_level"])]
     if int(row["current_level"]) >= int(row["target_level"]):
         return f"Already at {target} in {row['name']} — goal reached."
+    if chance < 0.005:
+        return (f"This plan has nothing yet that practises {row['name']}: "
+                f"{target} by {by} would need another opportunity.")
     if chance >= 0.7:
         lead = "On track to reach"
     elif chance >= 0.4:

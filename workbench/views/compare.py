@@ -58,7 +58,7 @@ class CompareStep(pn.viewable.Viewer):
         self.choose.param.watch(self._chosen, "value")
         self.table = pn.pane.HTML(sizing_mode="stretch_width")
         self.goals = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=260)
-        self.curves = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=280)
+        self.curves = pn.FlexBox(sizing_mode="stretch_width")
         self.heat = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
         self._layout = pn.Column(
             pn.pane.Markdown(f"## Compare plans\nTick 2 to {MAX_PLANS} plans. Projections are "
@@ -99,7 +99,9 @@ class CompareStep(pn.viewable.Viewer):
         self.goals.object = goal_bars(comp.table)
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None
-        self.curves.object = trajectories(comp.trajectories, goal_ids, first)
+        plots = trajectories(comp.trajectories, goal_ids, first)
+        self.curves.objects = [pn.pane.HoloViews(p, width=540) for p in plots] or [
+            pn.pane.Markdown("*Add goals on the Learner step to see them here.*")]
         heat = comp.heatmap
         touched = heat.groupby("competency_id")["p_proficient_end"].transform(
             lambda v: v.max() - v.min() > 0.005 or v.max() > 0.01)

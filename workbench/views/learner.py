@@ -150,11 +150,15 @@ class LearnerStep(pn.viewable.Viewer):
             self.evidence.object = ""
             return
         names = self.state.catalogue.competency_names
-        items = "".join(
-            f"<li>{html.escape(level_word(e.level))} in "
-            f"{html.escape(names.get(e.competency_id, e.competency_id))} — "
-            f"{html.escape(e.source)}{' (' + html.escape(e.issued_on) + ')' if e.issued_on else ''}"
-            f" — {'verified' if e.verified else 'not verified'}</li>" for e in lr.evidence)
+        items = []
+        for e in lr.evidence:
+            what = (f"{level_word(e.level)} in {names.get(e.competency_id, e.competency_id)}"
+                    if e.competency_id else "Evidence only (matches no competency here)")
+            when = f" ({e.issued_on})" if e.issued_on else ""
+            trust = "verified" if e.verified else "not verified"
+            items.append(f"<li>{html.escape(what)} — {html.escape(e.source)}"
+                         f"{html.escape(when)} — {trust}</li>")
+        items = "".join(items)
         self.evidence.object = f"<h3>Evidence from learning anywhere</h3><ul>{items}</ul>"
 
     # ---- widgets -> state ------------------------------------------------------------------

@@ -164,8 +164,8 @@ class OpportunitiesStep(pn.viewable.Viewer):
         if self.grade_fit.value and lr is not None:
             mask &= (d["_min_grade"].to_numpy() <= lr.grade) & (d["_max_grade"].to_numpy()
                                                                  >= lr.grade)
-        out = d.loc[mask, ["section_id", "Title", "Provider", "Type", "How", "When", "Dates",
-                           "Cost", "Seats"]].copy()
+        out = d.loc[mask, ["section_id", "Title", "When", "Cost", "Provider", "How", "Type",
+                           "Dates", "Seats", "Grades"]].copy()
         fit = self.state.fit
         if fit is not None:
             f = fit.reindex(out.index)
@@ -175,8 +175,8 @@ class OpportunitiesStep(pn.viewable.Viewer):
                 out, f, travel = out[keep], f[keep], travel[keep]
             out.insert(1, "Fits?", np.where(f["in_plan"], "In plan",
                                             np.where(f["fits"], "Fits", "No")))
-            out.insert(2, "Why not", f["reason"].fillna("").to_numpy())
-            out["Trip (min)"] = np.where(np.isfinite(travel), travel.round(0), np.nan)
+            out.insert(4, "Trip (min)", np.where(np.isfinite(travel), travel.round(0), np.nan))
+            out.insert(5, "Why not", f["reason"].fillna("").to_numpy())
             if self.fits_only.value:
                 out = out[f["fits"].to_numpy() & ~f["in_plan"].to_numpy()]
             order = np.argsort(out["Fits?"].map({"In plan": 0, "Fits": 1, "No": 2}).to_numpy(),

@@ -109,13 +109,13 @@ class PlansStep(pn.viewable.Viewer):
         rows = []
         table = s.plan_sections(plan)
         for sid, row in table.iterrows():
-            btn = pn.widgets.Button(label=f"Remove {row['title'][:30]}", color="light",
-                                    width=200)
+            btn = pn.widgets.Button(label=f"Remove {row['title']}", color="light",
+                                    sizing_mode="stretch_width", max_width=420)
             btn.on_click(lambda _e, sid=sid: s.remove_section(sid))
-            rows.append(pn.Row(pn.pane.HTML(
-                f"<b>{html.escape(str(row['title']))}</b><br>"
-                f"{html.escape(str(row['provider_name']))}", sizing_mode="stretch_width"),
-                btn, sizing_mode="stretch_width"))
+            rows.append(pn.Column(pn.pane.HTML(
+                f"<b>{html.escape(str(row['title']))}</b> — "
+                f"{html.escape(str(row['provider_name']))}", sizing_mode="stretch_width",
+                margin=(5, 10, 0, 10)), btn, sizing_mode="stretch_width"))
         self.sections.objects = rows or [pn.pane.Markdown(
             "*Nothing in this plan yet. Add opportunities on the Opportunities step.*")]
 

@@ -8,7 +8,7 @@ import pandas as pd
 import panel as pn
 import param
 
-from ..domain.dataset import DAY_NAMES, DAYS, MODE_WORDS, TimeBlock, format_minutes
+from ..domain.dataset import DAY_NAMES, DAYS, TimeBlock, format_minutes
 from ..plots import week_calendar
 from ..state import PlanningSession
 
@@ -92,12 +92,12 @@ class WeekStep(pn.viewable.Viewer):
             return
         self._syncing = True
         try:
-            self.max_hours.value = int(round(lr.max_hours_per_week))
+            self.max_hours.value = round(lr.max_hours_per_week)
             self.transport.value = [m for m in lr.transport if m in TRANSPORT_WORDS.values()]
             self.max_travel.value = int(min(120, max(5, lr.max_travel_minutes)))
             self.broadband.value = bool(lr.home_broadband)
             self.device.value = lr.device if lr.device in DEVICE_WORDS.values() else "none"
-            self.budget.value = int(round(lr.budget))
+            self.budget.value = round(lr.budget)
             self._render_blocks()
             self.calendar.object = week_calendar(
                 pd.DataFrame(columns=["day", "start_min", "end_min", "title"]),
