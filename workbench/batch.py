@@ -903,8 +903,12 @@ def _run(model: _Model, roster: pd.DataFrame, chunk_size: int, client) -> Iterat
         for chunk in _chunks(roster, chunk_size):
             yield _project_chunk(model, chunk)
         return
+    import warnings
+
     from distributed import as_completed
 
+    # each task carries its chunk of the roster (a few MB); Dask warns about "large graphs"
+    warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
     try:
         model_future = client.scatter(model, broadcast=True)
         n_workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))

@@ -100,6 +100,15 @@ def short_plan_label(name: str) -> str:
     return head if len(head) <= 18 else head[:17] + "…"
 
 
+def plan_labels(names) -> dict[str, str]:
+    """Short, still unique axis labels for plan names."""
+    names = list(dict.fromkeys(names))
+    short = {n: short_plan_label(n) for n in names}
+    if len(set(short.values())) < len(names):
+        short = {n: _short(str(n), 28) for n in names}
+    return short
+
+
 def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFrame | None = None,
                  height: int = 260, width: int = 520) -> list[hv.Overlay]:
     """Projected level over the year with an 80% band, one panel per competency, one colour per
@@ -140,7 +149,7 @@ def goal_bars(table: pd.DataFrame, height: int = 260) -> hv.Bars:
                       value_name="chance") if cols else pd.DataFrame(
         columns=["plan_name", "goal", "chance"])
     long["goal"] = long["goal"].str.removeprefix("goal: ").map(lambda g: _short(g, 30))
-    long["plan_name"] = long["plan_name"].map(short_plan_label)
+    long["plan_name"] = long["plan_name"].map(plan_labels(table["plan_name"]))
     long["chance"] = (long["chance"].astype(float) * 100).round(0)
     return hv.Bars(long, ["goal", "plan_name"], "chance").opts(
         responsive=True, height=height, ylim=(0, 100), ylabel="Chance (%)", xlabel="",
@@ -153,7 +162,7 @@ def heatmap(heat: pd.DataFrame, height: int = 420) -> hv.HeatMap:
     h = heat.copy()
     h["chance"] = (h["p_proficient_end"].astype(float) * 100).round(0)
     h["competency"] = h["name"].map(lambda s: _short(str(s), 34))
-    h["plan_name"] = h["plan_name"].map(short_plan_label)
+    h["plan_name"] = h["plan_name"].map(plan_labels(h["plan_name"]))
     return hv.HeatMap(h, ["plan_name", "competency"], ["chance"]).opts(
         cmap="Blues", clim=(0, 100), colorbar=True, responsive=True, height=height,
         tools=["hover"], xlabel="", ylabel="", toolbar=None, xrotation=0)

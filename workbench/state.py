@@ -171,7 +171,7 @@ class PlanningSession(param.Parameterized):
             self.error = f"A learner can have at most {MAX_PLANS} plans. Delete one first."
             return None
         letters = "ABCDEFGHIJ"
-        taken = {p.name for p in self.plans}
+        taken = {p.name.split(":", 1)[0].strip() for p in self.plans}
         name = (name or "").strip() or next(
             f"Plan {c}" for c in letters if f"Plan {c}" not in taken)
         plan = Plan(self._store.new_id("P"), self.learner.learner_id, name, list(sections))

@@ -1,0 +1,167 @@
+"""The whole advocate-family journey in a real Chromium against the served app.
+
+Open the app, choose a sample learner, add two sections that clash, read the clash in plain
+words, fix it, make a second plan, compare the two, download the family summary, reload and find
+everything still there. Any browser console error fails the test; each step is screenshotted.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from workbench import SAMPLE_DATA
+from workbench.domain.feasibility import KIND_TITLES, catalogue_fit, check_plan
+from workbench.domain.loading import load_dataset
+from workbench.views.opportunities import catalogue_display
+
+LEARNER = "L-maya"
+TIMEOUT = 20_000
+
+
+@pytest.fixture(scope="module")
+def clash():
+    """Two after-school/college sections that each fit Maya's week but clash with each other."""
+    ds = load_dataset(SAMPLE_DATA)
+    cat, learner = ds.catalogue, ds.learners[LEARNER]
+    t = cat.section_table
+    fit = catalogue_fit(cat, learner, [])
+    ok = [s for s in fit[fit["fits"]].index if t.at[s, "provider_kind"] != "school"
+          and t.at[s, "meets"]]
+    show = catalogue_display(cat)
+    for i, a in enumerate(ok):
+        for b in ok[i + 1:]:
+            if t.at[a, "title"] == t.at[b, "title"]:
+                continue
+            if {p.kind for p in check_plan(cat, learner, [a, b])} == {"time_conflict"}:
+                return {"learner": learner, "rows": [
+                    {"id": s, "title": t.at[s, "title"], "when": show.at[s, "When"]}
+                    for s in (a, b)]}
+    pytest.fail("the sample data has no clashing pair for the journey")
+
+
+def step(page, name: str):
+    page.get_by_role("button", name=re.compile(rf"^\d\. {name}$")).click()
+
+
+def add_from_catalogue(page, row: dict):
+    step(page, "Opportunities")
+    search = page.get_by_role("textbox", name="Search")
+    search.fill(row["title"])
+    search.press("Enter")
+    cell = page.locator(".tabulator-row").filter(has_text=row["title"]).filter(
+        has_text=row["when"]).first
+    expect(cell).to_be_visible(timeout=TIMEOUT)
+    cell.click()
+    add = page.get_by_role("button", name=re.compile(r"^Add .+ to "))
+    expect(add).to_be_enabled(timeout=TIMEOUT)
+    add.click()
+    expect(page.get_by_text(re.compile(r"^Added "))).to_be_visible(timeout=TIMEOUT)
+
+
+def choose_learner(page, name: str):
+    page.get_by_role("combobox", name="Learner").select_option(label=re.compile(name))
+
+
+def test_whole_journey(page, served, console_errors, shot, clash):
+    a, b = clash["rows"]
+    name = clash["learner"].name
+
+    page.goto(served.url)
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=30_000)
+    shot(page, "01-open")
+
+    # choose the sample learner
+    page.get_by_role("combobox", name="Learner").select_option(
+        label=f"{name} (grade {clash['learner'].grade})")
+    expect(page.get_by_text(f"Planning with {name}")).to_be_visible(timeout=TIMEOUT)
+    shot(page, "02-learner")
+
+    # a fresh plan, then two sections that clash
+    step(page, "Plans")
+    page.get_by_role("button", name="New plan").click()
+    expect(page.get_by_text(re.compile(r"^Created Plan "))).to_be_visible(timeout=TIMEOUT)
+    plan_one = page.get_by_text(re.compile(r"^Created (Plan \w)")).inner_text()
+    plan_one = plan_one.removeprefix("Created ").rstrip(".")
+    add_from_catalogue(page, a)
+    shot(page, "03-catalogue")
+    add_from_catalogue(page, b)
+
+    step(page, "Plans")
+    expect(page.get_by_text(KIND_TITLES["time_conflict"]).first).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(re.compile(re.escape(a["title"]) + ".*overlaps|overlaps.*"
+                                       + re.escape(a["title"]))).first).to_be_visible()
+    shot(page, "04-conflict")
+
+    # fix it: take the second one out
+    page.get_by_role("button", name=f"Remove {b['title']}").click()
+    expect(page.get_by_text("No problems found.")).to_be_visible(timeout=TIMEOUT)
+    shot(page, "05-fixed")
+
+    # a second plan with the other section, then compare
+    page.get_by_role("button", name="New plan").click()
+    expect(page.get_by_text(re.compile(r"^Created Plan "))).to_be_visible(timeout=TIMEOUT)
+    add_from_catalogue(page, b)
+    step(page, "Compare")
+    table = page.locator("table.wb-compare")
+    expect(table).to_be_visible(timeout=TIMEOUT)
+    expect(table.get_by_text(plan_one, exact=True)).to_be_visible()
+    expect(table.get_by_text("Cost per new credit")).to_be_visible()
+    shot(page, "06-compare")
+
+    # the family summary
+    step(page, "Share")
+    page.get_by_role("combobox", name="Plan to share").select_option(label=plan_one)
+    expect(page.get_by_text(f"{name}'s learning plan")).to_be_visible(timeout=TIMEOUT)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name=re.compile("Download summary")).click()
+    html = open(dl.value.path(), encoding="utf-8").read()
+    assert f"{name}'s learning plan" in html and a["title"].replace("&", "&amp;") in html
+    shot(page, "07-share")
+
+    # reload: everything is still there
+    page.reload()
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=30_000)
+    page.get_by_role("combobox", name="Learner").select_option(
+        label=f"{name} (grade {clash['learner'].grade})")
+    step(page, "Plans")
+    page.get_by_role("combobox", name="Plan").select_option(label=plan_one)
+    expect(page.get_by_role("button", name=f"Remove {a['title']}")).to_be_visible(
+        timeout=TIMEOUT)
+    expect(page.get_by_text("No problems found.")).to_be_visible()
+    shot(page, "08-after-reload")
+
+
+def test_phone_width_is_usable(page, served, console_errors, shot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(served.url)
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=30_000)
+    step(page, "Plans")
+    expect(page.get_by_role("button", name="New plan")).to_be_visible(timeout=TIMEOUT)
+    shot(page, "phone-plans")
+    # nothing forces the page sideways wider than the phone by more than the table areas
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 * 1.5
+
+
+def test_keyboard_reaches_the_steps(page, served, console_errors):
+    page.goto(served.url)
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=30_000)
+    target = page.get_by_role("button", name="3. Opportunities")
+    target.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Find opportunities")).to_be_visible(timeout=TIMEOUT)
+
+
+def test_data_text_is_never_run_as_html(page, served, console_errors):
+    page.goto(served.url)
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=30_000)
+    step(page, "Plans")
+    box = page.get_by_role("textbox", name="Plan name")
+    box.fill("<img src=x onerror=alert(1)>Plan X")
+    page.get_by_role("button", name="Rename plan").click()
+    expect(page.get_by_text("<img src=x onerror=alert(1)>Plan X").first).to_be_visible(
+        timeout=TIMEOUT)
+    assert page.locator("img[src=x]").count() == 0
