@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from workbench import SAMPLE_DATA
@@ -101,3 +103,56 @@ def test_share_summary_is_family_readable_and_escaped(app, tmp_path):
     assert "<script>alert" not in share.summary_html()
     assert share._json_file().getvalue().startswith(b"{")
     assert b"section_id" in share._csv_file().getvalue()
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _upload(box, path: Path):
+    box.file.filename = path.name
+    box.file.value = path.read_bytes()
+
+
+def test_calendar_upload_changes_the_week_only_when_clean_or_accepted(app):
+    week = app.steps["Week"]
+    before = app.state.learner
+    _upload(week.upload, SHARED / "ics" / "node-ical__badRRULE.ics")  # one malformed event
+    assert "Could not read" in week.upload.report.object
+    assert week.upload.keep.visible
+    assert app.state.learner is before  # nothing changed yet
+    week.upload.keep.clicks += 1
+    saved = app.state.store.learner(app.state.learner_id)
+    assert saved.commitments != before.commitments or saved.availability != before.availability
+
+
+def test_garbage_upload_changes_nothing(app):
+    week = app.steps["Week"]
+    before = app.state.learner.to_dict()
+    week.upload.file.filename = "junk.ics"
+    week.upload.file.value = b"\x00\xffnot a calendar"
+    assert "Nothing was changed" in week.upload.report.object
+    assert app.state.store.learner(app.state.learner_id).to_dict() == before
+
+
+def test_credential_upload_keeps_provenance_and_marks_unverified(app):
+    step = app.steps["Learner"]
+    n = len(app.state.learner.evidence)
+    _upload(step.upload, SHARED / "badges" / "ob30_simple.jwt")
+    assert "Saved" in step.upload.report.object
+    ev = app.state.store.learner(app.state.learner_id).evidence
+    assert len(ev) > n and not ev[-1].verified and "ob30_simple.jwt" in ev[-1].source
+    assert "not verified" in step.evidence.object
+
+
+@pytest.mark.slow
+def test_catalogue_upload_adds_real_programmes(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    opp = app.steps["Opportunities"]
+    n = len(app.state.catalogue.section_table)
+    _upload(opp.upload, SHARED / "catalogs" / "chicago_city_of_learning_schedule_program_export.csv")
+    opp.upload.keep.clicks += 1  # the real file has broken rows: keep what could be read
+    assert len(app.state.catalogue.section_table) > n + 2000
+    assert app.state.fit is not None and len(app.state.fit) == len(app.state.catalogue.section_table)
+    tba = app.state.fit[app.state.catalogue.section_table.loc[app.state.fit.index, "times_tba"]
+                        .to_numpy()]
+    assert len(tba) and (tba["reason_kind"] == "times_tba").any()

@@ -139,6 +139,10 @@ def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = 
     dataset = _load_dataset(str(data_dir))
     store = Store(Path(db_path) if db_path else default_db_path(data_dir))
     store.seed_from(dataset)
+    imported = store.get_meta("catalogue_dir")
+    if imported and (Path(imported) / "sections.csv").exists():
+        # a provider catalogue the user imported earlier stays in use
+        dataset = _load_dataset(imported)
     state = PlanningSession(dataset, store, learner_id=learner_id) if learner_id else \
         PlanningSession(dataset, store)
     pn.config.raw_css = [*pn.config.raw_css, CSS] if CSS not in pn.config.raw_css else \

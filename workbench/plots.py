@@ -22,7 +22,7 @@ HOUR_TICKS = [(h, format_minutes(h * 60)) for h in range(6, 23, 2)]
 
 def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
                   free: pd.DataFrame | None = None, busy: pd.DataFrame | None = None,
-                  title: str = "", height: int = 420) -> hv.Overlay:
+                  title: str = "", height: int = 420, highlight=()) -> hv.Overlay:
     """A weekly calendar: free time (light green), commitments (grey), meetings and travel.
 
     Parameters
@@ -33,6 +33,8 @@ def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
         Travel legs: ``day``, ``depart_min``, ``arrive_min``, ``minutes``, ``mode``.
     free, busy
         Blocks of the learner's week: ``day``, ``start_min``, ``end_min`` (``label`` for busy).
+    highlight
+        Section ids whose meetings get a red dashed outline (e.g. the ones that clash).
     """
     day_x = {d: i for i, d in enumerate(DAYS)}
     layers = []
@@ -71,6 +73,10 @@ def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
     layers.append(hv.Rectangles(m, vdims=["title", "when"]).opts(
         color="title", cmap=cmap, line_color="white", alpha=0.9, tools=["hover"],
         show_legend=False))
+    if highlight and len(m):
+        hot = m[meetings["section_id"].isin(highlight).to_numpy()]
+        layers.append(hv.Rectangles(hot, vdims=["title", "when"]).opts(
+            fill_alpha=0, line_color="#C00000", line_width=3, line_dash="dashed"))
     if len(m):
         lab = pd.DataFrame({"x": (m["x0"] + m["x1"]) / 2, "y": (m["y0"] + m["y1"]) / 2,
                             "text": [_short(t) for t in m["title"]]})

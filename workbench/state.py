@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import time
 
 import pandas as pd
@@ -49,6 +50,8 @@ class PlanningSession(param.Parameterized):
                              doc="plan_id -> Projection for every plan of the learner (derived).")
     ledgers = param.Dict(default={}, constant=True,
                          doc="plan_id -> credit ledger dict for every plan (derived).")
+    plan_problems = param.Dict(default={}, constant=True,
+                               doc="plan_id -> problems for every plan of the learner (derived).")
     comparison = param.ClassSelector(class_=Comparison, default=None, allow_None=True,
                                      constant=True, doc="Plans in compare_ids side by side.")
     recompute_ms = param.Number(default=0.0, constant=True,
@@ -61,7 +64,9 @@ class PlanningSession(param.Parameterized):
     def __init__(self, dataset: Dataset, store: Store, **params):
         self._dataset = dataset
         self._store = store
-        self._projection_cache: dict[tuple, Projection] = {}
+        self._projection_cache: dict[tuple, tuple[Projection, dict]] = {}
+        self._problems_cache: dict[tuple, list[Problem]] = {}
+        self._learner_key: tuple = (None, "")
         super().__init__(**params)
         self._refresh_learner_list()
         if self.learner_id is None and self.param.learner_id.objects:
@@ -85,6 +90,18 @@ class PlanningSession(param.Parameterized):
     def learner_names(self) -> dict[str, str]:
         """Learner name -> id for a picker."""
         return {f"{lr.name} (grade {lr.grade})": lr.learner_id for lr in self._store.learners()}
+
+    def use_dataset(self, dataset: Dataset, status: str = "") -> None:
+        """Switch to another catalogue (e.g. one with an imported provider catalogue).
+
+        Learners and plans stay in the store; plan sections the new catalogue lacks are
+        reported by the feasibility check rather than dropped.
+        """
+        self._dataset = dataset
+        self._projection_cache.clear()
+        self._problems_cache.clear()
+        self.param.trigger("learner")
+        self.param.update(status=status or "Catalogue updated.", error="")
 
     # ---- learner ---------------------------------------------------------------------------
     def _refresh_learner_list(self):
@@ -232,22 +249,29 @@ class PlanningSession(param.Parameterized):
         if learner is None:
             with param.edit_constant(self):
                 self.param.update(problems=[], fit=None, projections={}, ledgers={},
-                                  comparison=None)
+                                  plan_problems={}, comparison=None)
             return
         sections = list(plan.sections) if plan else []
         problems = check_plan(self.catalogue, learner, sections)
         fit = catalogue_fit(self.catalogue, learner, sections)
-        projections, ledgers = {}, {}
+        projections, ledgers, plan_problems = {}, {}, {}
         live = {self._projection_key(p) for p in self.plans}
         self._projection_cache = {k: v for k, v in self._projection_cache.items() if k in live}
+        self._problems_cache = {k: v for k, v in self._problems_cache.items() if k in live}
         for p in self.plans:
             key = self._projection_key(p)
             if key not in self._projection_cache:
-                self._projection_cache[key] = project(
-                    self.catalogue, learner, p.sections, self.model_parameters)
-            projections[p.plan_id] = self._projection_cache[key]
-            ledgers[p.plan_id] = plan_ledger(self.catalogue, learner, p, projections[p.plan_id],
-                                             self.model_parameters)
+                proj = project(self.catalogue, learner, p.sections, self.model_parameters)
+                self._projection_cache[key] = (proj, plan_ledger(
+                    self.catalogue, learner, p, proj, self.model_parameters))
+            projections[p.plan_id], ledger = self._projection_cache[key]
+            # the ledger names the plan: a renamed plan keeps its numbers under its new name
+            ledgers[p.plan_id] = {**ledger, "plan_id": p.plan_id, "plan_name": p.name}
+            if plan is not None and p.plan_id == plan.plan_id:
+                self._problems_cache[key] = problems
+            elif key not in self._problems_cache:
+                self._problems_cache[key] = check_plan(self.catalogue, learner, p.sections)
+            plan_problems[p.plan_id] = self._problems_cache[key]
         chosen = [p for p in self.plans if p.plan_id in self.compare_ids][:MAX_PLANS]
         comparison = None
         if len(chosen) >= 2:
@@ -256,11 +280,16 @@ class PlanningSession(param.Parameterized):
         ms = (time.perf_counter() - t0) * 1000
         with param.edit_constant(self):
             self.param.update(problems=problems, fit=fit, projections=projections,
-                              ledgers=ledgers, comparison=comparison, recompute_ms=ms)
+                              ledgers=ledgers, plan_problems=plan_problems,
+                              comparison=comparison, recompute_ms=ms)
 
     def _projection_key(self, plan: Plan) -> tuple:
-        # a projection depends only on the learner, the sections and the parameters
-        return (id(self.learner), tuple(plan.sections), id(self.model_parameters))
+        # results depend only on the learner's contents, the sections and the parameters (and
+        # the catalogue, whose change clears the caches)
+        if self._learner_key[0] is not self.learner:
+            self._learner_key = (self.learner, json.dumps(self.learner.to_dict(),
+                                                          sort_keys=True))
+        return (self._learner_key[1], tuple(plan.sections), self.model_parameters)
 
     # ---- helpers for views -----------------------------------------------------------------
     def plan_sections(self, plan: Plan | None = None) -> pd.DataFrame:

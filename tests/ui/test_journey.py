@@ -8,6 +8,7 @@ everything still there. Any browser console error fails the test; each step is s
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -117,7 +118,7 @@ def test_whole_journey(page, served, console_errors, shot, clash):
     expect(page.get_by_text(f"{name}'s learning plan")).to_be_visible(timeout=TIMEOUT)
     with page.expect_download() as dl:
         page.get_by_role("button", name=re.compile("Download summary")).click()
-    html = open(dl.value.path(), encoding="utf-8").read()
+    html = Path(dl.value.path()).read_text(encoding="utf-8")
     assert f"{name}'s learning plan" in html and a["title"].replace("&", "&amp;") in html
     shot(page, "07-share")
 

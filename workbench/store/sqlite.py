@@ -270,6 +270,11 @@ class Store:
             row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).first()
         return row[0] if row else None
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a value about the store (e.g. the catalogue a user imported)."""
+        with self._write() as conn:
+            self._set_meta(conn, key, value)
+
     @staticmethod
     def _set_meta(conn, key: str, value: str) -> None:
         stmt = sqlite_insert(meta_table).values(key=key, value=value)

@@ -8,6 +8,7 @@ import math
 import panel as pn
 import param
 
+from ..domain.feasibility import KIND_TITLES
 from ..plots import goal_bars, heatmap, trajectories
 from ..state import MAX_PLANS, PlanningSession
 
@@ -18,9 +19,20 @@ def _money(v) -> str:
     return f"${v:,.0f}"
 
 
-def comparison_html(ledgers: list[dict]) -> str:
+def _breaks(problems) -> str:
+    if problems is None:
+        return "—"
+    if not problems:
+        return "Nothing: it fits"
+    kinds = list(dict.fromkeys(KIND_TITLES.get(p.kind, p.kind) for p in problems))
+    return f"{len(problems)} problem{'s' if len(problems) > 1 else ''}: " + "; ".join(kinds)
+
+
+def comparison_html(ledgers: list[dict], problems: dict | None = None) -> str:
     """A plain table of the numbers that matter to a family, one column per plan."""
+    problems = problems or {}
     rows = [
+        ("What would break it", lambda d: _breaks(problems.get(d["plan_id"]))),
         ("Hours of learning a week", lambda d: f"{d['hours_per_week']:.1f}"),
         ("Travel a week", lambda d: f"{d['travel_minutes_per_week']:.0f} min"),
         ("Cost for the year", lambda d: _money(d["cost"])),
@@ -95,7 +107,8 @@ class CompareStep(pn.viewable.Viewer):
         for pane in (self.goals, self.curves, self.heat):
             pane.visible = True
         ids = list(comp.table["plan_id"])
-        self.table.object = comparison_html([s.ledgers[i] for i in ids if i in s.ledgers])
+        self.table.object = comparison_html([s.ledgers[i] for i in ids if i in s.ledgers],
+                                            s.plan_problems)
         self.goals.object = goal_bars(comp.table)
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None

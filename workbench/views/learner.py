@@ -11,6 +11,7 @@ import param
 
 from ..domain.dataset import LEVELS, Goal, level_word
 from ..state import PlanningSession
+from .imports import ImportBox
 
 LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
              "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
@@ -72,6 +73,9 @@ class LearnerStep(pn.viewable.Viewer):
         self.add_goal.on_click(self._add_goal)
         self.goals = pn.Column(sizing_mode="stretch_width")
         self.evidence = pn.pane.HTML(sizing_mode="stretch_width")
+        self.upload = ImportBox(
+            self._read_credentials, label="Add evidence from a credential: Open Badges or a "
+            "Comprehensive Learner Record (.json or .jwt)", accept=".json,.jwt,.jws")
 
         self._layout = pn.Column(
             pn.pane.Markdown("## Who are we planning with?"),
@@ -88,6 +92,7 @@ class LearnerStep(pn.viewable.Viewer):
                              "Levels go Not yet → Emerging → Developing → Proficient → Advanced."),
             self.levels,
             self.evidence,
+            self.upload,
             sizing_mode="stretch_width",
         )
         s.param.watch(self._sync, ["learner"])
@@ -160,6 +165,23 @@ class LearnerStep(pn.viewable.Viewer):
                          f"{html.escape(when)} — {trust}</li>")
         items = "".join(items)
         self.evidence.object = f"<h3>Evidence from learning anywhere</h3><ul>{items}</ul>"
+
+    def _read_credentials(self, data: bytes, filename: str):
+        from ..formats.badges import apply_evidence, evidence_levels, read_credentials
+
+        comps = self.state.catalogue.competencies
+        records, report = read_credentials(data, filename, known_competencies=comps)
+        evidence = evidence_levels(records, comps)
+        before = self.state.learner
+
+        def apply() -> str:
+            updated = apply_evidence(self.state.learner, evidence)
+            raised = sum(1 for c, v in updated.levels.items() if v > before.level(c))
+            self.state.update_learner(levels=updated.levels, evidence=updated.evidence)
+            return (f"Saved {len(evidence)} piece(s) of evidence; {raised} level(s) raised. "
+                    "Unverified evidence is marked as such.")
+
+        return report, apply
 
     # ---- widgets -> state ------------------------------------------------------------------
     def _pick(self, event):

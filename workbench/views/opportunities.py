@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 import weakref
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +21,9 @@ from ..domain.dataset import (
     format_minutes,
 )
 from ..state import PlanningSession
+from .imports import ImportBox
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 _DISPLAY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -120,12 +126,18 @@ class OpportunitiesStep(pn.viewable.Viewer):
                          self.grade_fit, self.fits_only)
         for w in self._filters:
             w.param.watch(self._refresh, "value")
+        mappings = {p.stem.replace("_", " "): str(p) for p in sorted(EXAMPLES.glob("*.yaml"))}
+        self.mapping = pn.widgets.Select(label="Column mapping", options=mappings, width=300)
+        self.upload = ImportBox(self._read_catalogue, label="Add a provider catalogue (.csv) "
+                                "to this workbench", accept=".csv,.txt")
         self._layout = pn.Column(
             pn.pane.Markdown("## Find opportunities\nEvery row says whether it still fits the "
                              "current plan, and if not, why."),
             pn.FlexBox(*self._filters[:-2], pn.Column(self.grade_fit, self.fits_only)),
             pn.Row(self.add, self.count),
             self.table,
+            pn.Card(self.mapping, self.upload, title="Import a provider catalogue",
+                    collapsed=True, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
         self.state.param.watch(self._refresh, ["fit"])
@@ -192,6 +204,37 @@ class OpportunitiesStep(pn.viewable.Viewer):
         fits = int((out["Fits?"] == "Fits").sum()) if "Fits?" in out else n
         self.count.object = f"**{n}** of {len(self._display)} sections shown; **{fits}** fit."
         self.add.disabled = True
+
+    def _read_catalogue(self, data: bytes, filename: str):
+        from platformdirs import user_data_dir
+
+        from ..domain.loading import load_dataset
+        from ..formats.catalog import import_catalog
+
+        base = self.state._dataset.root
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        out = Path(user_data_dir("anywhere-learning-workbench")) / "imports" / \
+            f"{Path(filename).stem}-{digest}"
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / Path(filename).name
+            src.write_bytes(data)
+            if not (out / "sections.csv").exists():
+                report = import_catalog(src, self.mapping.value, out, base_data_dir=base)
+            else:  # the same file again: read it for the report, reuse the written directory
+                from ..formats.catalog import load_mapping, read_catalog_csv
+
+                _frames, report = read_catalog_csv(src, load_mapping(self.mapping.value))
+        dataset = load_dataset(out)
+
+        def apply() -> str:
+            self.state.use_dataset(dataset, f"Added {filename} to the catalogue.")
+            self.state.store.set_meta("catalogue_dir", str(out))
+            self._display = catalogue_display(dataset.catalogue)
+            self._refresh()
+            return (f"The catalogue now has {len(dataset.catalogue.section_table):,} sections. "
+                    "It stays in use for this store until another is imported.")
+
+        return report, apply
 
     def _selected(self, event):
         self.add.disabled = not event.new

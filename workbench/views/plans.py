@@ -95,7 +95,9 @@ class PlansStep(pn.viewable.Viewer):
         trips = day_trips(s.catalogue, lr, sections)
         self.calendar.object = week_calendar(
             meetings, trips, free=blocks_frame(lr.availability), busy=blocks_frame(lr.commitments),
-            title=f"{plan.name if plan else 'No plan yet'} — a typical week")
+            title=f"{plan.name if plan else 'No plan yet'} — a typical week",
+            highlight={sid for p in s.problems if p.kind in ("time_conflict", "travel_time",
+                                                             "unavailable") for sid in p.sections})
         self.problems.object = problems_html(s.problems, s.catalogue)
         ledger = s.ledgers.get(plan.plan_id) if plan else None
         if ledger:

@@ -11,6 +11,7 @@ import param
 from ..domain.dataset import DAY_NAMES, DAYS, TimeBlock, format_minutes
 from ..plots import week_calendar
 from ..state import PlanningSession
+from .imports import ImportBox
 
 TIMES = {format_minutes(m): m for m in range(6 * 60, 23 * 60 + 1, 30)}
 DEVICE_WORDS = {"No computer or tablet": "none", "Only a phone": "phone",
@@ -60,6 +61,8 @@ class WeekStep(pn.viewable.Viewer):
         self.add_free.on_click(lambda _e: self._add_block("availability"))
         self.add_busy.on_click(lambda _e: self._add_block("commitments"))
         self.blocks = pn.Column(sizing_mode="stretch_width")
+        self.upload = ImportBox(self._read_calendar, label="Or import the family's calendar "
+                                "(.ics from Google, Apple or Outlook)", accept=".ics,.ical,.ifb")
         self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=380)
 
         self._layout = pn.Column(
@@ -70,7 +73,7 @@ class WeekStep(pn.viewable.Viewer):
                 pn.Column(pn.pane.Markdown("### Free and busy times"), self.blocks,
                           pn.pane.Markdown("**Add a time**"), self.block_days,
                           pn.Row(self.block_start, self.block_end), self.block_label,
-                          pn.Row(self.add_free, self.add_busy), width=420),
+                          pn.Row(self.add_free, self.add_busy), self.upload, width=420),
                 sizing_mode="stretch_width",
             ),
             pn.layout.Divider(),
@@ -121,6 +124,19 @@ class WeekStep(pn.viewable.Viewer):
                     f"<b>{word}</b> {days}, {format_minutes(b.start)}–{format_minutes(b.end)}"
                     f"{label}", sizing_mode="stretch_width"), btn, sizing_mode="stretch_width"))
         self.blocks.objects = rows or [pn.pane.Markdown("*No free time entered yet.*")]
+
+    def _read_calendar(self, data: bytes, filename: str):
+        from ..formats.ics import import_calendar
+
+        updated, report = import_calendar(data, self.state.learner)
+
+        def apply() -> str:
+            self.state.update_learner(commitments=updated.commitments,
+                                      availability=updated.availability)
+            return (f"Saved: {len(updated.commitments)} busy time(s) and "
+                    f"{len(updated.availability)} free time(s) a week.")
+
+        return report, apply
 
     def _changed(self, _):
         if self._syncing or self.state.learner is None:
