@@ -24,7 +24,7 @@ from workbench.formats.badges import (
 )
 from workbench.formats.report import ImportFailed
 
-DATA = Path("/work/shared/data/badges")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "badges"
 FILES = sorted(DATA.glob("*")) if DATA.is_dir() else []
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared badge samples not available")
 

@@ -14,7 +14,7 @@ from workbench.formats import report as report_module
 from workbench.formats.case import read_case_package, read_opensalt_csv, write_case_package
 from workbench.formats.report import ImportFailed, ImportReport
 
-DATA = Path("/work/shared/data/case")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "case"
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "competencies.csv"
 JSON_FILES = sorted(DATA.glob("*.json"))
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared CASE samples not available")
