@@ -34,6 +34,11 @@ table.wb-compare{border-collapse:collapse;width:100%}
 .wb-compare th,.wb-compare td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
 .wb-compare caption{caption-side:top;text-align:left;font-weight:600;padding:.3rem 0}
 .wb-status{color:#0b4f8a}.wb-error{color:#a32020;font-weight:600}
+table.wb-glance-table{border-collapse:collapse;width:100%;font-size:.85rem}
+.wb-glance-table caption{caption-side:top;text-align:left;font-weight:600}
+.wb-glance-table th,.wb-glance-table td{padding:.15rem .4rem;text-align:left;
+border-bottom:1px solid #eee}
+.wb-glance-table tr.wb-current{background:#eef5fb}
 """
 
 
@@ -69,13 +74,16 @@ class WorkbenchApp(pn.viewable.Viewer):
         self.back.on_click(lambda _e: self._move(-1))
         self.next.on_click(lambda _e: self._move(1))
         self.status = pn.pane.HTML(sizing_mode="stretch_width")
+        self.glance = pn.pane.HTML(sizing_mode="stretch_width", css_classes=["wb-glance"])
         self.who = pn.pane.HTML(sizing_mode="stretch_width")
         s.param.watch(self._on_step, "step")
         s.param.watch(self._on_status, ["status", "error", "learner", "plan_id", "problems"])
+        s.param.watch(self._on_glance, ["ledgers", "plan_problems", "plan_id"])
+        self._on_glance()
         self._on_status()
         self._layout = pn.Column(
             pn.Row(self.who, self.back, self.next, sizing_mode="stretch_width"),
-            self.stepper, self.status, self.content, sizing_mode="stretch_width",
+            self.stepper, self.status, self.glance, self.content, sizing_mode="stretch_width",
         )
 
     def __panel__(self):
@@ -111,6 +119,35 @@ class WorkbenchApp(pn.viewable.Viewer):
         else:
             self.status.object = (f'<div class="wb-status" role="status" aria-live="polite">'
                                   f"{html.escape(s.status)}</div>")
+
+    def _on_glance(self, *_):
+        """All plans at a glance, updated live: the comparison in one line per plan."""
+        import html
+
+        s = self.state
+        rows = []
+        for p in s.plans:
+            led, probs = s.ledgers.get(p.plan_id), s.plan_problems.get(p.plan_id)
+            if led is None:
+                continue
+            fits = "fits" if not probs else f"{len(probs)} problem{'s' if len(probs) > 1 else ''}"
+            goals = [g["probability"] for g in led.get("goals", [])]
+            chance = f"{100 * sum(goals) / len(goals):.0f}%" if goals else "—"
+            mark = ' aria-current="true" class="wb-current"' if p.plan_id == s.plan_id else ""
+            rows.append(
+                f'<tr{mark} data-plan="{html.escape(p.plan_id)}"><th scope="row">'
+                f"{html.escape(p.name)}</th><td>{len(p.sections)}</td><td>{fits}</td>"
+                f"<td>{led['hours_per_week']:.1f} h</td><td>${led['cost']:,.0f}</td>"
+                f"<td>{led['expected_credits']:.1f}</td><td>{chance}</td></tr>")
+        if not rows:
+            self.glance.object = ""
+            return
+        self.glance.object = (
+            '<table class="wb-glance-table"><caption>Plans at a glance</caption><thead><tr>'
+            '<th scope="col">Plan</th><th scope="col">Pieces</th><th scope="col">Problems</th>'
+            '<th scope="col">A week</th><th scope="col">Cost</th>'
+            '<th scope="col">Credits expected</th><th scope="col">Average goal chance</th>'
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
     def servable_page(self) -> pn.template.BaseTemplate:
         """The app inside a page template, for serving."""

@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from .dataset import PROFICIENT, Catalogue, Learner, Plan
-from .projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
+from .projection import (
+    DEFAULT_PARAMETERS,
+    ModelParameters,
+    Projection,
+    _arrays,
+    _cache_for,
+    project,
+)
 from .schedule import weekly_hours, weekly_travel_minutes
 
 CARNEGIE_HOURS = 120.0
@@ -71,14 +78,61 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [_json(r) for r in df.to_dict(orient="records")]
 
 
+class _LedgerArrays:
+    """Learner-independent catalogue facts a ledger needs, worked out once per catalogue.
+
+    Each plan touches a few opportunities; filtering and grouping the whole alignment table for
+    each of them on every edit was most of a comparison's time.
+    """
+
+    def __init__(self, catalogue: Catalogue):
+        opps = catalogue.opportunities
+        self.cost = dict(zip(opps["opportunity_id"], opps["cost"].to_numpy(dtype=float),
+                             strict=True))
+        a = catalogue.alignments
+        self.aligned = set(a["opportunity_id"])
+        dom = catalogue.competencies.set_index("competency_id")["domain"]
+        # one groupby over all opportunities adds each group's intensities in the same order
+        # (and with the same compensated summation) as one groupby per opportunity
+        w = a.groupby([a["opportunity_id"], a["competency_id"].map(dom)])["intensity"].sum()
+        sums: dict[str, tuple[list, list]] = {}
+        for (oid, domain), v in zip(w.index, w.to_numpy(dtype=float), strict=True):
+            doms, vals = sums.setdefault(oid, ([], []))
+            doms.append(domain)
+            vals.append(v)
+        self.domains: dict[str, dict[str, float]] = {}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for oid, (doms, vals) in sums.items():
+                v = np.asarray(vals)
+                self.domains[oid] = dict(zip(doms, (v / v.sum()).tolist(), strict=True))
+        r = catalogue.requirements
+        self.requirements = list(zip(
+            r["requirement_id"].tolist(), r["name"].tolist(), r["domain"].tolist(),
+            [int(x) for x in r["level"]], [int(x) for x in r["min_competencies"]], strict=True))
+
+
+def _ledger_arrays(catalogue: Catalogue) -> _LedgerArrays:
+    cache = _cache_for(catalogue)
+    if "ledger" not in cache:
+        cache["ledger"] = _LedgerArrays(catalogue)
+    return cache["ledger"]
+
+
 def _opportunity_domains(catalogue: Catalogue, opportunity_id: str) -> dict[str, float]:
     """Share of an opportunity's hours going to each domain, in proportion to intensity."""
-    a = catalogue.alignments[catalogue.alignments["opportunity_id"] == opportunity_id]
-    if a.empty:
+    L = _ledger_arrays(catalogue)
+    if opportunity_id not in L.aligned:
         return {UNALIGNED: 1.0}
-    dom = catalogue.competencies.set_index("competency_id")["domain"]
-    w = a.groupby(a["competency_id"].map(dom))["intensity"].sum()
-    return (w / w.sum()).to_dict()
+    # aligned only to competencies the catalogue does not list: no domain gets its hours
+    return dict(L.domains.get(opportunity_id, {}))
+
+
+def _goal_records(goals: pd.DataFrame) -> list[dict]:
+    """``goals.to_dict(orient="records")``, column by column (the same plain Python values)."""
+    columns = list(goals.columns)
+    values = [[v.item() if isinstance(v, np.generic) else v for v in goals[c].tolist()]
+              for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
@@ -107,37 +161,45 @@ def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
     """
     if projection is None:
         projection = project(catalogue, learner, plan.sections, params)
-    t = catalogue.section_table
-    ids = list(dict.fromkeys(s for s in plan.sections if s in t.index))
+    A, L = _arrays(catalogue), _ledger_arrays(catalogue)
+    ids = A.known(plan.sections)
     weeks = projection.week_starts[:-1]
-    hours = weekly_hours(catalogue, ids, weeks)
+    hours = weekly_hours(catalogue, ids, weeks).to_numpy()
     total = float(hours.sum())
     busy = hours[hours > 0]
-    opps = list(dict.fromkeys(t.loc[ids, "opportunity_id"])) if ids else []
-    cost = float(catalogue.opportunities.set_index("opportunity_id").loc[opps, "cost"].sum()) \
-        if opps else 0.0
+    opp_of = {s: A.opportunity[A.position[s]] for s in ids}
+    opps = list(dict.fromkeys(opp_of.values()))
+    # nansum: a missing cost counts as free, as pandas' sum has it
+    cost = float(np.nansum(np.array([L.cost[o] for o in opps], dtype=float))) if opps else 0.0
 
     by_domain: dict[str, float] = {}
     for oid in opps:
-        secs = [s for s in ids if t.at[s, "opportunity_id"] == oid]
-        o_hours = float(weekly_hours(catalogue, secs, weeks).sum())
+        secs = [s for s in ids if opp_of[s] == oid]
+        o_hours = total if len(secs) == len(ids) else \
+            float(weekly_hours(catalogue, secs, weeks).sum())
         for dom, share in _opportunity_domains(catalogue, oid).items():
             by_domain[dom] = by_domain.get(dom, 0.0) + o_hours * share / CARNEGIE_HOURS
 
-    p_end = projection.p_at_least(PROFICIENT)[-1]
+    at_least: dict[int, np.ndarray] = {}
+
+    def end_chance(level: int) -> np.ndarray:
+        if level not in at_least:
+            at_least[level] = projection.p_at_least(level)[-1]
+        return at_least[level]
+
+    p_end = end_chance(PROFICIENT)
     expected = float(p_end.sum())
     already = float((projection.current_levels >= PROFICIENT).sum())
     gained = expected - already
     comp_domain = projection.competencies["domain"].to_numpy()
     requirements = []
-    for _, r in catalogue.requirements.iterrows():
-        mask = comp_domain == r["domain"]
-        probs = projection.p_at_least(int(r["level"]))[-1][mask]
+    for rid, name, domain, level, need in L.requirements:
+        probs = end_chance(level)[comp_domain == domain]
         requirements.append({
-            "requirement_id": r["requirement_id"], "name": r["name"], "domain": r["domain"],
-            "level": int(r["level"]), "min_competencies": int(r["min_competencies"]),
+            "requirement_id": rid, "name": name, "domain": domain,
+            "level": level, "min_competencies": need,
             "expected_count": float(probs.sum()),
-            "probability_met": probability_at_least(probs, int(r["min_competencies"])),
+            "probability_met": probability_at_least(probs, need),
         })
     per_credit = None if gained < NO_GAIN else 0.0 if cost == 0 else cost / gained
     return {
@@ -150,7 +212,7 @@ def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
         "carnegie_by_domain": by_domain,
         "expected_credits": expected, "credits_gained": gained,
         "requirements": requirements, "cost_per_credit": per_credit,
-        "goals": projection.goals.to_dict(orient="records"),
+        "goals": _goal_records(projection.goals),
     }
 
 
@@ -178,8 +240,11 @@ def _goal_columns(goals: pd.DataFrame) -> list[str]:
     """"goal: <competency name>", made unique when one competency has several goals."""
     cols = [f"goal: {n}" for n in goals["name"]]
     dupes = {c for c in cols if cols.count(c) > 1}
-    return [f"{c} ({g.target_word} by {g.by:%B} {g.by.day}, {g.by.year})" if c in dupes else c
-            for c, g in zip(cols, goals.itertuples(), strict=True)]
+    if not dupes:
+        return cols
+    words, dates = goals["target_word"].tolist(), goals["by"].tolist()
+    return [f"{c} ({word} by {by:%B} {by.day}, {by.year})" if c in dupes else c
+            for c, word, by in zip(cols, words, dates, strict=True)]
 
 
 def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
@@ -228,18 +293,30 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
         row.update({k: led[k] for k in SCALARS if k in led})
         for r in led["requirements"]:
             row[f"requirement: {r['name']}"] = r["probability_met"]
-        for col, prob in zip(_goal_columns(pr.goals), pr.goals["probability"], strict=True):
+        for col, prob in zip(_goal_columns(pr.goals), pr.goals["probability"].tolist(),
+                             strict=True):
             row[col] = float(prob)
         rows.append(row)
-        tr = pr.trajectories()
-        tr.insert(0, "plan_name", p.name)
-        tr.insert(0, "plan_id", p.plan_id)
-        trajs.append(tr)
-        s = pr.summary()
-        heats.append(pd.DataFrame({
-            "plan_id": p.plan_id, "plan_name": p.name, "competency_id": s["competency_id"],
-            "name": s["name"], "domain": s["domain"], "p_proficient_end": s["p_proficient_end"],
-            "expected_end": s["expected_end"]}))
+        # the long tables are stacked as arrays and built once: a frame per plan, inserted
+        # columns and concat cost more than the numbers in them
+        expected, p_proficient = pr.expected, pr.p_at_least(PROFICIENT)
+        tr = pr._trajectory_columns(expected, p_proficient)
+        n = len(tr["week"])
+        trajs.append({"plan_id": np.full(n, p.plan_id, dtype=object),
+                      "plan_name": np.full(n, p.name, dtype=object), **tr})
+        n_c = len(pr.competency_ids)
+        heats.append({
+            "plan_id": np.full(n_c, p.plan_id, dtype=object),
+            "plan_name": np.full(n_c, p.name, dtype=object),
+            "competency_id": np.asarray(pr.competency_ids, dtype=object),
+            "name": pr.competencies["name"].to_numpy(dtype=object),
+            "domain": pr.competencies["domain"].to_numpy(dtype=object),
+            "p_proficient_end": p_proficient[-1], "expected_end": expected[-1]})
     table = pd.DataFrame(rows)
-    return Comparison(table=table, trajectories=pd.concat(trajs, ignore_index=True),
-                      heatmap=pd.concat(heats, ignore_index=True), projections=projs)
+    return Comparison(table=table, trajectories=_stack(trajs), heatmap=_stack(heats),
+                      projections=projs)
+
+
+def _stack(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One long frame from several plans' columns (same names in the same order)."""
+    return pd.DataFrame({k: np.concatenate([part[k] for part in parts]) for k in parts[0]})

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -248,6 +249,120 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+# ---- learner-independent catalogue arrays, built once per catalogue -------------------------
+_CACHES: dict[int, dict] = {}
+
+
+def _cache_for(catalogue: Catalogue) -> dict:
+    """A per-catalogue scratch dict, dropped when the catalogue is garbage collected.
+
+    A Catalogue is an unhashable dataclass, so it is keyed by id(); the finaliser makes sure a
+    recycled id never sees a dead catalogue's arrays. Catalogues are read-only once loaded, so
+    nothing here ever goes stale.
+    """
+    key = id(catalogue)
+    cache = _CACHES.get(key)
+    if cache is None:
+        cache = _CACHES[key] = {}
+        weakref.finalize(catalogue, _CACHES.pop, key, None)
+    return cache
+
+
+@dataclass(frozen=True)
+class _Alignment:
+    """One opportunity's alignments to known competencies, in the alignment table's order."""
+
+    competency: tuple[int, ...]        # row in ``catalogue.competencies``
+    intensity: tuple[float, ...]
+    steps: np.ndarray                  # (n, 4) bool: min_level <= k < max_level
+    domain: tuple[str, ...]            # each competency's domain (for strength matches)
+
+
+class _CatalogueArrays:
+    """The catalogue columns a projection needs, as plain arrays and dicts (built once).
+
+    A plan has a handful of sections; pandas lookups and groupbys over the whole catalogue on
+    every edit cost far more than the model itself, so everything that does not depend on the
+    learner is worked out here once and each projection touches only its plan's rows.
+    """
+
+    def __init__(self, catalogue: Catalogue):
+        t = catalogue.section_table
+        self.position = {sid: i for i, sid in enumerate(t.index)}
+        self.opportunity = t["opportunity_id"].to_numpy(dtype=object)
+        self.weekly_hours = t["weekly_hours"].to_numpy(dtype=float)
+        zone_at = {z: i for i, z in enumerate(catalogue.zones)}
+        self.zone = np.array([zone_at.get(z, -1) for z in t["zone"].astype(str)],
+                             dtype=np.int64)
+        self.in_person = t["in_person"].to_numpy(dtype=bool)
+        self.meets = t["meets"].to_numpy(dtype=bool)
+        self.end_min = t["end_min"].to_numpy()
+        self.start_date = t["start_date"].to_numpy()
+        self.end_date = t["end_date"].to_numpy()
+
+        comps = catalogue.competencies
+        self.competency_ids = list(comps["competency_id"])
+        self.competency_frame = comps[["competency_id", "name", "domain"]].reset_index(drop=True)
+        c_index = {c: i for i, c in enumerate(self.competency_ids)}
+        domains = comps.set_index("competency_id")["domain"].astype(str)
+        domain_of = dict(zip(domains.index, domains.to_numpy(), strict=True))
+
+        opps = catalogue.opportunities
+        self.tags = {o: _tags(x) for o, x in zip(opps["opportunity_id"], opps["interests"],
+                                                 strict=True)}
+        self.title = {o: str(x) for o, x in zip(opps["opportunity_id"], opps["title"],
+                                                strict=True)}
+
+        a = catalogue.alignments
+        rows: dict[str, list] = {}
+        for oid, cid, inten, lo, hi in zip(a["opportunity_id"], a["competency_id"],
+                                          a["intensity"], a["min_level"], a["max_level"],
+                                          strict=True):
+            if pd.isna(oid):       # groupby drops missing keys
+                continue
+            links = rows.setdefault(oid, [])
+            c = c_index.get(cid)
+            if c is not None:
+                links.append((c, float(inten), int(lo), int(hi), str(domain_of.get(cid, ""))))
+        steps = np.arange(N_STEPS)
+        self.alignments: dict[str, _Alignment] = {}
+        for oid, links in rows.items():
+            lo = np.array([x[2] for x in links], dtype=np.int64)
+            hi = np.array([x[3] for x in links], dtype=np.int64)
+            self.alignments[oid] = _Alignment(
+                competency=tuple(x[0] for x in links), intensity=tuple(x[1] for x in links),
+                steps=(steps[None] >= lo[:, None]) & (steps[None] < hi[:, None]),
+                domain=tuple(x[4] for x in links))
+
+    def known(self, section_ids) -> list:
+        """The plan's section ids that exist, each once, in plan order."""
+        return list(dict.fromkeys(s for s in section_ids if s in self.position))
+
+
+def _arrays(catalogue: Catalogue) -> _CatalogueArrays:
+    cache = _cache_for(catalogue)
+    if "projection" not in cache:
+        cache["projection"] = _CatalogueArrays(catalogue)
+    return cache["projection"]
+
+
+def _attendance(catalogue: Catalogue, learner: Learner, pos: np.ndarray,
+                params: ModelParameters) -> np.ndarray:
+    """``section_attendance`` for sections at these rows of ``section_table``, as an array."""
+    A = _arrays(catalogue)
+    reach = catalogue.travel_from(learner.home_zone, learner.transport).to_numpy(dtype=float)
+    zone = A.zone[pos]
+    minutes = np.where(zone >= 0, reach[zone], np.inf)
+    minutes = np.where(A.in_person[pos], minutes, 0.0)
+    extra = np.maximum(0.0, minutes - params.free_travel_minutes) / 10.0
+    late = A.meets[pos] & (A.end_min[pos] > params.late_hour * 60)
+    with np.errstate(invalid="ignore"):
+        att = params.base_attendance - params.travel_penalty_per_10min * extra \
+            - params.late_penalty * late
+    return np.clip(np.nan_to_num(att, nan=params.min_attendance, neginf=params.min_attendance),
+                   params.min_attendance, 1.0)
+
+
 def section_attendance(catalogue: Catalogue, learner: Learner, section_ids,
                        params: ModelParameters = DEFAULT_PARAMETERS) -> pd.Series:
     """Expected share of each section's hours the learner attends, in [min_attendance, 1].
@@ -255,21 +370,13 @@ def section_attendance(catalogue: Catalogue, learner: Learner, section_ids,
     ``clip(base - travel_penalty x max(0, minutes - free) / 10 - late_penalty x [ends late])``,
     with minutes the fastest one-way trip from home (0 for sections that need no travel).
     """
-    ids = list(dict.fromkeys(s for s in section_ids if s in catalogue.section_table.index))
-    t = catalogue.section_table.loc[ids]
+    A = _arrays(catalogue)
+    ids = A.known(section_ids)
     if not ids:
         return pd.Series(dtype=float, name="attendance")
-    reach = catalogue.travel_from(learner.home_zone, learner.transport)
-    minutes = t["zone"].astype(str).map(reach).astype(float).fillna(np.inf).to_numpy()
-    minutes = np.where(t["in_person"].to_numpy(dtype=bool), minutes, 0.0)
-    extra = np.maximum(0.0, minutes - params.free_travel_minutes) / 10.0
-    late = t["meets"].to_numpy(dtype=bool) & (t["end_min"].to_numpy() > params.late_hour * 60)
-    with np.errstate(invalid="ignore"):
-        att = params.base_attendance - params.travel_penalty_per_10min * extra \
-            - params.late_penalty * late
-    att = np.clip(np.nan_to_num(att, nan=params.min_attendance, neginf=params.min_attendance),
-                  params.min_attendance, 1.0)
-    return pd.Series(att, index=pd.Index(ids, name="section_id"), name="attendance")
+    pos = np.array([A.position[s] for s in ids], dtype=np.int64)
+    return pd.Series(_attendance(catalogue, learner, pos, params),
+                     index=pd.Index(ids, name="section_id"), name="attendance")
 
 
 def engagement(catalogue: Catalogue, learner: Learner, opportunity_id: str, competency_id: str,
@@ -311,41 +418,35 @@ def practice_array(catalogue: Catalogue, learner: Learner, section_ids, week_sta
     ``week_starts[w]``) comes from every section with ``start_date <= Monday <= end_date``.
     Opportunity o counts toward k -> k+1 only for ``min_level <= k < max_level``.
     """
-    comps = list(catalogue.competencies["competency_id"])
-    c_index = {c: i for i, c in enumerate(comps)}
+    A = _arrays(catalogue)
     mondays = pd.DatetimeIndex(week_starts)[:-1]
-    out = np.zeros((len(mondays), len(comps), N_STEPS))
-    ids = list(dict.fromkeys(s for s in section_ids if s in catalogue.section_table.index))
+    out = np.zeros((len(mondays), len(A.competency_ids), N_STEPS))
+    ids = A.known(section_ids)
     if not ids or len(mondays) == 0:
         return out
-    t = catalogue.section_table.loc[ids]
-    attendance = section_attendance(catalogue, learner, ids, params)
+    pos = np.array([A.position[s] for s in ids], dtype=np.int64)
+    # hours x attendance in Python floats, exactly as a row-by-row computation would
+    hours = (A.weekly_hours[pos] * _attendance(catalogue, learner, pos, params)).tolist()
     monday_ns = mondays.to_numpy(dtype="datetime64[ns]")
-    align = catalogue.alignments.groupby("opportunity_id")
-    opps = catalogue.opportunities.set_index("opportunity_id")
-    domains = catalogue.competencies.set_index("competency_id")["domain"].astype(str)
+    active = (monday_ns[None] >= A.start_date[pos][:, None]) & \
+             (monday_ns[None] <= A.end_date[pos][:, None])
     interests = {x.strip().lower() for x in learner.interests}
-    steps = np.arange(N_STEPS)
-    for sid, row in t.iterrows():
-        oid = row["opportunity_id"]
-        if oid not in align.groups:
+    strong: dict[tuple[str, str], bool] = {}
+    for j, p in enumerate(pos):
+        oid = A.opportunity[p]
+        links = A.alignments.get(oid)
+        if links is None or hours[j] <= 0 or not active[j].any():
             continue
-        active = (monday_ns >= row["start_date"].to_datetime64()) & \
-                 (monday_ns <= row["end_date"].to_datetime64())
-        hours = float(row["weekly_hours"]) * float(attendance[sid])
-        if hours <= 0 or not active.any():
-            continue
-        tags = _tags(opps.at[oid, "interests"])
-        title = str(opps.at[oid, "title"])
+        tags, title = A.tags[oid], A.title[oid]
         boost = 1.0 + params.interest_boost * bool(tags & interests)
-        for _, a in align.get_group(oid).iterrows():
-            c = c_index.get(a["competency_id"])
-            if c is None:
-                continue
-            eng = boost + params.strength_boost * _strength_match(
-                learner.strengths, tags, title, str(domains.get(a["competency_id"], "")), params)
-            ok = (steps >= int(a["min_level"])) & (steps < int(a["max_level"]))
-            out[:, c, :] += np.outer(active, ok) * hours * float(a["intensity"]) * eng
+        for c, intensity, ok, domain in zip(links.competency, links.intensity, links.steps,
+                                            links.domain, strict=True):
+            if (oid, domain) not in strong:
+                strong[oid, domain] = _strength_match(learner.strengths, tags, title, domain,
+                                                      params)
+            eng = boost + params.strength_boost * strong[oid, domain]
+            # (hours x intensity) x engagement, the same rounding as hour-by-hour bookkeeping
+            out[:, c, :] += np.outer(active[j], ok) * (hours[j] * intensity * eng)
     return out
 
 
@@ -435,16 +536,23 @@ class Projection:
 
     def trajectories(self) -> pd.DataFrame:
         """Long table: week, competency, expected level and 10th-90th percentile band."""
+        return pd.DataFrame(self._trajectory_columns())
+
+    def _trajectory_columns(self, expected: np.ndarray | None = None,
+                            p_proficient: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The columns of ``trajectories`` as arrays (a comparison stacks several plans' own)."""
         n_w, n_c = self.distribution.shape[:2]
-        return pd.DataFrame({
+        expected = self.expected if expected is None else expected
+        p_proficient = self.p_at_least(PROFICIENT) if p_proficient is None else p_proficient
+        return {
             "week": np.repeat(self.week_starts.to_numpy(), n_c),
             "competency_id": np.tile(np.asarray(self.competency_ids, dtype=object), n_w),
             "name": np.tile(self.competencies["name"].to_numpy(dtype=object), n_w),
-            "expected": self.expected.ravel(),
+            "expected": expected.ravel(),
             "lo": _quantile_level(self.distribution, 0.1).ravel(),
             "hi": _quantile_level(self.distribution, 0.9).ravel(),
-            "p_proficient": self.p_at_least(PROFICIENT).ravel(),
-        })
+            "p_proficient": p_proficient.ravel(),
+        }
 
 
 GOAL_COLUMNS = ["competency_id", "name", "target_level", "target_word", "by", "current_level",
@@ -501,12 +609,13 @@ def project(catalogue: Catalogue, learner: Learner, section_ids,
     Projection
     """
     week_starts = week_grid(catalogue, start, weeks)
-    comps = catalogue.competencies
-    ids = list(comps["competency_id"])
+    A = _arrays(catalogue)
+    ids = list(A.competency_ids)
     current = np.array([learner.level(c) for c in ids], dtype=int).clip(0, N_LEVELS - 1)
     practice = practice_array(catalogue, learner, section_ids, week_starts, params)
     dist = evolve(current[None], practice[None], learn_rates(catalogue, params))[0]
     goals = _goal_table(learner, ids, catalogue.competency_names, week_starts, dist)
     return Projection(week_starts=week_starts, competency_ids=ids, distribution=dist,
-                      competencies=comps[["competency_id", "name", "domain"]].reset_index(
-                          drop=True), current_levels=current, goals=goals)
+                      # a shallow copy is private to this projection under copy-on-write
+                      competencies=A.competency_frame.copy(deep=False), current_levels=current,
+                      goals=goals)
