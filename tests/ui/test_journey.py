@@ -166,3 +166,18 @@ def test_data_text_is_never_run_as_html(page, served, console_errors):
     expect(page.get_by_text("<img src=x onerror=alert(1)>Plan X").first).to_be_visible(
         timeout=TIMEOUT)
     assert page.locator("img[src=x]").count() == 0
+
+
+UNNAMED = re.compile(r"^\s*- (checkbox|textbox|combobox|spinbutton|button|slider|radio|switch)"
+                     r"( \[[^\]]*\])*:?\s*$")
+
+
+def test_every_control_has_an_accessible_name(page, served, console_errors):
+    page.goto(served.url)
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=30_000)
+    for name in ("Learner", "Week", "Opportunities", "Plans", "Compare", "Share"):
+        step(page, name)
+        page.wait_for_timeout(1500)
+        snapshot = page.locator("body").aria_snapshot()
+        unnamed = [line.strip() for line in snapshot.splitlines() if UNNAMED.match(line)]
+        assert not unnamed, f"{name} step has controls without a name: {unnamed}"

@@ -90,20 +90,25 @@ class _LedgerArrays:
         self.cost = dict(zip(opps["opportunity_id"], opps["cost"].to_numpy(dtype=float),
                              strict=True))
         a = catalogue.alignments
-        self.aligned = set(a["opportunity_id"])
-        dom = catalogue.competencies.set_index("competency_id")["domain"]
-        # one groupby over all opportunities adds each group's intensities in the same order
-        # (and with the same compensated summation) as one groupby per opportunity
-        w = a.groupby([a["opportunity_id"], a["competency_id"].map(dom)])["intensity"].sum()
-        sums: dict[str, tuple[list, list]] = {}
-        for (oid, domain), v in zip(w.index, w.to_numpy(dtype=float), strict=True):
-            doms, vals = sums.setdefault(oid, ([], []))
-            doms.append(domain)
-            vals.append(v)
+        self.aligned = set(a["opportunity_id"].dropna())
+        domain_of = dict(zip(catalogue.competencies["competency_id"],
+                             catalogue.competencies["domain"], strict=True))
+        # intensity per (opportunity, domain), added in table order; competencies the
+        # catalogue does not list belong to no domain
+        sums: dict[str, dict[str, float]] = {}
+        for oid, cid, intensity in zip(a["opportunity_id"], a["competency_id"], a["intensity"],
+                                       strict=True):
+            domain = domain_of.get(cid)
+            if domain is None or pd.isna(oid):
+                continue
+            per = sums.setdefault(oid, {})
+            per[domain] = per.get(domain, 0.0) + (0.0 if pd.isna(intensity) else
+                                                  float(intensity))
         self.domains: dict[str, dict[str, float]] = {}
         with np.errstate(invalid="ignore", divide="ignore"):
-            for oid, (doms, vals) in sums.items():
-                v = np.asarray(vals)
+            for oid, per in sums.items():
+                doms = sorted(per)
+                v = np.array([per[d] for d in doms])
                 self.domains[oid] = dict(zip(doms, (v / v.sum()).tolist(), strict=True))
         r = catalogue.requirements
         self.requirements = list(zip(
@@ -161,6 +166,13 @@ def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
     """
     if projection is None:
         projection = project(catalogue, learner, plan.sections, params)
+    return {**_ledger_numbers(catalogue, learner, plan, projection),
+            "goals": _goal_records(projection.goals)}
+
+
+def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
+                    projection: Projection) -> dict:
+    """``plan_ledger`` without its goal records (a comparison reads goals from the frame)."""
     A, L = _arrays(catalogue), _ledger_arrays(catalogue)
     ids = A.known(plan.sections)
     weeks = projection.week_starts[:-1]
@@ -212,7 +224,6 @@ def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
         "carnegie_by_domain": by_domain,
         "expected_credits": expected, "credits_gained": gained,
         "requirements": requirements, "cost_per_credit": per_credit,
-        "goals": _goal_records(projection.goals),
     }
 
 
@@ -288,7 +299,7 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
         if pr is None:
             pr = project(catalogue, learner, p.sections, params)
         projs[p.plan_id] = pr
-        led = plan_ledger(catalogue, learner, p, pr, params)
+        led = _ledger_numbers(catalogue, learner, p, pr)
         row = {"plan_id": p.plan_id, "plan_name": p.name, "n_sections": len(p.sections)}
         row.update({k: led[k] for k in SCALARS if k in led})
         for r in led["requirements"]:
@@ -297,26 +308,53 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
                              strict=True):
             row[col] = float(prob)
         rows.append(row)
-        # the long tables are stacked as arrays and built once: a frame per plan, inserted
-        # columns and concat cost more than the numbers in them
         expected, p_proficient = pr.expected, pr.p_at_least(PROFICIENT)
-        tr = pr._trajectory_columns(expected, p_proficient)
-        n = len(tr["week"])
-        trajs.append({"plan_id": np.full(n, p.plan_id, dtype=object),
-                      "plan_name": np.full(n, p.name, dtype=object), **tr})
-        n_c = len(pr.competency_ids)
-        heats.append({
-            "plan_id": np.full(n_c, p.plan_id, dtype=object),
-            "plan_name": np.full(n_c, p.name, dtype=object),
-            "competency_id": np.asarray(pr.competency_ids, dtype=object),
-            "name": pr.competencies["name"].to_numpy(dtype=object),
-            "domain": pr.competencies["domain"].to_numpy(dtype=object),
-            "p_proficient_end": p_proficient[-1], "expected_end": expected[-1]})
-    table = pd.DataFrame(rows)
-    return Comparison(table=table, trajectories=_stack(trajs), heatmap=_stack(heats),
-                      projections=projs)
+        trajs.append(pr._trajectory_columns(expected, p_proficient, text=False))
+        heats.append({"p_proficient_end": p_proficient[-1], "expected_end": expected[-1]})
+    return Comparison(table=pd.DataFrame(rows), trajectories=_long_table(plans, projs, trajs),
+                      heatmap=_long_table(plans, projs, heats, domain=True), projections=projs)
 
 
-def _stack(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """One long frame from several plans' columns (same names in the same order)."""
-    return pd.DataFrame({k: np.concatenate([part[k] for part in parts]) for k in parts[0]})
+def _text_column(values, index: np.ndarray):
+    """``values[index]`` as the text column pandas makes of such values, converted once.
+
+    Turning thousands of repeated Python strings into pandas' text dtype one by one costs more
+    than all the numbers of a comparison; converting the few distinct values and repeating
+    them gives the same column.
+    """
+    return pd.Series(np.asarray(values, dtype=object)).array.take(index)
+
+
+def _long_table(plans: list[Plan], projs: dict[str, Projection],
+                parts: list[dict[str, np.ndarray]], domain: bool = False) -> pd.DataFrame:
+    """Several plans' rows stacked, each plan's rows running week by week over its competencies.
+
+    ``parts[i]`` holds plan i's numeric columns, either one row per competency or, with a
+    ``week`` column, one per week and competency (weeks outer).
+    """
+    plan_at, comp_at, offset = [], [], 0
+    for i, (p, part) in enumerate(zip(plans, parts, strict=True)):
+        n_c = len(projs[p.plan_id].competency_ids)
+        n = len(next(iter(part.values())))
+        plan_at.append(np.full(n, i, dtype=np.intp))
+        comp_at.append(np.tile(np.arange(offset, offset + n_c, dtype=np.intp),
+                               n // n_c if n_c else 0))
+        offset += n_c
+    plan_at, comp_at = np.concatenate(plan_at), np.concatenate(comp_at)
+    pr = [projs[p.plan_id] for p in plans]
+    columns = {
+        "plan_id": _text_column([p.plan_id for p in plans], plan_at),
+        "plan_name": _text_column([p.name for p in plans], plan_at),
+    }
+    if "week" in parts[0]:
+        columns["week"] = np.concatenate([part["week"] for part in parts])
+    columns["competency_id"] = _text_column(
+        [c for x in pr for c in x.competency_ids], comp_at)
+    names = ["name", "domain"] if domain else ["name"]
+    for col in names:
+        columns[col] = _text_column(
+            np.concatenate([x.competencies[col].to_numpy(dtype=object) for x in pr]), comp_at)
+    for key in parts[0]:
+        if key != "week":
+            columns[key] = np.concatenate([part[key] for part in parts])
+    return pd.DataFrame(columns)

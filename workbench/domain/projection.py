@@ -481,9 +481,13 @@ def goal_message(name: str, target_level: int, by: dt.date, current_level: int,
     return f"{lead} {target} in {name} by {_date_words(by)} ({_chance_words(probability)})."
 
 
-def _quantile_level(dist: np.ndarray, q: float) -> np.ndarray:
-    """Smallest level whose cumulative probability reaches q (the q-quantile of the level)."""
-    cdf = np.cumsum(dist, axis=-1)
+def _quantile_level(dist: np.ndarray, q: float, cdf: np.ndarray | None = None) -> np.ndarray:
+    """Smallest level whose cumulative probability reaches q (the q-quantile of the level).
+
+    ``cdf`` is ``np.cumsum(dist, axis=-1)`` if already worked out (for several quantiles).
+    """
+    if cdf is None:
+        cdf = np.cumsum(dist, axis=-1)
     return (cdf < q - 1e-9).sum(axis=-1).clip(0, N_LEVELS - 1)
 
 
@@ -539,20 +543,28 @@ class Projection:
         return pd.DataFrame(self._trajectory_columns())
 
     def _trajectory_columns(self, expected: np.ndarray | None = None,
-                            p_proficient: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """The columns of ``trajectories`` as arrays (a comparison stacks several plans' own)."""
+                            p_proficient: np.ndarray | None = None, *,
+                            text: bool = True) -> dict[str, np.ndarray]:
+        """The columns of ``trajectories`` as arrays (a comparison stacks several plans' own).
+
+        With ``text=False`` the competency id and name columns are left out: a comparison
+        builds them once for all its plans.
+        """
         n_w, n_c = self.distribution.shape[:2]
         expected = self.expected if expected is None else expected
         p_proficient = self.p_at_least(PROFICIENT) if p_proficient is None else p_proficient
-        return {
-            "week": np.repeat(self.week_starts.to_numpy(), n_c),
-            "competency_id": np.tile(np.asarray(self.competency_ids, dtype=object), n_w),
-            "name": np.tile(self.competencies["name"].to_numpy(dtype=object), n_w),
+        cdf = np.cumsum(self.distribution, axis=-1)
+        columns = {"week": np.repeat(self.week_starts.to_numpy(), n_c)}
+        if text:
+            columns["competency_id"] = np.tile(np.asarray(self.competency_ids, dtype=object), n_w)
+            columns["name"] = np.tile(self.competencies["name"].to_numpy(dtype=object), n_w)
+        columns.update({
             "expected": expected.ravel(),
-            "lo": _quantile_level(self.distribution, 0.1).ravel(),
-            "hi": _quantile_level(self.distribution, 0.9).ravel(),
+            "lo": _quantile_level(self.distribution, 0.1, cdf).ravel(),
+            "hi": _quantile_level(self.distribution, 0.9, cdf).ravel(),
             "p_proficient": p_proficient.ravel(),
-        }
+        })
+        return columns
 
 
 GOAL_COLUMNS = ["competency_id", "name", "target_level", "target_word", "by", "current_level",

@@ -42,13 +42,14 @@ class ImportBox(pn.viewable.Viewer):
         self._reader = reader
         self._apply: Callable[[], str] | None = None
         self._on_error = on_error
-        self.file = pn.widgets.FileInput(accept=self.accept, multiple=False, width=300)
+        self.file = pn.widgets.FileInput(label=f"Choose a file: {self.label}", accept=self.accept,
+                                         multiple=False, width=320)
         self.file.param.watch(self._read, "value")
         self.keep = pn.widgets.Button(label="Keep what could be read", visible=False,
                                       color="warning")
         self.keep.on_click(self._keep)
         self.report = pn.pane.HTML(sizing_mode="stretch_width")
-        self._layout = pn.Column(pn.pane.Markdown(f"**{self.label}**"), self.file, self.keep,
+        self._layout = pn.Column(self.file, self.keep,
                                  self.report, sizing_mode="stretch_width")
 
     def __panel__(self):

@@ -12,6 +12,7 @@ import param
 from ..domain.dataset import LEVELS, Goal, level_word
 from ..state import PlanningSession
 from .imports import ImportBox
+from .widgets import WholeNumberInput
 
 LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
              "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
@@ -32,18 +33,19 @@ class LearnerStep(pn.viewable.Viewer):
         self.picker.param.watch(self._pick, "value")
         self.new_name = pn.widgets.TextInput(label="New learner's name", placeholder="First name",
                                              width=200)
-        self.new_grade = pn.widgets.IntInput(label="Grade", value=9, start=0, end=12, width=90)
+        self.new_grade = WholeNumberInput(label="Grade", value=9, start=0, end=12, width=90)
         self.create = pn.widgets.Button(label="Create learner", color="default")
         self.create.on_click(self._create)
 
         self.learner_name = pn.widgets.TextInput(label="Name", width=220)
-        self.grade = pn.widgets.IntInput(label="Grade", start=0, end=12, width=90)
+        self.grade = WholeNumberInput(label="Grade", start=0, end=12, width=90)
         self.language = pn.widgets.Select(label="Family's language", options=LANGUAGES, width=220)
         self.pathway = pn.widgets.TextInput(label="Career pathway", width=260,
                                             placeholder="e.g. Health careers")
         interests = sorted({t for cell in s.catalogue.opportunities["interests"]
                             for t in str(cell).split(";") if t})
-        self.interests = pn.widgets.MultiChoice(label="Interests", options=interests, width=540)
+        self.interests = pn.widgets.CheckBoxGroup(label="Interests", options=interests,
+                                                  inline=True, sizing_mode="stretch_width")
         self.strengths = pn.widgets.TextInput(label="Strengths (separate with commas)", width=540)
         self.adults = pn.widgets.TextInput(label="Supportive adults (separate with commas)",
                                            width=540)
@@ -83,7 +85,8 @@ class LearnerStep(pn.viewable.Viewer):
                    pn.Column(pn.Spacer(height=18), self.create)),
             pn.layout.Divider(),
             pn.Row(self.learner_name, self.grade, self.language, self.pathway),
-            self.interests, self.strengths, self.adults,
+            pn.pane.Markdown("**Interests** (tick all that apply)"), self.interests,
+            self.strengths, self.adults,
             pn.pane.Markdown("### Goals"),
             self.goals,
             pn.Row(self.goal_comp, self.goal_level, self.goal_date,

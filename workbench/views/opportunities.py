@@ -22,6 +22,7 @@ from ..domain.dataset import (
 )
 from ..state import PlanningSession
 from .imports import ImportBox
+from .widgets import Tick, WholeNumberInput
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -104,12 +105,12 @@ class OpportunitiesStep(pn.viewable.Viewer):
         self.after = pn.widgets.Select(label="Starts at or after", options={
             "Any time": -1, **{format_minutes(m): m for m in range(7 * 60, 21 * 60, 60)}},
             width=150)
-        self.max_cost = pn.widgets.IntInput(label="Most it may cost ($)", value=None, start=0,
+        self.max_cost = WholeNumberInput(label="Most it may cost ($)", value=None, start=0,
                                             width=150, placeholder="no limit")
-        self.max_travel = pn.widgets.IntInput(label="Longest trip (min)", value=None, start=0,
+        self.max_travel = WholeNumberInput(label="Longest trip (min)", value=None, start=0,
                                               width=140, placeholder="no limit")
-        self.grade_fit = pn.widgets.Checkbox(label="Right grade only", value=True)
-        self.fits_only = pn.widgets.Checkbox(label="Only ones that fit the plan", value=False)
+        self.grade_fit = Tick(label="Right grade only", value=True)
+        self.fits_only = Tick(label="Only ones that fit the plan", value=False)
         self.count = pn.pane.Markdown("")
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(), show_index=False, disabled=True, selectable=1,

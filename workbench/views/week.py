@@ -12,6 +12,7 @@ from ..domain.dataset import DAY_NAMES, DAYS, TimeBlock, format_minutes
 from ..plots import week_calendar
 from ..state import PlanningSession
 from .imports import ImportBox
+from .widgets import Tick, WholeNumberInput
 
 TIMES = {format_minutes(m): m for m in range(6 * 60, 23 * 60 + 1, 30)}
 DEVICE_WORDS = {"No computer or tablet": "none", "Only a phone": "phone",
@@ -34,17 +35,17 @@ class WeekStep(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._syncing = False
-        self.max_hours = pn.widgets.IntSlider(label="Most hours of learning per week", start=1,
+        self.max_hours = WholeNumberInput(label="Most hours of learning per week", start=1,
                                               end=40, value=8, width=300)
         self.transport = pn.widgets.CheckBoxGroup(label="How can they get around?",
                                                   options=TRANSPORT_WORDS, inline=True)
-        self.max_travel = pn.widgets.IntSlider(label="Longest trip from home (minutes, one way)",
-                                               start=5, end=120, step=5, value=30, width=300)
-        self.broadband = pn.widgets.Checkbox(label="Internet at home good enough for video")
+        self.max_travel = WholeNumberInput(label="Longest trip from home (minutes, one way)",
+                                               start=5, end=120, value=30, width=300)
+        self.broadband = Tick(label="Internet at home good enough for video")
         self.device = pn.widgets.Select(label="Computer at home", options=DEVICE_WORDS,
                                         width=260)
-        self.budget = pn.widgets.IntInput(label="Budget for the year ($)", start=0, end=100000,
-                                          step=25, width=180)
+        self.budget = WholeNumberInput(label="Budget for the year ($)", start=0, end=100000,
+                                          width=180)
         for w in (self.max_hours, self.transport, self.max_travel, self.broadband, self.device,
                   self.budget):
             w.param.watch(self._changed, "value")

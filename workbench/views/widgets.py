@@ -1,0 +1,44 @@
+"""Small accessible controls the stock widgets lack."""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+from bokeh.models import NumericInput as _BkNumericInput
+from panel.widgets.input import _IntInputBase
+
+
+class Tick(pn.viewable.Viewer):
+    """A yes/no box whose text is its accessible name (a real ``<label>`` around the input).
+
+    Panel's single ``Checkbox`` renders its text beside the input, not as its label, so screen
+    readers announce an unnamed checkbox; a one-option check-box group is labelled properly.
+    """
+
+    value = param.Boolean(default=False, doc="Ticked or not.")
+    label = param.String(default="", doc="What ticking it means, in words.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._box = pn.widgets.CheckBoxGroup(options=[self.label],
+                                             value=[self.label] if self.value else [])
+        self._box.param.watch(lambda e: setattr(self, "value", bool(e.new)), "value")
+        self.param.watch(self._push, "value")
+
+    def _push(self, event):
+        want = [self.label] if event.new else []
+        if self._box.value != want:
+            self._box.value = want
+
+    def __panel__(self):
+        return self._box
+
+
+class WholeNumberInput(_IntInputBase):
+    """A labelled whole-number box without the spinner's two unnamed arrow buttons.
+
+    (Arrow keys still step the value; screen readers meet one named text box, not three
+    controls of which two have no name.)
+    """
+
+    _widget_type = _BkNumericInput
