@@ -52,14 +52,17 @@ class WorkbenchApp(pn.viewable.Viewer):
     """The whole workbench: a stepper over Learner, Week, Opportunities, Plans, Compare, Share."""
 
     state = param.ClassSelector(class_=PlanningSession, doc="This session's planning state.")
+    lazy = param.Boolean(default=False, doc="Render each step only while it is on screen "
+                         "(set when served; a notebook shows steps side by side).")
 
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
+        kw = {"state": s, "lazy": self.lazy}
         self.steps = {
-            "Learner": LearnerStep(state=s), "Week": WeekStep(state=s),
-            "Opportunities": OpportunitiesStep(state=s), "Plans": PlansStep(state=s),
-            "Compare": CompareStep(state=s), "Share": ShareStep(state=s),
+            "Learner": LearnerStep(**kw), "Week": WeekStep(**kw),
+            "Opportunities": OpportunitiesStep(**kw), "Plans": PlansStep(**kw),
+            "Compare": CompareStep(**kw), "Share": ShareStep(**kw),
         }
         # a row of real buttons (keyboard- and screen-reader-friendly), one per step; only the
         # step on screen is rendered
@@ -160,7 +163,7 @@ class WorkbenchApp(pn.viewable.Viewer):
 
 
 def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = None,
-               learner_id: str | None = None) -> WorkbenchApp:
+               learner_id: str | None = None, lazy: bool = False) -> WorkbenchApp:
     """A fresh workbench with its own session state over a data directory and local store.
 
     Parameters
@@ -171,6 +174,8 @@ def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = 
         The local SQLite store (default: one per data directory under the user's data folder).
     learner_id
         Open this learner first.
+    lazy
+        Render steps only while on screen (what ``serve`` uses).
     """
     data_dir = Path(data_dir or SAMPLE_DATA).resolve()
     dataset = _load_dataset(str(data_dir))
@@ -184,7 +189,7 @@ def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = 
         PlanningSession(dataset, store)
     pn.config.raw_css = [*pn.config.raw_css, CSS] if CSS not in pn.config.raw_css else \
         pn.config.raw_css
-    return WorkbenchApp(state=state)
+    return WorkbenchApp(state=state, lazy=lazy)
 
 
 def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: bool = False,
@@ -194,7 +199,7 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     _load_dataset(str(data_dir))  # load once up front so bad data fails before serving
 
     def page():
-        return create_app(data_dir, db_path).servable_page()
+        return create_app(data_dir, db_path, lazy=True).servable_page()
 
     print(f"Anywhere Learning Workbench: http://{address}:{port}/", flush=True)
     return pn.serve({"/": page}, port=port, address=address, show=show, threaded=threaded,

@@ -868,6 +868,40 @@ def _chunks(roster: pd.DataFrame, chunk_size: int) -> Iterator[pd.DataFrame]:
         yield roster.iloc[i:i + chunk_size]
 
 
+class _PackedChunk(NamedTuple):
+    """A roster chunk as an Arrow table (and the pandas dtypes to restore), for shipping."""
+
+    table: pa.Table
+    dtypes: dict
+
+
+def _pack(chunk: pd.DataFrame):
+    """A chunk ready to send to a worker: Arrow when it converts, else the frame itself.
+
+    Pickling a pandas frame of text columns pickles every string one by one; an Arrow table
+    pickles a few buffers, about a fifth of the driver's time per chunk.
+    """
+    try:
+        table = pa.Table.from_pandas(chunk, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):  # mixed-type text columns: send as is
+        return chunk
+    return _PackedChunk(table, dict(chunk.dtypes))
+
+
+def _unpack(chunk) -> pd.DataFrame:
+    """The roster chunk ``_pack`` packed, with the driver's column dtypes."""
+    if not isinstance(chunk, _PackedChunk):
+        return chunk
+    df = chunk.table.to_pandas()
+    changed = {c: t for c, t in chunk.dtypes.items() if df[c].dtype != t}
+    return df.astype(changed) if changed else df
+
+
+def _project_packed(model: _Model, chunk) -> BatchResults:
+    """A Dask task: project one packed roster chunk."""
+    return _project_chunk(model, _unpack(chunk))
+
+
 def _client(client):
     """A dask.distributed Client for ``client`` (a Client, or a scheduler address to connect to).
 
@@ -880,6 +914,38 @@ def _client(client):
 
         return Client(client), True
     return client, False
+
+
+def local_cluster(n_workers: int = 2, threads_per_worker: int = 1, **kwargs):
+    """A Dask ``LocalCluster`` set up for batch projection on this machine.
+
+    One single-threaded worker process per core, no dashboard, and workers started without
+    Dask's default ``MALLOC_TRIM_THRESHOLD_=65536``: with it, glibc hands every freed block
+    above 128 KiB back to the system, so each chunk's working arrays are page-faulted in afresh
+    (measured: about twice the system time of the same run in one process).
+
+    Parameters
+    ----------
+    n_workers, threads_per_worker : int
+        As for ``distributed.LocalCluster``.
+    **kwargs
+        Passed on to ``distributed.LocalCluster`` (e.g. ``memory_limit``).
+
+    Returns
+    -------
+    distributed.LocalCluster
+        Use as a context manager, and connect with ``distributed.Client(cluster)``.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    env.pop("MALLOC_TRIM_THRESHOLD_", None)
+    kwargs.setdefault("dashboard_address", None)
+    kwargs.setdefault("processes", True)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
+                            **kwargs)
 
 
 def iter_results(catalogue: Catalogue, roster: pd.DataFrame,
@@ -936,7 +1002,7 @@ def _run(model: _Model, roster: pd.DataFrame, chunk_size: int, client) -> Iterat
         pending = as_completed()
         index_of = {}
         for i, chunk in chunks:
-            fut = client.submit(_project_chunk, model_future, chunk, pure=False)
+            fut = client.submit(_project_packed, model_future, _pack(chunk), pure=False)
             index_of[fut.key] = i
             pending.add(fut)
             if len(index_of) >= window:
@@ -947,7 +1013,7 @@ def _run(model: _Model, roster: pd.DataFrame, chunk_size: int, client) -> Iterat
             done[index_of.pop(fut.key)] = fut.result()
             fut.release()
             for i, chunk in chunks:
-                nxt = client.submit(_project_chunk, model_future, chunk, pure=False)
+                nxt = client.submit(_project_packed, model_future, _pack(chunk), pure=False)
                 index_of[nxt.key] = i
                 pending.add(nxt)
                 break

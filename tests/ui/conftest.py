@@ -60,7 +60,7 @@ class Served:
         self.db_path = db_path
         self.url = f"http://127.0.0.1:{self.port}/"
         self.server = pn.serve(
-            {"/": lambda: create_app(data_dir, db_path).servable_page()}, port=self.port,
+            {"/": lambda: create_app(data_dir, db_path, lazy=True).servable_page()}, port=self.port,
             address="127.0.0.1", threaded=True, show=False, verbose=False,
             websocket_origin=[f"127.0.0.1:{self.port}", f"localhost:{self.port}"])
         for _ in range(200):

@@ -21,6 +21,7 @@ from .projection import (
     Projection,
     _arrays,
     _cache_for,
+    _frame,
     project,
 )
 from .schedule import weekly_hours, weekly_travel_minutes
@@ -38,12 +39,31 @@ def poisson_binomial(probabilities) -> np.ndarray:
     Exact dynamic programme: ``pmf[j]`` = P(exactly j successes), length ``n + 1``.
     """
     p = np.clip(np.asarray(probabilities, dtype=float).ravel(), 0.0, 1.0)
+    if p.size <= _SMALL:
+        return np.array(_poisson_binomial_small(p.tolist()))
     pmf = np.zeros(p.size + 1)
     pmf[0] = 1.0
     for i, q in enumerate(p):
         # adding event i: j successes come from j (it failed) or j - 1 (it succeeded)
         pmf[1:i + 2] = pmf[1:i + 2] * (1 - q) + pmf[:i + 1] * q
         pmf[0] *= 1 - q
+    return pmf
+
+
+#: Up to this many events the dynamic programme runs on Python floats: for the handful of
+#: competencies a requirement names that is several times quicker than numpy's per-call cost.
+_SMALL = 24
+
+
+def _poisson_binomial_small(p: list[float]) -> list[float]:
+    """``poisson_binomial`` on Python floats, with exactly the same operations in each cell."""
+    pmf = [1.0] + [0.0] * len(p)
+    for i, q in enumerate(p):
+        keep = 1 - q
+        # from the top down, so pmf[j - 1] is still the value before event i
+        for j in range(i + 1, 0, -1):
+            pmf[j] = pmf[j] * keep + pmf[j - 1] * q
+        pmf[0] *= keep
     return pmf
 
 
@@ -110,10 +130,34 @@ class _LedgerArrays:
                 doms = sorted(per)
                 v = np.array([per[d] for d in doms])
                 self.domains[oid] = dict(zip(doms, (v / v.sum()).tolist(), strict=True))
+        self._hours: dict[tuple, dict] = {}
         r = catalogue.requirements
         self.requirements = list(zip(
             r["requirement_id"].tolist(), r["name"].tolist(), r["domain"].tolist(),
             [int(x) for x in r["level"]], [int(x) for x in r["min_competencies"]], strict=True))
+
+
+    def section_hours(self, catalogue: Catalogue, ids: list, weeks: pd.DatetimeIndex
+                      ) -> np.ndarray:
+        """Hours of each section in each week, ``len(ids) x len(weeks)``.
+
+        A section's hours in given weeks do not depend on the learner, so each row is asked of
+        ``schedule.weekly_hours`` once per set of weeks and kept. Summing rows over sections
+        is exactly what ``weekly_hours`` does for several sections at once.
+        """
+        key = (str(weeks.dtype), weeks.asi8.tobytes())
+        rows = self._hours.get(key)
+        if rows is None:
+            if len(self._hours) >= 8:  # a few horizons in use at once; forget old ones
+                self._hours.clear()
+            rows = self._hours[key] = {}
+        for s in ids:
+            if s not in rows:
+                rows[s] = weekly_hours(catalogue, [s], weeks).to_numpy()
+        out = np.empty((len(ids), len(weeks)))
+        for i, s in enumerate(ids):
+            out[i] = rows[s]
+        return out
 
 
 def _ledger_arrays(catalogue: Catalogue) -> _LedgerArrays:
@@ -176,7 +220,8 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
     A, L = _arrays(catalogue), _ledger_arrays(catalogue)
     ids = A.known(plan.sections)
     weeks = projection.week_starts[:-1]
-    hours = weekly_hours(catalogue, ids, weeks).to_numpy()
+    per_section = L.section_hours(catalogue, ids, weeks)
+    hours = per_section.sum(axis=0)
     total = float(hours.sum())
     busy = hours[hours > 0]
     opp_of = {s: A.opportunity[A.position[s]] for s in ids}
@@ -186,9 +231,8 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
 
     by_domain: dict[str, float] = {}
     for oid in opps:
-        secs = [s for s in ids if opp_of[s] == oid]
-        o_hours = total if len(secs) == len(ids) else \
-            float(weekly_hours(catalogue, secs, weeks).sum())
+        rows = [i for i, s in enumerate(ids) if opp_of[s] == oid]
+        o_hours = float(per_section[rows].sum(axis=0).sum())
         for dom, share in _opportunity_domains(catalogue, oid).items():
             by_domain[dom] = by_domain.get(dom, 0.0) + o_hours * share / CARNEGIE_HOURS
 
@@ -311,18 +355,8 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
         expected, p_proficient = pr.expected, pr.p_at_least(PROFICIENT)
         trajs.append(pr._trajectory_columns(expected, p_proficient, text=False))
         heats.append({"p_proficient_end": p_proficient[-1], "expected_end": expected[-1]})
-    return Comparison(table=pd.DataFrame(rows), trajectories=_long_table(plans, projs, trajs),
+    return Comparison(table=_frame(rows, list(rows[0])), trajectories=_long_table(plans, projs, trajs),
                       heatmap=_long_table(plans, projs, heats, domain=True), projections=projs)
-
-
-def _text_column(values, index: np.ndarray):
-    """``values[index]`` as the text column pandas makes of such values, converted once.
-
-    Turning thousands of repeated Python strings into pandas' text dtype one by one costs more
-    than all the numbers of a comparison; converting the few distinct values and repeating
-    them gives the same column.
-    """
-    return pd.Series(np.asarray(values, dtype=object)).array.take(index)
 
 
 def _long_table(plans: list[Plan], projs: dict[str, Projection],
@@ -332,29 +366,38 @@ def _long_table(plans: list[Plan], projs: dict[str, Projection],
     ``parts[i]`` holds plan i's numeric columns, either one row per competency or, with a
     ``week`` column, one per week and competency (weeks outer).
     """
+    pr = [projs[p.plan_id] for p in plans]
+    text = ["name", "domain"] if domain else ["name"]
+    # Turning thousands of repeated Python strings into pandas' text dtype one by one costs
+    # more than all the numbers of a comparison: the few distinct values are converted once
+    # (one Series, so the column type is the one pandas would infer) and then repeated.
+    values = [p.plan_id for p in plans] + [p.name for p in plans]
+    start = {"plan_id": 0, "plan_name": len(plans)}
+    ids = [c for x in pr for c in x.competency_ids]
+    start["competency_id"] = len(values)
+    values += ids
+    for col in text:
+        start[col] = len(values)
+        for x in pr:
+            values += x.competencies[col].tolist()
+    distinct = pd.Series(np.asarray(values, dtype=object)).array
+
     plan_at, comp_at, offset = [], [], 0
-    for i, (p, part) in enumerate(zip(plans, parts, strict=True)):
-        n_c = len(projs[p.plan_id].competency_ids)
+    for i, (x, part) in enumerate(zip(pr, parts, strict=True)):
+        n_c = len(x.competency_ids)
         n = len(next(iter(part.values())))
         plan_at.append(np.full(n, i, dtype=np.intp))
         comp_at.append(np.tile(np.arange(offset, offset + n_c, dtype=np.intp),
                                n // n_c if n_c else 0))
         offset += n_c
     plan_at, comp_at = np.concatenate(plan_at), np.concatenate(comp_at)
-    pr = [projs[p.plan_id] for p in plans]
-    columns = {
-        "plan_id": _text_column([p.plan_id for p in plans], plan_at),
-        "plan_name": _text_column([p.name for p in plans], plan_at),
-    }
+    columns = {"plan_id": distinct.take(plan_at), "plan_name": distinct.take(plan_at + len(plans))}
     if "week" in parts[0]:
         columns["week"] = np.concatenate([part["week"] for part in parts])
-    columns["competency_id"] = _text_column(
-        [c for x in pr for c in x.competency_ids], comp_at)
-    names = ["name", "domain"] if domain else ["name"]
-    for col in names:
-        columns[col] = _text_column(
-            np.concatenate([x.competencies[col].to_numpy(dtype=object) for x in pr]), comp_at)
+    for col in ["competency_id", *text]:
+        columns[col] = distinct.take(comp_at + start[col])
     for key in parts[0]:
         if key != "week":
             columns[key] = np.concatenate([part[key] for part in parts])
-    return pd.DataFrame(columns)
+    # every column is a fresh array made here: nothing to protect by copying
+    return pd.DataFrame(columns, copy=False)

@@ -593,7 +593,15 @@ def _goal_table(learner: Learner, competency_ids: list[str], names: dict[str, st
             "probability": prob, "on_track": prob >= 0.5,
             "message": goal_message(name, g.level, g.by, current, prob),
         })
-    return pd.DataFrame(rows, columns=GOAL_COLUMNS)
+    return _frame(rows, GOAL_COLUMNS)
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns)``, built column by column (several times quicker
+    for a few rows; pandas infers the same column types either way)."""
+    if not rows or any(list(r) != columns for r in rows):
+        return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame({c: [r[c] for r in rows] for c in columns})
 
 
 def project(catalogue: Catalogue, learner: Learner, section_ids,

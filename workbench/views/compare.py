@@ -11,6 +11,7 @@ import param
 from ..domain.feasibility import KIND_TITLES
 from ..plots import goal_bars, heatmap, trajectories
 from ..state import MAX_PLANS, PlanningSession
+from .widgets import watch_when_shown
 
 
 def _money(v) -> str:
@@ -62,6 +63,8 @@ class CompareStep(pn.viewable.Viewer):
     """Two to five plans side by side: trajectories with uncertainty, goals, credits, cost."""
 
     state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
+    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
+                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -83,8 +86,7 @@ class CompareStep(pn.viewable.Viewer):
                              "the plans touch"), self.heat,
             sizing_mode="stretch_width",
         )
-        self.state.param.watch(self._sync, ["comparison", "plans", "compare_ids"])
-        self._sync()
+        watch_when_shown(self, "Compare", self._sync, ["comparison", "plans", "compare_ids"])
 
     def __panel__(self):
         return self._layout

@@ -12,7 +12,7 @@ import param
 from ..domain.dataset import LEVELS, Goal, level_word
 from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import WholeNumberInput
+from .widgets import WholeNumberInput, watch_when_shown
 
 LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
              "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
@@ -23,6 +23,8 @@ class LearnerStep(pn.viewable.Viewer):
     """Pick or create a learner; edit interests, strengths, levels (as words) and goals."""
 
     state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
+    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
+                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -98,8 +100,7 @@ class LearnerStep(pn.viewable.Viewer):
             self.upload,
             sizing_mode="stretch_width",
         )
-        s.param.watch(self._sync, ["learner"])
-        self._sync()
+        watch_when_shown(self, "Learner", self._sync, ["learner"])
 
     def __panel__(self):
         return self._layout

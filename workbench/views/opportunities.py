@@ -22,7 +22,7 @@ from ..domain.dataset import (
 )
 from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import Tick, WholeNumberInput
+from .widgets import Tick, WholeNumberInput, watch_when_shown
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -79,6 +79,8 @@ class OpportunitiesStep(pn.viewable.Viewer):
     """Search the catalogue by interest, competency, provider, time, cost, travel and fit."""
 
     state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
+    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
+                         "served app); in a notebook every step shows at once.")
     page_size = param.Integer(default=12, bounds=(5, 100), doc="Rows per page of the table.")
 
     def __init__(self, **params):
@@ -114,7 +116,7 @@ class OpportunitiesStep(pn.viewable.Viewer):
         self.count = pn.pane.Markdown("")
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(), show_index=False, disabled=True, selectable=1,
-            pagination="local", page_size=self.page_size, sizing_mode="stretch_width",
+            pagination="remote", page_size=self.page_size, sizing_mode="stretch_width",
             layout="fit_data_stretch", name="Catalogue",
             formatters={"Cost": {"type": "money", "symbol": "$", "precision": 0}},
         )
@@ -141,8 +143,7 @@ class OpportunitiesStep(pn.viewable.Viewer):
                     collapsed=True, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
-        self.state.param.watch(self._refresh, ["fit"])
-        self._refresh()
+        watch_when_shown(self, "Opportunities", self._refresh, ["fit"])
 
     def __panel__(self):
         return self._layout

@@ -12,6 +12,7 @@ from ..domain.schedule import day_trips, plan_meetings
 from ..plots import week_calendar
 from ..state import MAX_PLANS, PlanningSession
 from .week import blocks_frame
+from .widgets import watch_when_shown
 
 
 def problems_html(problems, catalogue) -> str:
@@ -33,6 +34,8 @@ class PlansStep(pn.viewable.Viewer):
     """Create, duplicate, rename and delete plans; see the week and what would break it."""
 
     state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
+    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
+                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -66,8 +69,7 @@ class PlansStep(pn.viewable.Viewer):
             ),
             sizing_mode="stretch_width",
         )
-        self.state.param.watch(self._sync, ["problems", "plans", "plan_id"])
-        self._sync()
+        watch_when_shown(self, "Plans", self._sync, ["problems", "plans", "plan_id"])
 
     def __panel__(self):
         return self._layout

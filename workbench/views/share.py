@@ -11,12 +11,15 @@ import param
 from ..domain.schedule import day_trips, plan_meetings
 from ..domain.summary import family_summary
 from ..state import PlanningSession
+from .widgets import watch_when_shown
 
 
 class ShareStep(pn.viewable.Viewer):
     """Summary of a chosen plan plus downloads: summary HTML, plan JSON, sections CSV, .ics."""
 
     state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
+    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
+                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -42,8 +45,7 @@ class ShareStep(pn.viewable.Viewer):
             self.preview,
             sizing_mode="stretch_width",
         )
-        self.state.param.watch(self._sync, ["plans", "plan_id", "ledgers", "problems"])
-        self._sync()
+        watch_when_shown(self, "Share", self._sync, ["plans", "plan_id", "ledgers", "problems"])
 
     def __panel__(self):
         return self._layout

@@ -12,7 +12,7 @@ from ..domain.dataset import DAY_NAMES, DAYS, TimeBlock, format_minutes
 from ..plots import week_calendar
 from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import Tick, WholeNumberInput
+from .widgets import Tick, WholeNumberInput, watch_when_shown
 
 TIMES = {format_minutes(m): m for m in range(6 * 60, 23 * 60 + 1, 30)}
 DEVICE_WORDS = {"No computer or tablet": "none", "Only a phone": "phone",
@@ -31,6 +31,8 @@ class WeekStep(pn.viewable.Viewer):
     """The learner's week: free time on a weekly grid, travel, connectivity, hours and budget."""
 
     state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
+    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
+                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -84,8 +86,7 @@ class WeekStep(pn.viewable.Viewer):
                                                  self.transport)),
             sizing_mode="stretch_width",
         )
-        self.state.param.watch(self._sync, ["learner"])
-        self._sync()
+        watch_when_shown(self, "Week", self._sync, ["learner"])
 
     def __panel__(self):
         return self._layout
