@@ -100,22 +100,49 @@ def test_results_do_not_depend_on_chunking(catalogue, roster, results, chunk_siz
                                   check_exact=True)
 
 
+def test_chunks_bigger_than_a_block_give_identical_results(catalogue, roster, results,
+                                                          monkeypatch):
+    monkeypatch.setattr(batch, "BLOCK_ROWS", 37)
+    blocked = batch.project_roster(catalogue, roster, chunk_size=250)
+    pd.testing.assert_frame_equal(blocked.plans, results.plans, check_exact=True)
+    pd.testing.assert_frame_equal(blocked.competencies, results.competencies, check_exact=True)
+
+
+def test_a_chunk_shipped_to_a_worker_arrives_unchanged(catalogue, roster):
+    import pickle
+
+    chunk = roster.iloc[40:90]
+    back = batch._unpack(pickle.loads(pickle.dumps(batch._pack(chunk))))
+    pd.testing.assert_frame_equal(back, chunk.reset_index(drop=True), check_exact=True)
+    # a text column Arrow cannot hold travels as the frame itself
+    odd = chunk.assign(interests=[1.5, *chunk["interests"].iloc[1:]])
+    assert batch._pack(odd) is odd
+
+
 @pytest.mark.slow
-def test_dask_local_cluster_gives_identical_results(catalogue, roster, results):
+def test_dask_local_cluster_gives_identical_results(catalogue, roster, results, tmp_path):
     distributed = pytest.importorskip("distributed")
     big = pd.concat([roster] * 5, ignore_index=True)
     big["plan_id"] = big["plan_id"] + "-" + (np.arange(len(big)) // len(roster)).astype(str)
     single = batch.project_roster(catalogue, big, chunk_size=700)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    batch.write_results(catalogue, big, tmp_path / "one.parquet", chunk_size=500)
+    with batch.local_cluster(2) as cluster, distributed.Client(cluster) as client:
         on_dask = batch.project_roster(catalogue, big, chunk_size=500, client=client)
+        written = batch.write_results(catalogue, big, tmp_path / "dask.parquet",
+                                      chunk_size=500, client=client)
         by_address = batch.project_roster(catalogue, big.iloc[:900], chunk_size=400,
                                           client=cluster.scheduler_address)
     assert len(big) > 2000
     pd.testing.assert_frame_equal(single.plans, on_dask.plans, check_exact=True)
     pd.testing.assert_frame_equal(single.competencies, on_dask.competencies, check_exact=True)
     pd.testing.assert_frame_equal(single.plans.iloc[:900], by_address.plans, check_exact=True)
+    # the Parquet written through Dask is the single-process file, row group for row group
+    assert written["plans"] == len(big)
+    for name in ("one.parquet", "dask.parquet"):
+        assert pq.ParquetFile(tmp_path / name).metadata.num_row_groups == math.ceil(len(big) / 500)
+    for path in (lambda p: p, batch.competencies_path):
+        assert pq.read_table(path(tmp_path / "one.parquet")).equals(
+            pq.read_table(path(tmp_path / "dask.parquet")))
 
 
 def test_roster_round_trips_through_csv_and_parquet(catalogue, roster, tmp_path):

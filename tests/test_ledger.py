@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.domain import ledger
 from workbench.domain.dataset import Catalogue, Goal, Learner, Plan
 from workbench.domain.ledger import (
     Comparison,
@@ -182,3 +183,183 @@ def test_compare_needs_two_to_five_plans(n):
 def test_compare_refuses_the_same_plan_twice():
     with pytest.raises(ValueError, match="repeated"):
         compare_plans(catalogue(), learner(), [plan("A", ["S1"]), plan("A", ["S2"])])
+
+
+# ---- the cached ledger and comparison against a straightforward reference --------------------
+def reference_domains(cat, oid):
+    """Share of an opportunity's hours per domain, written plainly with a pandas groupby."""
+    a = cat.alignments[cat.alignments["opportunity_id"] == oid]
+    if a.empty:
+        return {"Not aligned to a competency": 1.0}
+    dom = cat.competencies.set_index("competency_id")["domain"]
+    w = a.groupby(a["competency_id"].map(dom))["intensity"].sum()
+    return (w / w.sum()).to_dict()
+
+
+def reference_ledger(cat, who, p, proj):
+    """``plan_ledger`` written plainly with pandas lookups, as first specified."""
+    from workbench.domain.schedule import weekly_hours, weekly_travel_minutes
+
+    t = cat.section_table
+    ids = list(dict.fromkeys(s for s in p.sections if s in t.index))
+    weeks = proj.week_starts[:-1]
+    hours = weekly_hours(cat, ids, weeks)
+    busy = hours[hours > 0]
+    opps = list(dict.fromkeys(t.loc[ids, "opportunity_id"])) if ids else []
+    cost = float(cat.opportunities.set_index("opportunity_id").loc[opps, "cost"].sum()) \
+        if opps else 0.0
+    by_domain = {}
+    for oid in opps:
+        secs = [s for s in ids if t.at[s, "opportunity_id"] == oid]
+        o_hours = float(weekly_hours(cat, secs, weeks).sum())
+        for dom, share in reference_domains(cat, oid).items():
+            by_domain[dom] = by_domain.get(dom, 0.0) + o_hours * share / 120
+    p_end = proj.p_at_least(3)[-1]
+    gained = float(p_end.sum()) - float((proj.current_levels >= 3).sum())
+    comp_domain = proj.competencies["domain"].to_numpy()
+    requirements = []
+    for _, r in cat.requirements.iterrows():
+        probs = proj.p_at_least(int(r["level"]))[-1][comp_domain == r["domain"]]
+        requirements.append({
+            "requirement_id": r["requirement_id"], "name": r["name"], "domain": r["domain"],
+            "level": int(r["level"]), "min_competencies": int(r["min_competencies"]),
+            "expected_count": float(probs.sum()),
+            "probability_met": probability_at_least(probs, int(r["min_competencies"]))})
+    return {
+        "plan_id": p.plan_id, "plan_name": p.name, "sections": list(p.sections),
+        "total_hours": float(hours.sum()),
+        "hours_per_week": float(busy.mean()) if len(busy) else 0.0,
+        "max_hours_per_week": float(hours.max()) if len(hours) else 0.0,
+        "travel_minutes_per_week": float(weekly_travel_minutes(cat, who, ids)),
+        "cost": cost, "carnegie_units": float(hours.sum()) / 120,
+        "carnegie_by_domain": by_domain, "expected_credits": float(p_end.sum()),
+        "credits_gained": gained, "requirements": requirements,
+        "cost_per_credit": None if gained < 0.01 else 0.0 if cost == 0 else cost / gained,
+        "goals": proj.goals.to_dict(orient="records"),
+    }
+
+
+def reference_long_tables(plans, projs):
+    """The comparison's trajectories and heat map, one frame per plan, then concatenated."""
+    trajs, heats = [], []
+    for p in plans:
+        pr = projs[p.plan_id]
+        tr = pr.trajectories()
+        tr.insert(0, "plan_name", p.name)
+        tr.insert(0, "plan_id", p.plan_id)
+        trajs.append(tr)
+        s = pr.summary()
+        heats.append(pd.DataFrame({
+            "plan_id": p.plan_id, "plan_name": p.name, "competency_id": s["competency_id"],
+            "name": s["name"], "domain": s["domain"], "p_proficient_end": s["p_proficient_end"],
+            "expected_end": s["expected_end"]}))
+    return pd.concat(trajs, ignore_index=True), pd.concat(heats, ignore_index=True)
+
+
+def assert_same(got, want, path="ledger"):
+    """Equal values and types; only the Carnegie split by domain may differ in the last bits
+    (its per-domain intensity sums no longer go through pandas' groupby)."""
+    assert type(got) is type(want), (path, got, want)
+    if isinstance(want, dict):
+        assert list(got) == list(want), path
+        for k in want:
+            assert_same(got[k], want[k], f"{path}.{k}")
+    elif isinstance(want, list):
+        assert len(got) == len(want), path
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            assert_same(g, w, f"{path}[{i}]")
+    elif isinstance(want, float) and "carnegie_by_domain" in path:
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-15), path
+    elif isinstance(want, float) and np.isnan(want):
+        assert np.isnan(got), path
+    else:
+        assert got == want, (path, got, want)
+
+
+@pytest.fixture(scope="module")
+def generated():
+    gen = pytest.importorskip("workbench.domain.generate")
+    cat = Catalogue.from_frames(**gen.generate_frames(n_sections=150, seed=5,
+                                                      n_competencies=18, n_zones=5))
+    learners, plans = gen.generate_roster(cat, 10, seed=2)
+    return cat, {x.learner_id: x for x in learners}, plans
+
+
+def test_ledger_and_comparison_equal_the_plain_computation(generated):
+    cat, learners, plans = generated
+    rng = np.random.default_rng(1)
+    every = list(cat.section_table.index)
+    by_learner: dict[str, list[Plan]] = {}
+    for p in plans:
+        by_learner.setdefault(p.learner_id, []).append(p)
+    for lid, mine in by_learner.items():
+        who = learners[lid]
+        extra = [Plan("EMPTY", lid, "Nothing yet", []),
+                 Plan("MANY", lid, "Plan C: lots", [*rng.choice(every, 6, replace=False),
+                                                   "NO-SUCH"])]
+        mine = [*mine, *extra][:5]
+        projs = {p.plan_id: project(cat, who, p.sections) for p in mine}
+        for p in mine:
+            assert_same(plan_ledger(cat, who, p, projs[p.plan_id]),
+                        reference_ledger(cat, who, p, projs[p.plan_id]))
+        comp = compare_plans(cat, who, mine, projections=projs)
+        trajectories, heatmap = reference_long_tables(mine, projs)
+        pd.testing.assert_frame_equal(comp.trajectories, trajectories, check_exact=True)
+        pd.testing.assert_frame_equal(comp.heatmap, heatmap, check_exact=True)
+        rows = []
+        for p in mine:
+            led = reference_ledger(cat, who, p, projs[p.plan_id])
+            row = {"plan_id": p.plan_id, "plan_name": p.name, "n_sections": len(p.sections)}
+            row.update({k: led[k] for k in ledger.SCALARS if k in led})
+            row.update({f"requirement: {r['name']}": r["probability_met"]
+                        for r in led["requirements"]})
+            goals = projs[p.plan_id].goals
+            row.update({col: float(x) for col, x in zip(ledger._goal_columns(goals),
+                                                        goals["probability"], strict=True)})
+            rows.append(row)
+        pd.testing.assert_frame_equal(comp.table, pd.DataFrame(rows), check_exact=True)
+    for oid in [*cat.opportunities["opportunity_id"], "NO-SUCH"]:
+        assert_same(ledger._opportunity_domains(cat, oid), reference_domains(cat, oid),
+                    "carnegie_by_domain")
+
+
+def test_comparison_of_plans_with_different_horizons_matches_per_plan_tables():
+    cat, who = catalogue(), learner()
+    plans = [plan("A", ["S1"]), plan("B", ["S2", "S1b"]), plan("C", [])]
+    projs = {"A": project(cat, who, ["S1"], weeks=10),
+             "B": project(cat, who, ["S2", "S1b"]),
+             "C": project(cat, who, [], start=dt.date(2026, 12, 1), weeks=3)}
+    comp = compare_plans(cat, who, plans, projections=projs)
+    trajectories, heatmap = reference_long_tables(plans, projs)
+    pd.testing.assert_frame_equal(comp.trajectories, trajectories, check_exact=True)
+    pd.testing.assert_frame_equal(comp.heatmap, heatmap, check_exact=True)
+    assert len(comp.trajectories) == (11 + 41 + 4) * 3
+    # hours are read on each plan's own horizon, however many horizons were seen before
+    for p in plans:
+        assert_same(plan_ledger(cat, who, p, projs[p.plan_id]),
+                    reference_ledger(cat, who, p, projs[p.plan_id]))
+
+
+def test_goal_columns_name_repeated_goals_by_level_and_date():
+    cat = catalogue()
+    who = learner()
+    who.goals = [Goal("MATH.1", 3, dt.date(2027, 6, 1)), Goal("MATH.1", 4, dt.date(2027, 6, 1)),
+                 Goal("ELA.1", 2, dt.date(2027, 1, 15))]
+    comp = compare_plans(cat, who, [plan("A", ["S1"]), plan("B", [])])
+    assert [c for c in comp.table.columns if c.startswith("goal:")] == [
+        "goal: Solving linear equations (Proficient by June 1, 2027)",
+        "goal: Solving linear equations (Advanced by June 1, 2027)",
+        "goal: Reading closely"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=0, max_size=40))
+def test_poisson_binomial_on_python_floats_is_exactly_the_array_programme(probs):
+    p = np.asarray(probs, dtype=float)
+    pmf = np.zeros(p.size + 1)
+    pmf[0] = 1.0
+    for i, q in enumerate(p):
+        pmf[1:i + 2] = pmf[1:i + 2] * (1 - q) + pmf[:i + 1] * q
+        pmf[0] *= 1 - q
+    np.testing.assert_array_equal(poisson_binomial(probs), pmf)
+    np.testing.assert_array_equal(ledger._poisson_binomial_small(list(probs)), pmf)

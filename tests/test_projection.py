@@ -16,6 +16,7 @@ from workbench.domain.dataset import Catalogue, Goal, Learner
 from workbench.domain.projection import (
     DEFAULT_PARAMETERS,
     ModelParameters,
+    engagement,
     evolve,
     learn_rates,
     practice_array,
@@ -314,3 +315,148 @@ def test_parameters_are_replaceable_and_checked():
         ModelParameters(level_difficulty=(1.0, 1.0))
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_PARAMETERS.base_learn_rate = 0.5  # type: ignore[misc]
+
+
+# ---- the cached engine against a straightforward reference -----------------------------------
+def reference_attendance(cat, who, section_ids, params=DEFAULT_PARAMETERS):
+    """``section_attendance`` written plainly with pandas, as first specified."""
+    t = cat.section_table
+    ids = list(dict.fromkeys(s for s in section_ids if s in t.index))
+    if not ids:
+        return pd.Series(dtype=float, name="attendance")
+    t = t.loc[ids]
+    reach = cat.travel_from(who.home_zone, who.transport)
+    minutes = t["zone"].astype(str).map(reach).astype(float).fillna(np.inf).to_numpy()
+    minutes = np.where(t["in_person"].to_numpy(dtype=bool), minutes, 0.0)
+    extra = np.maximum(0.0, minutes - params.free_travel_minutes) / 10.0
+    late = t["meets"].to_numpy(dtype=bool) & (t["end_min"].to_numpy() > params.late_hour * 60)
+    with np.errstate(invalid="ignore"):
+        att = params.base_attendance - params.travel_penalty_per_10min * extra \
+            - params.late_penalty * late
+    att = np.clip(np.nan_to_num(att, nan=params.min_attendance, neginf=params.min_attendance),
+                  params.min_attendance, 1.0)
+    return pd.Series(att, index=pd.Index(ids, name="section_id"), name="attendance")
+
+
+def reference_practice(cat, who, section_ids, week_starts, params=DEFAULT_PARAMETERS):
+    """``practice_array`` written plainly: row by row over sections and their alignments."""
+    comps = list(cat.competencies["competency_id"])
+    c_index = {c: i for i, c in enumerate(comps)}
+    mondays = pd.DatetimeIndex(week_starts)[:-1]
+    out = np.zeros((len(mondays), len(comps), 4))
+    ids = list(dict.fromkeys(s for s in section_ids if s in cat.section_table.index))
+    if not ids or len(mondays) == 0:
+        return out
+    t = cat.section_table.loc[ids]
+    attendance = reference_attendance(cat, who, ids, params)
+    monday_ns = mondays.to_numpy(dtype="datetime64[ns]")
+    align = cat.alignments.groupby("opportunity_id")
+    steps = np.arange(4)
+    for sid, row in t.iterrows():
+        oid = row["opportunity_id"]
+        if oid not in align.groups:
+            continue
+        active = (monday_ns >= row["start_date"].to_datetime64()) & \
+                 (monday_ns <= row["end_date"].to_datetime64())
+        hours = float(row["weekly_hours"]) * float(attendance[sid])
+        if hours <= 0 or not active.any():
+            continue
+        for _, a in align.get_group(oid).iterrows():
+            c = c_index.get(a["competency_id"])
+            if c is None:
+                continue
+            eng = engagement(cat, who, oid, a["competency_id"], params)
+            ok = (steps >= int(a["min_level"])) & (steps < int(a["max_level"]))
+            out[:, c, :] += np.outer(active, ok) * hours * float(a["intensity"]) * eng
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated():
+    gen = pytest.importorskip("workbench.domain.generate")
+    cat = Catalogue.from_frames(**gen.generate_frames(n_sections=150, seed=11,
+                                                      n_competencies=16, n_zones=5))
+    learners, plans = gen.generate_roster(cat, 12, seed=4)
+    return cat, {x.learner_id: x for x in learners}, plans
+
+
+def plan_variants(cat, plans):
+    """The roster's plans, plus repeats, unknown ids and sections drawn at random."""
+    rng = np.random.default_rng(0)
+    every = list(cat.section_table.index)
+    out = [list(p.sections) for p in plans]
+    out += [[*p.sections, p.sections[0], "NO-SUCH"] for p in plans if p.sections]
+    out += [list(rng.choice(every, size=int(rng.integers(0, 8)), replace=False))
+            for _ in range(10)]
+    return out
+
+
+def test_cached_practice_and_attendance_equal_the_plain_computation(generated):
+    cat, learners, plans = generated
+    keen = dataclasses.replace(DEFAULT_PARAMETERS, interest_boost=0.6, late_hour=17.5,
+                               travel_penalty_per_10min=0.08)
+    boosted = 0
+    for params in (DEFAULT_PARAMETERS, keen):
+        for plan, sections in zip(plans * 3, plan_variants(cat, plans), strict=False):
+            who = learners[plan.learner_id]
+            for weeks in (week_grid(cat), week_grid(cat, dt.date(2027, 1, 13), 12)):
+                got = practice_array(cat, who, sections, weeks, params)
+                np.testing.assert_array_equal(
+                    got, reference_practice(cat, who, sections, weeks, params))
+                boosted += bool((got > 0).any())
+            pd.testing.assert_series_equal(section_attendance(cat, who, sections, params),
+                                           reference_attendance(cat, who, sections, params))
+    assert boosted > 20  # the comparison is not all zeros
+
+
+def test_projection_equals_the_kernel_on_plain_practice(generated):
+    cat, learners, plans = generated
+    for plan in plans:
+        who = learners[plan.learner_id]
+        proj = project(cat, who, plan.sections)
+        current = np.array([who.level(c) for c in cat.competencies["competency_id"]])
+        practice = reference_practice(cat, who, plan.sections, proj.week_starts)
+        dist = evolve(current[None], practice[None], learn_rates(cat))[0]
+        np.testing.assert_array_equal(proj.distribution, dist)
+        assert proj.competency_ids == list(cat.competencies["competency_id"])
+        pd.testing.assert_frame_equal(
+            proj.competencies,
+            cat.competencies[["competency_id", "name", "domain"]].reset_index(drop=True))
+
+
+def test_projections_do_not_share_their_competency_tables(generated):
+    cat, learners, plans = generated
+    who = learners[plans[0].learner_id]
+    a, b = project(cat, who, plans[0].sections), project(cat, who, plans[0].sections)
+    a.competencies.loc[0, "name"] = "changed"
+    a.competency_ids.append("extra")
+    assert b.competencies.loc[0, "name"] != "changed"
+    assert project(cat, who, []).competencies.loc[0, "name"] != "changed"
+    assert "extra" not in b.competency_ids
+
+
+def test_trajectories_are_read_from_the_distribution():
+    proj = project(tiny_catalogue(intensity=8), learner(level=1), ["S1"], weeks=20)
+    t = proj.trajectories()
+    cdf = np.cumsum(proj.distribution, axis=-1)
+    lo = (cdf < 0.1 - 1e-9).sum(-1).clip(0, 4).ravel()
+    hi = (cdf < 0.9 - 1e-9).sum(-1).clip(0, 4).ravel()
+    np.testing.assert_array_equal(t["lo"].to_numpy(), lo)
+    np.testing.assert_array_equal(t["hi"].to_numpy(), hi)
+    assert list(t.columns) == ["week", "competency_id", "name", "expected", "lo", "hi",
+                               "p_proficient"]
+    assert t["competency_id"].tolist() == ["MATH.1", "ELA.1"] * 21
+
+
+def test_catalogue_arrays_are_dropped_with_their_catalogue():
+    import gc
+
+    from workbench.domain import projection
+
+    cat = tiny_catalogue()
+    project(cat, learner(), ["S1"])
+    key = id(cat)
+    assert "projection" in projection._CACHES[key]
+    del cat
+    gc.collect()
+    assert key not in projection._CACHES
