@@ -39,6 +39,8 @@ table.wb-glance-table{border-collapse:collapse;width:100%;font-size:.85rem}
 .wb-glance-table th,.wb-glance-table td{padding:.15rem .4rem;text-align:left;
 border-bottom:1px solid #eee}
 .wb-glance-table tr.wb-current{background:#eef5fb}
+@media (max-width:600px){.wb-glance-table th:nth-child(n+5),.wb-glance-table td:nth-child(n+5)
+{display:none}.wb-glance-table th[scope=row]{max-width:9em}}
 """
 
 
@@ -69,7 +71,8 @@ class WorkbenchApp(pn.viewable.Viewer):
         self.labels = [f"{i + 1}. {name}" for i, name in enumerate(self.steps)]
         self.stepper = pn.widgets.RadioButtonGroup(
             label="Steps", options=self.labels, value=self.labels[0], color="primary",
-            button_style="outline", sizing_mode="stretch_width")
+            button_style="outline", sizing_mode="stretch_width",
+            stylesheets=[":host .bk-btn-group{flex-wrap:wrap}:host .bk-btn{min-width:8.5em}"])
         self.stepper.param.watch(self._stepper_changed, "value")
         self.content = pn.Column(self.steps["Learner"], sizing_mode="stretch_width")
         self.back = pn.widgets.Button(label="← Back", width=110, disabled=True)
@@ -78,14 +81,15 @@ class WorkbenchApp(pn.viewable.Viewer):
         self.next.on_click(lambda _e: self._move(1))
         self.status = pn.pane.HTML(sizing_mode="stretch_width")
         self.glance = pn.pane.HTML(sizing_mode="stretch_width", css_classes=["wb-glance"])
-        self.who = pn.pane.HTML(sizing_mode="stretch_width")
+        self.who = pn.pane.HTML(min_width=280, max_width=800)
         s.param.watch(self._on_step, "step")
         s.param.watch(self._on_status, ["status", "error", "learner", "plan_id", "problems"])
         s.param.watch(self._on_glance, ["ledgers", "plan_problems", "plan_id"])
         self._on_glance()
         self._on_status()
         self._layout = pn.Column(
-            pn.Row(self.who, self.back, self.next, sizing_mode="stretch_width"),
+            pn.FlexBox(self.who, pn.Row(self.back, self.next), justify_content="space-between",
+                       sizing_mode="stretch_width"),
             self.stepper, self.status, self.glance, self.content, sizing_mode="stretch_width",
         )
 
@@ -146,11 +150,11 @@ class WorkbenchApp(pn.viewable.Viewer):
             self.glance.object = ""
             return
         self.glance.object = (
-            '<table class="wb-glance-table"><caption>Plans at a glance</caption><thead><tr>'
+            '<div style="overflow-x:auto"><table class="wb-glance-table"><caption>Plans at a glance</caption><thead><tr>'
             '<th scope="col">Plan</th><th scope="col">Pieces</th><th scope="col">Problems</th>'
             '<th scope="col">A week</th><th scope="col">Cost</th>'
             '<th scope="col">Credits expected</th><th scope="col">Average goal chance</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
     def servable_page(self) -> pn.template.BaseTemplate:
         """The app inside a page template, for serving."""

@@ -922,7 +922,8 @@ def local_cluster(n_workers: int = 2, threads_per_worker: int = 1, **kwargs):
     One single-threaded worker process per core, no dashboard, and workers started without
     Dask's default ``MALLOC_TRIM_THRESHOLD_=65536``: with it, glibc hands every freed block
     above 128 KiB back to the system, so each chunk's working arrays are page-faulted in afresh
-    (measured: about twice the system time of the same run in one process).
+    (measured on 125,000 learner-plans: 1.7-2.8 s of the workers' system time against
+    1.2-1.4 s without it; within the noise on 500,000).
 
     Parameters
     ----------

@@ -142,8 +142,8 @@ def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFr
                                          label="Goal").opts(marker="star", size=14,
                                                             color="#D55E00"))
         panels.append(hv.Overlay(layers).opts(
-            title=_short(str(name), 60), ylim=(-0.1, 4.3), yticks=LEVEL_TICKS, width=width,
-            height=height, xlabel="", ylabel="", legend_position="top_left",
+            title=_short(str(name), 60), ylim=(-0.1, 4.3), yticks=LEVEL_TICKS, responsive=True,
+            min_width=300, max_width=width, height=height, xlabel="", ylabel="", legend_position="top_left",
             show_legend=True, toolbar=None))
     return panels
 

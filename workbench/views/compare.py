@@ -11,7 +11,7 @@ import param
 from ..domain.feasibility import KIND_TITLES
 from ..plots import goal_bars, heatmap, trajectories
 from ..state import MAX_PLANS, PlanningSession
-from .widgets import watch_when_shown
+from .widgets import WRAP, watch_when_shown
 
 
 def _money(v) -> str:
@@ -55,8 +55,8 @@ def comparison_html(ledgers: list[dict], problems: dict | None = None) -> str:
                             for d in ledgers)
             goal_rows += (f'<tr><th scope="row">Chance: {html.escape(g["target_word"])} in '
                           f'{html.escape(g["name"])} by {g["by"]:%b %-d, %Y}</th>{cells}</tr>')
-    return (f'<table class="wb-compare"><caption>Plans side by side</caption>'
-            f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}{goal_rows}</tbody></table>")
+    return (f'<div style="overflow-x:auto"><table class="wb-compare"><caption>Plans side by side</caption>'
+            f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}{goal_rows}</tbody></table></div>")
 
 
 class CompareStep(pn.viewable.Viewer):
@@ -69,7 +69,7 @@ class CompareStep(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._syncing = False
-        self.choose = pn.widgets.CheckBoxGroup(label="Plans to compare", inline=True)
+        self.choose = pn.widgets.CheckBoxGroup(label="Plans to compare", inline=True, stylesheets=[WRAP])
         self.choose.param.watch(self._chosen, "value")
         self.table = pn.pane.HTML(sizing_mode="stretch_width")
         self.goals = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=260)
@@ -115,7 +115,8 @@ class CompareStep(pn.viewable.Viewer):
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None
         plots = trajectories(comp.trajectories, goal_ids, first)
-        self.curves.objects = [pn.pane.HoloViews(p, width=540) for p in plots] or [
+        self.curves.objects = [pn.pane.HoloViews(p, sizing_mode="stretch_width", max_width=560,
+                                                min_width=300) for p in plots] or [
             pn.pane.Markdown("*Add goals on the Learner step to see them here.*")]
         heat = comp.heatmap
         touched = heat.groupby("competency_id")["p_proficient_end"].transform(

@@ -36,20 +36,22 @@ class ImportBox(pn.viewable.Viewer):
 
     label = param.String(doc="What the upload is for, e.g. 'Family calendar (.ics)'.")
     accept = param.String(default="", doc="File types offered by the browser's picker.")
+    file_label = param.String(default="Choose a file", doc="The file picker's short name.")
 
     def __init__(self, reader: Reader, on_error: Callable[[str], None] | None = None, **params):
         super().__init__(**params)
         self._reader = reader
         self._apply: Callable[[], str] | None = None
         self._on_error = on_error
-        self.file = pn.widgets.FileInput(label=f"Choose a file: {self.label}", accept=self.accept,
-                                         multiple=False, width=320)
+        self.file = pn.widgets.FileInput(label=self.file_label, accept=self.accept,
+                                         multiple=False, sizing_mode="stretch_width",
+                                         max_width=360)
         self.file.param.watch(self._read, "value")
         self.keep = pn.widgets.Button(label="Keep what could be read", visible=False,
                                       color="warning")
         self.keep.on_click(self._keep)
         self.report = pn.pane.HTML(sizing_mode="stretch_width")
-        self._layout = pn.Column(self.file, self.keep,
+        self._layout = pn.Column(pn.pane.Markdown(self.label), self.file, self.keep,
                                  self.report, sizing_mode="stretch_width")
 
     def __panel__(self):

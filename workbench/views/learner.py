@@ -12,7 +12,7 @@ import param
 from ..domain.dataset import LEVELS, Goal, level_word
 from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import WholeNumberInput, watch_when_shown
+from .widgets import WRAP, WholeNumberInput, watch_when_shown
 
 LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
              "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
@@ -47,10 +47,11 @@ class LearnerStep(pn.viewable.Viewer):
         interests = sorted({t for cell in s.catalogue.opportunities["interests"]
                             for t in str(cell).split(";") if t})
         self.interests = pn.widgets.CheckBoxGroup(label="Interests", options=interests,
-                                                  inline=True, sizing_mode="stretch_width")
-        self.strengths = pn.widgets.TextInput(label="Strengths (separate with commas)", width=540)
+                                                  inline=True, stylesheets=[WRAP], sizing_mode="stretch_width")
+        self.strengths = pn.widgets.TextInput(label="Strengths (separate with commas)",
+                                              sizing_mode="stretch_width", max_width=640)
         self.adults = pn.widgets.TextInput(label="Supportive adults (separate with commas)",
-                                           width=540)
+                                           sizing_mode="stretch_width", max_width=640)
         for w in (self.learner_name, self.grade, self.language, self.pathway, self.interests,
                   self.strengths, self.adults):
             w.param.watch(self._profile_changed, "value")
@@ -78,20 +79,21 @@ class LearnerStep(pn.viewable.Viewer):
         self.goals = pn.Column(sizing_mode="stretch_width")
         self.evidence = pn.pane.HTML(sizing_mode="stretch_width")
         self.upload = ImportBox(
-            self._read_credentials, label="Add evidence from a credential: Open Badges or a "
-            "Comprehensive Learner Record (.json or .jwt)", accept=".json,.jwt,.jws")
+            self._read_credentials, file_label="Credential file",
+            label="Add evidence from a credential: Open Badges or a Comprehensive Learner "
+            "Record (.json or .jwt)", accept=".json,.jwt,.jws")
 
         self._layout = pn.Column(
             pn.pane.Markdown("## Who are we planning with?"),
-            pn.Row(self.picker, pn.Spacer(width=30), self.new_name, self.new_grade,
+            pn.FlexBox(self.picker, pn.Spacer(width=30), self.new_name, self.new_grade,
                    pn.Column(pn.Spacer(height=18), self.create)),
             pn.layout.Divider(),
-            pn.Row(self.learner_name, self.grade, self.language, self.pathway),
+            pn.FlexBox(self.learner_name, self.grade, self.language, self.pathway),
             pn.pane.Markdown("**Interests** (tick all that apply)"), self.interests,
             self.strengths, self.adults,
             pn.pane.Markdown("### Goals"),
             self.goals,
-            pn.Row(self.goal_comp, self.goal_level, self.goal_date,
+            pn.FlexBox(self.goal_comp, self.goal_level, self.goal_date,
                    pn.Column(pn.Spacer(height=18), self.add_goal)),
             pn.pane.Markdown("### Where the learner is now\nClick a level to change it. "
                              "Levels go Not yet → Emerging → Developing → Proficient → Advanced."),
@@ -147,7 +149,7 @@ class LearnerStep(pn.viewable.Viewer):
             text = (f"<b>{html.escape(LEVELS[g.level])}</b> in "
                     f"{html.escape(names.get(g.competency_id, g.competency_id))} by "
                     f"{g.by.strftime('%B %-d, %Y')} (now: {level_word(lr.level(g.competency_id))})")
-            rows.append(pn.Row(pn.pane.HTML(text, sizing_mode="stretch_width"), btn,
+            rows.append(pn.FlexBox(pn.pane.HTML(text, sizing_mode="stretch_width"), btn,
                                sizing_mode="stretch_width"))
         if not rows:
             rows = [pn.pane.Markdown("*No goals yet. Add one below.*")]

@@ -131,8 +131,9 @@ class OpportunitiesStep(pn.viewable.Viewer):
             w.param.watch(self._refresh, "value")
         mappings = {p.stem.replace("_", " "): str(p) for p in sorted(EXAMPLES.glob("*.yaml"))}
         self.mapping = pn.widgets.Select(label="Column mapping", options=mappings, width=300)
-        self.upload = ImportBox(self._read_catalogue, label="Add a provider catalogue (.csv) "
-                                "to this workbench", accept=".csv,.txt")
+        self.upload = ImportBox(self._read_catalogue, file_label="Catalogue file",
+                                label="Add a provider catalogue (.csv) to this workbench",
+                                accept=".csv,.txt")
         self._layout = pn.Column(
             pn.pane.Markdown("## Find opportunities\nEvery row says whether it still fits the "
                              "current plan, and if not, why."),

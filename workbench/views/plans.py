@@ -51,20 +51,22 @@ class PlansStep(pn.viewable.Viewer):
         self.duplicate.on_click(lambda _e: self.state.duplicate_plan())
         self.delete.on_click(lambda _e: self.state.delete_plan())
         self.rename.on_click(lambda _e: self.state.rename_plan(self.rename_to.value))
-        self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
+        self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420,
+                                          min_width=320)
         self.problems = pn.pane.HTML(sizing_mode="stretch_width")
         self.totals = pn.pane.HTML(sizing_mode="stretch_width")
         self.sections = pn.Column(sizing_mode="stretch_width")
         self._layout = pn.Column(
             pn.pane.Markdown(f"## Plans\nA learner can have up to {MAX_PLANS} plans. "
                              "Problems update as soon as a plan changes."),
-            pn.Row(self.picker, pn.Column(pn.Spacer(height=18),
-                                          pn.Row(self.new, self.duplicate, self.delete))),
-            pn.Row(self.rename_to, pn.Column(pn.Spacer(height=18), self.rename)),
-            pn.Row(
-                pn.Column(self.calendar, sizing_mode="stretch_width", min_width=340),
+            pn.FlexBox(self.picker, pn.Column(pn.Spacer(height=18),
+                                          pn.FlexBox(self.new, self.duplicate, self.delete))),
+            pn.FlexBox(self.rename_to, pn.Column(pn.Spacer(height=18), self.rename)),
+            pn.FlexBox(
+                pn.Column(self.calendar, sizing_mode="stretch_width", min_width=320),
                 pn.Column(self.problems, self.totals, pn.pane.Markdown("### In this plan"),
-                          self.sections, width=440),
+                          self.sections, sizing_mode="stretch_width", min_width=300,
+                          max_width=460),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",

@@ -12,7 +12,7 @@ from ..domain.dataset import DAY_NAMES, DAYS, TimeBlock, format_minutes
 from ..plots import week_calendar
 from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import Tick, WholeNumberInput, watch_when_shown
+from .widgets import WRAP, Tick, WholeNumberInput, watch_when_shown
 
 TIMES = {format_minutes(m): m for m in range(6 * 60, 23 * 60 + 1, 30)}
 DEVICE_WORDS = {"No computer or tablet": "none", "Only a phone": "phone",
@@ -40,7 +40,7 @@ class WeekStep(pn.viewable.Viewer):
         self.max_hours = WholeNumberInput(label="Most hours of learning per week", start=1,
                                               end=40, value=8, width=300)
         self.transport = pn.widgets.CheckBoxGroup(label="How can they get around?",
-                                                  options=TRANSPORT_WORDS, inline=True)
+                                                  options=TRANSPORT_WORDS, inline=True, stylesheets=[WRAP])
         self.max_travel = WholeNumberInput(label="Longest trip from home (minutes, one way)",
                                                start=5, end=120, value=30, width=300)
         self.broadband = Tick(label="Internet at home good enough for video")
@@ -64,19 +64,21 @@ class WeekStep(pn.viewable.Viewer):
         self.add_free.on_click(lambda _e: self._add_block("availability"))
         self.add_busy.on_click(lambda _e: self._add_block("commitments"))
         self.blocks = pn.Column(sizing_mode="stretch_width")
-        self.upload = ImportBox(self._read_calendar, label="Or import the family's calendar "
-                                "(.ics from Google, Apple or Outlook)", accept=".ics,.ical,.ifb")
+        self.upload = ImportBox(self._read_calendar, file_label="Calendar file",
+                                label="Or import the family's calendar (.ics from Google, "
+                                "Apple or Outlook)", accept=".ics,.ical,.ifb")
         self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=380)
 
         self._layout = pn.Column(
             pn.pane.Markdown("## The learner's week\nGreen is free time; grey is busy. "
                              "Plans are checked against this week."),
-            pn.Row(
-                pn.Column(self.calendar, sizing_mode="stretch_width", min_width=340),
+            pn.FlexBox(
+                pn.Column(self.calendar, sizing_mode="stretch_width", min_width=320),
                 pn.Column(pn.pane.Markdown("### Free and busy times"), self.blocks,
                           pn.pane.Markdown("**Add a time**"), self.block_days,
-                          pn.Row(self.block_start, self.block_end), self.block_label,
-                          pn.Row(self.add_free, self.add_busy), self.upload, width=420),
+                          pn.FlexBox(self.block_start, self.block_end), self.block_label,
+                          pn.FlexBox(self.add_free, self.add_busy), self.upload,
+                          sizing_mode="stretch_width", min_width=300, max_width=440),
                 sizing_mode="stretch_width",
             ),
             pn.layout.Divider(),
@@ -122,7 +124,7 @@ class WeekStep(pn.viewable.Viewer):
                 btn = pn.widgets.Button(label=f"Remove {word.lower()} time {i + 1}",
                                         color="light", width=150)
                 btn.on_click(lambda _e, kind=kind, i=i: self._remove_block(kind, i))
-                rows.append(pn.Row(pn.pane.HTML(
+                rows.append(pn.FlexBox(pn.pane.HTML(
                     f"<b>{word}</b> {days}, {format_minutes(b.start)}–{format_minutes(b.end)}"
                     f"{label}", sizing_mode="stretch_width"), btn, sizing_mode="stretch_width"))
         self.blocks.objects = rows or [pn.pane.Markdown("*No free time entered yet.*")]

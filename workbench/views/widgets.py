@@ -7,6 +7,9 @@ import param
 from bokeh.models import NumericInput as _BkNumericInput
 from panel.widgets.input import _IntInputBase
 
+#: Lets a row of inline check boxes wrap onto more lines on a narrow screen.
+WRAP = ":host .bk-input-group.bk-inline{flex-wrap:wrap;column-gap:1em}"
+
 
 class Tick(pn.viewable.Viewer):
     """A yes/no box whose text is its accessible name (a real ``<label>`` around the input).
