@@ -1,0 +1,107 @@
+"""`workbench import ...` and `workbench export ...` on the real shared files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.domain.loading import load_dataset
+from workbench.store import Store
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "store.sqlite"
+    monkeypatch.setenv("WORKBENCH_DB", str(path))
+    return path
+
+
+def test_import_calendar_saves_busy_times_to_the_store(db, capsys):
+    assert main(["import", "ics", str(SHARED / "ics" / "recurring-ical-events__school_issue_48_dst.ics"),
+                 "--learner", "L-maya"]) == 0
+    out = capsys.readouterr().out
+    assert "Saved Maya" in out
+    learner = Store(db).learner("L-maya")
+    assert learner.commitments
+
+
+def test_import_with_a_broken_event_changes_nothing_unless_accepted(db, capsys):
+    bad = str(SHARED / "ics" / "node-ical__badRRULE.ics")
+    assert main(["import", "ics", bad, "--learner", "L-grace"]) == 1
+    err = capsys.readouterr()
+    assert "Nothing was changed" in err.err and "RRULE" in err.out
+    before = Store(db).learner("L-grace").to_dict()
+    assert main(["import", "ics", bad, "--learner", "L-grace", "--accept-partial"]) == 0
+    assert Store(db).learner("L-grace").to_dict() != before
+
+
+def test_import_badge_keeps_provenance_and_never_trusts_unsigned(db, capsys):
+    assert main(["import", "badge", str(SHARED / "badges" / "ob30_simple.jwt"),
+                 "--learner", "L-theo", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["evidence"] and not any(e["verified"] for e in report["evidence"])
+    saved = Store(db).learner("L-theo").evidence
+    assert saved and "ob30_simple.jwt" in saved[-1].source
+
+
+def test_endorsement_is_reported_not_imported(db, capsys):
+    code = main(["import", "badge", str(SHARED / "badges" / "ob30_endorsement-valid.json"),
+                 "--learner", "L-theo"])
+    out = capsys.readouterr()
+    assert code in (1, 2) and "endorsement" in (out.out + out.err).lower()
+
+
+def test_import_case_writes_a_new_valid_data_dir(db, tmp_path, capsys):
+    out = tmp_path / "with-case"
+    assert main(["import", "case", str(SHARED / "case" / "opensalt__test_framework_case.json"),
+                 "--out", str(out)]) == 0
+    ds = load_dataset(out)
+    assert len(ds.catalogue.competencies) > 76
+    assert (out / "case_prerequisites.csv").exists()
+
+
+def test_import_case_refuses_an_existing_directory(db, tmp_path, capsys):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep.txt").write_text("mine")
+    code = main(["import", "case", str(SHARED / "case" / "opensalt__test_framework_case.json"),
+                 "--out", str(tmp_path / "x")])
+    assert code == 2 and (tmp_path / "x" / "keep.txt").read_text() == "mine"
+
+
+def test_import_catalogue_with_shipped_mapping(db, tmp_path, capsys):
+    out = tmp_path / "chicago"
+    mapping = Path(__file__).resolve().parents[1] / "examples" / "chicago_city_of_learning.yaml"
+    code = main(["import", "catalog", str(SHARED / "catalogs" /
+                 "chicago_city_of_learning_schedule_program_export.csv"),
+                 "--mapping", str(mapping), "--out", str(out)])
+    assert code == 0
+    ds = load_dataset(out)
+    assert len(ds.catalogue.section_table) > 2000
+    assert "workbench serve --data" in capsys.readouterr().out
+
+
+def test_export_ics_and_case_round_trip(db, tmp_path, capsys):
+    from workbench.formats.case import read_case_package
+    from workbench.formats.ics import read_busy_times
+
+    ics = tmp_path / "plan.ics"
+    assert main(["export", "ics", "--learner", "L-maya", "--plan", "P-maya-a",
+                 "--out", str(ics)]) == 0
+    assert b"\r\nBEGIN:VEVENT\r\n" in ics.read_bytes()
+    busy, report = read_busy_times(ics)
+    assert len(busy) > 0 and not report.skipped
+    case = tmp_path / "framework.json"
+    assert main(["export", "case", "--out", str(case)]) == 0
+    framework, report = read_case_package(case)
+    assert len(framework.competencies) == 76 and not report.skipped
+
+
+def test_missing_file_is_one_clear_line(db, capsys):
+    assert main(["import", "ics", "/no/such/file.ics", "--learner", "L-maya"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
