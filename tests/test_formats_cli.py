@@ -105,3 +105,31 @@ def test_missing_file_is_one_clear_line(db, capsys):
     assert main(["import", "ics", "/no/such/file.ics", "--learner", "L-maya"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+REAL = [SHARED / "ics" / "icalevents__icloud.ics", SHARED / "badges" / "clr20_complex.json",
+        SHARED / "badges" / "ob30_simple.jwt"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["ics", "badge"]), source=st.sampled_from(REAL),
+       cut=st.floats(0, 1), junk=st.binary(max_size=64))
+def test_damaged_files_never_crash_or_corrupt_the_store(db, tmp_path, capsys, kind, source, cut,
+                                                         junk):
+    data = source.read_bytes()
+    damaged = data[: int(len(data) * cut)] + junk
+    path = tmp_path / f"damaged{source.suffix}"
+    path.write_bytes(damaged)
+    store = Store(db)
+    store.seed_from(load_dataset(Path(__file__).resolve().parents[1] / "sample_data"))
+    before = store.learner("L-amara").to_dict()
+    code = main(["import", kind, str(path), "--learner", "L-amara"])
+    capsys.readouterr()
+    after = Store(db).learner("L-amara")
+    if code != 0:
+        assert after.to_dict() == before  # a failed or partial import changed nothing
+    else:
+        assert after.learner_id == "L-amara"  # a clean import saved a whole, loadable learner

@@ -1,29 +1,9 @@
 """District-scale projection: every learner-plan of a roster at once, on one machine or on Dask.
 
-Roster file format (for ``docs/data-format.md``)
-------------------------------------------------
-A **roster** lists many learners' plans in one table, for district and network analysis
-(``workbench batch``). It is a CSV file (UTF-8, header row) or a Parquet file with the same
-columns, **one row per learner-plan**: a learner with three plans has three rows that repeat the
-learner's columns. Availability and commitments are not part of a roster (see "feasible" below).
-
-| column | required | type | meaning |
-|---|---|---|---|
-| learner_id | yes | id | the same id on every row of one learner |
-| plan_id | yes | id | unique in the file |
-| grade | yes | integer 0-12 | |
-| home_zone | yes | zone name | must appear in the catalogue's travel_times.csv |
-| transport | no, default `walk` | `;` list of `walk`, `bike`, `transit`, `car` | |
-| max_travel_minutes | no, default 30 | integer >= 0 | longest acceptable one-way trip |
-| home_broadband | no, default true | bool | |
-| device | no, default `own` | `none`, `phone`, `shared`, `own` | |
-| budget | no, default 0 | number >= 0 | USD for the year |
-| max_hours_per_week | no, default 10 | number > 0 | |
-| interests | no | `;` list of text | e.g. `robotics;coding` |
-| strengths | no | `;` list of text | e.g. `curious;leads groups` |
-| levels | no | `;` list of `COMPETENCY=LEVEL` | current levels 0-4, e.g. `MATH.G1=2;ELA.G3=3`; missing = 0 |
-| goals | no | `;` list of `COMPETENCY>=LEVEL@DATE` | e.g. `MATH.G1>=3@2027-06-01` |
-| sections | no | `;` list of section ids | the plan; every id must exist in sections.csv |
+Roster file format
+------------------
+One row per learner-plan, CSV or Parquet; the columns are documented in ``docs/data-format.md``
+(section "Rosters").
 
 A bad row is reported as ``file:line:column: message`` (line counts the header as line 1; in a
 Parquet file, "line" is the row number plus one, as if it had a header) and left out; the other
