@@ -190,7 +190,11 @@ class OpportunitiesStep(pn.viewable.Viewer):
                 out, f, travel = out[keep], f[keep], travel[keep]
             out.insert(1, "Fits?", np.where(f["in_plan"], "In plan",
                                             np.where(f["fits"], "Fits", "No")))
-            out.insert(4, "Trip (min)", np.where(np.isfinite(travel), travel.round(0), np.nan))
+            mins = travel.to_numpy(dtype=float)
+            out.insert(4, "Trip", np.where(~np.isfinite(mins), "No way there",
+                                           np.where(mins <= 0, "None",
+                                                    [f"{m:.0f} min" if np.isfinite(m) else ""
+                                                     for m in mins])))
             out.insert(5, "Why not", f["reason"].fillna("").to_numpy())
             if self.fits_only.value:
                 out = out[f["fits"].to_numpy() & ~f["in_plan"].to_numpy()]
