@@ -21,6 +21,7 @@ from .views.opportunities import OpportunitiesStep
 from .views.plans import PlansStep
 from .views.share import ShareStep
 from .views.week import WeekStep
+from .views.widgets import held
 
 pn.extension("tabulator", notifications=True, design="bootstrap", loading_indicator=True)
 
@@ -73,12 +74,12 @@ class WorkbenchApp(pn.viewable.Viewer):
             label="Steps", options=self.labels, value=self.labels[0], color="primary",
             button_style="outline", sizing_mode="stretch_width",
             stylesheets=[":host .bk-btn-group{flex-wrap:wrap}:host .bk-btn{min-width:8.5em}"])
-        self.stepper.param.watch(self._stepper_changed, "value")
+        self.stepper.param.watch(held(self._stepper_changed), "value")
         self.content = pn.Column(self.steps["Learner"], sizing_mode="stretch_width")
         self.back = pn.widgets.Button(label="← Back", width=110, disabled=True)
         self.next = pn.widgets.Button(label="Next →", width=110, color="primary")
-        self.back.on_click(lambda _e: self._move(-1))
-        self.next.on_click(lambda _e: self._move(1))
+        self.back.on_click(held(lambda _e: self._move(-1)))
+        self.next.on_click(held(lambda _e: self._move(1)))
         self.status = pn.pane.HTML(sizing_mode="stretch_width")
         self.glance = pn.pane.HTML(sizing_mode="stretch_width", css_classes=["wb-glance"])
         self.who = pn.pane.HTML(min_width=280, max_width=800)

@@ -11,7 +11,7 @@ import param
 from ..domain.feasibility import KIND_TITLES
 from ..plots import goal_bars, heatmap, trajectories
 from ..state import MAX_PLANS, PlanningSession
-from .widgets import WRAP, watch_when_shown
+from .widgets import WRAP, held, watch_when_shown
 
 
 def _money(v) -> str:
@@ -70,7 +70,7 @@ class CompareStep(pn.viewable.Viewer):
         super().__init__(**params)
         self._syncing = False
         self.choose = pn.widgets.CheckBoxGroup(label="Plans to compare", inline=True, stylesheets=[WRAP])
-        self.choose.param.watch(self._chosen, "value")
+        self.choose.param.watch(held(self._chosen), "value")
         self.table = pn.pane.HTML(sizing_mode="stretch_width")
         self.goals = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=260)
         self.curves = pn.FlexBox(sizing_mode="stretch_width")

@@ -12,7 +12,7 @@ import param
 from ..domain.dataset import LEVELS, Goal, level_word
 from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import WRAP, WholeNumberInput, watch_when_shown
+from .widgets import WRAP, WholeNumberInput, held, watch_when_shown
 
 LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
              "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
@@ -32,12 +32,12 @@ class LearnerStep(pn.viewable.Viewer):
         self._syncing = False
         self.picker = pn.widgets.Select(label="Learner", options=s.learner_names(),
                                         value=s.learner_id, width=320)
-        self.picker.param.watch(self._pick, "value")
+        self.picker.param.watch(held(self._pick), "value")
         self.new_name = pn.widgets.TextInput(label="New learner's name", placeholder="First name",
                                              width=200)
         self.new_grade = WholeNumberInput(label="Grade", value=9, start=0, end=12, width=90)
         self.create = pn.widgets.Button(label="Create learner", color="default")
-        self.create.on_click(self._create)
+        self.create.on_click(held(self._create))
 
         self.learner_name = pn.widgets.TextInput(label="Name", width=220)
         self.grade = WholeNumberInput(label="Grade", start=0, end=12, width=90)
@@ -54,7 +54,7 @@ class LearnerStep(pn.viewable.Viewer):
                                            sizing_mode="stretch_width", max_width=640)
         for w in (self.learner_name, self.grade, self.language, self.pathway, self.interests,
                   self.strengths, self.adults):
-            w.param.watch(self._profile_changed, "value")
+            w.param.watch(held(self._profile_changed), "value")
 
         comps = s.catalogue.competencies
         self._comp_options = {f"{r.name} ({r.domain})": r.competency_id
@@ -66,7 +66,7 @@ class LearnerStep(pn.viewable.Viewer):
             layout="fit_data_stretch", sizing_mode="stretch_width", pagination=None,
             configuration={"groupStartOpen": False}, name="Current levels",
         )
-        self.levels.on_edit(self._level_edited)
+        self.levels.on_edit(held(self._level_edited))
 
         self.goal_comp = pn.widgets.Select(label="Goal competency", options=self._comp_options,
                                            width=320)
@@ -75,7 +75,7 @@ class LearnerStep(pn.viewable.Viewer):
                                             value=3, width=130)
         self.goal_date = pn.widgets.DatePicker(label="By", value=dt.date(2027, 6, 1), width=150)
         self.add_goal = pn.widgets.Button(label="Add goal")
-        self.add_goal.on_click(self._add_goal)
+        self.add_goal.on_click(held(self._add_goal))
         self.goals = pn.Column(sizing_mode="stretch_width")
         self.evidence = pn.pane.HTML(sizing_mode="stretch_width")
         self.upload = ImportBox(
@@ -145,7 +145,7 @@ class LearnerStep(pn.viewable.Viewer):
         for i, g in enumerate(lr.goals):
             btn = pn.widgets.Button(label=f"Remove goal {i + 1}", color="light",
                                     width=140)
-            btn.on_click(lambda _e, i=i: self._remove_goal(i))
+            btn.on_click(held(lambda _e, i=i: self._remove_goal(i)))
             text = (f"<b>{html.escape(LEVELS[g.level])}</b> in "
                     f"{html.escape(names.get(g.competency_id, g.competency_id))} by "
                     f"{g.by.strftime('%B %-d, %Y')} (now: {level_word(lr.level(g.competency_id))})")

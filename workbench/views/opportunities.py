@@ -22,7 +22,7 @@ from ..domain.dataset import (
 )
 from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import Tick, WholeNumberInput, watch_when_shown
+from .widgets import Tick, WholeNumberInput, held, watch_when_shown
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -122,7 +122,7 @@ class OpportunitiesStep(pn.viewable.Viewer):
         )
         self.add = pn.widgets.Button(label="Add selected to plan", color="primary",
                                      disabled=True)
-        self.add.on_click(self._add)
+        self.add.on_click(held(self._add))
         self.table.param.watch(self._selected, "selection")
         self._filters = (self.search, self.interest, self.domain, self.competency, self.kind,
                          self.modality, self.day, self.after, self.max_cost, self.max_travel,

@@ -12,7 +12,7 @@ from ..domain.schedule import day_trips, plan_meetings
 from ..plots import week_calendar
 from ..state import MAX_PLANS, PlanningSession
 from .week import blocks_frame
-from .widgets import watch_when_shown
+from .widgets import held, watch_when_shown
 
 
 def problems_html(problems, catalogue) -> str:
@@ -41,16 +41,16 @@ class PlansStep(pn.viewable.Viewer):
         super().__init__(**params)
         self._syncing = False
         self.picker = pn.widgets.Select(label="Plan", width=280)
-        self.picker.param.watch(self._pick, "value")
+        self.picker.param.watch(held(self._pick), "value")
         self.new = pn.widgets.Button(label="New plan")
         self.duplicate = pn.widgets.Button(label="Duplicate plan")
         self.delete = pn.widgets.Button(label="Delete plan", color="danger")
         self.rename_to = pn.widgets.TextInput(label="Plan name", width=280)
         self.rename = pn.widgets.Button(label="Rename plan")
-        self.new.on_click(lambda _e: self.state.new_plan())
-        self.duplicate.on_click(lambda _e: self.state.duplicate_plan())
-        self.delete.on_click(lambda _e: self.state.delete_plan())
-        self.rename.on_click(lambda _e: self.state.rename_plan(self.rename_to.value))
+        self.new.on_click(held(lambda _e: self.state.new_plan()))
+        self.duplicate.on_click(held(lambda _e: self.state.duplicate_plan()))
+        self.delete.on_click(held(lambda _e: self.state.delete_plan()))
+        self.rename.on_click(held(lambda _e: self.state.rename_plan(self.rename_to.value)))
         self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420,
                                           min_width=320)
         self.problems = pn.pane.HTML(sizing_mode="stretch_width")
@@ -117,7 +117,7 @@ class PlansStep(pn.viewable.Viewer):
         for sid, row in table.iterrows():
             btn = pn.widgets.Button(label=f"Remove {row['title']}", color="light",
                                     sizing_mode="stretch_width", max_width=420)
-            btn.on_click(lambda _e, sid=sid: s.remove_section(sid))
+            btn.on_click(held(lambda _e, sid=sid: s.remove_section(sid)))
             rows.append(pn.Column(pn.pane.HTML(
                 f"<b>{html.escape(str(row['title']))}</b> — "
                 f"{html.escape(str(row['provider_name']))}", sizing_mode="stretch_width",

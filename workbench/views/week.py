@@ -12,7 +12,7 @@ from ..domain.dataset import DAY_NAMES, DAYS, TimeBlock, format_minutes
 from ..plots import week_calendar
 from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import WRAP, Tick, WholeNumberInput, watch_when_shown
+from .widgets import WRAP, Tick, WholeNumberInput, held, watch_when_shown
 
 TIMES = {format_minutes(m): m for m in range(6 * 60, 23 * 60 + 1, 30)}
 DEVICE_WORDS = {"No computer or tablet": "none", "Only a phone": "phone",
@@ -50,7 +50,7 @@ class WeekStep(pn.viewable.Viewer):
                                           width=180)
         for w in (self.max_hours, self.transport, self.max_travel, self.broadband, self.device,
                   self.budget):
-            w.param.watch(self._changed, "value")
+            w.param.watch(held(self._changed), "value")
 
         self.block_days = pn.widgets.CheckButtonGroup(label="Days", options=list(DAYS),
                                                       value=["Mon", "Wed"])
@@ -61,8 +61,8 @@ class WeekStep(pn.viewable.Viewer):
                                                 placeholder="e.g. Soccer practice")
         self.add_free = pn.widgets.Button(label="Add free time")
         self.add_busy = pn.widgets.Button(label="Add busy time")
-        self.add_free.on_click(lambda _e: self._add_block("availability"))
-        self.add_busy.on_click(lambda _e: self._add_block("commitments"))
+        self.add_free.on_click(held(lambda _e: self._add_block("availability")))
+        self.add_busy.on_click(held(lambda _e: self._add_block("commitments")))
         self.blocks = pn.Column(sizing_mode="stretch_width")
         self.upload = ImportBox(self._read_calendar, file_label="Calendar file",
                                 label="Or import the family's calendar (.ics from Google, "
@@ -123,7 +123,7 @@ class WeekStep(pn.viewable.Viewer):
                 label = f" — {html.escape(b.label)}" if b.label else ""
                 btn = pn.widgets.Button(label=f"Remove {word.lower()} time {i + 1}",
                                         color="light", width=150)
-                btn.on_click(lambda _e, kind=kind, i=i: self._remove_block(kind, i))
+                btn.on_click(held(lambda _e, kind=kind, i=i: self._remove_block(kind, i)))
                 rows.append(pn.FlexBox(pn.pane.HTML(
                     f"<b>{word}</b> {days}, {format_minutes(b.start)}–{format_minutes(b.end)}"
                     f"{label}", sizing_mode="stretch_width"), btn, sizing_mode="stretch_width"))

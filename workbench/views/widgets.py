@@ -69,3 +69,13 @@ def watch_when_shown(view, step: str, callback, names: list[str]) -> None:
     state.param.watch(run_or_defer, names)
     state.param.watch(shown, "step")
     run_or_defer()
+
+
+def held(fn):
+    """Run a user action with the document held, so the browser gets one update, not dozens."""
+
+    def run(*args, **kwargs):
+        with pn.io.hold():
+            return fn(*args, **kwargs)
+
+    return run
