@@ -336,8 +336,12 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
 
     comp_ids = set(catalogue.competencies["competency_id"])
     rows, items = _explode(raw["levels"])
-    comp, sep, level = (pd.Series(items, dtype=object).str.partition("=")[i].str.strip()
-                        for i in range(3))
+    # plain str.partition in one pass: pandas' .str.partition builds a tuple Series per call and
+    # was most of the time of reading a 50,000-learner roster
+    parts = [str(x).partition("=") for x in items.tolist()]
+    comp = pd.Series([a.strip() for a, _, _ in parts], dtype=object)
+    sep = pd.Series([b for _, b, _ in parts], dtype=object)
+    level = pd.Series([c.strip() for _, _, c in parts], dtype=object)
     lv = pd.to_numeric(level, errors="coerce")
     wrong = ((sep != "=") | lv.isna() | (lv.round() != lv)).to_numpy()
     flag(rows[wrong], "levels", [f"{x!r} should look like COMPETENCY=LEVEL" for x in items[wrong]])
