@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .dataset import LEVELS, PROFICIENT, Catalogue, Learner
+from .schedule import _cache_for
 
 N_LEVELS = len(LEVELS)          # 0 Not yet .. 4 Advanced
 N_STEPS = N_LEVELS - 1          # transitions k -> k+1 for k = 0..3
@@ -250,24 +250,6 @@ def _stem(word: str) -> str:
 
 
 # ---- learner-independent catalogue arrays, built once per catalogue -------------------------
-_CACHES: dict[int, dict] = {}
-
-
-def _cache_for(catalogue: Catalogue) -> dict:
-    """A per-catalogue scratch dict, dropped when the catalogue is garbage collected.
-
-    A Catalogue is an unhashable dataclass, so it is keyed by id(); the finaliser makes sure a
-    recycled id never sees a dead catalogue's arrays. Catalogues are read-only once loaded, so
-    nothing here ever goes stale.
-    """
-    key = id(catalogue)
-    cache = _CACHES.get(key)
-    if cache is None:
-        cache = _CACHES[key] = {}
-        weakref.finalize(catalogue, _CACHES.pop, key, None)
-    return cache
-
-
 @dataclass(frozen=True)
 class _Alignment:
     """One opportunity's alignments to known competencies, in the alignment table's order."""

@@ -6,12 +6,11 @@ import html
 import math
 
 import panel as pn
-import param
 
 from ..domain.feasibility import KIND_TITLES
 from ..plots import goal_bars, heatmap, trajectories
-from ..state import MAX_PLANS, PlanningSession
-from .widgets import WRAP, held, watch_when_shown
+from ..state import MAX_PLANS
+from .widgets import WRAP, StepView, held, watch_when_shown
 
 
 def _money(v) -> str:
@@ -59,12 +58,9 @@ def comparison_html(ledgers: list[dict], problems: dict | None = None) -> str:
             f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}{goal_rows}</tbody></table></div>")
 
 
-class CompareStep(pn.viewable.Viewer):
+class CompareStep(StepView):
     """Two to five plans side by side: trajectories with uncertainty, goals, credits, cost."""
 
-    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
-    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
-                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)

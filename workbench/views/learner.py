@@ -7,24 +7,19 @@ import html
 
 import pandas as pd
 import panel as pn
-import param
 
 from ..domain.dataset import LEVELS, Goal, level_word
-from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import WRAP, WholeNumberInput, held, watch_when_shown
+from .widgets import WRAP, StepView, WholeNumberInput, held, watch_when_shown
 
 LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
              "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
              "Haitian Creole / Kreyòl": "ht", "Other": "other"}
 
 
-class LearnerStep(pn.viewable.Viewer):
+class LearnerStep(StepView):
     """Pick or create a learner; edit interests, strengths, levels (as words) and goals."""
 
-    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
-    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
-                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)

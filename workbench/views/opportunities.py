@@ -20,9 +20,8 @@ from ..domain.dataset import (
     Catalogue,
     format_minutes,
 )
-from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import Tick, WholeNumberInput, held, watch_when_shown
+from .widgets import StepView, Tick, WholeNumberInput, held, watch_when_shown
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -75,12 +74,9 @@ def catalogue_display(catalogue: Catalogue) -> pd.DataFrame:
     return df
 
 
-class OpportunitiesStep(pn.viewable.Viewer):
+class OpportunitiesStep(StepView):
     """Search the catalogue by interest, competency, provider, time, cost, travel and fit."""
 
-    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
-    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
-                         "served app); in a notebook every step shows at once.")
     page_size = param.Integer(default=12, bounds=(5, 100), doc="Rows per page of the table.")
 
     def __init__(self, **params):

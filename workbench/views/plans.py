@@ -5,14 +5,13 @@ from __future__ import annotations
 import html
 
 import panel as pn
-import param
 
 from ..domain.feasibility import KIND_TITLES
 from ..domain.schedule import day_trips, plan_meetings
 from ..plots import week_calendar
-from ..state import MAX_PLANS, PlanningSession
+from ..state import MAX_PLANS
 from .week import blocks_frame
-from .widgets import held, watch_when_shown
+from .widgets import StepView, held, watch_when_shown
 
 
 def problems_html(problems, catalogue) -> str:
@@ -30,12 +29,9 @@ def problems_html(problems, catalogue) -> str:
             f"would break this plan:</b><ul>{''.join(items)}</ul></div>")
 
 
-class PlansStep(pn.viewable.Viewer):
+class PlansStep(StepView):
     """Create, duplicate, rename and delete plans; see the week and what would break it."""
 
-    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
-    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
-                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)

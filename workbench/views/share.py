@@ -6,20 +6,15 @@ import io
 import json
 
 import panel as pn
-import param
 
 from ..domain.schedule import day_trips, plan_meetings
 from ..domain.summary import family_summary
-from ..state import PlanningSession
-from .widgets import watch_when_shown
+from .widgets import StepView, watch_when_shown
 
 
-class ShareStep(pn.viewable.Viewer):
+class ShareStep(StepView):
     """Summary of a chosen plan plus downloads: summary HTML, plan JSON, sections CSV, .ics."""
 
-    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
-    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
-                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)

@@ -6,13 +6,11 @@ import html
 
 import pandas as pd
 import panel as pn
-import param
 
 from ..domain.dataset import DAY_NAMES, DAYS, TimeBlock, format_minutes
 from ..plots import week_calendar
-from ..state import PlanningSession
 from .imports import ImportBox
-from .widgets import WRAP, Tick, WholeNumberInput, held, watch_when_shown
+from .widgets import WRAP, StepView, Tick, WholeNumberInput, held, watch_when_shown
 
 TIMES = {format_minutes(m): m for m in range(6 * 60, 23 * 60 + 1, 30)}
 DEVICE_WORDS = {"No computer or tablet": "none", "Only a phone": "phone",
@@ -27,12 +25,9 @@ def blocks_frame(blocks: list[TimeBlock]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["day", "start_min", "end_min", "label"])
 
 
-class WeekStep(pn.viewable.Viewer):
+class WeekStep(StepView):
     """The learner's week: free time on a weekly grid, travel, connectivity, hours and budget."""
 
-    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
-    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
-                         "served app); in a notebook every step shows at once.")
 
     def __init__(self, **params):
         super().__init__(**params)

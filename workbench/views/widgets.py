@@ -7,6 +7,8 @@ import param
 from bokeh.models import NumericInput as _BkNumericInput
 from panel.widgets.input import _IntInputBase
 
+from ..state import PlanningSession
+
 #: Lets a row of inline check boxes wrap onto more lines on a narrow screen.
 WRAP = ":host .bk-input-group.bk-inline{flex-wrap:wrap;column-gap:1em}"
 
@@ -79,3 +81,11 @@ def held(fn):
             return fn(*args, **kwargs)
 
     return run
+
+
+class StepView(pn.viewable.Viewer):
+    """A step of the workbench: a view over the session's state, built once."""
+
+    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
+    lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
+                         "served app); in a notebook every step shows at once.")
