@@ -451,12 +451,12 @@ def test_trajectories_are_read_from_the_distribution():
 def test_catalogue_arrays_are_dropped_with_their_catalogue():
     import gc
 
-    from workbench.domain import projection
+    from workbench.domain import schedule
 
     cat = tiny_catalogue()
     project(cat, learner(), ["S1"])
     key = id(cat)
-    assert "projection" in projection._CACHES[key]
+    assert "projection" in schedule._CACHES[key]
     del cat
     gc.collect()
-    assert key not in projection._CACHES
+    assert key not in schedule._CACHES
