@@ -152,6 +152,9 @@ def test_catalogue_upload_adds_real_programmes(app, tmp_path, monkeypatch):
     _upload(opp.upload, SHARED / "catalogs" / "chicago_city_of_learning_schedule_program_export.csv")
     opp.upload.keep.clicks += 1  # the real file has broken rows: keep what could be read
     assert len(app.state.catalogue.section_table) > n + 2000
+    tags = {t for cell in app.state.catalogue.opportunities["interests"] for t in cell.split(";")
+            if t}
+    assert tags <= set(opp.interest.options)  # every interest of the new catalogue can be chosen
     assert app.state.fit is not None and len(app.state.fit) == len(app.state.catalogue.section_table)
     tba = app.state.fit[app.state.catalogue.section_table.loc[app.state.fit.index, "times_tba"]
                         .to_numpy()]

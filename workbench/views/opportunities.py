@@ -83,21 +83,17 @@ class OpportunitiesStep(StepView):
         super().__init__(**params)
         cat = self.state.catalogue
         self._display = catalogue_display(cat)
-        interests = sorted({t for cell in self._display["_interests"] for t in cell.split(";")
-                            if t})
         any_ = {"Any": ""}
         self.search = pn.widgets.TextInput(label="Search", placeholder="e.g. robotics, nursing",
                                            width=220)
-        self.interest = pn.widgets.Select(label="Interest", options={**any_, **{
-            i: i for i in interests}}, width=170)
-        self.domain = pn.widgets.Select(label="Subject area", options={**any_, **{
-            d: d for d in sorted(cat.competencies["domain"].unique())}}, width=190)
-        self.competency = pn.widgets.Select(label="Competency", options={**any_, **{
-            f"{r.name}": r.competency_id for r in cat.competencies.itertuples()}}, width=220)
+        self.interest = pn.widgets.Select(label="Interest", width=170)
+        self.domain = pn.widgets.Select(label="Subject area", width=190)
+        self.competency = pn.widgets.Select(label="Competency", width=220)
         self.kind = pn.widgets.Select(label="Provider", options={**any_, **{
             v: k for k, v in PROVIDER_KIND_WORDS.items()}}, width=190)
         self.modality = pn.widgets.Select(label="How", options={**any_, **{
             v: k for k, v in MODALITY_WORDS.items()}}, width=190)
+        self._set_catalogue_options(cat)
         self.day = pn.widgets.Select(label="Day", options={**any_, **{
             DAY_NAMES[d]: d for d in DAYS}}, width=130)
         self.after = pn.widgets.Select(label="Starts at or after", options={
@@ -144,6 +140,17 @@ class OpportunitiesStep(StepView):
 
     def __panel__(self):
         return self._layout
+
+    def _set_catalogue_options(self, cat) -> None:
+        """Filter choices that come from the catalogue (again after a catalogue import)."""
+        any_ = {"Any": ""}
+        interests = sorted({t for cell in self._display["_interests"] for t in cell.split(";")
+                            if t})
+        self.interest.options = {**any_, **{i: i for i in interests}}
+        self.domain.options = {**any_, **{d: d for d in sorted(cat.competencies["domain"]
+                                                             .unique())}}
+        self.competency.options = {**any_, **{f"{r.name}": r.competency_id
+                                              for r in cat.competencies.itertuples()}}
 
     def filtered(self) -> pd.DataFrame:
         """The table rows that pass every filter, fit columns included (fits first)."""
@@ -233,6 +240,7 @@ class OpportunitiesStep(StepView):
             self.state.use_dataset(dataset, f"Added {filename} to the catalogue.")
             self.state.store.set_meta("catalogue_dir", str(out))
             self._display = catalogue_display(dataset.catalogue)
+            self._set_catalogue_options(dataset.catalogue)
             self._refresh()
             return (f"The catalogue now has {len(dataset.catalogue.section_table):,} sections. "
                     "It stays in use for this store until another is imported.")
