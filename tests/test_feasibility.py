@@ -523,3 +523,34 @@ def test_sample_catalogue_fit_agrees_with_check_plan(sample):
                    if sid in p.sections}
             assert fit.at[sid, "fits"] == (not new), (plan.plan_id, sid, new,
                                                       fit.loc[sid].to_dict())
+
+
+# ---- the per-learner answers kept between edits -----------------------------------------------
+def test_fit_and_check_follow_a_learner_who_changes_between_calls():
+    """The learner-only tests are kept per catalogue; a changed learner must not get stale ones."""
+    from workbench.domain.schedule import _cache_for
+
+    cat, who = build(), maya()
+    plan = ["S-rob-tue", "S-weld-wed"]
+    catalogue_fit(cat, who, plan)
+    check_plan(cat, who, plan)
+    who.transport = ["walk"]
+    who.availability = weekdays("16:00", "17:00")
+    who.max_travel_minutes = 5
+    who.grade = 6
+    who.levels = {"MATH.ALG": 4}
+    kept_fit, kept_check = catalogue_fit(cat, who, plan), check_plan(cat, who, plan)
+    _cache_for(cat).clear()
+    pd.testing.assert_frame_equal(kept_fit, catalogue_fit(cat, who, plan))
+    assert kept_check == check_plan(cat, who, plan)
+
+
+def test_changing_a_fit_frame_does_not_change_the_next_fit():
+    cat, who = build(), maya()
+    first = catalogue_fit(cat, who, ["S-rob-tue"])
+    expected = first.copy()
+    first.loc[:, "travel_mode"] = "changed"
+    first.loc[:, "travel_minutes"] = -1.0
+    pd.testing.assert_frame_equal(catalogue_fit(cat, who, ["S-rob-tue"]), expected)
+    assert [str(t) for t in expected.dtypes] == ["bool", "bool", "object", "object", "float64",
+                                                 "object"]

@@ -363,3 +363,28 @@ def test_poisson_binomial_on_python_floats_is_exactly_the_array_programme(probs)
         pmf[0] *= 1 - q
     np.testing.assert_array_equal(poisson_binomial(probs), pmf)
     np.testing.assert_array_equal(ledger._poisson_binomial_small(list(probs)), pmf)
+
+
+# ---- parts kept between comparisons ----------------------------------------------------------
+def test_a_comparison_reusing_projections_matches_one_worked_out_afresh():
+    """One edit: each plan's row and columns are kept per projection; only the edit's change."""
+    from workbench.domain.schedule import _cache_for
+
+    cat, who = catalogue(), learner()
+    plans = [plan("A", ["S1"]), plan("B", ["S2"]), plan("C", ["S1b", "S2"])]
+    projs = {p.plan_id: project(cat, who, p.sections) for p in plans}
+    first = compare_plans(cat, who, plans, projections=projs)
+    first.table.loc[:, "cost"] = -1.0            # changing one comparison's frames ...
+    first.trajectories.loc[:, "plan_id"] = "changed"
+    first.heatmap.loc[:, "expected_end"] = -1.0
+    plans[0] = plan("A", ["S1", "S2"], name="Plan A, edited")
+    projs["A"] = project(cat, who, plans[0].sections)
+    kept = compare_plans(cat, who, plans, projections=projs)
+    _cache_for(cat).clear()
+    ledger._TEXT_COLUMNS.clear()
+    ledger._COMPETENCY_TEXT.clear()
+    fresh = compare_plans(cat, who, plans, projections=projs)
+    for name in ("table", "trajectories", "heatmap"):   # ... never changes the next one
+        pd.testing.assert_frame_equal(getattr(kept, name), getattr(fresh, name))
+    assert kept.table["plan_name"].tolist() == ["Plan A, edited", "Plan B", "Plan C"]
+    assert (kept.table["cost"] >= 0).all()

@@ -217,3 +217,20 @@ def test_sample_plans_have_consistent_weeks(sample):
         hours = weekly_hours(cat, plan.sections)
         assert (hours >= 0).all() and (hours.index.dayofweek == 0).all()
         assert weekly_travel_minutes(cat, learner, plan.sections) >= 0
+
+
+def test_trips_kept_between_calls_follow_the_learner_and_are_not_shared():
+    who = Learner(learner_id="L-maya", name="Maya", grade=11, home_zone="Eastside",
+                  transport=["walk", "transit"])
+    first = day_trips(CAT, who, ["S-rob", "S-weld"])
+    first.loc[:, "minutes"] = -1.0
+    again = day_trips(CAT, who, ["S-rob", "S-weld"])
+    assert (again["minutes"] > 0).all()
+    who.transport = ["walk"]   # the same learner object, now without transit
+    walking = day_trips(CAT, who, ["S-rob", "S-weld"])
+    fresh = day_trips(CAT, Learner(learner_id="L-x", name="X", grade=11, home_zone="Eastside",
+                                   transport=["walk"]), ["S-rob", "S-weld"])
+    pd.testing.assert_frame_equal(walking, fresh)
+    assert weekly_travel_minutes(CAT, who, ["S-rob", "S-weld"]) == weekly_travel_minutes(
+        CAT, Learner(learner_id="L-x", name="X", grade=11, home_zone="Eastside",
+                     transport=["walk"]), ["S-rob", "S-weld"])

@@ -138,12 +138,16 @@ def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFr
         if goals is not None and len(goals):
             g = goals[goals["competency_id"] == cid]
             for _, row in g.iterrows():
-                layers.append(hv.Scatter([(pd.Timestamp(row["by"]), row["target_level"])],
+                # same time unit as the curves: Bokeh reads datetime64[s] as nanoseconds
+                when = pd.Timestamp(row["by"]).as_unit("ns")
+                layers.append(hv.Scatter(pd.DataFrame({"week": [when],
+                                                       "level": [row["target_level"]]}),
+                                         "week", "level",
                                          label="Goal").opts(marker="star", size=14,
                                                             color="#D55E00"))
         panels.append(hv.Overlay(layers).opts(
-            title=_short(str(name), 60), ylim=(-0.1, 4.3), yticks=LEVEL_TICKS, responsive=True,
-            min_width=300, max_width=width, height=height, xlabel="", ylabel="", legend_position="top_left",
+            title=_short(str(name), 60), ylim=(-0.1, 4.3), yticks=LEVEL_TICKS, width=width,
+            height=height, xlabel="", ylabel="", legend_position="top_left",
             show_legend=True, toolbar=None))
     return panels
 

@@ -280,8 +280,9 @@ def _commitment_days(A: _Arrays, learner: Learner, idx) -> list[np.ndarray]:
             for c in learner.commitments]
 
 
-def _section_tests(catalogue: Catalogue, A: _Arrays, learner: Learner, idx) -> dict:
-    """Every test that depends on one section and the learner only (not on the plan)."""
+def _all_section_tests(catalogue: Catalogue, A: _Arrays, learner: Learner) -> dict:
+    """Every test that depends on one section and the learner only, for the whole catalogue."""
+    idx = slice(None)
     mins, how = _home_trips(catalogue, A, learner, idx)
     finite = np.isfinite(mins)
     lv = np.array([learner.level(c) for c in A.prereq_ids], dtype=np.int64)
@@ -305,6 +306,37 @@ def _section_tests(catalogue: Catalogue, A: _Arrays, learner: Learner, idx) -> d
         "unavailable": (outside > 0) | clash_any,
         "short": short, "prerequisite": short.any(axis=1),
     }
+
+
+def _learner_key(learner: Learner) -> tuple:
+    """Everything about the learner that ``_all_section_tests`` reads (a learner is mutable)."""
+    return (learner.grade, learner.home_zone, tuple(learner.transport),
+            learner.max_travel_minutes, learner.home_broadband, learner.device,
+            tuple(learner.availability), tuple(learner.commitments),
+            tuple(sorted((str(c), int(v)) for c, v in learner.levels.items())))
+
+
+def _section_tests(catalogue: Catalogue, A: _Arrays, learner: Learner, idx) -> dict:
+    """Every test that depends on one section and the learner only (not on the plan).
+
+    These do not change while a family edits a plan, so the whole catalogue's answers are kept
+    per catalogue and learner situation (read-only) and ``idx`` picks rows out of them.
+    """
+    cache = _cache_for(catalogue).setdefault("section_tests", {})
+    key = _learner_key(learner)
+    full = cache.get(key)
+    if full is None:
+        if len(cache) >= 16:  # a handful of learners in use at once; forget old ones
+            cache.clear()
+        full = _all_section_tests(catalogue, A, learner)
+        for v in (*full.values(), *full["clashes"]):
+            if isinstance(v, np.ndarray):
+                v.setflags(write=False)
+        cache[key] = full
+    if isinstance(idx, slice) and idx == slice(None):
+        return {**full, "clashes": list(full["clashes"])}
+    return {name: ([c[idx] for c in v] if name == "clashes" else v[idx])
+            for name, v in full.items()}
 
 
 # ---- catalogue fit ---------------------------------------------------------------------------
@@ -360,18 +392,25 @@ def _fit(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.ndarray, i
     cut_off = np.full(n, -1, dtype=np.int64)     # a plan section no mode connects to
     for _prev_key, prev_row, _next_key, next_row in neighbours.values():
         for rows, leaving in ((prev_row, True), (next_row, False)):
-            other = np.maximum(rows, 0)
+            # only candidates with a plan meeting next to them on this day can be late
+            sel = np.flatnonzero(rows >= 0)
+            if not len(sel):
+                continue
+            other, z = rows[sel], zone[sel]
             oz = A.zone[other]
-            moves = (rows >= 0) & (oz != zone)
-            trip = np.where((oz >= 0) & (zone >= 0),
-                            minutes[np.maximum(oz, 0), np.maximum(zone, 0)], np.inf)
-            window = (start - A.end[other]) if leaving else (A.start[other] - end)
+            moves = oz != z
+            trip = np.where((oz >= 0) & (z >= 0),
+                            minutes[np.maximum(oz, 0), np.maximum(z, 0)], np.inf)
+            window = (start[sel] - A.end[other]) if leaving else (A.start[other] - end[sel])
             moves &= window >= 0      # an overlap is a time conflict, not a travel problem
             reachable = np.isfinite(trip)
-            cut_off[moves & ~reachable & (cut_off < 0)] = rows[moves & ~reachable & (cut_off < 0)]
-            late = moves & reachable & (window < trip - _EPS)
+            hit = sel[moves & ~reachable]
+            hit = hit[cut_off[hit] < 0]
+            cut_off[hit] = rows[hit]
             target = late_from if leaving else late_to
-            target[late & (target < 0)] = rows[late & (target < 0)]
+            hit = sel[moves & reachable & (window < trip - _EPS)]
+            hit = hit[target[hit] < 0]
+            target[hit] = rows[hit]
     k["travel_time"] = (late_from >= 0) | (late_to >= 0)
     k["late_from"], k["late_to"], k["cut_off"] = late_from, late_to, cut_off
     k["transport"] = k["unreachable"] | k["no_car"] | (cut_off >= 0)
@@ -404,6 +443,7 @@ def _first_of_each(A: _Arrays, rows: np.ndarray) -> np.ndarray:
 
 
 _FIT_KIND_ARRAY = np.array([*FIT_KINDS, ""], dtype=object)
+_FIT_KIND_CODE = {name: i for i, name in enumerate(FIT_KINDS)}
 _LEVEL_ARRAY = np.asarray(LEVELS, dtype=object)
 
 
@@ -415,13 +455,15 @@ def _reasons(A: _Arrays, learner: Learner, k: dict, cand: np.ndarray) -> tuple:
     """
     n = len(cand)
     failing = np.column_stack([k[name] for name in FIT_KINDS] + [np.ones(n, dtype=bool)])
-    kind = _FIT_KIND_ARRAY[np.argmax(failing, axis=1)]
+    code = np.argmax(failing, axis=1)
+    kind = _FIT_KIND_ARRAY[code]
     reason = np.full(n, "", dtype=object)
     who = _possessive(_name(learner))
     modes = _modes_words(learner.transport)
 
     def put(name, words):
-        sel = np.flatnonzero(kind == name)
+        # comparing small integer codes, not thousands of strings
+        sel = np.flatnonzero(code == _FIT_KIND_CODE[name])
         if len(sel):
             reason[sel] = words(sel) if callable(words) else words
 
@@ -500,11 +542,19 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids) -> pd.Dat
     kind, reason = _reasons(A, learner, k, A.rows)
     columns = {"in_plan": k["in_plan"], "fits": kind == "", "reason_kind": kind,
                "reason": reason, "travel_minutes": k["home_minutes"].astype(float),
-               "travel_mode": k["home_mode"]}
+               "travel_mode": k["home_mode"].copy()}  # the tests are cached: never share them
     # plain object columns: inferring string dtypes would cost more than the whole fit
+    if _FROM_ARRAYS is not None:
+        # pandas' own column-arrays constructor: the same frame as the public route below,
+        # without wrapping each column in a Series first (a third of the fit's time)
+        return _FROM_ARRAYS(list(columns.values()), columns=pd.Index(list(columns)),
+                            index=A.section_index, verify_integrity=False)
     return pd.DataFrame({name: pd.Series(values, index=A.section_index, copy=False,
                                          dtype=values.dtype)
                          for name, values in columns.items()})
+
+
+_FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
 
 
 # ---- check_plan ------------------------------------------------------------------------------
@@ -517,8 +567,9 @@ def _alternatives(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.n
         return ""
     rest = plan[plan != row]
     k = _fit(catalogue, A, learner, rest, siblings)
-    kind, _ = _reasons(A, learner, k, siblings)
-    good = siblings[kind == ""][:2]
+    # a sibling fits when no fit test fails; its reason words are never shown, so not built
+    fails = np.column_stack([k[name] for name in FIT_KINDS]).any(axis=1)
+    good = siblings[~fails][:2]
     if not len(good):
         return ""
     what = []

@@ -9,6 +9,7 @@ domain's competencies that reach a level is Poisson-binomial, computed by dynami
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -343,20 +344,48 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
         if pr is None:
             pr = project(catalogue, learner, p.sections, params)
         projs[p.plan_id] = pr
-        led = _ledger_numbers(catalogue, learner, p, pr)
-        row = {"plan_id": p.plan_id, "plan_name": p.name, "n_sections": len(p.sections)}
-        row.update({k: led[k] for k in SCALARS if k in led})
-        for r in led["requirements"]:
-            row[f"requirement: {r['name']}"] = r["probability_met"]
-        for col, prob in zip(_goal_columns(pr.goals), pr.goals["probability"].tolist(),
-                             strict=True):
-            row[col] = float(prob)
-        rows.append(row)
-        expected, p_proficient = pr.expected, pr.p_at_least(PROFICIENT)
-        trajs.append(pr._trajectory_columns(expected, p_proficient, text=False))
-        heats.append({"p_proficient_end": p_proficient[-1], "expected_end": expected[-1]})
+        row, traj, heat = _plan_part(catalogue, learner, p, pr)
+        rows.append(dict(row))
+        trajs.append(traj)
+        heats.append(heat)
     return Comparison(table=_frame(rows, list(rows[0])), trajectories=_long_table(plans, projs, trajs),
                       heatmap=_long_table(plans, projs, heats, domain=True), projections=projs)
+
+
+def _plan_part(catalogue: Catalogue, learner: Learner, plan: Plan,
+               projection: Projection) -> tuple[dict, dict, dict]:
+    """One plan's table row and its trajectory and heat-map columns in a comparison.
+
+    After one edit only the edited plan has a new projection; the others' parts are kept per
+    catalogue, keyed by the projection object (a projection, like the catalogue, is treated as
+    read-only) and everything else of the plan and learner that the part reads. Callers copy
+    before changing anything: the row is copied and the columns are only ever concatenated.
+    """
+    cache = _cache_for(catalogue).setdefault("comparison_parts", {})
+    key = (id(projection), plan.plan_id, plan.name, tuple(plan.sections),
+           learner.home_zone, tuple(learner.transport))
+    hit = cache.get(key)
+    # the weak reference makes sure a recycled id never sees a dead projection's part
+    if hit is not None and hit[0]() is projection:
+        return hit[1]
+    pr = projection
+    led = _ledger_numbers(catalogue, learner, plan, pr)
+    row = {"plan_id": plan.plan_id, "plan_name": plan.name, "n_sections": len(plan.sections)}
+    row.update({k: led[k] for k in SCALARS if k in led})
+    for r in led["requirements"]:
+        row[f"requirement: {r['name']}"] = r["probability_met"]
+    for col, prob in zip(_goal_columns(pr.goals), pr.goals["probability"].tolist(), strict=True):
+        row[col] = float(prob)
+    expected, p_proficient = pr.expected, pr.p_at_least(PROFICIENT)
+    traj = pr._trajectory_columns(expected, p_proficient, text=False)
+    heat = {"p_proficient_end": p_proficient[-1], "expected_end": expected[-1]}
+    for part in (traj, heat):
+        for v in part.values():
+            v.setflags(write=False)
+    if len(cache) >= 32:  # a few learners' plans in use at once; forget old ones
+        cache.clear()
+    cache[key] = (weakref.ref(projection), (row, traj, heat))
+    return row, traj, heat
 
 
 def _long_table(plans: list[Plan], projs: dict[str, Projection],
@@ -368,36 +397,72 @@ def _long_table(plans: list[Plan], projs: dict[str, Projection],
     """
     pr = [projs[p.plan_id] for p in plans]
     text = ["name", "domain"] if domain else ["name"]
+    values = [p.plan_id for p in plans] + [p.name for p in plans]
+    start = {"plan_id": 0, "plan_name": len(plans)}
+    for col in ["competency_id", *text]:
+        start[col] = len(values)
+        for x in pr:
+            values += _competency_text(x)[col]
+    shape = tuple((len(x.competency_ids), len(next(iter(part.values()))))
+                  for x, part in zip(pr, parts, strict=True))
+    # The text columns depend only on these words and the plans' row counts, which one edit
+    # seldom changes; the kept arrays are immutable (Arrow) and each frame gets its own wrapper.
+    key = (domain, tuple(values), shape)
+    text_columns = _TEXT_COLUMNS.get(key)
+    if text_columns is None:
+        if len(_TEXT_COLUMNS) >= 16:
+            _TEXT_COLUMNS.clear()
+        text_columns = _TEXT_COLUMNS[key] = _text_columns(plans, values, start, shape, text)
+    columns = {"plan_id": text_columns["plan_id"].copy(),
+               "plan_name": text_columns["plan_name"].copy()}
+    if "week" in parts[0]:
+        columns["week"] = np.concatenate([part["week"] for part in parts])
+    for col in ["competency_id", *text]:
+        columns[col] = text_columns[col].copy()
+    for key in parts[0]:
+        if key != "week":
+            columns[key] = np.concatenate([part[key] for part in parts])
+    # every column is a fresh array made here: nothing to protect by copying
+    return pd.DataFrame(columns, copy=False)
+
+
+_TEXT_COLUMNS: dict[tuple, dict] = {}
+_COMPETENCY_TEXT: dict[int, tuple] = {}
+
+
+def _competency_text(projection: Projection) -> dict[str, list]:
+    """A projection's competency ids, names and domains as lists, kept per projection object."""
+    hit = _COMPETENCY_TEXT.get(id(projection))
+    if hit is not None and hit[0]() is projection:
+        return hit[1]
+    c = projection.competencies
+    out = {"competency_id": list(projection.competency_ids), "name": c["name"].tolist(),
+           "domain": c["domain"].tolist()}
+    if len(_COMPETENCY_TEXT) >= 64:
+        _COMPETENCY_TEXT.clear()
+    _COMPETENCY_TEXT[id(projection)] = (weakref.ref(projection), out)
+    return out
+
+
+def _text_columns(plans: list[Plan], values: list, start: dict, shape: tuple,
+                  text: list[str]) -> dict:
+    """The text columns of a long table: plan i has ``shape[i] = (competencies, rows)``.
+
+    ``values`` are the plan ids, plan names and then each text column's competency words,
+    plan after plan; ``start`` says where each column's words begin.
+    """
     # Turning thousands of repeated Python strings into pandas' text dtype one by one costs
     # more than all the numbers of a comparison: the few distinct values are converted once
     # (one Series, so the column type is the one pandas would infer) and then repeated.
-    values = [p.plan_id for p in plans] + [p.name for p in plans]
-    start = {"plan_id": 0, "plan_name": len(plans)}
-    ids = [c for x in pr for c in x.competency_ids]
-    start["competency_id"] = len(values)
-    values += ids
-    for col in text:
-        start[col] = len(values)
-        for x in pr:
-            values += x.competencies[col].tolist()
     distinct = pd.Series(np.asarray(values, dtype=object)).array
-
     plan_at, comp_at, offset = [], [], 0
-    for i, (x, part) in enumerate(zip(pr, parts, strict=True)):
-        n_c = len(x.competency_ids)
-        n = len(next(iter(part.values())))
+    for i, (n_c, n) in enumerate(shape):
         plan_at.append(np.full(n, i, dtype=np.intp))
         comp_at.append(np.tile(np.arange(offset, offset + n_c, dtype=np.intp),
                                n // n_c if n_c else 0))
         offset += n_c
     plan_at, comp_at = np.concatenate(plan_at), np.concatenate(comp_at)
     columns = {"plan_id": distinct.take(plan_at), "plan_name": distinct.take(plan_at + len(plans))}
-    if "week" in parts[0]:
-        columns["week"] = np.concatenate([part["week"] for part in parts])
     for col in ["competency_id", *text]:
         columns[col] = distinct.take(comp_at + start[col])
-    for key in parts[0]:
-        if key != "week":
-            columns[key] = np.concatenate([part[key] for part in parts])
-    # every column is a fresh array made here: nothing to protect by copying
-    return pd.DataFrame(columns, copy=False)
+    return columns

@@ -182,7 +182,25 @@ def _week_grid(first_day: int, last_day: int) -> np.ndarray:
 
 
 def _trip_legs(catalogue: Catalogue, learner: Learner, section_ids) -> list[dict]:
-    """The trips of every week pattern as records, in day and time order."""
+    """The trips of every week pattern as records, in day and time order.
+
+    One edit asks for the same plan's trips several times (its check, its ledger), so the
+    records are kept per catalogue, home, ways of travelling and sections; each caller gets
+    its own copies.
+    """
+    ids = tuple(_known(catalogue, section_ids))
+    key = (learner.home_zone, tuple(learner.transport), ids)
+    cache = _cache_for(catalogue).setdefault("trip_legs", {})
+    legs = cache.get(key)
+    if legs is None:
+        if len(cache) >= 64:  # a few learners' plans in use at once; forget old ones
+            cache.clear()
+        legs = cache[key] = _work_out_trip_legs(catalogue, learner, ids)
+    return [dict(leg) for leg in legs]
+
+
+def _work_out_trip_legs(catalogue: Catalogue, learner: Learner, section_ids) -> list[dict]:
+    """``_trip_legs`` without the cache."""
     S = _sections(catalogue)
     rows, d = _meeting_rows(S, _positions(catalogue, section_ids))
     keep = S.in_person[rows]

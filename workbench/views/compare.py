@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 
+import holoviews as hv
 import panel as pn
 
 from ..domain.feasibility import KIND_TITLES
@@ -69,7 +70,9 @@ class CompareStep(StepView):
         self.choose.param.watch(held(self._chosen), "value")
         self.table = pn.pane.HTML(sizing_mode="stretch_width")
         self.goals = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=260)
-        self.curves = pn.FlexBox(sizing_mode="stretch_width")
+        self.curves = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=300)
+        self.no_goals = pn.pane.Markdown("*Add goals on the Learner step to see them here.*",
+                                         visible=False)
         self.heat = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
         self._layout = pn.Column(
             pn.pane.Markdown(f"## Compare plans\nTick 2 to {MAX_PLANS} plans. Projections are "
@@ -78,6 +81,7 @@ class CompareStep(StepView):
             self.choose, self.table,
             pn.pane.Markdown("### Chance of reaching each goal by its date"), self.goals,
             pn.pane.Markdown("### Projected level over the year for each goal"), self.curves,
+            self.no_goals,
             pn.pane.Markdown("### Chance of Proficient by the end of the year, every competency "
                              "the plans touch"), self.heat,
             sizing_mode="stretch_width",
@@ -111,9 +115,11 @@ class CompareStep(StepView):
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None
         plots = trajectories(comp.trajectories, goal_ids, first)
-        self.curves.objects = [pn.pane.HoloViews(p, sizing_mode="stretch_width", max_width=560,
-                                                min_width=300) for p in plots] or [
-            pn.pane.Markdown("*Add goals on the Learner step to see them here.*")]
+        # one pane made up front, its picture swapped: Bokeh figures in panes created later
+        # inside the served page came up with no size
+        self.curves.object = hv.Layout(plots).cols(2) if plots else None
+        self.curves.visible = bool(plots)
+        self.no_goals.visible = not plots
         heat = comp.heatmap
         touched = heat.groupby("competency_id")["p_proficient_end"].transform(
             lambda v: v.max() - v.min() > 0.005 or v.max() > 0.01)
