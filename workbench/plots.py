@@ -119,9 +119,27 @@ def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFr
                  height: int = 260, width: int = 520) -> list[hv.Overlay]:
     """Projected level over the year with an 80% band, one panel per competency, one colour per
     plan. ``traj`` is the comparison's long table (plan_name, week, competency_id, name,
-    expected, lo, hi)."""
+    expected, lo, hi).
+
+    Time runs as days since the first week, labelled with month names: a plain number axis
+    draws reliably wherever the plot is shown (a datetime axis in the served page did not).
+    """
     panels = []
     plans = list(dict.fromkeys(traj["plan_name"]))
+    if traj.empty:
+        return panels
+    start = pd.Timestamp(traj["week"].min())
+
+    def days(when) -> np.ndarray:
+        """Days since the first week, for one date or a column of them."""
+        stamps = pd.to_datetime(pd.Series(np.atleast_1d(np.asarray(when, dtype=object))))
+        return ((stamps - start) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+
+    end = pd.Timestamp(traj["week"].max())
+    months = pd.date_range(start.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1), end,
+                           freq="MS")
+    xticks = [(float(days(m)[0]), f"{m:%b}" + (f" {m:%Y}" if m.month == 1 or m == months[0]
+                                                  else "")) for m in months]
     for cid in competency_ids:
         sub = traj[traj["competency_id"] == cid]
         if sub.empty:
@@ -130,25 +148,25 @@ def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFr
         layers = []
         for i, plan in enumerate(plans):
             s = sub[sub["plan_name"] == plan].sort_values("week")
+            frame = pd.DataFrame({"day": days(s["week"]), "lo": s["lo"].to_numpy(float),
+                                  "hi": s["hi"].to_numpy(float),
+                                  "expected": s["expected"].to_numpy(float)})
             c = PALETTE[i % len(PALETTE)]
-            layers.append(hv.Area(s, "week", ["lo", "hi"], label=plan).opts(
+            layers.append(hv.Area(frame, "day", ["lo", "hi"], label=plan).opts(
                 color=c, alpha=0.15, line_alpha=0))
-            layers.append(hv.Curve(s, "week", ["expected"], label=plan).opts(color=c,
-                                                                               line_width=2.5))
+            layers.append(hv.Curve(frame, "day", ["expected"], label=plan).opts(
+                color=c, line_width=2.5))
         if goals is not None and len(goals):
             g = goals[goals["competency_id"] == cid]
             for _, row in g.iterrows():
-                # same time unit as the curves: Bokeh reads datetime64[s] as nanoseconds
-                when = pd.Timestamp(row["by"]).as_unit("ns")
-                layers.append(hv.Scatter(pd.DataFrame({"week": [when],
-                                                       "level": [row["target_level"]]}),
-                                         "week", "level",
-                                         label="Goal").opts(marker="star", size=14,
-                                                            color="#D55E00"))
+                layers.append(hv.Scatter(pd.DataFrame({"day": days(row["by"]),
+                                                       "level": [float(row["target_level"])]}),
+                                         "day", "level", label="Goal").opts(
+                    marker="star", size=14, color="#D55E00"))
         panels.append(hv.Overlay(layers).opts(
-            title=_short(str(name), 60), ylim=(-0.1, 4.3), yticks=LEVEL_TICKS, width=width,
-            height=height, xlabel="", ylabel="", legend_position="top_left",
-            show_legend=True, toolbar=None))
+            title=_short(str(name), 60), ylim=(-0.1, 4.3), yticks=LEVEL_TICKS, xticks=xticks,
+            width=width, height=height, xlabel="", ylabel="", legend_position="top_left",
+            show_legend=len(panels) == 0, toolbar=None))
     return panels
 
 
@@ -176,3 +194,90 @@ def heatmap(heat: pd.DataFrame, height: int = 420) -> hv.HeatMap:
     return hv.HeatMap(h, ["plan_name", "competency"], ["chance"]).opts(
         cmap="Blues", clim=(0, 100), colorbar=True, responsive=True, height=height,
         tools=["hover"], xlabel="", ylabel="", toolbar=None, xrotation=0)
+
+
+def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
+                    goals: pd.DataFrame | None = None, width: int = 520,
+                    height: int = 230) -> str:
+    """The same pictures as ``trajectories``, as plain inline SVG in one HTML block.
+
+    Used in the served app: static SVG draws the same on every screen, prints, and carries a
+    text description for screen readers (interactive figures opened after page load drew at
+    zero size there). All text from data is escaped.
+    """
+    import html as _html
+
+    if traj.empty:
+        return ""
+    plans = list(dict.fromkeys(traj["plan_name"]))
+    start = pd.Timestamp(traj["week"].min())
+    end = pd.Timestamp(traj["week"].max())
+    span = max((end - start) / pd.Timedelta(days=1), 1.0)
+    left, right, top, bottom = 78, 12, 28, 28
+    w, h = width - left - right, height - top - bottom
+
+    def x(when) -> float:
+        return left + w * ((pd.Timestamp(when) - start) / pd.Timedelta(days=1)) / span
+
+    def y(level) -> float:
+        return top + h * (1 - float(level) / 4)
+
+    months = pd.date_range(start.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1), end,
+                           freq="MS")
+    out = []
+    for cid in competency_ids:
+        sub = traj[traj["competency_id"] == cid]
+        if sub.empty:
+            continue
+        name = str(sub["name"].iloc[0])
+        parts = [f'<svg role="img" width="{width}" height="{height}" '
+                 f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto">'
+                 f"<title>{_html.escape(name)}: projected level over the year</title>"
+                 f'<text x="{left}" y="16" font-size="14" font-weight="600">'
+                 f"{_html.escape(_short(name, 60))}</text>"]
+        for level, word in LEVEL_TICKS:
+            parts.append(f'<line x1="{left}" x2="{left + w}" y1="{y(level):.1f}" '
+                         f'y2="{y(level):.1f}" stroke="#e5e5e5"/>'
+                         f'<text x="{left - 6}" y="{y(level) + 4:.1f}" font-size="11" '
+                         f'text-anchor="end" fill="#444">{word}</text>')
+        for m in months:
+            label = f"{m:%b}" + (f" {m:%Y}" if m.month == 1 else "")
+            parts.append(f'<text x="{x(m):.1f}" y="{top + h + 16}" font-size="10" '
+                         f'text-anchor="middle" fill="#444">{label}</text>')
+        summary = []
+        for i, plan in enumerate(plans):
+            s = sub[sub["plan_name"] == plan].sort_values("week")
+            if s.empty:
+                continue
+            c = PALETTE[i % len(PALETTE)]
+            upper = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(s["week"], s["hi"],
+                                                                      strict=True))
+            lower = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in
+                             zip(s["week"][::-1], s["lo"][::-1], strict=True))
+            parts.append(f'<polygon points="{upper} {lower}" fill="{c}" fill-opacity="0.13"/>')
+            line = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(s["week"], s["expected"],
+                                                                     strict=True))
+            parts.append(f'<polyline points="{line}" fill="none" stroke="{c}" '
+                         f'stroke-width="2.5"/>')
+            summary.append(f"{plan}: about {LEVELS[round(float(s['expected'].iloc[-1]))]}"
+                           " by the end")
+        if goals is not None and len(goals):
+            for _, row in goals[goals["competency_id"] == cid].iterrows():
+                gx, gy = x(row["by"]), y(row["target_level"])
+                parts.append(f'<polygon points="{gx:.1f},{gy - 8:.1f} {gx + 3:.1f},{gy - 2:.1f} '
+                             f'{gx + 8:.1f},{gy - 2:.1f} {gx + 4:.1f},{gy + 2:.1f} '
+                             f'{gx + 6:.1f},{gy + 8:.1f} {gx:.1f},{gy + 4:.1f} '
+                             f'{gx - 6:.1f},{gy + 8:.1f} {gx - 4:.1f},{gy + 2:.1f} '
+                             f'{gx - 8:.1f},{gy - 2:.1f} {gx - 3:.1f},{gy - 2:.1f}" '
+                             f'fill="#D55E00"><title>Goal: {LEVELS[int(row["target_level"])]} '
+                             f'by {pd.Timestamp(row["by"]):%B %-d, %Y}</title></polygon>')
+        parts.append(f"<desc>{_html.escape('; '.join(summary))}</desc></svg>")
+        out.append("".join(parts))
+    keys = "".join(
+        f'<span style="margin-right:1.2em"><span style="display:inline-block;width:1.4em;'
+        f'height:.3em;vertical-align:middle;background:{PALETTE[i % len(PALETTE)]}"></span> '
+        f"{_html.escape(str(p))}</span>" for i, p in enumerate(plans))
+    star = '<span style="color:#D55E00">★</span> goal'
+    return (f'<div style="font-size:.85rem;margin-bottom:.4rem">{keys}{star}. Shaded: where the '
+            "learner will likely be (8 in 10 chances).</div>"
+            '<div style="display:flex;flex-wrap:wrap;gap:1rem">' + "".join(out) + "</div>")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import html
 import math
 
-import holoviews as hv
 import panel as pn
 
 from ..domain.feasibility import KIND_TITLES
-from ..plots import goal_bars, heatmap, trajectories
+from ..plots import goal_bars, heatmap, trajectory_svgs
 from ..state import MAX_PLANS
 from .widgets import WRAP, StepView, held, watch_when_shown
 
@@ -70,7 +69,7 @@ class CompareStep(StepView):
         self.choose.param.watch(held(self._chosen), "value")
         self.table = pn.pane.HTML(sizing_mode="stretch_width")
         self.goals = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=260)
-        self.curves = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=300)
+        self.curves = pn.pane.HTML(sizing_mode="stretch_width")
         self.no_goals = pn.pane.Markdown("*Add goals on the Learner step to see them here.*",
                                          visible=False)
         self.heat = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
@@ -114,10 +113,8 @@ class CompareStep(StepView):
         self.goals.object = goal_bars(comp.table)
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None
-        plots = trajectories(comp.trajectories, goal_ids, first)
-        # one pane made up front, its picture swapped: Bokeh figures in panes created later
-        # inside the served page came up with no size
-        self.curves.object = hv.Layout(plots).cols(2) if plots else None
+        plots = [c for c in goal_ids if c in set(comp.trajectories["competency_id"])]
+        self.curves.object = trajectory_svgs(comp.trajectories, goal_ids, first)
         self.curves.visible = bool(plots)
         self.no_goals.visible = not plots
         heat = comp.heatmap
