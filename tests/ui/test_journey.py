@@ -110,6 +110,9 @@ def test_whole_journey(page, served, console_errors, shot, clash):
     expect(table).to_be_visible(timeout=TIMEOUT)
     expect(table.get_by_text(plan_one, exact=True)).to_be_visible()
     expect(table.get_by_text("Cost per new credit")).to_be_visible()
+    # each goal's projected level is drawn (a picture with a name, not an empty box)
+    expect(page.get_by_role("img", name=re.compile("projected level over the year")).first
+           ).to_be_visible(timeout=TIMEOUT)
     shot(page, "06-compare")
 
     # the family summary
