@@ -45,7 +45,8 @@ def goal_sentence(row) -> str:
         lead = "Could reach"
     else:
         lead = "Not yet on track to reach"
-    return f"{lead} {target} in {row['name']} by {by} ({chance * 100:.0f}% chance)."
+    odds = "over 99% chance" if chance > 0.995 else f"{chance * 100:.0f}% chance"
+    return f"{lead} {target} in {row['name']} by {by} ({odds})."
 
 
 def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems: list,
