@@ -19,6 +19,16 @@ def _money(v) -> str:
     return f"${v:,.0f}"
 
 
+def _chance(p: float) -> str:
+    """A probability as families read it; never a promise of 0% or 100%."""
+    p = float(p)
+    if p > 0.995:
+        return "over 99%"
+    if 0 < p < 0.005:
+        return "under 1%"
+    return f"{p * 100:.0f}%"
+
+
 def _breaks(problems) -> str:
     if problems is None:
         return "—"
@@ -50,7 +60,7 @@ def comparison_html(ledgers: list[dict], problems: dict | None = None) -> str:
     goal_rows = ""
     if ledgers and ledgers[0].get("goals"):
         for i, g in enumerate(ledgers[0]["goals"]):
-            cells = "".join(f"<td>{d['goals'][i]['probability'] * 100:.0f}%</td>"
+            cells = "".join(f"<td>{_chance(d['goals'][i]['probability'])}</td>"
                             for d in ledgers)
             goal_rows += (f'<tr><th scope="row">Chance: {html.escape(g["target_word"])} in '
                           f'{html.escape(g["name"])} by {g["by"]:%b %-d, %Y}</th>{cells}</tr>')
