@@ -115,61 +115,6 @@ def plan_labels(names) -> dict[str, str]:
     return short
 
 
-def trajectories(traj: pd.DataFrame, competency_ids: list[str], goals: pd.DataFrame | None = None,
-                 height: int = 260, width: int = 520) -> list[hv.Overlay]:
-    """Projected level over the year with an 80% band, one panel per competency, one colour per
-    plan. ``traj`` is the comparison's long table (plan_name, week, competency_id, name,
-    expected, lo, hi).
-
-    Time runs as days since the first week, labelled with month names: a plain number axis
-    draws reliably wherever the plot is shown (a datetime axis in the served page did not).
-    """
-    panels = []
-    plans = list(dict.fromkeys(traj["plan_name"]))
-    if traj.empty:
-        return panels
-    start = pd.Timestamp(traj["week"].min())
-
-    def days(when) -> np.ndarray:
-        """Days since the first week, for one date or a column of them."""
-        stamps = pd.to_datetime(pd.Series(np.atleast_1d(np.asarray(when, dtype=object))))
-        return ((stamps - start) / pd.Timedelta(days=1)).to_numpy(dtype=float)
-
-    end = pd.Timestamp(traj["week"].max())
-    months = pd.date_range(start.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1), end,
-                           freq="MS")
-    xticks = [(float(days(m)[0]), f"{m:%b}" + (f" {m:%Y}" if m.month == 1 or m == months[0]
-                                                  else "")) for m in months]
-    for cid in competency_ids:
-        sub = traj[traj["competency_id"] == cid]
-        if sub.empty:
-            continue
-        name = sub["name"].iloc[0]
-        layers = []
-        for i, plan in enumerate(plans):
-            s = sub[sub["plan_name"] == plan].sort_values("week")
-            frame = pd.DataFrame({"day": days(s["week"]), "lo": s["lo"].to_numpy(float),
-                                  "hi": s["hi"].to_numpy(float),
-                                  "expected": s["expected"].to_numpy(float)})
-            c = PALETTE[i % len(PALETTE)]
-            layers.append(hv.Area(frame, "day", ["lo", "hi"], label=plan).opts(
-                color=c, alpha=0.15, line_alpha=0))
-            layers.append(hv.Curve(frame, "day", ["expected"], label=plan).opts(
-                color=c, line_width=2.5))
-        if goals is not None and len(goals):
-            g = goals[goals["competency_id"] == cid]
-            for _, row in g.iterrows():
-                layers.append(hv.Scatter(pd.DataFrame({"day": days(row["by"]),
-                                                       "level": [float(row["target_level"])]}),
-                                         "day", "level", label="Goal").opts(
-                    marker="star", size=14, color="#D55E00"))
-        panels.append(hv.Overlay(layers).opts(
-            title=_short(str(name), 60), ylim=(-0.1, 4.3), yticks=LEVEL_TICKS, xticks=xticks,
-            width=width, height=height, xlabel="", ylabel="", legend_position="top_left",
-            show_legend=len(panels) == 0, toolbar=None))
-    return panels
-
-
 def goal_bars(table: pd.DataFrame, height: int = 260) -> hv.Bars:
     """Chance of reaching each goal by its date, grouped by goal, one bar per plan."""
     cols = [c for c in table.columns if c.startswith("goal: ")]
@@ -199,11 +144,13 @@ def heatmap(heat: pd.DataFrame, height: int = 420) -> hv.HeatMap:
 def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
                     goals: pd.DataFrame | None = None, width: int = 520,
                     height: int = 230) -> str:
-    """The same pictures as ``trajectories``, as plain inline SVG in one HTML block.
+    """Projected level over the year with an 80% band: one picture per competency, one colour
+    per plan, a star at each goal. ``traj`` is the comparison's long table (plan_name, week,
+    competency_id, name, expected, lo, hi).
 
-    Used in the served app: static SVG draws the same on every screen, prints, and carries a
-    text description for screen readers (interactive figures opened after page load drew at
-    zero size there). All text from data is escaped.
+    Plain inline SVG, in one HTML block: it draws the same on every screen and in print, and
+    carries a text description for screen readers (interactive HoloViews figures opened after
+    the page had loaded drew at zero size in the served app). All text from data is escaped.
     """
     import html as _html
 
