@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import panel as pn
@@ -113,8 +114,6 @@ class WorkbenchApp(pn.viewable.Viewer):
 
     def _on_status(self, *_):
         s = self.state
-        import html
-
         lr, plan = s.learner, s.plan
         who = f"<b>{html.escape(lr.name)}</b>, grade {lr.grade}" if lr else "No learner chosen"
         if plan:
@@ -130,8 +129,6 @@ class WorkbenchApp(pn.viewable.Viewer):
 
     def _on_glance(self, *_):
         """All plans at a glance, updated live: the comparison in one line per plan."""
-        import html
-
         s = self.state
         rows = []
         for p in s.plans:

@@ -15,7 +15,7 @@ import time
 import pandas as pd
 import param
 
-from .domain.dataset import Catalogue, Dataset, Learner, Plan
+from .domain.dataset import Catalogue, Dataset, Learner, Plan, TimeBlock
 from .domain.feasibility import Problem, catalogue_fit, check_plan
 from .domain.ledger import Comparison, compare_plans, plan_ledger
 from .domain.projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
@@ -148,8 +148,6 @@ class PlanningSession(param.Parameterized):
             transport=["walk"], max_travel_minutes=30, home_broadband=True, device="own",
             budget=0.0, max_hours_per_week=8.0,
         )
-        from .domain.dataset import TimeBlock
-
         learner.availability = [TimeBlock(("Mon", "Tue", "Wed", "Thu", "Fri"), 15 * 60, 19 * 60)]
         self._store.save_learner(learner)
         plan = Plan(self._store.new_id("P"), learner.learner_id, "Plan A", [])

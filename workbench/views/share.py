@@ -50,10 +50,7 @@ class ShareStep(StepView):
         s, plan = self.state, self._chosen()
         if plan is None or s.learner is None:
             return ""
-        from ..domain.feasibility import check_plan
-
-        problems = s.problems if plan.plan_id == s.plan_id else check_plan(
-            s.catalogue, s.learner, plan.sections)
+        problems = s.plan_problems.get(plan.plan_id, [])
         return family_summary(
             s.catalogue, s.learner, plan, problems, s.projections.get(plan.plan_id),
             s.ledgers.get(plan.plan_id, {}), plan_meetings(s.catalogue, plan.sections),
