@@ -80,6 +80,11 @@ class PlanningSession(param.Parameterized):
         return self._dataset.catalogue
 
     @property
+    def data_root(self):
+        """The data directory the catalogue came from (None for an in-memory dataset)."""
+        return self._dataset.root
+
+    @property
     def store(self) -> Store:
         return self._store
 

@@ -221,7 +221,7 @@ class OpportunitiesStep(StepView):
         from ..domain.loading import load_dataset
         from ..formats.catalog import import_catalog
 
-        base = self.state._dataset.root
+        base = self.state.data_root
         digest = hashlib.sha256(data).hexdigest()[:10]
         out = Path(user_data_dir("anywhere-learning-workbench")) / "imports" / \
             f"{Path(filename).stem}-{digest}"
