@@ -92,6 +92,10 @@ class PlanningSession(param.Parameterized):
     def plan(self) -> Plan | None:
         return next((p for p in self.plans if p.plan_id == self.plan_id), None)
 
+    def plan_choices(self) -> dict[str, str]:
+        """Plan name -> id for pickers, in creation order."""
+        return {p.name: p.plan_id for p in self.plans}
+
     def learner_names(self) -> dict[str, str]:
         """Learner name -> id for a picker."""
         return {f"{lr.name} (grade {lr.grade})": lr.learner_id for lr in self._store.learners()}

@@ -97,14 +97,11 @@ class CompareStep(StepView):
         )
         watch_when_shown(self, "Compare", self._sync, ["comparison", "plans", "compare_ids"])
 
-    def __panel__(self):
-        return self._layout
-
     def _sync(self, *_):
         s = self.state
         self._syncing = True
         try:
-            self.choose.options = {p.name: p.plan_id for p in s.plans}
+            self.choose.options = s.plan_choices()
             self.choose.value = [i for i in s.compare_ids if i in {p.plan_id for p in s.plans}]
         finally:
             self._syncing = False

@@ -99,9 +99,6 @@ class LearnerStep(StepView):
         )
         watch_when_shown(self, "Learner", self._sync, ["learner"])
 
-    def __panel__(self):
-        return self._layout
-
     # ---- state -> widgets ------------------------------------------------------------------
     def _levels_frame(self) -> pd.DataFrame:
         c = self.state.catalogue.competencies

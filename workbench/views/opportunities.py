@@ -138,9 +138,6 @@ class OpportunitiesStep(StepView):
         )
         watch_when_shown(self, "Opportunities", self._refresh, ["fit"])
 
-    def __panel__(self):
-        return self._layout
-
     def _set_catalogue_options(self, cat) -> None:
         """Filter choices that come from the catalogue (again after a catalogue import)."""
         any_ = {"Any": ""}

@@ -69,14 +69,11 @@ class PlansStep(StepView):
         )
         watch_when_shown(self, "Plans", self._sync, ["problems", "plans", "plan_id"])
 
-    def __panel__(self):
-        return self._layout
-
     def _sync(self, *_):
         s = self.state
         self._syncing = True
         try:
-            self.picker.options = {p.name: p.plan_id for p in s.plans}
+            self.picker.options = s.plan_choices()
             self.picker.value = s.plan_id
             self.rename_to.value = s.plan.name if s.plan else ""
             self.new.disabled = len(s.plans) >= MAX_PLANS or s.learner is None

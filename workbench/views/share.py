@@ -42,9 +42,6 @@ class ShareStep(StepView):
         )
         watch_when_shown(self, "Share", self._sync, ["plans", "plan_id", "ledgers", "problems"])
 
-    def __panel__(self):
-        return self._layout
-
     def summary_html(self) -> str:
         """The family summary of the chosen plan (empty when there is none)."""
         s, plan = self.state, self._chosen()
@@ -64,7 +61,7 @@ class ShareStep(StepView):
         s = self.state
         self._syncing = True
         try:
-            opts = {p.name: p.plan_id for p in s.plans}
+            opts = s.plan_choices()
             keep = self.picker.value if self.picker.value in opts.values() else s.plan_id
             self.picker.options = opts
             self.picker.value = keep

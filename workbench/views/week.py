@@ -85,9 +85,6 @@ class WeekStep(StepView):
         )
         watch_when_shown(self, "Week", self._sync, ["learner"])
 
-    def __panel__(self):
-        return self._layout
-
     def _sync(self, *_):
         lr = self.state.learner
         if lr is None:

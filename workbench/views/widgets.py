@@ -84,8 +84,14 @@ def held(fn):
 
 
 class StepView(pn.viewable.Viewer):
-    """A step of the workbench: a view over the session's state, built once."""
+    """A step of the workbench: a view over the session's state, built once.
+
+    Subclasses build ``self._layout`` in ``__init__``; it is what the step shows.
+    """
 
     state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
     lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
                          "served app); in a notebook every step shows at once.")
+
+    def __panel__(self):
+        return self._layout
