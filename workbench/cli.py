@@ -214,6 +214,17 @@ def _load(data_dir: Path) -> Dataset:
                         f" to see them all.{first}") from err
 
 
+def _learner_and_plans(args, refs) -> tuple[Workspace, Learner, list[Plan]]:
+    """The workspace, ``--learner`` and the plans ``refs`` name (all of theirs when empty)."""
+    ws = open_workspace(args)
+    try:
+        learner = ws.learner(args.learner)
+        plans = [ws.plan(ref, learner) for ref in refs] if refs else ws.plans_for(learner)
+    finally:
+        ws.close()
+    return ws, learner, plans
+
+
 def _problem_line(p) -> str:
     return str(p)
 
@@ -281,12 +292,7 @@ def _add_check(sub) -> None:
 def run_check(args) -> int:
     from .domain.feasibility import KIND_TITLES, check_plan
 
-    ws = open_workspace(args)
-    try:
-        learner = ws.learner(args.learner)
-        plan = ws.plan(args.plan, learner)
-    finally:
-        ws.close()
+    ws, learner, (plan,) = _learner_and_plans(args, [args.plan])
     problems = check_plan(ws.dataset.catalogue, learner, plan.sections)
     if args.json:
         print_json({"learner_id": learner.learner_id, "plan_id": plan.plan_id,
@@ -346,12 +352,7 @@ def run_project(args) -> int:
     from .domain.ledger import plan_ledger
     from .domain.projection import project
 
-    ws = open_workspace(args)
-    try:
-        learner = ws.learner(args.learner)
-        plan = ws.plan(args.plan, learner)
-    finally:
-        ws.close()
+    ws, learner, (plan,) = _learner_and_plans(args, [args.plan])
     catalogue = ws.dataset.catalogue
     projection = project(catalogue, learner, plan.sections)
     summary = projection.summary()
@@ -515,13 +516,7 @@ def _add_compare(sub) -> None:
 def run_compare(args) -> int:
     from .domain.ledger import MAX_PLANS, MIN_PLANS, compare_plans
 
-    ws = open_workspace(args)
-    try:
-        learner = ws.learner(args.learner)
-        plans = [ws.plan(ref, learner) for ref in args.plan] if args.plan else \
-            ws.plans_for(learner)
-    finally:
-        ws.close()
+    ws, learner, plans = _learner_and_plans(args, args.plan)
     ids = [p.plan_id for p in plans]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:

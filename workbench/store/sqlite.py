@@ -297,13 +297,17 @@ class Store:
         NotFoundError
             (a KeyError) when there is no such learner.
         """
+        return Learner.from_dict(self._one(learners_table.c.learner_id, learner_id, "learner"))
+
+    def _one(self, key_column, record_id: str, what: str) -> dict:
+        """The stored JSON of one learner or plan, by id; NotFoundError when there is none."""
         with self._read() as conn:
-            row = conn.execute(select(learners_table.c.data).where(
-                learners_table.c.learner_id == learner_id)).first()
+            row = conn.execute(select(key_column.table.c.data).where(
+                key_column == record_id)).first()
         if row is None:
-            raise NotFoundError(f"There is no learner {learner_id!r} in the local store "
+            raise NotFoundError(f"There is no {what} {record_id!r} in the local store "
                                 f"{self.path}.")
-        return Learner.from_dict(json.loads(row[0]))
+        return json.loads(row[0])
 
     def save_learner(self, learner: Learner) -> None:
         """Save a learner, replacing the stored version (which goes to history)."""
@@ -342,12 +346,7 @@ class Store:
         NotFoundError
             (a KeyError) when there is no such plan.
         """
-        with self._read() as conn:
-            row = conn.execute(select(plans_table.c.data).where(
-                plans_table.c.plan_id == plan_id)).first()
-        if row is None:
-            raise NotFoundError(f"There is no plan {plan_id!r} in the local store {self.path}.")
-        return Plan.from_dict(json.loads(row[0]))
+        return Plan.from_dict(self._one(plans_table.c.plan_id, plan_id, "plan"))
 
     def save_plan(self, plan: Plan) -> None:
         """Save a plan; its learner must already be in the store."""
