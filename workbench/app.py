@@ -24,8 +24,6 @@ from .views.share import ShareStep
 from .views.week import WeekStep
 from .views.widgets import held
 
-pn.extension("tabulator", notifications=True, design="bootstrap", loading_indicator=True)
-
 CSS = """
 .wb-ok{background:#e6f4ea;border-left:5px solid #0b6b3a;padding:.6rem .8rem;border-radius:4px}
 .wb-problems{background:#fff4e5;border-left:5px solid #b54708;padding:.6rem .8rem;
@@ -44,6 +42,10 @@ border-bottom:1px solid #eee}
 @media (max-width:600px){.wb-glance-table th:nth-child(n+5),.wb-glance-table td:nth-child(n+5)
 {display:none}.wb-glance-table th[scope=row]{max-width:9em}}
 """
+
+# the styles reach the panes inside their shadow roots only through the global raw_css
+pn.extension("tabulator", notifications=True, design="bootstrap", loading_indicator=True,
+             raw_css=[CSS])
 
 
 @pn.cache(max_items=4)
@@ -158,7 +160,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         """The app inside a page template, for serving."""
         tpl = pn.template.BootstrapTemplate(
             title="Anywhere Learning Workbench", header_background="#0b4f8a",
-            raw_css=[CSS], collapsed_sidebar=True,
+            collapsed_sidebar=True,
         )
         tpl.main.append(self)
         return tpl
@@ -189,8 +191,6 @@ def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = 
         dataset = _load_dataset(imported)
     state = PlanningSession(dataset, store, learner_id=learner_id) if learner_id else \
         PlanningSession(dataset, store)
-    pn.config.raw_css = [*pn.config.raw_css, CSS] if CSS not in pn.config.raw_css else \
-        pn.config.raw_css
     return WorkbenchApp(state=state, lazy=lazy)
 
 
