@@ -1,4 +1,4 @@
-"""Build ``sample_data/``: the Riverbend school district's catalogue and six learner personas.
+"""Build ``workbench/data/sample/``: the Riverbend school district's catalogue and six learner personas.
 
 Run ``python scripts/build_sample_data.py [OUT_DIR]``. The output is deterministic (one seeded
 generator, no clock), so re-running it gives byte-identical files. Providers, opportunities and
@@ -1388,5 +1388,5 @@ def build(out: Path) -> Path:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "sample_data"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "workbench" / "data" / "sample"
     print(f"wrote {build(target)}")

@@ -22,7 +22,6 @@ fi
 echo "== installing the workbench with its test dependencies"
 python -m pip install -q --upgrade pip >/dev/null
 python -m pip install -q -e ".[test]"
-python -m ipykernel install --user --name python3 >/dev/null 2>&1 || true
 
 echo "== ruff"
 ruff check workbench tests benchmarks

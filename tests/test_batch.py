@@ -10,7 +10,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from workbench import batch, cli_batch
+from workbench import batch
+from workbench.cli import batch as cli_batch
 from workbench.domain.dataset import Catalogue
 from workbench.domain.feasibility import check_plan
 from workbench.domain.generate import generate_frames, generate_roster
@@ -244,7 +245,7 @@ def test_cli_main_runs_batch_once_registered(tmp_path, capsys):
 
     _parser, runners = cli.build_parser()
     if "batch" not in runners:
-        pytest.skip("workbench.cli does not register workbench.cli_batch yet")
+        pytest.skip("workbench.cli does not register workbench.cli.batch yet")
     roster = tmp_path / "roster.csv"
     assert cli.main(["batch", "--generate", "20", "--roster", str(roster)]) == 0
     assert cli.main(["batch", "--roster", str(roster), "--out", str(tmp_path / "r.parquet"),

@@ -10,12 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workbench import SAMPLE_DATA
 from workbench.formats import report as report_module
 from workbench.formats.case import read_case_package, read_opensalt_csv, write_case_package
 from workbench.formats.report import ImportFailed, ImportReport
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "case"
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "competencies.csv"
+SAMPLE = SAMPLE_DATA / "competencies.csv"
 JSON_FILES = sorted(DATA.glob("*.json"))
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared CASE samples not available")
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workbench import SAMPLE_DATA
 from workbench.domain.dataset import Catalogue
 from workbench.domain.schema import FILES
 from workbench.formats.catalog import (
@@ -34,8 +35,8 @@ from workbench.formats.report import ImportFailed
 ROOT = Path(__file__).resolve().parents[1]
 CHICAGO = ROOT.parent / "shared" / "data" / "catalogs" / \
     "chicago_city_of_learning_schedule_program_export.csv"
-MAPPING = ROOT / "examples" / "chicago_city_of_learning.yaml"
-SAMPLE = ROOT / "sample_data"
+MAPPING = ROOT / "workbench" / "data" / "examples" / "chicago_city_of_learning.yaml"
+SAMPLE = SAMPLE_DATA
 
 needs_chicago = pytest.mark.skipif(not CHICAGO.exists(), reason="shared data file not present")
 

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import SAMPLE_DATA, cli
+from workbench import SAMPLE_DATA
+from workbench.cli import core as cli
 from workbench.domain.feasibility import check_plan
 from workbench.domain.loading import load_dataset
 from workbench.store import Store
@@ -65,7 +66,7 @@ def test_validate_sample_data_prints_one_line(capsys, dataset):
     assert code == 0 and err == ""
     cat = dataset.catalogue
     assert out == (
-        f"sample_data: valid — {len(cat.competencies)} competencies, {len(cat.providers)} "
+        f"the built-in sample data: valid — {len(cat.competencies)} competencies, {len(cat.providers)} "
         f"providers, {len(cat.opportunities)} opportunities, {len(cat.sections)} sections, "
         f"{len(dataset.learners)} learners, {len(dataset.plans)} plans\n")
 
@@ -391,7 +392,7 @@ def test_installed_console_script_validates_the_sample_data(no_default_store):
     result = subprocess.run([exe, "validate"], capture_output=True, text=True, timeout=300,
                             check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("sample_data: valid — ")
+    assert result.stdout.startswith("the built-in sample data: valid — ")
 
 
 def test_a_broken_extension_does_not_break_the_other_commands(capsys, monkeypatch, tmp_path):
@@ -400,7 +401,7 @@ def test_a_broken_extension_does_not_break_the_other_commands(capsys, monkeypatc
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(cli, "EXTENSIONS", [("broken", "broken_workbench_extension")])
     code, out, _ = run(capsys, "validate")
-    assert code == 0 and out.startswith("sample_data: valid")
+    assert code == 0 and out.startswith("the built-in sample data: valid")
     line = assert_one_line_error(*run(capsys, "broken", "x"))
     assert "not available" in line and "no_such_function" in line
 

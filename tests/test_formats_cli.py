@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench import EXAMPLES, SAMPLE_DATA
 from workbench.cli import main
 from workbench.domain.loading import load_dataset
 from workbench.store import Store
@@ -75,7 +76,7 @@ def test_import_case_refuses_an_existing_directory(db, tmp_path, capsys):
 
 def test_import_catalogue_with_shipped_mapping(db, tmp_path, capsys):
     out = tmp_path / "chicago"
-    mapping = Path(__file__).resolve().parents[1] / "examples" / "chicago_city_of_learning.yaml"
+    mapping = EXAMPLES / "chicago_city_of_learning.yaml"
     code = main(["import", "catalog", str(SHARED / "catalogs" /
                  "chicago_city_of_learning_schedule_program_export.csv"),
                  "--mapping", str(mapping), "--out", str(out)])
@@ -124,7 +125,7 @@ def test_damaged_files_never_crash_or_corrupt_the_store(db, tmp_path, capsys, ki
     path = tmp_path / f"damaged{source.suffix}"
     path.write_bytes(damaged)
     store = Store(db)
-    store.seed_from(load_dataset(Path(__file__).resolve().parents[1] / "sample_data"))
+    store.seed_from(load_dataset(SAMPLE_DATA))
     before = store.learner("L-amara").to_dict()
     code = main(["import", kind, str(path), "--learner", "L-amara"])
     capsys.readouterr()

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workbench import SAMPLE_DATA
 from workbench.domain.dataset import (
     MODALITIES,
     MODES,
@@ -32,7 +33,7 @@ from workbench.domain.generate import (
 from workbench.domain.schema import FILES, FRAME_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_data"
+SAMPLE = SAMPLE_DATA
 
 
 def read_frames(root: Path) -> dict[str, pd.DataFrame]:

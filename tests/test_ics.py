@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workbench import SAMPLE_DATA
 from workbench.domain.dataset import Catalogue, Learner, Plan, TimeBlock
 from workbench.formats.ics import (
     WINDOWS_ZONES,
@@ -504,7 +505,7 @@ def test_round_trip_gives_back_the_same_weekly_meetings(catalogue):
     assert set(df_ny["start"].dt.strftime("%H:%M")) == {"16:30", "10:00"}
 
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE = SAMPLE_DATA
 
 
 def coverage(blocks) -> set[tuple[str, int]]:

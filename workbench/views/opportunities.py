@@ -12,6 +12,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from .. import EXAMPLES
 from ..domain.dataset import (
     DAY_NAMES,
     DAYS,
@@ -22,8 +23,6 @@ from ..domain.dataset import (
 )
 from .imports import ImportBox
 from .widgets import StepView, Tick, WholeNumberInput, held, watch_when_shown
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 _DISPLAY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

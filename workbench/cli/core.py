@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import SAMPLE_DATA, __version__
-from .domain.dataset import Dataset, Learner, Plan, level_word
-from .store import NotFoundError, Store, default_db_path
+from .. import SAMPLE_DATA, __version__
+from ..domain.dataset import Dataset, Learner, Plan, level_word
+from ..store import NotFoundError, Store, default_db_path
 
 PROG = "workbench"
 
@@ -40,9 +40,9 @@ PROG = "workbench"
 #: ``--data``, ``--json``, ``--db`` and ``--no-store`` are added for you) and
 #: ``run(args) -> int``. Keep their top-level imports light: ``workbench --help`` imports them all.
 EXTENSIONS: list[tuple[str, str]] = [
-    ("batch", "workbench.cli_batch"),
-    ("import", "workbench.formats.cli"),
-    ("export", "workbench.formats.cli_export"),
+    ("batch", "workbench.cli.batch"),
+    ("import", "workbench.cli.imports"),
+    ("export", "workbench.cli.export"),
 ]
 
 STORE_HELP = (
@@ -171,7 +171,7 @@ class Workspace:
         return plan
 
     def _plan_file(self, path: Path) -> Plan:
-        from .domain.loading import read_plan_file
+        from ..domain.loading import read_plan_file
 
         if not path.is_file():
             raise UserError(f"There is no plan file {path}.")
@@ -202,7 +202,7 @@ def _data_dir(value) -> Path:
 
 
 def _load(data_dir: Path) -> Dataset:
-    from .domain.loading import DataError, load_dataset
+    from ..domain.loading import DataError, load_dataset
 
     try:
         return load_dataset(data_dir)
@@ -238,8 +238,14 @@ def _add_validate(sub) -> None:
                    help="the data directory (default: --data, else the built-in sample data)")
 
 
+def _dir_words(data_dir: Path) -> str:
+    """How a data directory is named in one-line messages."""
+    same = data_dir.resolve() == SAMPLE_DATA.resolve()
+    return "the built-in sample data" if same else data_dir.name
+
+
 def run_validate(args) -> int:
-    from .domain.loading import DataError, load_dataset
+    from ..domain.loading import DataError, load_dataset
 
     data_dir = _data_dir(args.directory if args.directory is not None else args.data)
     try:
@@ -253,7 +259,7 @@ def run_validate(args) -> int:
         else:
             for p in problems:
                 print(_problem_line(p))
-            print(f"{data_dir.name}: {len(problems)} problem{'' if len(problems) == 1 else 's'}",
+            print(f"{_dir_words(data_dir)}: {len(problems)} problem{'' if len(problems) == 1 else 's'}",
                   file=sys.stderr)
         return 1
     cat = dataset.catalogue
@@ -263,7 +269,8 @@ def run_validate(args) -> int:
     if args.json:
         print_json({"directory": str(data_dir), "valid": True, "counts": counts, "problems": []})
     else:
-        print(f"{data_dir.name}: valid — " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        print(f"{_dir_words(data_dir)}: valid — "
+              + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
 
@@ -290,7 +297,7 @@ def _add_check(sub) -> None:
 
 
 def run_check(args) -> int:
-    from .domain.feasibility import KIND_TITLES, check_plan
+    from ..domain.feasibility import KIND_TITLES, check_plan
 
     ws, learner, (plan,) = _learner_and_plans(args, [args.plan])
     problems = check_plan(ws.dataset.catalogue, learner, plan.sections)
@@ -349,8 +356,8 @@ def _date_words(d) -> str:
 
 
 def run_project(args) -> int:
-    from .domain.ledger import plan_ledger
-    from .domain.projection import project
+    from ..domain.ledger import plan_ledger
+    from ..domain.projection import project
 
     ws, learner, (plan,) = _learner_and_plans(args, [args.plan])
     catalogue = ws.dataset.catalogue
@@ -514,7 +521,7 @@ def _add_compare(sub) -> None:
 
 
 def run_compare(args) -> int:
-    from .domain.ledger import MAX_PLANS, MIN_PLANS, compare_plans
+    from ..domain.ledger import MAX_PLANS, MIN_PLANS, compare_plans
 
     ws, learner, plans = _learner_and_plans(args, args.plan)
     ids = [p.plan_id for p in plans]
@@ -567,7 +574,7 @@ def _add_serve(sub) -> None:
 
 
 def run_serve(args) -> int:
-    from .app import serve
+    from ..app import serve
 
     data_dir = _data_dir(args.data)
     if args.address not in ("127.0.0.1", "localhost", "::1"):
@@ -683,7 +690,7 @@ def _fail(message: str, as_json: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``workbench`` command; returns the exit status."""
-    from .domain.loading import DataError
+    from ..domain.loading import DataError
 
     parser, runners = build_parser()
     try:

@@ -44,9 +44,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _catalogue(args):
-    from . import SAMPLE_DATA
-    from .cli import UserError
-    from .domain.loading import DataError, load_catalogue
+    from .. import SAMPLE_DATA
+    from ..domain.loading import DataError, load_catalogue
+    from .core import UserError
 
     data = Path(getattr(args, "data", None) or SAMPLE_DATA).expanduser()
     if not data.is_dir():
@@ -70,8 +70,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def _generate(args, as_json: bool) -> int:
-    from .batch import generate_roster_frame
-    from .cli import UserError, print_json
+    from ..batch import generate_roster_frame
+    from .core import UserError, print_json
 
     if args.generate < 1:
         raise UserError("--generate needs a number of learners of at least 1.")
@@ -95,7 +95,7 @@ def _generate(args, as_json: bool) -> int:
 
 def run(args) -> int:
     """Run ``workbench batch``; returns the exit status (0 done, 1 bad rows with --strict)."""
-    from .cli import UserError, print_json
+    from .core import UserError, print_json
 
     as_json = bool(getattr(args, "json", False))
     if args.generate is not None:
@@ -104,7 +104,7 @@ def run(args) -> int:
         raise UserError("--out is needed: where to write the results (e.g. results.parquet).")
     if args.weeks < 1:
         raise UserError("--weeks must be at least 1.")
-    from .batch import DEFAULT_CHUNK_SIZE, RosterError, read_roster, write_results
+    from ..batch import DEFAULT_CHUNK_SIZE, RosterError, read_roster, write_results
 
     roster_path = Path(args.roster).expanduser()
     if not roster_path.is_file():

@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .report import ImportFailed, ImportReport
+from ..formats.report import ImportFailed, ImportReport
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -47,7 +47,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def _print_report(report: ImportReport, as_json: bool, extra: dict | None = None) -> None:
     if as_json:
-        from ..cli import print_json
+        from .core import print_json
 
         print_json({**report.to_dict(), "summary": report.summary(), **(extra or {})})
         return
@@ -73,8 +73,8 @@ def _refuse_partial(report: ImportReport, args) -> bool:
 
 def _learner_store(args):
     """The workspace, the learner and the store to save learner changes into."""
-    from ..cli import UserError, open_workspace
     from ..store import Store, default_db_path
+    from .core import UserError, open_workspace
 
     ws = open_workspace(args)
     learner = ws.learner(args.learner)
@@ -88,7 +88,7 @@ def _learner_store(args):
 
 
 def run(args) -> int:
-    from ..cli import UserError
+    from .core import UserError
 
     as_json = bool(getattr(args, "json", False))
     try:
@@ -112,7 +112,7 @@ def run(args) -> int:
 
 
 def _run_ics(args, as_json: bool) -> int:
-    from .ics import import_calendar
+    from ..formats.ics import import_calendar
 
     _ws, learner, store = _learner_store(args)
     updated, report = import_calendar(args.file, learner, tz=args.tz)
@@ -127,7 +127,7 @@ def _run_ics(args, as_json: bool) -> int:
 
 
 def _run_badge(args, as_json: bool) -> int:
-    from .badges import apply_evidence, evidence_levels, read_credentials
+    from ..formats.badges import apply_evidence, evidence_levels, read_credentials
 
     ws, learner, store = _learner_store(args)
     comps = ws.dataset.catalogue.competencies
@@ -151,7 +151,7 @@ def _run_badge(args, as_json: bool) -> int:
 
 
 def _new_dir(out: str) -> Path:
-    from ..cli import UserError
+    from .core import UserError
 
     path = Path(out).expanduser()
     if path.exists() and any(path.iterdir()):
@@ -162,10 +162,10 @@ def _new_dir(out: str) -> Path:
 def _run_case(args, as_json: bool) -> int:
     import pandas as pd
 
-    from ..cli import UserError, _data_dir
     from ..domain.loading import load_dataset
     from ..domain.schema import FILES
-    from .case import read_case_package, read_opensalt_csv
+    from ..formats.case import read_case_package, read_opensalt_csv
+    from .core import UserError, _data_dir
 
     base = _data_dir(args.data)
     out = _new_dir(args.out)
@@ -197,8 +197,8 @@ def _run_case(args, as_json: bool) -> int:
 
 
 def _run_catalog(args, as_json: bool) -> int:
-    from ..cli import _data_dir
-    from .catalog import import_catalog
+    from ..formats.catalog import import_catalog
+    from .core import _data_dir
 
     base = _data_dir(args.data)
     out = _new_dir(args.out)
@@ -228,19 +228,19 @@ def add_export_parser(sub) -> argparse.ArgumentParser:
 def run_export(args) -> int:
     import json
 
-    from ..cli import open_workspace
+    from .core import open_workspace
 
     ws = open_workspace(args)
     out = Path(args.out).expanduser()
     if args.format == "case":
-        from .case import write_case_package
+        from ..formats.case import write_case_package
 
         pkg = write_case_package(ws.dataset.catalogue.competencies, title=args.title,
                                  creator="Anywhere Learning Workbench")
         out.write_text(json.dumps(pkg, indent=2, ensure_ascii=False), encoding="utf-8")
         print(f"Wrote {out}: {len(pkg.get('CFItems', []))} competencies as CASE JSON.")
         return 0
-    from .ics import plan_to_ics
+    from ..formats.ics import plan_to_ics
 
     learner = ws.learner(args.learner)
     plan = ws.plan(args.plan, learner)
