@@ -1,9 +1,10 @@
-"""`workbench import ...` and `workbench export ...` on the real shared files."""
+"""`workbench import ...` and `workbench export ...`: on the project's own example and fixture
+files, and on the real outside files in ../shared/data when they are there (skipped, named, when
+not)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from workbench.cli import main
 from workbench.domain.loading import load_dataset
 from workbench.store import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from .conftest import FIXTURES, shared_file
 
 
 @pytest.fixture
@@ -22,17 +23,25 @@ def db(tmp_path, monkeypatch):
     return path
 
 
-def test_import_calendar_saves_busy_times_to_the_store(db, capsys):
-    assert main(["import", "ics", str(SHARED / "ics" / "recurring-ical-events__school_issue_48_dst.ics"),
-                 "--learner", "L-maya"]) == 0
+def _shared_school_calendar():
+    return shared_file("ics", "recurring-ical-events__school_issue_48_dst.ics")
+
+
+@pytest.mark.parametrize("calendar", [lambda: EXAMPLES / "family.ics", _shared_school_calendar],
+                         ids=["example", "shared"])
+def test_import_calendar_saves_busy_times_to_the_store(db, capsys, calendar):
+    assert main(["import", "ics", str(calendar()), "--learner", "L-maya"]) == 0
     out = capsys.readouterr().out
     assert "Saved Maya" in out
     learner = Store(db).learner("L-maya")
     assert learner.commitments
 
 
-def test_import_with_a_broken_event_changes_nothing_unless_accepted(db, capsys):
-    bad = str(SHARED / "ics" / "node-ical__badRRULE.ics")
+@pytest.mark.parametrize("calendar", [lambda: FIXTURES / "ics" / "broken_rule.ics",
+                                      lambda: shared_file("ics", "node-ical__badRRULE.ics")],
+                         ids=["fixture", "shared"])
+def test_import_with_a_broken_event_changes_nothing_unless_accepted(db, capsys, calendar):
+    bad = str(calendar())
     assert main(["import", "ics", bad, "--learner", "L-grace"]) == 1
     err = capsys.readouterr()
     assert "Nothing was changed" in err.err and "RRULE" in err.out
@@ -41,25 +50,30 @@ def test_import_with_a_broken_event_changes_nothing_unless_accepted(db, capsys):
     assert Store(db).learner("L-grace").to_dict() != before
 
 
-def test_import_badge_keeps_provenance_and_never_trusts_unsigned(db, capsys):
-    assert main(["import", "badge", str(SHARED / "badges" / "ob30_simple.jwt"),
-                 "--learner", "L-theo", "--json"]) == 0
+@pytest.mark.parametrize("credential", [lambda: EXAMPLES / "credential.json",
+                                        lambda: shared_file("badges", "ob30_simple.jwt")],
+                         ids=["example", "shared"])
+def test_import_badge_keeps_provenance_and_never_trusts_unsigned(db, capsys, credential):
+    path = credential()
+    assert main(["import", "badge", str(path), "--learner", "L-theo", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["evidence"] and not any(e["verified"] for e in report["evidence"])
     saved = Store(db).learner("L-theo").evidence
-    assert saved and "ob30_simple.jwt" in saved[-1].source
+    assert saved and path.name in saved[-1].source
 
 
-def test_endorsement_is_reported_not_imported(db, capsys):
-    code = main(["import", "badge", str(SHARED / "badges" / "ob30_endorsement-valid.json"),
-                 "--learner", "L-theo"])
+@pytest.mark.parametrize("credential", [
+    lambda: FIXTURES / "badges" / "endorsement.json",
+    lambda: shared_file("badges", "ob30_endorsement-valid.json")], ids=["fixture", "shared"])
+def test_endorsement_is_reported_not_imported(db, capsys, credential):
+    code = main(["import", "badge", str(credential()), "--learner", "L-theo"])
     out = capsys.readouterr()
     assert code in (1, 2) and "endorsement" in (out.out + out.err).lower()
 
 
 def test_import_case_writes_a_new_valid_data_dir(db, tmp_path, capsys):
     out = tmp_path / "with-case"
-    assert main(["import", "case", str(SHARED / "case" / "opensalt__test_framework_case.json"),
+    assert main(["import", "case", str(shared_file("case", "opensalt__test_framework_case.json")),
                  "--out", str(out)]) == 0
     ds = load_dataset(out)
     assert len(ds.catalogue.competencies) > 76
@@ -69,16 +83,17 @@ def test_import_case_writes_a_new_valid_data_dir(db, tmp_path, capsys):
 def test_import_case_refuses_an_existing_directory(db, tmp_path, capsys):
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "keep.txt").write_text("mine")
-    code = main(["import", "case", str(SHARED / "case" / "opensalt__test_framework_case.json"),
-                 "--out", str(tmp_path / "x")])
+    framework = tmp_path / "framework.json"
+    assert main(["export", "case", "--out", str(framework)]) == 0
+    code = main(["import", "case", str(framework), "--out", str(tmp_path / "x")])
     assert code == 2 and (tmp_path / "x" / "keep.txt").read_text() == "mine"
 
 
 def test_import_catalogue_with_shipped_mapping(db, tmp_path, capsys):
     out = tmp_path / "chicago"
     mapping = EXAMPLES / "chicago_city_of_learning.yaml"
-    code = main(["import", "catalog", str(SHARED / "catalogs" /
-                 "chicago_city_of_learning_schedule_program_export.csv"),
+    code = main(["import", "catalog", str(shared_file(
+                 "catalogs", "chicago_city_of_learning_schedule_program_export.csv")),
                  "--mapping", str(mapping), "--out", str(out)])
     assert code == 0
     ds = load_dataset(out)
@@ -111,8 +126,8 @@ def test_missing_file_is_one_clear_line(db, capsys):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-REAL = [SHARED / "ics" / "icalevents__icloud.ics", SHARED / "badges" / "clr20_complex.json",
-        SHARED / "badges" / "ob30_simple.jwt"]
+# the project's own files, so the property holds on any clone
+REAL = [EXAMPLES / "family.ics", EXAMPLES / "credential.json", FIXTURES / "ics" / "broken_rule.ics"]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

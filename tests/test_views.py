@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench import SAMPLE_DATA
+from workbench import EXAMPLES, SAMPLE_DATA
 from workbench.app import create_app
 
 
@@ -105,7 +105,7 @@ def test_share_summary_is_family_readable_and_escaped(app, tmp_path):
     assert b"section_id" in share._csv_file().getvalue()
 
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from .conftest import FIXTURES, shared_file  # noqa: E402
 
 
 def _upload(box, path: Path):
@@ -113,10 +113,13 @@ def _upload(box, path: Path):
     box.file.value = path.read_bytes()
 
 
-def test_calendar_upload_changes_the_week_only_when_clean_or_accepted(app):
+@pytest.mark.parametrize("calendar", [lambda: FIXTURES / "ics" / "broken_rule.ics",
+                                      lambda: shared_file("ics", "node-ical__badRRULE.ics")],
+                         ids=["fixture", "shared"])
+def test_calendar_upload_changes_the_week_only_when_clean_or_accepted(app, calendar):
     week = app.steps["Week"]
     before = app.state.learner
-    _upload(week.upload, SHARED / "ics" / "node-ical__badRRULE.ics")  # one malformed event
+    _upload(week.upload, calendar())  # one malformed event
     assert "Could not read" in week.upload.report.object
     assert week.upload.keep.visible
     assert app.state.learner is before  # nothing changed yet
@@ -134,13 +137,17 @@ def test_garbage_upload_changes_nothing(app):
     assert app.state.store.learner(app.state.learner_id).to_dict() == before
 
 
-def test_credential_upload_keeps_provenance_and_marks_unverified(app):
+@pytest.mark.parametrize("credential", [lambda: EXAMPLES / "credential.json",
+                                        lambda: shared_file("badges", "ob30_simple.jwt")],
+                         ids=["example", "shared"])
+def test_credential_upload_keeps_provenance_and_marks_unverified(app, credential):
     step = app.steps["Learner"]
     n = len(app.state.learner.evidence)
-    _upload(step.upload, SHARED / "badges" / "ob30_simple.jwt")
+    path = credential()
+    _upload(step.upload, path)
     assert "Saved" in step.upload.report.object
     ev = app.state.store.learner(app.state.learner_id).evidence
-    assert len(ev) > n and not ev[-1].verified and "ob30_simple.jwt" in ev[-1].source
+    assert len(ev) > n and not ev[-1].verified and path.name in ev[-1].source
     assert "not verified" in step.evidence.object
 
 
@@ -149,7 +156,8 @@ def test_catalogue_upload_adds_real_programmes(app, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     opp = app.steps["Opportunities"]
     n = len(app.state.catalogue.section_table)
-    _upload(opp.upload, SHARED / "catalogs" / "chicago_city_of_learning_schedule_program_export.csv")
+    _upload(opp.upload, shared_file("catalogs",
+                                    "chicago_city_of_learning_schedule_program_export.csv"))
     opp.upload.keep.clicks += 1  # the real file has broken rows: keep what could be read
     assert len(app.state.catalogue.section_table) > n + 2000
     tags = {t for cell in app.state.catalogue.opportunities["interests"] for t in cell.split(";")
