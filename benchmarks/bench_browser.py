@@ -71,7 +71,7 @@ def main(argv=None):
     from playwright.sync_api import expect, sync_playwright
 
     from workbench.app import create_app
-    from workbench.domain.generate import generate_data_dir
+    from workbench.formats.datadir import generate_data_dir
 
     tmp = Path(tempfile.mkdtemp())
     generate_data_dir(tmp / "data", n_sections=args.sections, n_learners=12, seed=3)

@@ -19,10 +19,9 @@ import time
 import numpy as np
 
 from workbench.domain.feasibility import catalogue_fit, check_plan
-from workbench.domain.generate import generate_data_dir
 from workbench.domain.ledger import compare_plans
-from workbench.domain.loading import load_dataset
 from workbench.domain.projection import project
+from workbench.formats.datadir import generate_data_dir, load_dataset
 
 
 def p95(values):

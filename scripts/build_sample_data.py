@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from workbench.domain.dataset import Evidence, Goal, Learner, Plan, TimeBlock  # noqa: E402
-from workbench.domain.generate import travel_times_for, write_data_dir  # noqa: E402
+from workbench.domain.generate import travel_times_for  # noqa: E402
+from workbench.formats.datadir import write_data_dir  # noqa: E402
 
 RNG = np.random.default_rng(2026)
 

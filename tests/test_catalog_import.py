@@ -157,7 +157,7 @@ def test_provider_kinds_zones_and_travel(chicago):
 
 @needs_chicago
 def test_written_directory_loads_and_joins(tmp_path):
-    from workbench.domain.loading import load_dataset
+    from workbench.formats.datadir import load_dataset
 
     out = tmp_path / "chicago"
     report = import_catalog(CHICAGO, MAPPING, out, SAMPLE if SAMPLE.exists() else None)

@@ -17,7 +17,7 @@ import pytest
 from workbench import SAMPLE_DATA
 from workbench.cli import core as cli
 from workbench.domain.feasibility import check_plan
-from workbench.domain.loading import load_dataset
+from workbench.formats.datadir import load_dataset
 from workbench.store import Store
 
 

@@ -490,7 +490,7 @@ def test_catalogue_fit_vectorised_on_a_large_catalogue():
 # ---- the sample data ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sample():
-    loading = pytest.importorskip("workbench.domain.loading")
+    loading = pytest.importorskip("workbench.formats.datadir")
     from workbench import SAMPLE_DATA
 
     if not (SAMPLE_DATA / "sections.csv").exists():

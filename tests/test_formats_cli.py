@@ -10,7 +10,7 @@ import pytest
 
 from workbench import EXAMPLES, SAMPLE_DATA
 from workbench.cli import main
-from workbench.domain.loading import load_dataset
+from workbench.formats.datadir import load_dataset
 from workbench.store import Store
 
 from .conftest import FIXTURES, shared_file

@@ -25,12 +25,11 @@ from workbench.domain.generate import (
     ONLINE_ZONE,
     SCHOOL_YEAR_END,
     SCHOOL_YEAR_START,
-    generate_data_dir,
     generate_frames,
     generate_roster,
-    write_data_dir,
 )
 from workbench.domain.schema import FILES, FRAME_NAMES
+from workbench.formats.datadir import generate_data_dir, write_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = SAMPLE_DATA
@@ -338,7 +337,7 @@ def test_build_script_reproduces_sample_data(tmp_path):
 
 
 def test_sample_data_and_generated_dir_load_without_error(tmp_path):
-    from workbench.domain.loading import load_dataset
+    from workbench.formats.datadir import load_dataset
 
     ds = load_dataset(SAMPLE)
     assert len(ds.learners) >= 6 and len(ds.plans) >= 12
@@ -349,7 +348,7 @@ def test_sample_data_and_generated_dir_load_without_error(tmp_path):
 
 def test_some_sample_plans_have_problems_and_most_do_not():
     from workbench.domain.feasibility import check_plan
-    from workbench.domain.loading import load_dataset
+    from workbench.formats.datadir import load_dataset
 
     ds = load_dataset(SAMPLE)
     with_problems = {p.plan_id for p in ds.plans.values()

@@ -1,4 +1,4 @@
-"""Loading and strict validation of data directories (``workbench.domain.loading``).
+"""Loading and strict validation of data directories (``workbench.formats.datadir``).
 
 A small valid directory is written by hand below, so every line number in the fault corpus is
 known exactly. Each fault asserts the file, line and column reported.
@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from workbench import SAMPLE_DATA
 from workbench.domain.dataset import Catalogue, Dataset
-from workbench.domain.loading import (
+from workbench.formats.datadir import (
     DataError,
     DataProblem,
+    generate_data_dir,
     load_catalogue,
     load_dataset,
     parse_learner,
@@ -173,7 +174,7 @@ def edit_json(root: Path, file: str, **changes) -> None:
 
 
 def where(problems) -> set[tuple[str, int | None, str]]:
-    return {(p.file, p.line, p.column) for p in problems}
+    return {(p.file, p.line, p.field) for p in problems}
 
 
 # ---- the valid directory and the sample data ------------------------------------------------
@@ -245,8 +246,7 @@ def test_files_that_may_have_no_rows(valid):
 
 
 def test_generated_directory_loads(tmp_path):
-    generate = pytest.importorskip("workbench.domain.generate")
-    root = generate.generate_data_dir(tmp_path / "gen", n_sections=300, n_learners=5, seed=3)
+    root = generate_data_dir(tmp_path / "gen", n_sections=300, n_learners=5, seed=3)
     ds = load_dataset(root)
     assert len(ds.catalogue.sections) == 300 and len(ds.learners) == 5
 
@@ -387,7 +387,7 @@ def test_fault_is_reported_where_it_is(valid, name):
     with pytest.raises(DataError) as info:
         load_dataset(valid)
     problems = info.value.problems
-    matches = [p for p in problems if (p.file, p.line, p.column) == expected]
+    matches = [p for p in problems if (p.file, p.line, p.field) == expected]
     assert matches, f"expected {expected}, got:\n{info.value}"
     assert any(fragment in p.message for p in matches), str(info.value)
     assert validate_directory(valid) == problems
@@ -398,7 +398,7 @@ def test_not_utf8_in_the_middle_of_a_file(valid):
     data = (valid / "competencies.csv").read_bytes().replace(b"Argue", b"Arg\xe9ue")
     (valid / "competencies.csv").write_bytes(data)
     [problem] = validate_directory(valid)
-    assert (problem.file, problem.line, problem.column) == ("competencies.csv", 4, "")
+    assert (problem.file, problem.line, problem.field) == ("competencies.csv", 4, "")
     assert "0xe9" in problem.message
 
 
@@ -479,7 +479,7 @@ def test_parse_learner_reports_field_paths(catalogue):
     }
     with pytest.raises(DataError) as info:
         parse_learner(data, "learners/L-x.json", catalogue)
-    got = {p.column: p.message for p in info.value.problems}
+    got = {p.field: p.message for p in info.value.problems}
     assert all(p.line is None and p.file == "learners/L-x.json" for p in info.value.problems)
     assert "whole number" in got["grade"]
     assert "has no rows" in got["home_zone"]
@@ -517,7 +517,7 @@ def test_parse_plan(catalogue):
         parse_plan({"plan_id": "P-1", "learner_id": "L-zed", "name": "",
                     "sections": ["S-ALG-1", "S-X", 3, "S-ALG-1"]},
                    catalogue=catalogue, learners={"L-maya": None})
-    got = {p.column: p.message for p in info.value.problems}
+    got = {p.field: p.message for p in info.value.problems}
     assert set(got) == {"learner_id", "name", "sections[1]", "sections[2]", "sections[3]"}
     assert "sections[0]" in got["sections[3]"]
 
@@ -534,7 +534,7 @@ def test_read_learner_file_lines_and_syntax_errors(tmp_path, catalogue):
     with pytest.raises(DataError) as info:
         read_learner_file(path)
     [problem] = info.value.problems
-    assert (problem.line, problem.column) == (4, "3")
+    assert (problem.line, problem.field) == (4, "3")
     assert str(problem).startswith(f"{path}:4:3: is not valid JSON")
     other = tmp_path / "L-other.json"
     other.write_text(MAYA, encoding="utf-8")

@@ -193,7 +193,7 @@ def test_shared_weekdays_matches_the_calendar(a0, alen, b0, blen):
 # ---- the sample data ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sample():
-    loading = pytest.importorskip("workbench.domain.loading")
+    loading = pytest.importorskip("workbench.formats.datadir")
     from workbench import SAMPLE_DATA
 
     if not (SAMPLE_DATA / "sections.csv").exists():

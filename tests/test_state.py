@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench import SAMPLE_DATA
-from workbench.domain.loading import load_dataset
+from workbench.formats.datadir import load_dataset
 from workbench.state import MAX_PLANS, PlanningSession
 from workbench.store import Store
 

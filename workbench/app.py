@@ -13,7 +13,7 @@ import panel as pn
 import param
 
 from . import SAMPLE_DATA
-from .domain.loading import load_dataset
+from .formats.datadir import load_dataset
 from .state import STEPS, PlanningSession
 from .store import Store, default_db_path
 from .views.compare import CompareStep

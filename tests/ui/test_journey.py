@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from workbench import SAMPLE_DATA
 from workbench.domain.feasibility import KIND_TITLES, catalogue_fit, check_plan
-from workbench.domain.loading import load_dataset
+from workbench.formats.datadir import load_dataset
 from workbench.views.opportunities import catalogue_display
 
 LEARNER = "L-maya"

@@ -171,7 +171,7 @@ class Workspace:
         return plan
 
     def _plan_file(self, path: Path) -> Plan:
-        from ..domain.loading import read_plan_file
+        from ..formats.datadir import read_plan_file
 
         if not path.is_file():
             raise UserError(f"There is no plan file {path}.")
@@ -202,7 +202,7 @@ def _data_dir(value) -> Path:
 
 
 def _load(data_dir: Path) -> Dataset:
-    from ..domain.loading import DataError, load_dataset
+    from ..formats.datadir import DataError, load_dataset
 
     try:
         return load_dataset(data_dir)
@@ -245,7 +245,7 @@ def _dir_words(data_dir: Path) -> str:
 
 
 def run_validate(args) -> int:
-    from ..domain.loading import DataError, load_dataset
+    from ..formats.datadir import DataError, load_dataset
 
     data_dir = _data_dir(args.directory if args.directory is not None else args.data)
     try:
@@ -254,7 +254,8 @@ def run_validate(args) -> int:
         problems = list(err.problems)
         if args.json:
             print_json({"directory": str(data_dir), "valid": False, "problems": [
-                {"file": p.file, "line": p.line, "column": p.column, "message": p.message}
+                {"file": p.file, "line": p.line, "field": p.field, "column": p.field,
+                 "message": p.message}
                 for p in problems]})
         else:
             for p in problems:
@@ -690,7 +691,7 @@ def _fail(message: str, as_json: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``workbench`` command; returns the exit status."""
-    from ..domain.loading import DataError
+    from ..formats.report import DataError
 
     parser, runners = build_parser()
     try:

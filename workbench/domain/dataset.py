@@ -1,7 +1,8 @@
 """The workbench's data model: a catalogue of opportunities, learners and their plans.
 
-Everything here is plain Python, pandas and numpy. Loading and validating files lives in
-``workbench.domain.loading``; this module only describes what a whole, consistent dataset is.
+Everything here is plain Python, pandas and numpy, and reads no files: loading and validating
+data directories lives in ``workbench.formats.datadir``; this module only describes what a
+whole, consistent dataset is.
 """
 
 from __future__ import annotations
@@ -14,34 +15,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-DAY_NAMES = {
-    "Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday",
-    "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday",
-}
-LEVELS = ("Not yet", "Emerging", "Developing", "Proficient", "Advanced")
-PROFICIENT = 3
-MODES = ("walk", "bike", "transit", "car")
-MODE_WORDS = {"walk": "walking", "bike": "by bike", "transit": "by bus or train", "car": "by car"}
-DEVICES = ("none", "phone", "shared", "own")
-PROVIDER_KINDS = (
-    "school", "cte_center", "college", "community", "workplace", "online", "library", "museum",
-    "place_based",
+from .schema import FRAME_NAMES, typed_frame
+
+# the vocabulary is re-exported: most code imports it together with the data model
+from .vocabulary import (  # noqa: F401
+    DAY_NAMES,
+    DAYS,
+    DEVICES,
+    LEVELS,
+    MODALITIES,
+    MODALITY_WORDS,
+    MODE_WORDS,
+    MODES,
+    OPPORTUNITY_KINDS,
+    PROFICIENT,
+    PROVIDER_KIND_WORDS,
+    PROVIDER_KINDS,
 )
-PROVIDER_KIND_WORDS = {
-    "school": "School", "cte_center": "Career & technical centre", "college": "College",
-    "community": "Community organisation", "workplace": "Workplace", "online": "Online",
-    "library": "Library", "museum": "Museum", "place_based": "Place-based project",
-}
-OPPORTUNITY_KINDS = (
-    "course", "cte_pathway", "dual_enrollment", "program", "internship", "apprenticeship",
-    "online_course", "project", "mentorship", "volunteer",
-)
-MODALITIES = ("in_person", "online_live", "online_self_paced", "blended")
-MODALITY_WORDS = {
-    "in_person": "In person", "online_live": "Online, live", "online_self_paced": "Online, own pace",
-    "blended": "Part in person, part online",
-}
 
 
 def level_word(level: float | int) -> str:
@@ -301,10 +291,9 @@ class Catalogue:
     def from_frames(cls, **frames: pd.DataFrame) -> Catalogue:
         """Build from frames named like the files (``sections=...``), filling optional columns.
 
-        The frames must already be valid; use ``loading.load_dataset`` for files from users.
+        The frames must already be valid; use ``formats.datadir.load_dataset`` for files from
+        users.
         """
-        from .schema import FRAME_NAMES, typed_frame
-
         return cls(**{name: typed_frame(f, frames[name]) for f, name in FRAME_NAMES.items()})
 
     @cached_property

@@ -2,16 +2,14 @@
 
 Everything is drawn from one ``numpy.random.Generator`` per call, so the same seed always gives the
 same frames and learners: no wall clock, no network, no iteration over Python sets. The output
-follows ``docs/data-format.md`` exactly, so ``Catalogue.from_frames(**frames)`` and
-``loading.load_dataset`` accept it.
+follows ``docs/data-format.md`` exactly, so ``Catalogue.from_frames(**frames)`` accepts it and
+``workbench.formats.datadir.write_data_dir`` writes it as a data directory that loads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,7 +24,6 @@ from .dataset import (
     Plan,
     TimeBlock,
 )
-from .schema import FILES, FRAME_NAMES
 
 SCHOOL_YEAR_START = dt.date(2026, 8, 31)
 SCHOOL_YEAR_END = dt.date(2027, 6, 11)
@@ -553,73 +550,10 @@ def generate_roster(
     return learners, plans
 
 
-def _csv_ready(file: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Format a frame as the data format writes it: ISO dates, true/false, whole-number ints."""
-    out = df.copy()
-    for col in FILES[file]:
-        if col.name not in out.columns:
-            continue
-        s = out[col.name]
-        if col.kind == "bool":
-            out[col.name] = s.map(lambda v: "true" if bool(v) else "false")
-        elif col.kind == "date":
-            out[col.name] = pd.to_datetime(s).dt.strftime("%Y-%m-%d")
-        elif col.kind == "int":
-            out[col.name] = pd.to_numeric(s, errors="coerce").round().astype("Int64")
-    return out
+def __getattr__(name: str):
+    # writing a data directory is I/O: it moved to workbench.formats.datadir
+    if name in ("write_data_dir", "generate_data_dir"):
+        from ..formats import datadir
 
-
-def write_data_dir(
-    root, frames: dict[str, pd.DataFrame], learners: Iterable[Learner] = (),
-    plans: Iterable[Plan] = (),
-) -> Path:
-    """Write a data directory: the seven CSV files plus ``learners/`` and ``plans/`` JSON.
-
-    Parameters
-    ----------
-    root : str or Path
-        Directory to write (created if needed). Existing learner and plan files are kept.
-    frames : dict of str to DataFrame
-        Keyed like ``generate_frames`` returns.
-    learners, plans : iterables of Learner and Plan
-        Written one JSON file each, named by id.
-
-    Returns
-    -------
-    Path
-        ``root``.
-    """
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    for file, name in FRAME_NAMES.items():
-        _csv_ready(file, frames[name]).to_csv(root / file, index=False)
-    for sub, items, key in (("learners", learners, "learner_id"), ("plans", plans, "plan_id")):
-        items = list(items)
-        if not items:
-            continue
-        (root / sub).mkdir(exist_ok=True)
-        for item in items:
-            d = item.to_dict()
-            (root / sub / f"{d[key]}.json").write_text(
-                json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return root
-
-
-def generate_data_dir(root, n_sections: int = 2000, n_learners: int = 20, seed: int = 0) -> Path:
-    """Generate a catalogue and roster and write them as a data directory at ``root``.
-
-    Parameters
-    ----------
-    root : str or Path
-        Directory to write.
-    n_sections, n_learners, seed : int
-        Passed to ``generate_frames`` and ``generate_roster``.
-
-    Returns
-    -------
-    Path
-        ``root``.
-    """
-    frames = generate_frames(n_sections=n_sections, seed=seed)
-    learners, plans = generate_roster(Catalogue.from_frames(**frames), n_learners, seed=seed)
-    return write_data_dir(root, frames, learners, plans)
+        return getattr(datadir, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

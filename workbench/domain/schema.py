@@ -1,7 +1,8 @@
 """The columns of every catalogue file: name, type, whether required, default and allowed values.
 
-``docs/data-format.md`` describes the same columns for people; ``loading`` validates files against
-these specs, and ``typed_frame`` fills optional columns so every Catalogue frame has them all.
+``docs/data-format.md`` describes the same columns for people; ``formats.datadir`` validates files
+against these specs, and ``typed_frame`` fills optional columns so every Catalogue frame has them
+all. Nothing here reads a file: it is the shape of the catalogue's tables.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .dataset import MODALITIES, MODES, OPPORTUNITY_KINDS, PROVIDER_KINDS
+from .vocabulary import MODALITIES, MODES, OPPORTUNITY_KINDS, PROVIDER_KINDS
 
 
 @dataclass(frozen=True)

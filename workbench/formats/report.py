@@ -1,13 +1,18 @@
-"""What an import read, what it kept and exactly what it could not read.
+"""Problems at file:line:field, and what an import read, kept and could not read.
 
-Every importer in :mod:`workbench.formats` returns an :class:`ImportReport` next to what it
-imported, so nothing is ever dropped silently: each skipped record carries a path-like
-location ("CFItems[12].fullStatement") and a plain reason.
+:class:`DataProblem` is the one type for "a problem at file:line:field": loading a data
+directory raises a :class:`DataError` listing them, and every importer in
+:mod:`workbench.formats` returns an :class:`ImportReport` of them next to what it imported, so
+nothing is ever dropped silently: each skipped record carries a location
+("CFItems[12].fullStatement") and a plain reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 # Files larger than this are refused before parsing: a planning tool never needs more, and
 # parsing a huge file would stall the session for every family using the server.
@@ -15,19 +20,24 @@ MAX_IMPORT_BYTES = 50 * 2**20
 
 
 @dataclass(frozen=True)
-class ImportIssue:
-    """One thing an importer could not read, or read with a caveat.
+class DataProblem:
+    """One problem at ``file:line:field``: a cell, a field or a whole file that could not be read.
+
+    The one type for every such problem: data-directory validation (``DataError.problems``)
+    and every importer's report (``ImportReport.skipped`` and ``.warnings``) use it.
 
     Parameters
     ----------
     file : str
-        The file (or source name) the issue is in.
+        The file (relative to the data directory, or the import's source name).
     line : int or None
-        Line number when the format has lines (CSV); ``None`` for JSON.
+        The line in the file; ``None`` for a whole file, or an object read without a file.
     field : str
-        Where in the file, e.g. ``"CFItems[12].fullStatement"``.
+        The CSV column or the path in the file (``"goals[1].by"``,
+        ``"CFItems[12].fullStatement"``); ``""`` for the whole file or row. A JSON syntax error
+        puts the character column here.
     message : str
-        What went wrong, in plain words.
+        What is wrong, in plain words.
     """
 
     file: str
@@ -36,8 +46,37 @@ class ImportIssue:
     message: str
 
     def __str__(self) -> str:
-        line = "" if self.line is None else str(self.line)
-        return f"{self.file}:{line}:{self.field}: {self.message}"
+        line = "-" if self.line is None else str(self.line)
+        return f"{self.file}:{line}:{self.field or '-'}: {self.message}"
+
+    def to_dict(self) -> dict:
+        """Plain data (for JSON), with the one-line text as ``"text"``."""
+        return {"file": self.file, "line": self.line, "field": self.field,
+                "message": self.message, "text": str(self)}
+
+
+#: The name importers used before loading and importing shared one problem type.
+ImportIssue = DataProblem
+
+
+class DataError(Exception):
+    """Data that cannot be loaded; ``problems`` lists everything wrong, not only the first."""
+
+    def __init__(self, problems: Iterable[DataProblem], where: str | os.PathLike = ""):
+        self.problems = list(problems)
+        self.where = str(where)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'' if n == 1 else 's'}" + (f" in {self.where}" if self.where else "")
+        return "\n".join([head, *map(str, self.problems)])
+
+    def __str__(self) -> str:
+        return self._text()
+
+    def __reduce__(self):
+        return (type(self), (self.problems, self.where))
 
 
 @dataclass
@@ -52,25 +91,25 @@ class ImportReport:
         Records found in the source.
     imported : int
         Records kept.
-    skipped : list of ImportIssue
+    skipped : list of DataProblem
         Records not imported, each with where and why.
-    warnings : list of ImportIssue
+    warnings : list of DataProblem
         Records imported with a caveat (e.g. unverified, external reference).
     """
 
     source: str
     read: int = 0
     imported: int = 0
-    skipped: list[ImportIssue] = field(default_factory=list)
-    warnings: list[ImportIssue] = field(default_factory=list)
+    skipped: list[DataProblem] = field(default_factory=list)
+    warnings: list[DataProblem] = field(default_factory=list)
 
     def skip(self, field_: str, message: str, line: int | None = None) -> None:
         """Record a record that was not imported."""
-        self.skipped.append(ImportIssue(self.source, line, field_, message))
+        self.skipped.append(DataProblem(self.source, line, field_, message))
 
     def warn(self, field_: str, message: str, line: int | None = None) -> None:
         """Record a caveat about something that was imported."""
-        self.warnings.append(ImportIssue(self.source, line, field_, message))
+        self.warnings.append(DataProblem(self.source, line, field_, message))
 
     def summary(self) -> str:
         """One plain sentence, e.g. "Read 703 items: imported 700, skipped 3 (see below)."."""
@@ -91,8 +130,8 @@ class ImportReport:
             "read": self.read,
             "imported": self.imported,
             "summary": self.summary(),
-            "skipped": [asdict(i) | {"text": str(i)} for i in self.skipped],
-            "warnings": [asdict(i) | {"text": str(i)} for i in self.warnings],
+            "skipped": [i.to_dict() for i in self.skipped],
+            "warnings": [i.to_dict() for i in self.warnings],
         }
 
 
@@ -130,9 +169,6 @@ def read_source_bytes(
     ImportFailed
         If the file cannot be opened or is too large.
     """
-    import os
-    from pathlib import Path
-
     if isinstance(path_or_bytes, bytes | bytearray | memoryview):
         name = source_name or "<upload>"
         data = bytes(path_or_bytes)
