@@ -20,20 +20,19 @@ Both use the same per-section tests, so they agree on every kind the fit checks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .dataset import (
-    DAY_NAMES,
     DAYS,
-    LEVELS,
     MODES,
     Catalogue,
     Learner,
     day_mask,
-    format_minutes,
 )
 from .schedule import (
     _cache_for,
@@ -47,27 +46,29 @@ from .schedule import (
     fastest_trips,
     shared_weekdays,
 )
+from .words import ENGLISH, N_, Words, possessive
 
 PROBLEM_KINDS = (
     "time_conflict", "duplicate", "unavailable", "travel_time", "too_far", "transport",
     "weekly_hours", "budget", "broadband", "device", "grade", "prerequisite", "capacity",
     "times_tba",
 )
+#: Each kind's title in English; ``kind_title(kind, words)`` in the session's language.
 KIND_TITLES = {
-    "time_conflict": "Two things at the same time",
-    "duplicate": "The same thing twice",
-    "unavailable": "Outside free time",
-    "travel_time": "Not enough time to get there",
-    "too_far": "Too far from home",
-    "transport": "No way to get there",
-    "weekly_hours": "Too many hours in a week",
-    "budget": "Over budget",
-    "broadband": "Needs internet at home",
-    "device": "Needs a computer or tablet",
-    "grade": "Not for this grade",
-    "prerequisite": "Needs more practice first",
-    "capacity": "No seats left",
-    "times_tba": "Times not published yet",
+    "time_conflict": N_("Two things at the same time"),
+    "duplicate": N_("The same thing twice"),
+    "unavailable": N_("Outside free time"),
+    "travel_time": N_("Not enough time to get there"),
+    "too_far": N_("Too far from home"),
+    "transport": N_("No way to get there"),
+    "weekly_hours": N_("Too many hours in a week"),
+    "budget": N_("Over budget"),
+    "broadband": N_("Needs internet at home"),
+    "device": N_("Needs a computer or tablet"),
+    "grade": N_("Not for this grade"),
+    "prerequisite": N_("Needs more practice first"),
+    "capacity": N_("No seats left"),
+    "times_tba": N_("Times not published yet"),
 }
 # the order catalogue_fit picks its one reason in: what rules a section out most plainly first
 FIT_KINDS = (
@@ -75,76 +76,291 @@ FIT_KINDS = (
     "too_far", "unavailable", "time_conflict", "travel_time", "weekly_hours", "budget",
     "prerequisite",
 )
-TRIP_WORDS = {"walk": "on foot", "bike": "by bike", "transit": "by bus or train", "car": "by car"}
 _EPS = 1e-9
+
+
+# ---- problems as data, put into words at display time ----------------------------------------
+@dataclass(frozen=True)
+class Phrase:
+    """One sentence of a problem or of its fix, as data: which sentence and what goes in it.
+
+    ``args`` are (name, value) pairs of plain values (text from the data, numbers, day masks,
+    minutes, dates, codes); ``render(words)`` fills the sentence in that language.
+    """
+
+    key: str
+    args: tuple[tuple[str, object], ...] = ()
+
+    def render(self, words: Words = ENGLISH) -> str:
+        return _SENTENCES[self.key](words, **dict(self.args))
+
+
+def _phrase(key: str, **args) -> Phrase:
+    return Phrase(key, tuple((k, _plain(v)) for k, v in args.items()))
+
+
+def _plain(v):
+    """numpy scalars and arrays as plain, hashable Python values (a Problem is compared)."""
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, list | tuple | np.ndarray):
+        return tuple(_plain(x) for x in v)
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing that would break a plan: what kind, which sections, what to tell the family."""
+    """One thing that would break a plan: what kind, which sections, what to tell the family.
+
+    ``message`` and ``fix`` are the English words; ``what`` and ``helps`` are the same as data,
+    so ``problem_text(problem, words)`` says it in any language.
+    """
 
     kind: str
     sections: tuple[str, ...]
     message: str
     fix: str = ""
+    what: Phrase | None = field(default=None, repr=False)
+    helps: tuple[Phrase, ...] = field(default=(), repr=False)
+
+    @classmethod
+    def of(cls, kind: str, sections, what: Phrase, helps=()) -> Problem:
+        """A problem from its phrases, with its English message and fix."""
+        helps = tuple(h for h in helps if h is not None)
+        return cls(kind, tuple(sections), what.render(ENGLISH),
+                   " ".join(h.render(ENGLISH) for h in helps), what, helps)
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "sections": list(self.sections), "message": self.message,
                 "fix": self.fix}
 
 
-# ---- words -----------------------------------------------------------------------------------
-def _join(items, last: str = "and") -> str:
-    items = [str(x) for x in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+class ProblemText(NamedTuple):
+    """A problem in one language: its title, what is wrong, and what could help ("" if none)."""
+
+    title: str
+    message: str
+    fix: str
 
 
-def days_words(mask: int) -> str:
+def kind_title(kind: str, words: Words = ENGLISH) -> str:
+    """The title of a kind of problem: "Over budget" / "Se pasa del presupuesto"."""
+    return words.gettext(KIND_TITLES[kind]) if kind in KIND_TITLES else str(kind)
+
+
+def problem_text(problem: Problem, words: Words = ENGLISH) -> ProblemText:
+    """A problem in the session's language, built from its data at display time.
+
+    Parameters
+    ----------
+    problem
+        From ``check_plan`` (a problem made by hand, without phrases, keeps its own words).
+    words
+        The session's ``Words`` (``workbench.i18n.Translator``): translations and locale.
+    """
+    if problem.what is None:
+        return ProblemText(kind_title(problem.kind, words), problem.message, problem.fix)
+    return ProblemText(kind_title(problem.kind, words), problem.what.render(words),
+                       " ".join(h.render(words) for h in problem.helps))
+
+
+def days_words(mask: int, words: Words = ENGLISH) -> str:
     """A 7-bit day mask as words: "Tuesday", "Tuesday and Thursday", "Monday to Friday"."""
-    idx = [i for i in range(7) if int(mask) >> i & 1]
-    if len(idx) >= 3 and idx == list(range(idx[0], idx[-1] + 1)):
-        return f"{DAY_NAMES[DAYS[idx[0]]]} to {DAY_NAMES[DAYS[idx[-1]]]}"
-    return _join(DAY_NAMES[DAYS[i]] for i in idx)
+    return words.days(int(mask))
 
 
-def _span(start: int, end: int) -> str:
-    return f"{format_minutes(start)}–{format_minutes(end)}"
+def _name_s(w: Words, name: str) -> str:
+    return possessive(w.learner_name(name))
 
 
-def _hours(h: float) -> str:
-    return f"{h:.1f}".rstrip("0").rstrip(".")
+def _when(w: Words, days, start, end) -> str:
+    return w.when(days, start, end) if days else ""
 
 
-def _money(x: float) -> str:
-    return f"${x:,.0f}" if abs(x - round(x)) < 0.005 else f"${x:,.2f}"
+# the sentences: one function per Phrase key, each a catalogue string filled from the data
+def _s_time_conflict(w, title, days, start, end, other, other_start, other_end):
+    return w.gettext("{title} ({when}) overlaps {other} ({other_when}).").format(
+        title=title, when=w.when(days, start, end), other=other,
+        other_when=w.when(days, other_start, other_end))
 
 
-def _date(ts) -> str:
-    ts = pd.Timestamp(ts)
-    return f"{ts:%B} {ts.day}, {ts.year}"
+def _s_duplicate(w, title, n, groups):
+    return w.gettext("{title} is in this plan {n} times ({groups}). One group is enough.").format(
+        title=title, n=n, groups="; ".join(
+            w.when(*g) if g else w.gettext("own pace") for g in groups))
 
 
-def _modes_words(modes) -> str:
-    words = [TRIP_WORDS[m] for m in MODES if m in set(modes)]
-    return _join(words, "or") if words else "with no way of travelling listed"
+def _s_keep_one(w):
+    return w.gettext("Keep the group that suits the week best.")
 
 
-def _grade_words(lo: int, hi: int) -> str:
-    def g(x):
-        return "kindergarten" if x == 0 else f"grade {x}"
-    if lo == hi:
-        return f"{g(lo)} only"
-    return f"grades {lo}–{hi}" if lo > 0 else f"kindergarten to grade {hi}"
+def _s_outside_free(w, title, days, start, end, name, day, free):
+    who = w.learner_name(name)
+    if free:
+        return w.gettext("{title} meets {when}, but {name} is free on {day} only {times}.").format(
+            title=title, when=w.when(days, start, end), name=who, day=w.day(day),
+            times=w.join(w.clock_span(a, b) for a, b in free))
+    return w.gettext("{title} meets {when}, but {name} is not free on {days}.").format(
+        title=title, when=w.when(days, start, end), name=who, days=w.every_day(day))
 
 
-def _name(learner: Learner) -> str:
-    return learner.name.strip() or "the learner"
+def _s_commitment(w, title, days, start, end, label, other_days, other_start, other_end):
+    return w.gettext("{title} ({when}) clashes with {commitment} ({other_when}).").format(
+        title=title, when=w.when(days, start, end),
+        commitment=label or w.gettext("a family commitment"),
+        other_when=w.when(other_days, other_start, other_end))
 
 
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+def _s_travel_time(w, days, name, window, title, provider, other, other_provider, minutes,
+                   mode):
+    if window >= 1:
+        text = w.gettext("On {days}, {name} has {window} to get from {title} ({provider}) to "
+                         "{other} ({other_provider}), but the trip takes {trip} {how}.")
+    else:
+        text = w.gettext("On {days}, {name} has no time to get from {title} ({provider}) to "
+                         "{other} ({other_provider}), but the trip takes {trip} {how}.")
+    return text.format(days=w.days(days), name=w.learner_name(name), window=w.minutes(window),
+                       title=title, provider=provider, other=other,
+                       other_provider=other_provider, trip=w.minutes(minutes),
+                       how=w.by_mode(mode))
+
+
+def _s_cut_off(w, days, name, title, provider, other, other_provider, modes):
+    return w.gettext("On {days}, {name} cannot get from {title} ({provider}) to {other} "
+                     "({other_provider}) {modes}.").format(
+        days=w.days(days), name=w.learner_name(name), title=title, provider=provider,
+        other=other, other_provider=other_provider, modes=w.modes(modes))
+
+
+def _s_too_far(w, minutes, mode, title, provider, name, longest):
+    # TRANSLATORS: {name_s} is the English possessive ("Maya's"); use {name} in your language.
+    return w.gettext("It takes {trip} {how} from home to {title} at {provider}; {name_s} "
+                     "longest trip is {longest}.").format(
+        trip=w.minutes(minutes), how=w.by_mode(mode), title=title, provider=provider,
+        name=w.learner_name(name), name_s=_name_s(w, name), longest=w.minutes(longest))
+
+
+def _s_unreachable(w, name, title, provider, modes):
+    return w.gettext("{name} cannot get from home to {title} at {provider} {modes}.").format(
+        name=w.learner_name(name), title=title, provider=provider, modes=w.modes(modes))
+
+
+def _s_other_modes(w, options):
+    return w.gettext("It can be reached in {options}.").format(options=w.join(
+        [w.pgettext("trip", "{trip} {how}").format(trip=w.minutes(m), how=w.by_mode(mode))
+         for m, mode in options], "or"))
+
+
+def _s_no_car(w, title, name):
+    return w.gettext("{title} needs a car at the site, and {name} has no car listed.").format(
+        title=title, name=w.learner_name(name))
+
+
+def _s_weekly_hours(w, week, hours, name, most, weeks_over):
+    text = w.gettext("In the week of {date} the plan takes {hours}; {name} wants at most "
+                     "{most} a week.").format(date=w.date(week), hours=w.hours(hours),
+                                              name=w.learner_name(name), most=w.hours(most))
+    if weeks_over > 1:
+        text += " " + w.gettext("{n} weeks go over in all.").format(n=weeks_over)
+    return text
+
+
+def _s_leave_out(w, title, hours):
+    return w.gettext("Leaving out {title} would save {hours} that week.").format(
+        title=title, hours=w.hours(hours))
+
+
+def _s_budget(w, total, budget):
+    return w.gettext("The plan costs {total} in all; the budget is {budget}.").format(
+        total=w.money(total), budget=w.money(budget))
+
+
+def _s_over_by(w, over, title, cost):
+    return w.gettext("That is {over} over. The biggest cost is {title} ({cost}).").format(
+        over=w.money(over), title=title, cost=w.money(cost))
+
+
+def _s_broadband(w, title, name):
+    # TRANSLATORS: {name_s} is the English possessive ("Maya's"); use {name} in your language.
+    return w.gettext("{title} needs internet, and {name_s} home has none.").format(
+        title=title, name=w.learner_name(name), name_s=_name_s(w, name))
+
+
+def _s_device(w, title, name):
+    return w.gettext("{title} needs a computer or tablet (a phone is not enough), and {name} "
+                     "does not have one.").format(title=title, name=w.learner_name(name))
+
+
+_OFFERS = {
+    "offers_broadband": (N_("{place} offers free internet, {trip} away {how}"),
+                         N_("No place that offers free internet is within {longest} of home; "
+                            "ask the provider about other ways to join.")),
+    "lends_devices": (N_("{place} lends laptops, {trip} away {how}"),
+                      N_("No place that lends laptops is within {longest} of home; ask the "
+                         "provider about other ways to join.")),
+}
+
+
+def _s_nearby(w, flag, places):
+    near = w.gettext(_OFFERS[flag][0])
+    return "; ".join(near.format(place=p, trip=w.minutes(m), how=w.by_mode(mode))
+                     for p, m, mode in places) + "."
+
+
+def _s_none_nearby(w, flag, longest):
+    return w.gettext(_OFFERS[flag][1]).format(longest=w.minutes(longest))
+
+
+def _s_grade(w, title, low, high, name, grade):
+    return w.gettext("{title} is for {grades}; {name} is in {grade}.").format(
+        title=title, grades=w.grades(low, high), name=w.learner_name(name), grade=w.grade(grade))
+
+
+def _s_prerequisite(w, title, needs):
+    return w.gettext("{title} expects {needs} first.").format(title=title, needs=w.join(
+        w.gettext("{level} in {competency} (now {now})").format(
+            level=w.level(need), competency=competency, now=w.level(now))
+        for need, competency, now in needs))
+
+
+def _s_capacity(w, title, days, start, end):
+    if days:
+        return w.gettext("{title} ({when}) has no seats left.").format(
+            title=title, when=w.when(days, start, end))
+    return w.gettext("{title} has no seats left.").format(title=title)
+
+
+def _s_times_tba(w, title, provider):
+    return w.gettext("{title} ({provider}): times to be arranged — ask the provider before "
+                     "counting on it.").format(title=title, provider=provider)
+
+
+def _s_other_group(w, title, groups):
+    what = []
+    for days, start, end, first, last in groups:
+        when = w.when(days, start, end) if days else w.gettext("at its own pace")
+        if first is not None:
+            when = w.pgettext("group", "{when}, {start} to {end}").format(
+                when=when, start=w.date(first), end=w.date(last))
+        what.append(when)
+    return w.gettext("Another group of {title} would fit: {groups}.").format(
+        title=title, groups=w.join(what, "or"))
+
+
+_SENTENCES = {
+    "time_conflict": _s_time_conflict, "duplicate": _s_duplicate, "keep_one": _s_keep_one,
+    "outside_free": _s_outside_free, "commitment": _s_commitment,
+    "travel_time": _s_travel_time, "cut_off": _s_cut_off, "too_far": _s_too_far,
+    "unreachable": _s_unreachable, "other_modes": _s_other_modes, "no_car": _s_no_car,
+    "weekly_hours": _s_weekly_hours, "leave_out": _s_leave_out, "budget": _s_budget,
+    "over_by": _s_over_by, "broadband": _s_broadband, "device": _s_device,
+    "nearby": _s_nearby, "none_nearby": _s_none_nearby, "grade": _s_grade,
+    "prerequisite": _s_prerequisite, "capacity": _s_capacity, "times_tba": _s_times_tba,
+    "other_group": _s_other_group,
+}
+
 
 
 # ---- per-catalogue arrays --------------------------------------------------------------------
@@ -188,15 +404,6 @@ class _Arrays:
         else:
             self.weeks = np.zeros(0, dtype=np.int64)
             self.hours = np.zeros((0, 0))
-        # when each section meets, in words: built per distinct (days, start, end), not per row
-        key = pd.Series(list(zip(self.mask, self.start, self.end, strict=True)))
-        codes, uniques = pd.factorize(key)
-        words = np.array([f"{days_words(m)} {_span(s, e)}" if m else "" for m, s, e in uniques],
-                         dtype=object)
-        self.when = words[codes] if len(codes) else np.zeros(0, dtype=object)
-        self.grade_text = ("For " + pd.Series(
-            [_grade_words(a, b) for a, b in zip(self.min_grade, self.max_grade, strict=True)],
-            dtype=object)).to_numpy(dtype=object)
         # prerequisites: a sections x competencies matrix of levels needed to join
         a = catalogue.alignments
         a = a[a["min_level"].to_numpy() > 0]
@@ -213,9 +420,10 @@ class _Arrays:
         names = catalogue.competency_names
         self.prereq_names = np.array([names.get(c, c) for c in self.prereq_ids], dtype=object)
 
-    def label(self, i: int) -> str:
-        """"Robotics Club (Tuesday 3:30 pm–5:30 pm)", or just the title without meetings."""
-        return f"{self.title[i]} ({self.when[i]})" if self.when[i] else str(self.title[i])
+    def meeting(self, i: int) -> tuple[int, int, int]:
+        """When section ``i`` meets, as (day mask, start, end); a zero mask when it does not."""
+        return int(self.mask[i]), int(self.start[i]), int(self.end[i])
+
 
 
 def _arrays(catalogue: Catalogue) -> _Arrays:
@@ -444,67 +652,91 @@ def _first_of_each(A: _Arrays, rows: np.ndarray) -> np.ndarray:
 
 _FIT_KIND_ARRAY = np.array([*FIT_KINDS, ""], dtype=object)
 _FIT_KIND_CODE = {name: i for i, name in enumerate(FIT_KINDS)}
-_LEVEL_ARRAY = np.asarray(LEVELS, dtype=object)
 
 
-def _reasons(A: _Arrays, learner: Learner, k: dict, cand: np.ndarray) -> tuple:
+def _titled(template: str, titles: np.ndarray, **args) -> np.ndarray:
+    """A translated ``template`` with one ``{title}``, filled for many titles at once."""
+    before, _, after = template.partition("{title}")
+    return before.format(**args) + titles.astype(object) + after.format(**args)
+
+
+def _reasons(A: _Arrays, learner: Learner, k: dict, cand: np.ndarray,
+             words: Words = ENGLISH) -> tuple:
     """The first failing kind per candidate and a short plain-language reason for it.
 
     Words are built only for the rows that fail on that kind, and numbers are formatted once
     per distinct value, so this stays cheap on a large catalogue.
     """
+    w, _ = words, words.gettext
     n = len(cand)
     failing = np.column_stack([k[name] for name in FIT_KINDS] + [np.ones(n, dtype=bool)])
     code = np.argmax(failing, axis=1)
     kind = _FIT_KIND_ARRAY[code]
     reason = np.full(n, "", dtype=object)
-    who = _possessive(_name(learner))
-    modes = _modes_words(learner.transport)
+    name = w.learner_name(learner.name)
+    who = {"name": name, "name_s": possessive(name)}
+    modes = w.modes(learner.transport)
 
-    def put(name, words):
+    def put(kind_name, text):
         # comparing small integer codes, not thousands of strings
-        sel = np.flatnonzero(code == _FIT_KIND_CODE[name])
+        sel = np.flatnonzero(code == _FIT_KIND_CODE[kind_name])
         if len(sel):
-            reason[sel] = words(sel) if callable(words) else words
+            reason[sel] = text(sel) if callable(text) else text
 
-    put("grade", lambda i: A.grade_text[cand[i]])
-    put("capacity", "No seats left")
-    put("times_tba", "Times to be arranged with the provider")
-    put("duplicate", "Another group of this is already in the plan")
-    put("broadband", "Needs internet at home")
-    put("device", "Needs a computer or tablet")
+    def grade(i):
+        lo, hi = A.min_grade[cand[i]], A.max_grade[cand[i]]
+        return _per_value(lo * 100 + hi, lambda g: _("For {grades}").format(
+            grades=w.grades(int(g) // 100, int(g) % 100)))
+
+    put("grade", grade)
+    put("capacity", _("No seats left"))
+    put("times_tba", _("Times to be arranged with the provider"))
+    put("duplicate", _("Another group of this is already in the plan"))
+    put("broadband", _("Needs internet at home"))
+    put("device", _("Needs a computer or tablet"))
     put("transport", lambda i: np.where(
-        k["no_car"][i], "Needs a car at the site",
-        np.where(k["unreachable"][i], f"No way to get there {modes}",
-                 "No way to get there from " + A.title[np.maximum(k["cut_off"][i], 0)])))
-    put("too_far", lambda i: _per_value(k["home_minutes"][i], lambda m: (
-        f"{m:.0f} minutes away; {who} longest trip is {learner.max_travel_minutes}")))
-    put("unavailable", lambda i: np.where(k["outside"][i] > 0, f"Outside {who} free time",
-                                          "Clashes with a family commitment"))
-    put("time_conflict", lambda i: "Same time as " + A.title[k["conflict_with"][i]])
+        k["no_car"][i], _("Needs a car at the site"),
+        np.where(k["unreachable"][i], _("No way to get there {modes}").format(modes=modes),
+                 _titled(_("No way to get there from {title}"),
+                         A.title[np.maximum(k["cut_off"][i], 0)]))))
+    # TRANSLATORS: {name_s} is the English possessive ("Maya's"); use {name} in your language.
+    far = _("{trip} away; {name_s} longest trip is {longest}")
+    put("too_far", lambda i: _per_value(k["home_minutes"][i], lambda m: far.format(
+        trip=w.minutes(m), longest=learner.max_travel_minutes, **who)))
+    # TRANSLATORS: {name_s} is the English possessive ("Maya's"); use {name} in your language.
+    put("unavailable", lambda i: np.where(k["outside"][i] > 0,
+                                          _("Outside {name_s} free time").format(**who),
+                                          _("Clashes with a family commitment")))
+    put("time_conflict", lambda i: _titled(_("Same time as {title}"),
+                                           A.title[k["conflict_with"][i]]))
     put("travel_time", lambda i: np.where(
-        k["late_from"][i] >= 0, "Not enough time to get there from ",
-        "Not enough time to get from there to ").astype(object) + A.title[
-        np.where(k["late_from"][i] >= 0, k["late_from"][i], k["late_to"][i])])
+        k["late_from"][i] >= 0,
+        _titled(_("Not enough time to get there from {title}"), A.title[k["late_from"][i]]),
+        _titled(_("Not enough time to get from there to {title}"), A.title[k["late_to"][i]])))
+
     def busiest(i):
         total = k["plan_hours"][None, :] + np.where(k["in_plan"][i, None], 0.0, k["hours"][i])
         return np.where(k["over_weeks"][i], total, 0).max(axis=1)
 
-    put("weekly_hours", lambda i: _per_value(
-        busiest(i),
-        lambda h: f"Would make {_hours(h)} hours in a week (most "
-                  f"{_hours(learner.max_hours_per_week)})"))
-    put("budget", lambda i: _per_value(k["over_by"][i],
-                                       lambda x: f"Would be {_money(x)} over budget"))
+    most = w.number(learner.max_hours_per_week)
+    put("weekly_hours", lambda i: _per_value(busiest(i), lambda h: _(
+        "Would make {hours} hours in a week (most {most})").format(hours=w.number(h),
+                                                                   most=most)))
+    put("budget", lambda i: _per_value(k["over_by"][i], lambda x: _(
+        "Would be {amount} over budget").format(amount=w.money(x))))
 
     def prerequisite(i):
         lv = np.array([learner.level(c) for c in A.prereq_ids], dtype=np.int64)
         j = np.argmax(k["short"][i], axis=1)
-        return ("Needs " + _LEVEL_ARRAY[A.prereq[cand[i], j]] + " in " + A.prereq_names[j]
-                + " first (now " + _LEVEL_ARRAY[lv[j]] + ")")
+        need = A.prereq[cand[i], j]
+        text = _("Needs {level} in {competency} first (now {now})")
+        return _per_value((j * 5 + need) * 5 + lv[j], lambda c: text.format(
+            level=w.level(int(c) // 5 % 5), competency=A.prereq_names[int(c) // 25],
+            now=w.level(int(c) % 5)))
 
     put("prerequisite", prerequisite)
     return kind, reason
+
 
 
 def _per_value(values: np.ndarray, fmt) -> np.ndarray:
@@ -514,7 +746,8 @@ def _per_value(values: np.ndarray, fmt) -> np.ndarray:
     return words[inverse.reshape(-1)]
 
 
-def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids) -> pd.DataFrame:
+def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids,
+                  words: Words = ENGLISH) -> pd.DataFrame:
     """For every section of the catalogue: could it be added to this plan without a new problem?
 
     Parameters
@@ -525,6 +758,8 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids) -> pd.Dat
         The learner the plan is for.
     section_ids
         The plan's sections (unknown ids are ignored).
+    words
+        The language of the ``reason`` column (the session's ``Words``; English by default).
 
     Returns
     -------
@@ -539,7 +774,8 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids) -> pd.Dat
     A = _arrays(catalogue)
     plan = _positions(catalogue, section_ids)
     k = _fit(catalogue, A, learner, plan, slice(None))
-    kind, reason = _reasons(A, learner, k, A.rows)
+    kind, reason = _reasons(A, learner, k, A.rows, words)
+
     columns = {"in_plan": k["in_plan"], "fits": kind == "", "reason_kind": kind,
                "reason": reason, "travel_minutes": k["home_minutes"].astype(float),
                "travel_mode": k["home_mode"].copy()}  # the tests are cached: never share them
@@ -559,27 +795,27 @@ _FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
 
 # ---- check_plan ------------------------------------------------------------------------------
 def _alternatives(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.ndarray,
-                  row: int) -> str:
-    """Other groups of the same opportunity that would fit the rest of the plan, in words."""
+                  row: int) -> Phrase | None:
+    """Other groups of the same opportunity that would fit the rest of the plan."""
     siblings = A.by_opportunity[A.opp[row]]
     siblings = siblings[~np.isin(siblings, plan)]
     if not len(siblings):
-        return ""
+        return None
     rest = plan[plan != row]
     k = _fit(catalogue, A, learner, rest, siblings)
     # a sibling fits when no fit test fails; its reason words are never shown, so not built
     fails = np.column_stack([k[name] for name in FIT_KINDS]).any(axis=1)
     good = siblings[~fails][:2]
     if not len(good):
-        return ""
-    what = []
+        return None
+    groups = []
     for g in good:
-        when = A.when[g] or "at its own pace"
-        dates = ""
+        dates = (None, None)
         if (A.first[g], A.last[g]) != (A.first[row], A.last[row]):
-            dates = f", {_date(A.table['start_date'].iat[g])} to {_date(A.table['end_date'].iat[g])}"
-        what.append(f"{when}{dates}")
-    return f"Another group of {A.title[row]} would fit: {_join(what, 'or')}."
+            dates = (pd.Timestamp(A.table["start_date"].iat[g]).date(),
+                     pd.Timestamp(A.table["end_date"].iat[g]).date())
+        groups.append((*A.meeting(g), *dates))
+    return _phrase("other_group", title=A.title[row], groups=groups)
 
 
 def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Problem]:
@@ -597,26 +833,26 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
     Returns
     -------
     list of Problem
-        Ordered by ``PROBLEM_KINDS`` and then by plan order; empty when the plan fits.
+        Ordered by ``PROBLEM_KINDS`` and then by plan order; empty when the plan fits. Each
+        carries its words as data: ``problem_text(problem, words)`` says it in a language.
     """
     A = _arrays(catalogue)
     ids = _known(catalogue, section_ids)
     plan = _positions(catalogue, ids)
     if not len(plan):
         return []
-    name = _name(learner)
-    who = _possessive(name)
+    name = learner.name
     k = _section_tests(catalogue, A, learner, plan)
     found: dict[str, list[Problem]] = {kind: [] for kind in PROBLEM_KINDS}
-    alt_cache: dict[int, str] = {}
+    alt_cache: dict[int, Phrase | None] = {}
 
-    def alt(row: int) -> str:
+    def alt(row: int) -> Phrase | None:
         if row not in alt_cache:
             alt_cache[row] = _alternatives(catalogue, A, learner, plan, row)
         return alt_cache[row]
 
-    def add(kind, rows, message, fix=""):
-        found[kind].append(Problem(kind, tuple(A.ids[r] for r in rows), message, fix))
+    def add(kind, rows, what: Phrase, *helps: Phrase | None):
+        found[kind].append(Problem.of(kind, (A.ids[r] for r in rows), what, helps))
 
     # two things at the same time (every pair, whichever order they were added in)
     for a_pos, a in enumerate(plan):
@@ -626,20 +862,20 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
             common = int(A.mask[a] & A.mask[b]
                          & shared_weekdays(A.first[a], A.last[a], A.first[b], A.last[b]))
             if common and A.start[a] < A.end[b] and A.start[b] < A.end[a]:
-                days = days_words(common)
-                fix = " ".join(x for x in (alt(b), alt(a)) if x)
                 add("time_conflict", (a, b),
-                    f"{A.title[a]} ({days} {_span(A.start[a], A.end[a])}) overlaps "
-                    f"{A.title[b]} ({days} {_span(A.start[b], A.end[b])}).", fix)
+                    _phrase("time_conflict", title=A.title[a], days=common, start=A.start[a],
+                            end=A.end[a], other=A.title[b], other_start=A.start[b],
+                            other_end=A.end[b]),
+                    alt(b), alt(a))
 
     # the same opportunity twice
     for opp in pd.unique(A.opp[plan]):
         rows = plan[A.opp[plan] == opp]
         if len(rows) > 1:
-            groups = "; ".join(A.when[r] or "own pace" for r in rows)
+            groups = [A.meeting(r) if A.mask[r] else () for r in rows]
             add("duplicate", rows,
-                f"{A.title[rows[0]]} is in this plan {len(rows)} times ({groups}). "
-                "One group is enough.", "Keep the group that suits the week best.")
+                _phrase("duplicate", title=A.title[rows[0]], n=len(rows), groups=groups),
+                _phrase("keep_one"))
 
     # outside free time, or during a family commitment
     blocks = _free_blocks(learner)
@@ -647,19 +883,18 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
         out = int(k["outside"][i])
         if out:
             d = next(j for j in range(7) if out >> j & 1)
-            day = DAY_NAMES[DAYS[d]]
-            free = (f"is free on {day} only {_join(_span(a, b) for a, b in blocks[d])}"
-                    if blocks[d] else f"is not free on {day}s")
             add("unavailable", (r,),
-                f"{A.title[r]} meets {days_words(out)} {_span(A.start[r], A.end[r])}, but "
-                f"{name} {free}.", alt(r))
+                _phrase("outside_free", title=A.title[r], days=out, start=A.start[r],
+                        end=A.end[r], name=name, day=d, free=blocks[d]),
+                alt(r))
         for c, days in zip(learner.commitments, k["clashes"], strict=True):
             if days[i]:
-                label = c.label or "a family commitment"
                 add("unavailable", (r,),
-                    f"{A.title[r]} ({days_words(int(days[i]))} {_span(A.start[r], A.end[r])}) "
-                    f"clashes with {label} ({days_words(day_mask(c.days))} "
-                    f"{_span(c.start, c.end)}).", alt(r))
+                    _phrase("commitment", title=A.title[r], days=int(days[i]),
+                            start=A.start[r], end=A.end[r], label=c.label,
+                            other_days=day_mask(c.days), other_start=c.start,
+                            other_end=c.end),
+                    alt(r))
 
     # trips between meetings: not enough time, or no way at all
     pos = {s: i for s, i in zip(ids, plan, strict=True)}
@@ -675,37 +910,38 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
         seen.setdefault(key, []).append(leg)
     for (before, after, reachable), trips in seen.items():
         a, b = pos[before], pos[after]
-        days = days_words(sum(1 << DAYS.index(t["day"]) for t in trips))
+        days = sum(1 << DAYS.index(t["day"]) for t in trips)
+        between = {"title": A.title[a], "provider": A.provider[a], "other": A.title[b],
+                   "other_provider": A.provider[b]}
         if reachable:
             worst = min(trips, key=lambda t: t["window_minutes"] - t["minutes"])
-            window = worst["window_minutes"]
-            has = f"has {window:.0f} minutes" if window >= 1 else "has no time"
             add("travel_time", (a, b),
-                f"On {days}, {name} {has} to get from "
-                f"{A.title[a]} ({A.provider[a]}) to {A.title[b]} ({A.provider[b]}), but the "
-                f"trip takes {worst['minutes']:.0f} minutes {TRIP_WORDS[worst['mode']]}.",
-                " ".join(x for x in (alt(b), alt(a)) if x))
+                _phrase("travel_time", days=days, name=name,
+                        window=round(float(worst["window_minutes"])),
+                        minutes=float(worst["minutes"]), mode=worst["mode"], **between),
+                alt(b), alt(a))
         else:
-            cut_off.append(Problem(
+            cut_off.append(Problem.of(
                 "transport", (A.ids[a], A.ids[b]),
-                f"On {days}, {name} cannot get from {A.title[a]} ({A.provider[a]}) to "
-                f"{A.title[b]} ({A.provider[b]}) {_modes_words(learner.transport)}.",
-                " ".join(x for x in (alt(b), alt(a)) if x)))
+                _phrase("cut_off", days=days, name=name, modes=tuple(learner.transport),
+                        **between),
+                (alt(b), alt(a))))
 
     # trips from home
     for i, r in enumerate(plan):
         if k["too_far"][i]:
             add("too_far", (r,),
-                f"It takes {k['home_minutes'][i]:.0f} minutes {TRIP_WORDS[k['home_mode'][i]]} "
-                f"from home to {A.title[r]} at {A.provider[r]}; {who} longest trip is "
-                f"{learner.max_travel_minutes} minutes.", alt(r))
+                _phrase("too_far", minutes=float(k["home_minutes"][i]),
+                        mode=k["home_mode"][i], title=A.title[r], provider=A.provider[r],
+                        name=name, longest=learner.max_travel_minutes),
+                alt(r))
         if k["unreachable"][i]:
             add("transport", (r,),
-                f"{name} cannot get from home to {A.title[r]} at {A.provider[r]} "
-                f"{_modes_words(learner.transport)}.", _other_modes(catalogue, learner, A, r))
+                _phrase("unreachable", name=name, title=A.title[r], provider=A.provider[r],
+                        modes=tuple(learner.transport)),
+                _other_modes(catalogue, learner, A, r))
         if k["no_car"][i]:
-            add("transport", (r,),
-                f"{A.title[r]} needs a car at the site, and {name} has no car listed.", alt(r))
+            add("transport", (r,), _phrase("no_car", title=A.title[r], name=name), alt(r))
 
     found["transport"].extend(cut_off)
 
@@ -718,14 +954,11 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
         rows = plan[(H[:, over] > 0).any(axis=1)]
         w = int(np.argmax(hours))
         heavy = plan[int(np.argmax(H[:, w]))]
-        n_over = int(over.sum())
-        more = f" {n_over} weeks go over in all." if n_over > 1 else ""
-        monday = np.datetime64(int(weeks[w]), "D")
+        monday = dt.date(1970, 1, 1) + dt.timedelta(days=int(weeks[w]))
         add("weekly_hours", rows,
-            f"In the week of {_date(monday)} the plan takes {_hours(hours[w])} "
-            f"hours; {name} wants at most {_hours(learner.max_hours_per_week)} hours a week."
-            + more,
-            f"Leaving out {A.title[heavy]} would save {_hours(H[:, w].max())} hours that week.")
+            _phrase("weekly_hours", week=monday, hours=float(hours[w]), name=name,
+                    most=float(learner.max_hours_per_week), weeks_over=int(over.sum())),
+            _phrase("leave_out", title=A.title[heavy], hours=float(H[:, w].max())))
 
     # money: each opportunity is paid for once
     paid = _first_of_each(A, plan)
@@ -734,81 +967,77 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
         costly = paid[A.cost[paid] > 0]
         top = paid[int(np.argmax(A.cost[paid]))]
         add("budget", costly,
-            f"The plan costs {_money(total)} in all; the budget is {_money(learner.budget)}.",
-            f"That is {_money(total - learner.budget)} over. The biggest cost is "
-            f"{A.title[top]} ({_money(A.cost[top])}).")
+            _phrase("budget", total=total, budget=float(learner.budget)),
+            _phrase("over_by", over=total - learner.budget, title=A.title[top],
+                    cost=float(A.cost[top])))
 
     # internet and devices
     for i, r in enumerate(plan):
         if k["broadband"][i]:
-            add("broadband", (r,),
-                f"{A.title[r]} needs internet, and {who} home has none.",
-                _nearby(catalogue, learner, "offers_broadband", "offers free internet"))
+            add("broadband", (r,), _phrase("broadband", title=A.title[r], name=name),
+                _nearby(catalogue, learner, "offers_broadband"))
         if k["device"][i]:
-            add("device", (r,),
-                f"{A.title[r]} needs a computer or tablet (a phone is not enough), and {name} "
-                "does not have one.",
-                _nearby(catalogue, learner, "lends_devices", "lends laptops"))
+            add("device", (r,), _phrase("device", title=A.title[r], name=name),
+                _nearby(catalogue, learner, "lends_devices"))
 
     # who may join
     lv = np.array([learner.level(c) for c in A.prereq_ids], dtype=np.int64)
     for i, r in enumerate(plan):
         if k["grade"][i]:
             add("grade", (r,),
-                f"{A.title[r]} is for {_grade_words(A.min_grade[r], A.max_grade[r])}; {name} "
-                f"is in {_grade_words(learner.grade, learner.grade).removesuffix(' only')}.")
+                _phrase("grade", title=A.title[r], low=A.min_grade[r], high=A.max_grade[r],
+                        name=name, grade=learner.grade))
     for i, r in enumerate(plan):
         if k["prerequisite"][i]:
-            needs = [f"{LEVELS[A.prereq[r, j]]} in {A.prereq_names[j]} (now {LEVELS[lv[j]]})"
+            needs = [(A.prereq[r, j], A.prereq_names[j], lv[j])
                      for j in np.flatnonzero(k["short"][i])]
-            add("prerequisite", (r,), f"{A.title[r]} expects {_join(needs)} first.")
+            add("prerequisite", (r,), _phrase("prerequisite", title=A.title[r], needs=needs))
     for i, r in enumerate(plan):
         if k["capacity"][i]:
-            add("capacity", (r,), f"{A.label(r)} has no seats left.", alt(r))
+            add("capacity", (r,), _phrase("capacity", title=A.title[r], days=A.mask[r],
+                                          start=A.start[r], end=A.end[r]), alt(r))
     for i, r in enumerate(plan):
         if k["times_tba"][i]:
             add("times_tba", (r,),
-                f"{A.title[r]} ({A.provider[r]}): times to be arranged — ask the provider "
-                "before counting on it.")
+                _phrase("times_tba", title=A.title[r], provider=A.provider[r]))
     return [p for kind in PROBLEM_KINDS for p in found[kind]]
 
 
-def _other_modes(catalogue: Catalogue, learner: Learner, A: _Arrays, row: int) -> str:
+def _other_modes(catalogue: Catalogue, learner: Learner, A: _Arrays, row: int) -> Phrase | None:
     """How else the place could be reached, from the travel times the data has."""
     zone = catalogue.zones[A.zone[row]] if A.zone[row] >= 0 else None
     if zone is None:
-        return ""
+        return None
     options = []
     for mode in MODES:
         if mode in learner.transport:
             continue
         mins, _ = catalogue.travel_minutes(learner.home_zone, zone, [mode])
         if np.isfinite(mins):
-            options.append(f"{mins:.0f} minutes {TRIP_WORDS[mode]}")
-    return f"It can be reached in {_join(options, 'or')}." if options else ""
+            options.append((float(mins), mode))
+    return _phrase("other_modes", options=options) if options else None
 
 
-def _nearby(catalogue: Catalogue, learner: Learner, flag: str, offers: str) -> str:
+def _nearby(catalogue: Catalogue, learner: Learner, flag: str) -> Phrase | None:
     """Providers with ``flag`` the learner can reach within their longest trip, nearest first."""
     p = catalogue.providers
     p = p[p[flag].to_numpy(dtype=bool)]
     if p.empty:
-        return ""
+        return None
     minutes, mode = fastest_trips(catalogue, learner.transport)
     zone_at = {z: i for i, z in enumerate(catalogue.zones)}
     h = zone_at.get(learner.home_zone)
     if h is None:
-        return ""
+        return None
     z = p["zone"].map(zone_at)
     ok = z.notna().to_numpy()
     p, z = p[ok], z[ok].astype(int).to_numpy()
     mins = minutes[h, z]
     keep = np.isfinite(mins) & (mins <= learner.max_travel_minutes + _EPS)
     if not keep.any():
-        return (f"No place that {offers} is within {learner.max_travel_minutes} minutes of "
-                "home; ask the provider about other ways to join.")
+        return _phrase("none_nearby", flag=flag, longest=learner.max_travel_minutes)
     order = np.argsort(mins[keep], kind="stable")[:2]
     names = p["name"].to_numpy(dtype=object)[keep][order]
-    near = [f"{n} {offers}, {mins[keep][o]:.0f} minutes away {TRIP_WORDS[mode[h, z[keep][o]]]}"
-            for n, o in zip(names, order, strict=True)]
-    return "; ".join(near) + "."
+    places = [(str(n), float(mins[keep][o]), str(mode[h, z[keep][o]]))
+              for n, o in zip(names, order, strict=True)]
+    return _phrase("nearby", flag=flag, places=places)

@@ -1,0 +1,99 @@
+"""Translations chosen per session: one family's language never leaks into another's page.
+
+The catalogues are ``workbench/locale/<language>/LC_MESSAGES/messages.mo`` (built with Babel from
+``messages.po``; see ``scripts/translations.sh``). The languages on offer are found by looking
+for those files: adding a language is adding its catalogue, nothing else.
+
+A session holds its own :class:`Translator` (never ``gettext.install``, which is process-wide)::
+
+    from workbench.i18n import Translator
+    tr = Translator("es")                 # or Translator(learner.language), "es-MX", "es_US.UTF-8"
+    _ = tr.gettext
+    _("Over budget")                      # "Por encima del presupuesto"
+    tr.money(1234.5), tr.date(goal.by)    # "$1,234.50", "1 de junio de 2027"
+
+A ``Translator`` is a :class:`workbench.domain.words.Words` (the formatters) whose strings come
+from the catalogue and whose Babel locale is the language in the US (``es_US``) when Babel knows
+it. Languages without a catalogue fall back to the English source strings.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+import babel.localedata
+
+from .domain.words import Words
+
+#: Where the catalogues live (package data, so a wheel install has them).
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "messages"
+#: The language the source strings are written in (needs no catalogue).
+SOURCE_LANGUAGE = "en"
+#: The region families are in: Spanish is shown as US Spanish (``es_US``: "$1,234.50").
+REGION = "US"
+
+
+def available_languages() -> tuple[str, ...]:
+    """The languages there is a compiled catalogue for, English (the source) first."""
+    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
+    return tuple(dict.fromkeys([SOURCE_LANGUAGE, *found]))
+
+
+def language_for(code: str | None) -> str:
+    """The catalogue language for a language code: ``"es-MX"``, ``"es_US.UTF-8"``, ``"ES"`` ->
+    ``"es"`` when there is a Spanish catalogue; anything without a catalogue -> ``"en"``."""
+    if not code:
+        return SOURCE_LANGUAGE
+    code = str(code).split(".")[0].split("@")[0].replace("-", "_").strip()
+    languages = available_languages()
+    exact = {lang.lower(): lang for lang in languages}
+    if code.lower() in exact:
+        return exact[code.lower()]
+    base = code.split("_")[0].lower()
+    return exact.get(base, SOURCE_LANGUAGE)
+
+
+def language_from_environment() -> str:
+    """The language the person at the terminal reads, from ``LANGUAGE``/``LC_ALL``/``LANG``."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        for code in value.split(":"):
+            if code and code not in ("C", "POSIX") and not code.startswith("C."):
+                return language_for(code)
+    return SOURCE_LANGUAGE
+
+
+def locale_for(language: str) -> str:
+    """The Babel locale for a catalogue language: the language in the US if Babel has it."""
+    base = language.replace("-", "_")
+    if "_" in base:
+        return base
+    regional = f"{base}_{REGION}"
+    return regional if babel.localedata.exists(regional) else base
+
+
+def get_translation(language: str) -> gettext.NullTranslations:
+    """The ``gettext`` translations for a language (English source strings when it has none).
+
+    ``gettext.translation`` reads each catalogue file once per process and hands out copies:
+    the catalogues are read-only, so sessions share nothing they could change.
+    """
+    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language],
+                               fallback=True)
+
+
+class Translator(Words):
+    """One session's language: its catalogue's strings and Babel's formats for its locale.
+
+    Parameters
+    ----------
+    language
+        Any language code; it is matched to the catalogues on offer (see ``language_for``).
+    """
+
+    def __init__(self, language: str | None = SOURCE_LANGUAGE):
+        lang = language_for(language)
+        super().__init__(get_translation(lang), locale_for(lang), language=lang)
