@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -13,7 +15,15 @@ from hypothesis import strategies as st
 
 from workbench import SAMPLE_DATA
 from workbench.domain.dataset import Dataset, Evidence, Goal, Learner, Plan, TimeBlock
-from workbench.store import NotFoundError, Store, default_db_path
+from workbench.store import (
+    BUSY_MESSAGE,
+    NotFoundError,
+    SaveRefused,
+    Store,
+    StoreBusy,
+    StoreError,
+    default_db_path,
+)
 from workbench.store import sqlite as store_module
 
 
@@ -46,6 +56,14 @@ def sample_dataset() -> Dataset:
         p = Plan.from_dict(json.loads(f.read_text()))
         plans[p.plan_id] = p
     return Dataset(catalogue=None, learners=learners, plans=plans, root=SAMPLE_DATA)
+
+
+def assert_plain(message: str) -> None:
+    """A message a family can read: no SQL, no JSON, no library or error-code text."""
+    assert message and "\n" not in message and len(message) < 300, message
+    for word in ("SQL", "sqlite", "INSERT", "SELECT", "Traceback", "http", "{", "[", "errno",
+                 "OperationalError", "database is locked"):
+        assert word not in message, (word, message)
 
 
 @pytest.fixture
@@ -160,15 +178,18 @@ def test_failure_inside_the_transaction_rolls_back(store, monkeypatch):
     def fail_on_second(self, conn, kind, record_id, *args, **kwargs):
         calls.append(record_id)
         if len(calls) == 2:
-            raise OSError("disk full")
+            # what SQLite raises when the disk fills up in the middle of a transaction
+            raise sqlite3.OperationalError("database or disk is full")
         return original(self, conn, kind, record_id, *args, **kwargs)
 
     monkeypatch.setattr(store_module.Store, "_keep_previous", fail_on_second)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StoreError) as err:
         store.save_many(learners=[make_learner("L-1", budget=500.0),
                                   make_learner("L-2", "Ben", budget=500.0)])
     monkeypatch.undo()
     assert calls == ["L-1", "L-2"]  # the first learner had been written before the failure
+    assert_plain(str(err.value))
+    assert "no room left on the disk" in str(err.value)
     assert store.learner("L-1").budget == 100.0
     assert store.learner("L-2").budget == 300.0
 
@@ -262,3 +283,226 @@ def test_round_trip_property(store, name, budget, levels, sections):
     store.save_many(learners=[learner], plans=[plan])
     assert store.learner("L-h") == learner
     assert store.plan("P-h") == plan
+
+
+# ---- versions: two people at once --------------------------------------------------------------
+def test_every_change_bumps_the_version_and_identical_saves_do_not(store):
+    store.save_learner(make_learner(budget=40.0))
+    assert store.read_learner("L-1").version == 1
+    store.save_learner(make_learner(budget=40.0))
+    assert store.read_learner("L-1").version == 1
+    store.save_learner(make_learner(budget=60.0))
+    stored = store.read_learner("L-1")
+    assert stored.version == 2 and stored.record.budget == 60.0
+    assert [h["version"] for h in store.history("L-1")] == [1]
+
+
+def test_stale_save_of_another_field_merges_and_says_so(tmp_path):
+    path = tmp_path / "two.sqlite"
+    with Store(path) as a, Store(path) as b:
+        a.save_learner(make_learner(budget=40.0))
+        base_b = b.read_learner("L-1")
+        mine = a.read_learner("L-1")
+        a.save_learner(make_learner(budget=60.0), base=mine)
+        saved = b.save_learner(make_learner(budget=40.0, pathway="Health care"), base=base_b)
+        assert saved.merged and saved.stored.version == 3
+        assert saved.stored.record.budget == 60.0 and saved.stored.record.pathway == "Health care"
+        assert "budget from $40 to $60" in saved.message and "both changes are kept" in saved.message
+        assert_plain(saved.message)
+        assert b.learner("L-1") == a.learner("L-1") == saved.stored.record
+
+
+def test_stale_save_of_the_same_field_is_refused_and_changes_nothing(tmp_path):
+    path = tmp_path / "two.sqlite"
+    with Store(path) as a, Store(path) as b:
+        a.save_learner(make_learner(budget=40.0))
+        stale = b.read_learner("L-1")
+        a.save_learner(make_learner(budget=60.0))
+        with pytest.raises(SaveRefused) as err:
+            b.save_learner(make_learner(budget=75.0, notes="x"), base=stale)
+        refused = err.value
+        assert refused.reason == "changed" and refused.clashes == ("budget",)
+        assert refused.current.version == 2 and refused.current.record.budget == 60.0
+        assert str(refused).startswith("Someone else changed Maya R.'s budget from $40 to $60 "
+                                       "while you were editing; your change to the budget and "
+                                       "notes was not saved.")
+        assert_plain(str(refused))
+        assert a.read_learner("L-1").version == 2 and a.learner("L-1").notes == "Prefers afternoons"
+
+
+def test_levels_merge_per_competency(tmp_path):
+    path = tmp_path / "two.sqlite"
+    with Store(path) as a, Store(path) as b:
+        a.save_learner(make_learner(levels={"MATH.1": 1, "SCI.1": 1}))
+        stale = b.read_learner("L-1")
+        a.save_learner(make_learner(levels={"MATH.1": 3, "SCI.1": 1}))
+        saved = b.save_learner(make_learner(levels={"MATH.1": 1, "SCI.1": 2}), base=stale)
+        assert saved.stored.record.levels == {"MATH.1": 3, "SCI.1": 2}
+
+
+def test_plan_sections_merge_as_sets_and_name_merges_with_sections(tmp_path):
+    path = tmp_path / "two.sqlite"
+    with Store(path) as a, Store(path) as b:
+        a.save_many(learners=[make_learner()], plans=[Plan("P-1", "L-1", "A", ["S-1", "S-2"])])
+        base_a, base_b = a.read_plan("P-1"), b.read_plan("P-1")
+        mine = a.save_plan(Plan("P-1", "L-1", "A", ["S-1", "S-2", "S-3"]), base=base_a).stored
+        saved = b.save_plan(Plan("P-1", "L-1", "A", ["S-2"]), base=base_b)
+        assert saved.stored.record.sections == ["S-2", "S-3"]
+        assert "1 section added to the plan \"A\"" in saved.message
+        # a rename based on an old version keeps the sections the other session changed
+        saved = a.save_plan(Plan("P-1", "L-1", "Summer", ["S-1", "S-2", "S-3"]), base=mine)
+        assert saved.stored.record == Plan("P-1", "L-1", "Summer", ["S-2", "S-3"])
+
+
+def test_deleted_stays_deleted(tmp_path):
+    path = tmp_path / "two.sqlite"
+    with Store(path) as a, Store(path) as b:
+        a.save_many(learners=[make_learner()], plans=[Plan("P-1", "L-1", "Plan B", ["S-1"])])
+        stale = b.read_plan("P-1")
+        b.plans_for("L-1")  # b has read it: its own later saves are based on that
+        assert a.delete_plan("P-1")
+        with pytest.raises(SaveRefused) as err:
+            b.save_plan(Plan("P-1", "L-1", "Renamed", ["S-1"]), base=stale)
+        assert err.value.reason == "deleted"
+        assert str(err.value) == ('This plan ("Renamed") was deleted in another window or '
+                                  "program; your change was not saved.")
+        with pytest.raises(SaveRefused):  # nor without naming the base
+            b.save_plan(Plan("P-1", "L-1", "Renamed again", []))
+        assert b.plans_for("L-1") == [] and b.was_deleted("plan", "P-1")
+        # a learner deleted elsewhere: their plans go too, and none of them comes back
+        a.save_plan(Plan("P-2", "L-1", "C", []))
+        learner_b = b.read_learner("L-1")
+        plan_b = b.read_plan("P-2")
+        assert a.delete_learner("L-1")
+        with pytest.raises(SaveRefused, match=r"Maya R\. was deleted in another window"):
+            b.save_learner(make_learner(budget=1.0), base=learner_b)
+        with pytest.raises(SaveRefused, match="deleted"):
+            b.save_plan(Plan("P-2", "L-1", "C", ["S-9"]), base=plan_b)
+        assert a.learners() == [] and a.plans() == []
+        # bringing a version back from history is a deliberate act
+        old = Learner.from_dict(a.history("L-1")[0]["data"])
+        a.save_many(learners=[old], restore=True)
+        assert a.learner("L-1") == old and not a.was_deleted("learner", "L-1")
+
+
+def test_plan_limit_is_checked_inside_the_write(tmp_path):
+    path = tmp_path / "two.sqlite"
+    with Store(path) as a:
+        a.save_learner(make_learner())
+        for i in range(4):
+            a.save_plan(Plan(f"P-{i}", "L-1", f"Plan {i}", []), limit=5)
+        a.save_plan(Plan("P-4", "L-1", "Plan 4", []), limit=5)
+        with pytest.raises(SaveRefused) as err:
+            a.save_plan(Plan("P-5", "L-1", "Plan 5", []), limit=5)
+        assert err.value.reason == "limit" and "Maya R. already has 5 plans" in str(err.value)
+        # saving an existing plan is not adding one
+        a.save_plan(Plan("P-4", "L-1", "Plan four", []), limit=5)
+        assert len(a.plans_for("L-1")) == 5
+
+
+def test_unversioned_save_is_based_on_what_this_store_read(tmp_path):
+    """Read-change-save code (the CLI's imports) is versioned without passing a base."""
+    path = tmp_path / "two.sqlite"
+    with Store(path) as app, Store(path) as cli:
+        app.save_learner(make_learner(budget=40.0))
+        app_base = app.read_learner("L-1")
+        learner = cli.learner("L-1")
+        learner.commitments = [TimeBlock(("Tue",), 16 * 60, 18 * 60, "Dentist")]
+        cli.save_learner(learner)  # based on the version cli read: no base needed
+        saved = app.save_learner(make_learner(budget=60.0), base=app_base)
+        assert saved.merged and "busy times" in saved.message
+        assert app.learner("L-1").commitments == learner.commitments
+        assert app.learner("L-1").budget == 60.0
+
+
+# ---- locks, creation and plain messages --------------------------------------------------------
+def test_a_locked_store_answers_busy_in_plain_words_and_changes_nothing(store):
+    store.save_learner(make_learner(budget=40.0))
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with pytest.raises(StoreBusy) as err:
+            store.save_learner(make_learner(budget=60.0))
+        assert str(err.value) == BUSY_MESSAGE
+        assert_plain(str(err.value))
+        assert store.learner("L-1").budget == 40.0  # reading still works under WAL
+    finally:
+        holder.rollback()
+        holder.close()
+    store.save_learner(make_learner(budget=60.0))  # and saving works again once it is free
+    assert store.learner("L-1").budget == 60.0
+
+
+def test_a_full_disk_is_a_plain_message_and_the_old_version_stays(tmp_path):
+    from sqlalchemy import event
+
+    path = tmp_path / "full.sqlite"
+    with Store(path) as store:
+        store.save_learner(make_learner(budget=40.0))
+        pages = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
+        store.engine.dispose()
+
+        @event.listens_for(store.engine, "connect")
+        def _full(dbapi_conn, _record):  # a disk with no room for one more page
+            dbapi_conn.execute(f"PRAGMA max_page_count={pages}")
+
+        big = make_learner(notes="x" * 200_000)
+        with pytest.raises(StoreError) as err:
+            store.save_learner(big)
+        assert_plain(str(err.value))
+        assert "no room left on the disk" in str(err.value)
+        event.remove(store.engine, "connect", _full)
+        store.engine.dispose()
+        assert store.learner("L-1").budget == 40.0
+
+
+def test_a_damaged_file_is_a_plain_message(tmp_path):
+    path = tmp_path / "damaged.sqlite"
+    path.write_bytes(b"this is not a database, it is a shopping list\n" * 200)
+    with pytest.raises(StoreError) as err:
+        Store(path)
+    assert_plain(str(err.value))
+    assert "not a workbench store" in str(err.value)
+
+
+def test_synchronous_full_with_wal(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_a_store_from_before_versions_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE learners (learner_id VARCHAR PRIMARY KEY, data TEXT NOT NULL,
+                               updated_at VARCHAR NOT NULL);
+        CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, learner_id VARCHAR NOT NULL,
+                            data TEXT NOT NULL, position INTEGER NOT NULL,
+                            updated_at VARCHAR NOT NULL);
+        CREATE TABLE meta (key VARCHAR PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, kind VARCHAR NOT NULL,
+                              record_id VARCHAR NOT NULL, data TEXT NOT NULL,
+                              saved_at VARCHAR NOT NULL, replaced_at VARCHAR NOT NULL,
+                              reason VARCHAR NOT NULL);
+        CREATE INDEX ix_history_record_id ON history (record_id);
+    """)
+    old.execute("INSERT INTO learners VALUES (?, ?, ?)",
+                ("L-1", json.dumps(make_learner().to_dict()), "2026-01-01"))
+    old.commit()
+    old.close()
+    with Store(path) as store:
+        assert store.read_learner("L-1").version == 1
+        store.save_learner(make_learner(budget=1.0))
+        assert store.read_learner("L-1").version == 2
+    with Store(path) as again:  # opening a current store changes nothing
+        assert again.learner("L-1").budget == 1.0
+
+
+def test_messages_never_carry_library_text():
+    err = store_module.plain_error(sqlite3.OperationalError(
+        "database or disk is full [SQL: INSERT INTO learners (learner_id, data) VALUES (?, ?)]"))
+    assert_plain(str(err))
+    assert re.search(r"no room left", str(err))
+    assert_plain(str(store_module.plain_error(OSError(28, "No space left on device"))))
+    assert_plain(str(store_module.plain_error(RuntimeError("something odd"))))

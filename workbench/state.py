@@ -3,6 +3,12 @@
 Plain ``param`` (no Panel), so the same object drives the served app, notebook cells and tests.
 User actions are methods; every change is saved to the local store at once, and derived results
 (problems, catalogue fit, projections, comparison) are recomputed by one watcher.
+
+Each save is based on the version of the learner or plan this session read. When another window
+or program changed it meanwhile, the store merges the two edits or refuses this one (see
+``workbench.store``); either way the session then shows the store's version and says what
+happened in ``notice`` (and ``status`` or ``error``). A save that fails (a busy or full disk)
+leaves the saved value on screen.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from .domain.dataset import Catalogue, Dataset, Learner, Plan, TimeBlock
 from .domain.feasibility import Problem, catalogue_fit, check_plan
 from .domain.ledger import Comparison, compare_plans, plan_ledger
 from .domain.projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
-from .store import Store
+from .store import NotFoundError, SaveRefused, Store, Stored, StoreError
 
 MAX_PLANS = 5
 STEPS = ("Learner", "Week", "Opportunities", "Plans", "Compare", "Share")
@@ -60,6 +66,9 @@ class PlanningSession(param.Parameterized):
     busy = param.Boolean(default=False, doc="True while something slow is running.")
     status = param.String(default="", doc="The last thing that happened, in plain words.")
     error = param.String(default="", doc="The last thing that went wrong, in plain words.")
+    notice = param.String(default="", doc="What another window or program changed that this "
+                          "session's last save met (merged, refused or deleted), in plain words; "
+                          "empty when it met nothing.")
 
     def __init__(self, dataset: Dataset, store: Store, **params):
         self._dataset = dataset
@@ -67,6 +76,9 @@ class PlanningSession(param.Parameterized):
         self._projection_cache: dict[tuple, tuple[Projection, dict]] = {}
         self._problems_cache: dict[tuple, list[Problem]] = {}
         self._learner_key: tuple = (None, "")
+        # the versions this session's edits are based on (see workbench.store)
+        self._learner_base: Stored | None = None
+        self._plan_bases: dict[str, Stored] = {}
         super().__init__(**params)
         self._refresh_learner_list()
         if self.learner_id is None and self.param.learner_id.objects:
@@ -120,16 +132,62 @@ class PlanningSession(param.Parameterized):
     @param.depends("learner_id", watch=True)
     def _on_learner_id(self):
         if self.learner_id is None:
+            self._learner_base, self._plan_bases = None, {}
             self.param.update(learner=None, plans=[], plan_id=None, compare_ids=[])
             return
-        learner = self._store.learner(self.learner_id)
-        plans = self._store.plans_for(learner.learner_id)
-        ids = [p.plan_id for p in plans]
+        try:
+            stored = self._store.read_learner(self.learner_id)
+            plans = self._store.read_plans(self.learner_id)
+        except NotFoundError:
+            self._learner_gone("That learner was deleted in another window or program.")
+            return
+        except StoreError as exc:
+            self.error = str(exc)
+            return
+        learner = stored.record
+        self._learner_base = stored
+        self._plan_bases = {s.record.plan_id: s for s in plans}
+        ids = [s.record.plan_id for s in plans]
         self.param.plan_id.objects = ids
         self.param.update(
-            learner=learner, plans=plans, plan_id=ids[0] if ids else None,
+            learner=learner, plans=[s.record for s in plans], plan_id=ids[0] if ids else None,
             compare_ids=ids[:MAX_PLANS], status=f"Planning with {learner.name}", error="",
+            notice="",
         )
+
+    def refresh(self) -> None:
+        """Read the learner and their plans again: what other windows or programs saved."""
+        self._refresh_learner_list()
+        if self.learner_id is None:
+            return
+        try:
+            stored = self._store.read_learner(self.learner_id)
+            plans = self._store.read_plans(self.learner_id)
+        except NotFoundError:
+            self._learner_gone("That learner was deleted in another window or program.")
+            return
+        except StoreError as exc:
+            self.error = str(exc)
+            return
+        if self._learner_base is None or stored.version != self._learner_base.version:
+            self.learner = stored.record
+        self._learner_base = stored
+        self._plan_bases = {s.record.plan_id: s for s in plans}
+        ids = [s.record.plan_id for s in plans]
+        self._set_plans([s.record for s in plans],
+                        self.plan_id if self.plan_id in ids else (ids[0] if ids else None),
+                        self.status)
+
+    def _learner_gone(self, message: str) -> None:
+        """The learner was deleted elsewhere: drop them and move to another one, and say so."""
+        self._learner_base, self._plan_bases = None, {}
+        self._refresh_learner_list()
+        ids = self.param.learner_id.objects
+        following = ids[0] if ids else None
+        if following == self.learner_id:  # pragma: no cover - the deleted id is not listed
+            following = None
+        self.learner_id = following
+        self.param.update(error=message, notice=message)
 
     def update_learner(self, **changes) -> None:
         """Change fields of the current learner and save at once (e.g. ``budget=150``)."""
@@ -138,32 +196,76 @@ class PlanningSession(param.Parameterized):
         learner = dataclasses.replace(copy.deepcopy(self.learner), **changes)
         self._save_learner(learner)
 
-    def _save_learner(self, learner: Learner) -> None:
+    def _save_learner(self, learner: Learner) -> bool:
+        """Save the learner based on the version this session read; say what met it."""
         try:
-            self._store.save_learner(learner)
-        except Exception as exc:  # the store keeps the previous version
-            self.error = f"Could not save {learner.name}: {exc}. Nothing was changed."
-            return
-        self.param.update(learner=learner, status="Saved.", error="")
+            saved = self._store.save_learner(learner, base=self._learner_base)
+        except SaveRefused as refused:
+            if refused.reason == "deleted":
+                self._learner_gone(str(refused))
+                return False
+            # both edits changed the same field: the store's version stands and is shown
+            self._learner_base = refused.current
+            self.param.update(learner=refused.current.record, error=str(refused),
+                              notice=str(refused))
+            return False
+        except StoreError as exc:  # busy, full or damaged: the store keeps the previous version
+            self.param.update(error=str(exc), notice="")
+            self.param.trigger("learner")  # widgets go back to the saved value
+            return False
+        self._learner_base = saved.stored
+        self.param.update(learner=saved.stored.record, status=saved.message or "Saved.",
+                          error="", notice=saved.message)
+        return True
 
-    def create_learner(self, name: str, grade: int, home_zone: str | None = None) -> Learner:
-        """Create a new learner with sensible defaults, save, and switch to them."""
+    def create_learner(self, name: str, grade: int, home_zone: str | None = None
+                       ) -> Learner | None:
+        """Create a new learner with sensible defaults, save, and switch to them.
+
+        Returns None (and sets ``error``) when the store could not save them.
+        """
         name = name.strip()
         if not name:
             raise ValueError("Give the learner a name.")
         zone = home_zone or next(z for z in self.catalogue.zones if z != "online")
-        learner = Learner(
-            learner_id=self._store.new_id("L"), name=name, grade=int(grade), home_zone=zone,
-            transport=["walk"], max_travel_minutes=30, home_broadband=True, device="own",
-            budget=0.0, max_hours_per_week=8.0,
-        )
-        learner.availability = [TimeBlock(("Mon", "Tue", "Wed", "Thu", "Fri"), 15 * 60, 19 * 60)]
-        self._store.save_learner(learner)
-        plan = Plan(self._store.new_id("P"), learner.learner_id, "Plan A", [])
-        self._store.save_plan(plan)
+        try:
+            learner = Learner(
+                learner_id=self._store.new_id("L"), name=name, grade=int(grade),
+                home_zone=zone, transport=["walk"], max_travel_minutes=30, home_broadband=True,
+                device="own", budget=0.0, max_hours_per_week=8.0,
+            )
+            learner.availability = [TimeBlock(("Mon", "Tue", "Wed", "Thu", "Fri"), 15 * 60,
+                                              19 * 60)]
+            plan = Plan(self._store.new_id("P"), learner.learner_id, "Plan A", [])
+            # the learner and their first plan in one transaction: both, or neither
+            self._store.save_many(learners=[learner], plans=[plan])
+        except StoreError as exc:
+            self.param.update(error=str(exc), notice="")
+            return None
         self._refresh_learner_list()
         self.learner_id = learner.learner_id
         return learner
+
+    def delete_learner(self, learner_id: str | None = None) -> bool:
+        """Delete a learner and their plans (the store keeps them in its history).
+
+        A window or program still showing them cannot bring them back by saving.
+        """
+        learner_id = learner_id or self.learner_id
+        if learner_id is None:
+            return False
+        name = self.learner.name if self.learner and learner_id == self.learner_id else learner_id
+        try:
+            self._store.delete_learner(learner_id)
+        except StoreError as exc:
+            self.param.update(error=str(exc), notice="")
+            return False
+        self._refresh_learner_list()
+        if learner_id == self.learner_id:
+            ids = self.param.learner_id.objects
+            self.learner_id = ids[0] if ids else None
+        self.param.update(status=f"Deleted {name}.", error="")
+        return True
 
     # ---- plans -----------------------------------------------------------------------------
     def _set_plans(self, plans: list[Plan], plan_id: str | None, status: str) -> None:
@@ -175,17 +277,57 @@ class PlanningSession(param.Parameterized):
         self.param.update(plans=plans, plan_id=plan_id, compare_ids=compare, status=status,
                           error="")
 
-    def _save_plan(self, plan: Plan, status: str) -> bool:
+    def _save_plan(self, plan: Plan, status: str, limit: int | None = None) -> bool:
+        """Save a plan based on the version this session read; say what met it."""
         try:
-            self._store.save_plan(plan)
-        except Exception as exc:
-            self.error = f"Could not save {plan.name}: {exc}. Nothing was changed."
+            saved = self._store.save_plan(plan, base=self._plan_bases.get(plan.plan_id),
+                                          limit=limit)
+        except SaveRefused as refused:
+            if refused.reason == "deleted":
+                self._plan_gone(plan.plan_id, str(refused))
+            elif refused.reason == "limit":
+                self.refresh()  # show the plans made elsewhere
+                self.param.update(error=str(refused), notice=str(refused))
+            else:  # both edits changed the same field: the store's version is shown
+                self._plan_bases[plan.plan_id] = refused.current
+                self._set_plans(self._with_plan(refused.current.record), self.plan_id,
+                                self.status)
+                self.param.update(error=str(refused), notice=str(refused))
             return False
+        except NotFoundError:  # the learner went away before tombstones existed
+            self._learner_gone("This learner was deleted in another window or program; your "
+                               "change was not saved.")
+            return False
+        except StoreError as exc:  # busy, full or damaged: the store keeps the previous version
+            self.param.update(error=str(exc), notice="")
+            self.param.trigger("plans")  # widgets go back to the saved value
+            return False
+        self._plan_bases[plan.plan_id] = saved.stored
+        self._set_plans(self._with_plan(saved.stored.record), plan.plan_id,
+                        saved.message or status)
+        self.notice = saved.message
+        return True
+
+    def _with_plan(self, plan: Plan) -> list[Plan]:
+        """This session's plans with ``plan`` in place of its old version (or added last)."""
         plans = [plan if p.plan_id == plan.plan_id else p for p in self.plans]
         if plan.plan_id not in {p.plan_id for p in self.plans}:
             plans.append(plan)
-        self._set_plans(plans, plan.plan_id, status)
-        return True
+        return plans
+
+    def _plan_gone(self, plan_id: str, message: str) -> None:
+        """A plan was deleted elsewhere: drop it (or the learner, when they went too)."""
+        self._plan_bases.pop(plan_id, None)
+        if self.learner_id is not None and self._store.was_deleted("learner", self.learner_id):
+            name = self.learner.name if self.learner else "This learner"
+            self._learner_gone(f"{name} was deleted in another window or program; your change "
+                               "was not saved.")
+            return
+        plans = [p for p in self.plans if p.plan_id != plan_id]
+        following = self.plan_id if self.plan_id != plan_id else (
+            plans[0].plan_id if plans else None)
+        self._set_plans(plans, following, self.status)
+        self.param.update(error=message, notice=message)
 
     def new_plan(self, name: str | None = None, sections=()) -> Plan | None:
         """Start a new, empty plan (at most five per learner)."""
@@ -198,8 +340,15 @@ class PlanningSession(param.Parameterized):
         taken = {p.name.split(":", 1)[0].strip() for p in self.plans}
         name = (name or "").strip() or next(
             f"Plan {c}" for c in letters if f"Plan {c}" not in taken)
-        plan = Plan(self._store.new_id("P"), self.learner.learner_id, name, list(sections))
-        return plan if self._save_plan(plan, f"Created {name}.") else None
+        try:
+            plan = Plan(self._store.new_id("P"), self.learner.learner_id, name, list(sections))
+        except StoreError as exc:
+            self.param.update(error=str(exc), notice="")
+            return None
+        # the limit is checked again inside the store's write transaction: another window may
+        # have added plans since this session read them
+        saved = self._save_plan(plan, f"Created {name}.", limit=MAX_PLANS)
+        return self.plan if saved else None
 
     def duplicate_plan(self) -> Plan | None:
         """Copy the current plan, to try a change without losing the original."""
@@ -219,9 +368,18 @@ class PlanningSession(param.Parameterized):
         plan = next((p for p in self.plans if p.plan_id == plan_id), None)
         if plan is None:
             return
-        self._store.delete_plan(plan_id)
+        try:
+            existed = self._store.delete_plan(plan_id)
+        except StoreError as exc:
+            self.param.update(error=str(exc), notice="")
+            self.param.trigger("plans")
+            return
+        self._plan_bases.pop(plan_id, None)
         plans = [p for p in self.plans if p.plan_id != plan_id]
-        self._set_plans(plans, plans[0].plan_id if plans else None, f"Deleted {plan.name}.")
+        words = f"Deleted {plan.name}." if existed else \
+            f"{plan.name} had already been deleted in another window or program."
+        self._set_plans(plans, plans[0].plan_id if plans else None, words)
+        self.notice = "" if existed else words
 
     def add_section(self, section_id: str) -> None:
         """Add a section to the current plan (creating a plan if there is none)."""
