@@ -6,14 +6,15 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import panel as pn
 import param
+import tornado.web
 
 from . import SAMPLE_DATA
 from .formats.datadir import load_dataset
+from .markup import escape_text
 from .state import STEPS, PlanningSession
 from .store import Store, default_db_path
 from .views.compare import CompareStep
@@ -117,17 +118,17 @@ class WorkbenchApp(pn.viewable.Viewer):
     def _on_status(self, *_):
         s = self.state
         lr, plan = s.learner, s.plan
-        who = f"<b>{html.escape(lr.name)}</b>, grade {lr.grade}" if lr else "No learner chosen"
+        who = f"<b>{escape_text(lr.name)}</b>, grade {lr.grade}" if lr else "No learner chosen"
         if plan:
             n = len(s.problems)
             state = "fits" if not n else f"{n} problem{'s' if n > 1 else ''}"
-            who += f" · {html.escape(plan.name)} ({state})"
+            who += f" · {escape_text(plan.name)} ({state})"
         self.who.object = f"<div>{who}</div>"
         if s.error:
-            self.status.object = f'<div class="wb-error" role="alert">{html.escape(s.error)}</div>'
+            self.status.object = f'<div class="wb-error" role="alert">{escape_text(s.error)}</div>'
         else:
             self.status.object = (f'<div class="wb-status" role="status" aria-live="polite">'
-                                  f"{html.escape(s.status)}</div>")
+                                  f"{escape_text(s.status)}</div>")
 
     def _on_glance(self, *_):
         """All plans at a glance, updated live: the comparison in one line per plan."""
@@ -142,8 +143,8 @@ class WorkbenchApp(pn.viewable.Viewer):
             chance = f"{100 * sum(goals) / len(goals):.0f}%" if goals else "—"
             mark = ' aria-current="true" class="wb-current"' if p.plan_id == s.plan_id else ""
             rows.append(
-                f'<tr{mark} data-plan="{html.escape(p.plan_id)}"><th scope="row">'
-                f"{html.escape(p.name)}</th><td>{len(p.sections)}</td><td>{fits}</td>"
+                f'<tr{mark} data-plan="{escape_text(p.plan_id)}"><th scope="row">'
+                f"{escape_text(p.name)}</th><td>{len(p.sections)}</td><td>{fits}</td>"
                 f"<td>{led['hours_per_week']:.1f} h</td><td>${led['cost']:,.0f}</td>"
                 f"<td>{led['expected_credits']:.1f}</td><td>{chance}</td></tr>")
         if not rows:
@@ -194,17 +195,83 @@ def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = 
     return WorkbenchApp(state=state, lazy=lazy)
 
 
+#: The addresses that mean "this computer only".
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+#: Why ``serve`` refuses any other address (said in one line by ``workbench serve``).
+NOT_LOOPBACK = ("sign-in is not available yet; serving beyond this computer would show every "
+                "family's data to anyone on the network")
+
+#: Sent with every response: no other site may frame the app (clickjacking), browsers must not
+#: guess content types, and no address of the app leaks to another site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class _SecurityHeaders(tornado.web.OutputTransform):
+    """Adds ``SECURITY_HEADERS`` to every response of the server (page, assets, errors).
+
+    Tornado applies output transforms to every handler of the application, so one transform
+    covers Bokeh's and Panel's own handlers without replacing any of them.
+    """
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        for name, value in SECURITY_HEADERS.items():
+            old = headers.get(name)
+            if name == "Content-Security-Policy" and old and "frame-ancestors" not in old:
+                value = f"{old}; {value}"
+            elif old:
+                continue
+            headers[name] = value
+        return status_code, headers, chunk
+
+
+def _use_local_assets() -> None:
+    """Make every stylesheet of this session's document load from this server, never a CDN.
+
+    Panel points component stylesheets at its CDN unless the document says where its own copy
+    is; it says so only while rendering the HTML page, after the app has been built, so a
+    session built first (e.g. under load) kept CDN addresses. Set it before anything is built.
+    """
+    from panel.io.resources import LOCAL_DIST
+
+    doc = pn.state.curdoc
+    if doc is not None:
+        rel = pn.state.rel_path
+        doc.template_variables["dist_url"] = f"{rel}/{LOCAL_DIST}" if rel else LOCAL_DIST
+
+
 def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: bool = False,
           db_path=None, threaded: bool = False):
-    """Serve the workbench on loopback; every browser session gets a fresh app."""
+    """Serve the workbench on this computer; every browser session gets a fresh app.
+
+    Every asset (Bokeh, Panel, Bootstrap, the loading spinner) comes from this server, never a
+    CDN, and every response carries ``SECURITY_HEADERS``.
+
+    Raises
+    ------
+    ValueError
+        When ``address`` is not a loopback address: there is no sign-in yet (``NOT_LOOPBACK``).
+    """
+    from bokeh.settings import settings
+
+    if address not in LOOPBACK:
+        raise ValueError(NOT_LOOPBACK)
     data_dir = Path(data_dir or SAMPLE_DATA).resolve()
     _load_dataset(str(data_dir))  # load once up front so bad data fails before serving
+    settings.resources.set_value("server")  # BOKEH_RESOURCES=cdn must not send us to a CDN
 
     def page():
+        _use_local_assets()
         return create_app(data_dir, db_path, lazy=True).servable_page()
 
-    print(f"Anywhere Learning Workbench: http://{address}:{port}/", flush=True)
+    host = f"[{address}]" if ":" in address else address
+    print(f"Anywhere Learning Workbench: http://{host}:{port}/", flush=True)
     return pn.serve({"/": page}, port=port, address=address, show=show, threaded=threaded,
                     title="Anywhere Learning Workbench", websocket_origin=[
-                        f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
-                    verbose=False)
+                        f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+                    transforms=[_SecurityHeaders], verbose=False)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .domain.dataset import DAYS, LEVELS, format_minutes
+from .markup import escape_text, literal_braces
 
 hv.extension("bokeh", logo=False)
 
@@ -92,7 +93,7 @@ def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
                            yticks=[(h, format_minutes(h * 60)) for h in range(lo, hi + 1)],
                            invert_yaxis=True, xlim=(-0.5, 6.5), ylim=(lo, hi), responsive=True,
                            height=height, xlabel="", ylabel="", toolbar=None,
-                           default_tools=[], title=title),
+                           default_tools=[], title=literal_braces(title)),
     )
 
 
@@ -152,8 +153,6 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
     carries a text description for screen readers (interactive HoloViews figures opened after
     the page had loaded drew at zero size in the served app). All text from data is escaped.
     """
-    import html as _html
-
     if traj.empty:
         return ""
     plans = list(dict.fromkeys(traj["plan_name"]))
@@ -179,9 +178,9 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
         name = str(sub["name"].iloc[0])
         parts = [f'<svg role="img" width="{width}" height="{height}" '
                  f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto">'
-                 f"<title>{_html.escape(name)}: projected level over the year</title>"
+                 f"<title>{escape_text(name)}: projected level over the year</title>"
                  f'<text x="{left}" y="16" font-size="14" font-weight="600">'
-                 f"{_html.escape(_short(name, 60))}</text>"]
+                 f"{escape_text(_short(name, 60))}</text>"]
         for level, word in LEVEL_TICKS:
             parts.append(f'<line x1="{left}" x2="{left + w}" y1="{y(level):.1f}" '
                          f'y2="{y(level):.1f}" stroke="#e5e5e5"/>'
@@ -218,12 +217,12 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
                              f'{gx - 8:.1f},{gy - 2:.1f} {gx - 3:.1f},{gy - 2:.1f}" '
                              f'fill="#D55E00"><title>Goal: {LEVELS[int(row["target_level"])]} '
                              f'by {pd.Timestamp(row["by"]):%B %-d, %Y}</title></polygon>')
-        parts.append(f"<desc>{_html.escape('; '.join(summary))}</desc></svg>")
+        parts.append(f"<desc>{escape_text('; '.join(summary))}</desc></svg>")
         out.append("".join(parts))
     keys = "".join(
         f'<span style="margin-right:1.2em"><span style="display:inline-block;width:1.4em;'
         f'height:.3em;vertical-align:middle;background:{PALETTE[i % len(PALETTE)]}"></span> '
-        f"{_html.escape(str(p))}</span>" for i, p in enumerate(plans))
+        f"{escape_text(str(p))}</span>" for i, p in enumerate(plans))
     star = '<span style="color:#D55E00">★</span> goal'
     return (f'<div style="font-size:.85rem;margin-bottom:.4rem">{keys}{star}. Shaded: where the '
             "learner will likely be (8 in 10 chances).</div>"

@@ -71,6 +71,7 @@ def _plural(n: int, word: str) -> str:
 
 def _generate(args, as_json: bool) -> int:
     from ..batch import generate_roster_frame
+    from ..markup import write_csv
     from .core import UserError, print_json
 
     if args.generate < 1:
@@ -82,7 +83,7 @@ def _generate(args, as_json: bool) -> int:
     if path.suffix.lower() in (".parquet", ".pq"):
         roster.to_parquet(path, index=False)
     else:
-        roster.to_csv(path, index=False)
+        write_csv(roster, path)  # people open rosters in spreadsheets: no formulas
     seconds = time.perf_counter() - t0
     if as_json:
         print_json({"learners": args.generate, "rows": len(roster), "roster": str(path),

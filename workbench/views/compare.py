@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import math
 
 import panel as pn
 
 from ..domain.feasibility import KIND_TITLES
+from ..markup import escape_text
 from ..plots import goal_bars, heatmap, trajectory_svgs
 from ..state import MAX_PLANS
 from .widgets import WRAP, StepView, held, watch_when_shown
@@ -52,18 +52,18 @@ def comparison_html(ledgers: list[dict], problems: dict | None = None) -> str:
         ("Cost per new credit", lambda d: "free" if d["cost"] == 0 else
          _money(d["cost_per_credit"])),
     ]
-    head = "".join(f'<th scope="col">{html.escape(d["plan_name"])}</th>' for d in ledgers)
+    head = "".join(f'<th scope="col">{escape_text(d["plan_name"])}</th>' for d in ledgers)
     body = "".join(
         f'<tr><th scope="row">{label}</th>'
-        + "".join(f"<td>{html.escape(fmt(d))}</td>" for d in ledgers) + "</tr>"
+        + "".join(f"<td>{escape_text(fmt(d))}</td>" for d in ledgers) + "</tr>"
         for label, fmt in rows)
     goal_rows = ""
     if ledgers and ledgers[0].get("goals"):
         for i, g in enumerate(ledgers[0]["goals"]):
             cells = "".join(f"<td>{_chance(d['goals'][i]['probability'])}</td>"
                             for d in ledgers)
-            goal_rows += (f'<tr><th scope="row">Chance: {html.escape(g["target_word"])} in '
-                          f'{html.escape(g["name"])} by {g["by"]:%b %-d, %Y}</th>{cells}</tr>')
+            goal_rows += (f'<tr><th scope="row">Chance: {escape_text(g["target_word"])} in '
+                          f'{escape_text(g["name"])} by {g["by"]:%b %-d, %Y}</th>{cells}</tr>')
     return (f'<div style="overflow-x:auto"><table class="wb-compare"><caption>Plans side by side</caption>'
             f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}{goal_rows}</tbody></table></div>")
 

@@ -6,13 +6,13 @@ chooses "Keep what could be read". A file that cannot be read at all changes not
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import panel as pn
 import param
 
 from ..formats.report import MAX_IMPORT_BYTES, ImportFailed, ImportReport
+from ..markup import escape_text
 
 #: read(data, filename) -> (report, apply); apply() makes the change and returns a sentence.
 Reader = Callable[[bytes, str], tuple[ImportReport, Callable[[], str]]]
@@ -20,11 +20,11 @@ Reader = Callable[[bytes, str], tuple[ImportReport, Callable[[], str]]]
 
 def report_html(report: ImportReport, limit: int = 12) -> str:
     """The import report as readable HTML (every piece of file text escaped)."""
-    parts = [f"<p><b>{html.escape(report.summary())}</b></p>"]
+    parts = [f"<p><b>{escape_text(report.summary())}</b></p>"]
     for title, issues in (("Could not read", report.skipped), ("Notes", report.warnings)):
         if not issues:
             continue
-        items = "".join(f"<li>{html.escape(str(i))}</li>" for i in issues[:limit])
+        items = "".join(f"<li>{escape_text(str(i))}</li>" for i in issues[:limit])
         more = f"<li>… and {len(issues) - limit} more</li>" if len(issues) > limit else ""
         parts.append(f"<details{' open' if title == 'Could not read' else ''}><summary>"
                      f"{title} ({len(issues)})</summary><ul>{items}{more}</ul></details>")
@@ -64,7 +64,7 @@ class ImportBox(pn.viewable.Viewer):
         if not data:
             return
         if len(data) > MAX_IMPORT_BYTES:
-            self.report.object = (f"<p><b>{html.escape(name)} is too large "
+            self.report.object = (f"<p><b>{escape_text(name)} is too large "
                                   f"({len(data) / 2**20:.0f} MB). Nothing was changed.</b></p>")
             return
         try:
@@ -72,11 +72,11 @@ class ImportBox(pn.viewable.Viewer):
         except ImportFailed as err:
             rep = getattr(err, "report", None)
             self.report.object = (report_html(rep) if rep else "") + (
-                f"<p><b>Could not import {html.escape(name)}. Nothing was changed.</b></p>")
+                f"<p><b>Could not import {escape_text(name)}. Nothing was changed.</b></p>")
             return
         except Exception as err:  # an importer bug must never lose the user's work
-            self.report.object = (f"<p><b>Could not import {html.escape(name)}: "
-                                  f"{html.escape(str(err))}. Nothing was changed.</b></p>")
+            self.report.object = (f"<p><b>Could not import {escape_text(name)}: "
+                                  f"{escape_text(str(err))}. Nothing was changed.</b></p>")
             return
         if report.skipped:
             self._apply = apply
@@ -85,11 +85,11 @@ class ImportBox(pn.viewable.Viewer):
                 "<p>Nothing has been changed yet. Keep what could be read, or fix the file "
                 "and upload it again.</p>")
             return
-        self.report.object = report_html(report) + f"<p>{html.escape(apply())}</p>"
+        self.report.object = report_html(report) + f"<p>{escape_text(apply())}</p>"
 
     def _keep(self, _):
         if self._apply is not None:
             done = self._apply()
-            self.report.object += f"<p>{html.escape(done)}</p>"
+            self.report.object += f"<p>{escape_text(done)}</p>"
         self._apply = None
         self.keep.visible = False

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pandas as pd
 import panel as pn
 
 from ..domain.dataset import LEVELS, Goal, level_word
+from ..markup import escape_text
 from .imports import ImportBox
-from .widgets import WRAP, StepView, WholeNumberInput, held, watch_when_shown
+from .widgets import WRAP, StepView, WholeNumberInput, held, rule, watch_when_shown
 
 LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
              "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
@@ -55,7 +55,8 @@ class LearnerStep(StepView):
         self._comp_options = {f"{r.name} ({r.domain})": r.competency_id
                               for r in comps.itertuples()}
         self.levels = pn.widgets.Tabulator(
-            self._levels_frame(), groupby=["Area"], show_index=False, height=360,
+            self._levels_frame(), groupby=["Area"], hidden_columns=["Area", "id"],
+            show_index=False, height=360,
             editors={"Area": None, "Competency": None,
                      "Level now": {"type": "list", "values": list(LEVELS)}},
             layout="fit_data_stretch", sizing_mode="stretch_width", pagination=None,
@@ -82,7 +83,7 @@ class LearnerStep(StepView):
             pn.pane.Markdown("## Who are we planning with?"),
             pn.FlexBox(self.picker, pn.Spacer(width=30), self.new_name, self.new_grade,
                    pn.Column(pn.Spacer(height=18), self.create)),
-            pn.layout.Divider(),
+            rule(),
             pn.FlexBox(self.learner_name, self.grade, self.language, self.pathway),
             pn.pane.Markdown("**Interests** (tick all that apply)"), self.interests,
             self.strengths, self.adults,
@@ -104,8 +105,10 @@ class LearnerStep(StepView):
         c = self.state.catalogue.competencies
         lr = self.state.learner
         lv = [level_word(lr.level(cid)) if lr else LEVELS[0] for cid in c["competency_id"]]
-        return pd.DataFrame({"Area": c["domain"], "Competency": c["name"], "Level now": lv,
-                             "id": c["competency_id"]})
+        # Tabulator writes a group header ("Area: <value>") as HTML, so the grouping column
+        # carries the escaped area and stays hidden; the header then shows the area as text.
+        return pd.DataFrame({"Area": c["domain"].map(escape_text), "Competency": c["name"],
+                             "Level now": lv, "id": c["competency_id"]})
 
     def _sync(self, *_):
         lr = self.state.learner
@@ -124,7 +127,7 @@ class LearnerStep(StepView):
             self.strengths.value = ", ".join(lr.strengths)
             self.adults.value = ", ".join(lr.supportive_adults)
             self.levels.value = self._levels_frame()
-            self.levels.hidden_columns = ["id"]
+            self.levels.hidden_columns = ["Area", "id"]
             self._render_goals()
             self._render_evidence()
         finally:
@@ -138,8 +141,8 @@ class LearnerStep(StepView):
             btn = pn.widgets.Button(label=f"Remove goal {i + 1}", color="light",
                                     width=140)
             btn.on_click(held(lambda _e, i=i: self._remove_goal(i)))
-            text = (f"<b>{html.escape(LEVELS[g.level])}</b> in "
-                    f"{html.escape(names.get(g.competency_id, g.competency_id))} by "
+            text = (f"<b>{escape_text(LEVELS[g.level])}</b> in "
+                    f"{escape_text(names.get(g.competency_id, g.competency_id))} by "
                     f"{g.by.strftime('%B %-d, %Y')} (now: {level_word(lr.level(g.competency_id))})")
             rows.append(pn.FlexBox(pn.pane.HTML(text, sizing_mode="stretch_width"), btn,
                                sizing_mode="stretch_width"))
@@ -159,8 +162,8 @@ class LearnerStep(StepView):
                     if e.competency_id else "Evidence only (matches no competency here)")
             when = f" ({e.issued_on})" if e.issued_on else ""
             trust = "verified" if e.verified else "not verified"
-            items.append(f"<li>{html.escape(what)} — {html.escape(e.source)}"
-                         f"{html.escape(when)} — {trust}</li>")
+            items.append(f"<li>{escape_text(what)} — {escape_text(e.source)}"
+                         f"{escape_text(when)} — {trust}</li>")
         items = "".join(items)
         self.evidence.object = f"<h3>Evidence from learning anywhere</h3><ul>{items}</ul>"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import panel as pn
 
 from ..domain.feasibility import KIND_TITLES
 from ..domain.schedule import day_trips, plan_meetings
+from ..markup import escape_text
 from ..plots import week_calendar
 from ..state import MAX_PLANS
 from .week import blocks_frame
@@ -21,9 +20,9 @@ def problems_html(problems, catalogue) -> str:
                 "This plan fits the learner's week, travel, budget and needs.</div>")
     items = []
     for p in problems:
-        fix = f'<div class="wb-fix">What could help: {html.escape(p.fix)}</div>' if p.fix else ""
-        items.append(f'<li><b>{html.escape(KIND_TITLES.get(p.kind, p.kind))}</b>: '
-                     f"{html.escape(p.message)}{fix}</li>")
+        fix = f'<div class="wb-fix">What could help: {escape_text(p.fix)}</div>' if p.fix else ""
+        items.append(f'<li><b>{escape_text(KIND_TITLES.get(p.kind, p.kind))}</b>: '
+                     f"{escape_text(p.message)}{fix}</li>")
     n = len(problems)
     return (f'<div class="wb-problems" role="status"><b>{n} thing{"s" if n > 1 else ""} '
             f"would break this plan:</b><ul>{''.join(items)}</ul></div>")
@@ -112,8 +111,8 @@ class PlansStep(StepView):
                                     sizing_mode="stretch_width", max_width=420)
             btn.on_click(held(lambda _e, sid=sid: s.remove_section(sid)))
             rows.append(pn.Column(pn.pane.HTML(
-                f"<b>{html.escape(str(row['title']))}</b> — "
-                f"{html.escape(str(row['provider_name']))}", sizing_mode="stretch_width",
+                f"<b>{escape_text(str(row['title']))}</b> — "
+                f"{escape_text(str(row['provider_name']))}", sizing_mode="stretch_width",
                 margin=(5, 10, 0, 10)), btn, sizing_mode="stretch_width"))
         self.sections.objects = rows or [pn.pane.Markdown(
             "*Nothing in this plan yet. Add opportunities on the Opportunities step.*")]

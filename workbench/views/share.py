@@ -9,6 +9,7 @@ import panel as pn
 
 from ..domain.schedule import day_trips, plan_meetings
 from ..domain.summary import family_summary
+from ..markup import write_csv
 from .widgets import StepView, watch_when_shown
 
 
@@ -99,7 +100,7 @@ class ShareStep(StepView):
                 "start_time", "end_time", "start_date", "end_date", "zone", "cost",
                 "self_paced_hours"]
         out = io.StringIO()
-        t[cols].to_csv(out, index=False)
+        write_csv(t[cols], out)  # a spreadsheet opens it: no cell may start a formula
         return io.BytesIO(out.getvalue().encode("utf-8"))
 
     def _ics_file(self):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import panel as pn
 
 from ..domain.dataset import DAY_NAMES, DAYS, TimeBlock, format_minutes
+from ..markup import escape_text
 from ..plots import week_calendar
 from .imports import ImportBox
-from .widgets import WRAP, StepView, Tick, WholeNumberInput, held, watch_when_shown
+from .widgets import WRAP, StepView, Tick, WholeNumberInput, held, rule, watch_when_shown
 
 TIMES = {format_minutes(m): m for m in range(6 * 60, 23 * 60 + 1, 30)}
 DEVICE_WORDS = {"No computer or tablet": "none", "Only a phone": "phone",
@@ -76,7 +75,7 @@ class WeekStep(StepView):
                           sizing_mode="stretch_width", min_width=300, max_width=440),
                 sizing_mode="stretch_width",
             ),
-            pn.layout.Divider(),
+            rule(),
             pn.pane.Markdown("### Getting there, being online, and money"),
             pn.FlexBox(self.max_hours, self.max_travel, self.budget, self.device,
                        self.broadband, pn.Column(pn.pane.Markdown("How can they get around?"),
@@ -112,7 +111,7 @@ class WeekStep(StepView):
                                    ("commitments", lr.commitments, "Busy")):
             for i, b in enumerate(blocks):
                 days = ", ".join(DAY_NAMES[d] for d in b.days)
-                label = f" — {html.escape(b.label)}" if b.label else ""
+                label = f" — {escape_text(b.label)}" if b.label else ""
                 btn = pn.widgets.Button(label=f"Remove {word.lower()} time {i + 1}",
                                         color="light", width=150)
                 btn.on_click(held(lambda _e, kind=kind, i=i: self._remove_block(kind, i)))

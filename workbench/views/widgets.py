@@ -49,6 +49,12 @@ class WholeNumberInput(_IntInputBase):
     _widget_type = _BkNumericInput
 
 
+def rule() -> pn.pane.HTML:
+    """A horizontal rule. (Panel's ``Divider`` keeps a CDN address for its stylesheet when it
+    is built after the page has loaded; the app loads nothing from outside.)"""
+    return pn.pane.HTML("<hr>", sizing_mode="stretch_width", margin=(5, 10))
+
+
 def watch_when_shown(view, step: str, callback, names: list[str]) -> None:
     """Run ``callback`` now and whenever ``names`` of the state change — but, when the view is
     ``lazy`` (the served app), only while its step is on screen; a step that changed while
