@@ -29,8 +29,16 @@ import numpy as np
 import pandas as pd
 
 from .. import SAMPLE_DATA, __version__
-from ..domain.dataset import Dataset, Learner, Plan, level_word
-from ..store import NotFoundError, Store, default_db_path
+from ..domain.dataset import PROFICIENT, Dataset, Learner, Plan
+from ..domain.words import ENGLISH, N_, Words, possessive
+from ..i18n import (
+    SOURCE_LANGUAGE,
+    Translator,
+    available_languages,
+    language_for,
+    language_from_environment,
+)
+from ..store import NotFoundError, Store, StoreError, default_db_path
 
 PROG = "workbench"
 
@@ -110,6 +118,7 @@ class Workspace:
     dataset: Dataset
     store: Store | None = None
     files: bool = True  # learners and plans in the files count
+    words: Words = ENGLISH  # the language of its messages
 
     def close(self) -> None:
         if self.store is not None:
@@ -117,10 +126,11 @@ class Workspace:
 
     @property
     def where(self) -> str:
+        _ = self.words.gettext
         parts = [self.data_dir.name] if self.files else []
         if self.store is not None:
-            parts.append(f"the local store {self.store.path}")
-        return " or ".join(parts)
+            parts.append(_("the local store {path}").format(path=self.store.path))
+        return self.words.join(parts, "or")
 
     def learners(self) -> dict[str, Learner]:
         out = dict(self.dataset.learners) if self.files else {}
@@ -137,10 +147,12 @@ class Workspace:
                 pass
         if self.files and learner_id in self.dataset.learners:
             return self.dataset.learners[learner_id]
+        _ = self.words.gettext
         known = sorted(self.learners())
-        hint = f" Known learners: {', '.join(known[:8])}{', ...' if len(known) > 8 else ''}." \
-            if known else ""
-        raise UserError(f"There is no learner {learner_id!r} in {self.where}.{hint}")
+        hint = " " + _("Known learners: {ids}.").format(
+            ids=", ".join(known[:8]) + (", ..." if len(known) > 8 else "")) if known else ""
+        raise UserError(_("There is no learner {id} in {where}.").format(
+            id=repr(learner_id), where=self.where) + hint)
 
     def plans_for(self, learner: Learner) -> list[Plan]:
         plans = {p.plan_id: p for p in self.dataset.plans_for(learner.learner_id)} \
@@ -161,64 +173,97 @@ class Workspace:
                     plan = self.store.plan(ref)
             if plan is None and self.files:
                 plan = self.dataset.plans.get(ref)
-            if plan is None:
-                known = [p.plan_id for p in self.plans_for(learner)]
-                hint = f" {learner.name}'s plans: {', '.join(known)}." if known else ""
-                raise UserError(f"There is no plan {ref!r} in {self.where}.{hint}")
+        _ = self.words.gettext
+        if plan is None:
+            known = [p.plan_id for p in self.plans_for(learner)]
+            # TRANSLATORS: {name_s} is the English possessive ("Maya's"); use {name}.
+            hint = " " + _("{name_s} plans: {ids}.").format(
+                name=learner.name, name_s=possessive(learner.name),
+                ids=", ".join(known)) if known else ""
+            raise UserError(_("There is no plan {id} in {where}.").format(
+                id=repr(ref), where=self.where) + hint)
         if plan.learner_id != learner.learner_id:
-            raise UserError(f"Plan {plan.plan_id!r} ({plan.name}) is for learner "
-                            f"{plan.learner_id!r}, not {learner.learner_id!r} ({learner.name}).")
+            raise UserError(_("Plan {id} ({plan}) is for learner {owner}, not {learner} "
+                              "({name}).").format(id=repr(plan.plan_id), plan=plan.name,
+                                                  owner=repr(plan.learner_id),
+                                                  learner=repr(learner.learner_id),
+                                                  name=learner.name))
         return plan
 
     def _plan_file(self, path: Path) -> Plan:
         from ..formats.datadir import read_plan_file
 
         if not path.is_file():
-            raise UserError(f"There is no plan file {path}.")
+            raise UserError(self.words.gettext("There is no plan file {path}.").format(path=path))
         return read_plan_file(path, self.dataset.catalogue, self.learners())
+
+
+def cli_words(args: argparse.Namespace, learner: Learner | None = None) -> Translator:
+    """The language of the human-readable output: ``--lang``; else the learner's family
+    language, when there is a catalogue for it; else the terminal's (``LANG``)."""
+    chosen = getattr(args, "lang", None)
+    if chosen:
+        return Translator(chosen)
+    if learner is not None and learner.language:
+        family = language_for(learner.language)
+        # a family language without a catalogue falls through to the terminal's
+        if family != SOURCE_LANGUAGE or learner.language.lower().startswith(SOURCE_LANGUAGE):
+            return Translator(family)
+    return Translator(language_from_environment())
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
     """Load the data directory and open the store the options ask for (see ``STORE_HELP``)."""
-    data_dir = _data_dir(args.data)
-    dataset = _load(data_dir)
+    words = cli_words(args)
+    _ = words.gettext
+    data_dir = _data_dir(args.data, words)
+    dataset = _load(data_dir, words)
     if args.db is not None:
         path = Path(args.db).expanduser()
         if not path.is_file():
-            raise UserError(f"There is no local store at {path} (the app creates one when it is "
-                            "first served with --db).")
-        return Workspace(data_dir, dataset, Store(path), files=False)
+            raise UserError(_("There is no local store at {path} (the app creates one when it "
+                              "is first served with --db).").format(path=path))
+        return Workspace(data_dir, dataset, Store(path), files=False, words=words)
     if args.no_store:
-        return Workspace(data_dir, dataset)
+        return Workspace(data_dir, dataset, words=words)
     path = default_db_path(data_dir)
-    return Workspace(data_dir, dataset, Store(path) if path.is_file() else None)
+    return Workspace(data_dir, dataset, Store(path) if path.is_file() else None, words=words)
 
 
-def _data_dir(value) -> Path:
+def _data_dir(value, words: Words = ENGLISH) -> Path:
     path = Path(value).expanduser()
     if not path.is_dir():
-        raise UserError(f"There is no data directory at {path}.")
+        raise UserError(words.gettext("There is no data directory at {path}.").format(path=path))
     return path.resolve()
 
 
-def _load(data_dir: Path) -> Dataset:
+def _load(data_dir: Path, words: Words = ENGLISH) -> Dataset:
     from ..formats.datadir import DataError, load_dataset
 
     try:
         return load_dataset(data_dir)
     except DataError as err:
         problems = list(getattr(err, "problems", []))
-        first = f" First: {_problem_line(problems[0])}." if problems else ""
-        raise UserError(f"The data in {data_dir} does not load ({len(problems)} problem"
-                        f"{'' if len(problems) == 1 else 's'}); run `{PROG} validate {data_dir}`"
-                        f" to see them all.{first}") from err
+        n = len(problems)
+        text = words.ngettext(
+            "The data in {dir} does not load ({n} problem); run `{command}` to see them all.",
+            "The data in {dir} does not load ({n} problems); run `{command}` to see them all.",
+            n).format(dir=data_dir, n=n, command=f"{PROG} validate {data_dir}")
+        if problems:
+            text += " " + words.gettext("First: {problem}.").format(
+                problem=_problem_line(problems[0]))
+        raise UserError(text) from err
 
 
 def _learner_and_plans(args, refs) -> tuple[Workspace, Learner, list[Plan]]:
-    """The workspace, ``--learner`` and the plans ``refs`` name (all of theirs when empty)."""
+    """The workspace, ``--learner`` and the plans ``refs`` name (all of theirs when empty).
+
+    The workspace's ``words`` are then the learner's (see ``cli_words``).
+    """
     ws = open_workspace(args)
     try:
         learner = ws.learner(args.learner)
+        ws.words = cli_words(args, learner)
         plans = [ws.plan(ref, learner) for ref in refs] if refs else ws.plans_for(learner)
     finally:
         ws.close()
@@ -238,16 +283,17 @@ def _add_validate(sub) -> None:
                    help="the data directory (default: --data, else the built-in sample data)")
 
 
-def _dir_words(data_dir: Path) -> str:
+def _dir_words(data_dir: Path, words: Words = ENGLISH) -> str:
     """How a data directory is named in one-line messages."""
     same = data_dir.resolve() == SAMPLE_DATA.resolve()
-    return "the built-in sample data" if same else data_dir.name
+    return words.gettext("the built-in sample data") if same else data_dir.name
 
 
 def run_validate(args) -> int:
     from ..formats.datadir import DataError, load_dataset
 
-    data_dir = _data_dir(args.directory if args.directory is not None else args.data)
+    words = cli_words(args)
+    data_dir = _data_dir(args.directory if args.directory is not None else args.data, words)
     try:
         dataset = load_dataset(data_dir)
     except DataError as err:
@@ -260,8 +306,9 @@ def run_validate(args) -> int:
         else:
             for p in problems:
                 print(_problem_line(p))
-            print(f"{_dir_words(data_dir)}: {len(problems)} problem{'' if len(problems) == 1 else 's'}",
-                  file=sys.stderr)
+            n = len(problems)
+            print(words.ngettext("{dir}: {n} problem", "{dir}: {n} problems", n).format(
+                dir=_dir_words(data_dir, words), n=n), file=sys.stderr)
         return 1
     cat = dataset.catalogue
     counts = {"competencies": len(cat.competencies), "providers": len(cat.providers),
@@ -270,8 +317,18 @@ def run_validate(args) -> int:
     if args.json:
         print_json({"directory": str(data_dir), "valid": True, "counts": counts, "problems": []})
     else:
-        print(f"{_dir_words(data_dir)}: valid — "
-              + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        # the plural forms are written out so pybabel finds them
+        plural = {
+            "competencies": lambda n: words.ngettext("{n} competency", "{n} competencies", n),
+            "providers": lambda n: words.ngettext("{n} provider", "{n} providers", n),
+            "opportunities": lambda n: words.ngettext("{n} opportunity", "{n} opportunities", n),
+            "sections": lambda n: words.ngettext("{n} section", "{n} sections", n),
+            "learners": lambda n: words.ngettext("{n} learner", "{n} learners", n),
+            "plans": lambda n: words.ngettext("{n} plan", "{n} plans", n),
+        }
+        print(words.gettext("{dir}: valid — {counts}").format(
+            dir=_dir_words(data_dir, words), counts=", ".join(
+                plural[k](n).format(n=words.integer(n)) for k, n in counts.items())))
     return 0
 
 
@@ -298,7 +355,7 @@ def _add_check(sub) -> None:
 
 
 def run_check(args) -> int:
-    from ..domain.feasibility import KIND_TITLES, check_plan
+    from ..domain.feasibility import check_plan, problem_text
 
     ws, learner, (plan,) = _learner_and_plans(args, [args.plan])
     problems = check_plan(ws.dataset.catalogue, learner, plan.sections)
@@ -307,16 +364,22 @@ def run_check(args) -> int:
                     "plan_name": plan.name, "feasible": not problems,
                     "problems": [p.to_dict() for p in problems]})
     else:
-        head = f"{plan.name} ({plan.plan_id}) for {learner.name}"
+        w = ws.words
+        head = w.gettext("{plan} ({id}) for {name}").format(plan=plan.name, id=plan.plan_id,
+                                                            name=learner.name)
         if not problems:
-            print(f"{head} fits: nothing found that would break it.")
+            print(w.gettext("{head} fits: nothing found that would break it.").format(
+                head=head))
         else:
             n = len(problems)
-            print(f"{head}: {n} problem{'' if n == 1 else 's'} would break this plan.")
+            print(w.ngettext("{head}: {n} problem would break this plan.",
+                             "{head}: {n} problems would break this plan.", n).format(
+                head=head, n=n))
             for i, p in enumerate(problems, 1):
-                print(f"\n{i}. {KIND_TITLES.get(p.kind, p.kind)}: {p.message}")
-                if p.fix:
-                    print(f"   What to do: {p.fix}")
+                text = problem_text(p, w)
+                print(f"\n{i}. {text.title}: {text.message}")
+                if text.fix:
+                    print("   " + w.gettext("What to do: {fix}").format(fix=text.fix))
     return 1 if (args.strict and problems) else 0
 
 
@@ -338,22 +401,10 @@ def _touched(catalogue, plan: Plan) -> set[str]:
     return set(al.loc[al["opportunity_id"].isin(set(opps)), "competency_id"])
 
 
-def _percent(p) -> str:
-    if not _finite(p):
-        return "—"
-    # never round a real chance to a certainty, or a small chance to none
-    if 0.995 <= p < 1:
-        return "over 99%"
-    if 0 < p < 0.005:
-        return "under 1%"
-    return f"{100 * p:.0f}%"
-
-
-def _date_words(d) -> str:
+def _date_words(d, w: Words) -> str:
     if d is None or (isinstance(d, float) and math.isnan(d)) or d is pd.NaT:
-        return "not this year"
-    d = pd.Timestamp(d)
-    return f"{d:%B} {d.day}, {d.year}"
+        return w.gettext("not this year")
+    return w.date(d)
 
 
 def run_project(args) -> int:
@@ -370,29 +421,37 @@ def run_project(args) -> int:
                     "plan_name": plan.name, "competencies": summary,
                     "goals": projection.goals, "totals": ledger})
         return 0
+    w = ws.words
+    _ = w.gettext
     wanted = _touched(catalogue, plan) | {g.competency_id for g in learner.goals}
     rows = summary[summary["competency_id"].isin(wanted)]
-    print(f"{plan.name} ({plan.plan_id}) for {learner.name}: where {learner.name} is likely to "
-          "be by the end of the year")
+    print(_("{plan} ({id}) for {name}: where {name} is likely to be by the end of the "
+            "year").format(plan=plan.name, id=plan.plan_id, name=learner.name))
     if rows.empty:
-        print("\nThis plan does not work on any competency yet, and there are no goals.")
+        print("\n" + _("This plan does not work on any competency yet, and there are no goals."))
     else:
+        proficient = w.level(PROFICIENT)
         table = pd.DataFrame({
-            "Competency": rows["name"].astype(str),
-            "Now": rows["current_level"].map(level_word),
-            "Likely by the end": [f"{level_word(x)} ({x:.1f})" for x in rows["expected_end"]],
-            "Chance of Proficient": rows["p_proficient_end"].map(_percent),
-            "Proficient by": rows["median_date_proficient"].map(_date_words),
+            w.pgettext("table heading", "Competency"): rows["name"].astype(str),
+            w.pgettext("table heading", "Now"): rows["current_level"].map(w.level),
+            w.pgettext("table heading", "Likely by the end"): [
+                f"{w.level(x)} ({w.number(x, 1)})" for x in rows["expected_end"]],
+            _("Chance of {level}").format(level=proficient):
+                rows["p_proficient_end"].map(w.chance),
+            _("{level} by").format(level=proficient):
+                rows["median_date_proficient"].map(lambda d: _date_words(d, w)),
         })
         print()
         print(table.to_string(index=False))
     goals = projection.goals
     if len(goals):
-        print("\nGoals")
-        for message in goals["message"]:
-            print(f"  {message}")
-    print("\nThe plan in numbers")
-    for line in _ledger_lines(ledger):
+        print("\n" + _("Goals"))
+        for _i, row in goals.iterrows():
+            sentence = w.goal_sentence(row["name"], row["target_level"], row["by"],
+                                       row["current_level"], row["probability"])
+            print(f"  {sentence}")
+    print("\n" + _("The plan in numbers"))
+    for line in _ledger_lines(ledger, w):
         print(f"  {line}")
     return 0
 
@@ -401,49 +460,40 @@ def _finite(x) -> bool:
     return x is not None and isinstance(x, int | float | np.number) and bool(np.isfinite(x))
 
 
-def _money(x) -> str:
-    # whole dollars: families budget in dollars, and cents suggest a precision the model lacks
-    return f"${x:,.0f}" if _finite(x) else "—"
-
-
-def _number(x, digits: int = 1) -> str:
-    if not _finite(x):
-        return "—"
-    text = f"{x:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _travel(minutes) -> str:
-    if not _finite(minutes):
-        return "—"
-    return f"{minutes:.0f} minutes" if minutes < 60 else f"{minutes / 60:.1f} hours"
-
-
-def _ledger_lines(ledger: dict) -> list[str]:
+def _ledger_lines(ledger: dict, w: Words = ENGLISH) -> list[str]:
     """The plan's totals in words (lists and tables are left to --json)."""
+    _ = w.gettext
     g = ledger.get
     out = []
     if "total_hours" in ledger:
-        out.append(f"Hours in all: {_number(g('total_hours'), 0)}")
+        out.append(_("Hours in all: {hours}").format(hours=w.number(g("total_hours"), 0)))
     if "hours_per_week" in ledger:
-        busiest = f", {_number(g('max_hours_per_week'))} in the busiest week" \
-            if "max_hours_per_week" in ledger else ""
-        out.append(f"Hours a week: {_number(g('hours_per_week'))} on average{busiest}")
+        average = w.number(g("hours_per_week"))
+        if "max_hours_per_week" in ledger:
+            out.append(_("Hours a week: {average} on average, {most} in the busiest week").format(
+                average=average, most=w.number(g("max_hours_per_week"))))
+        else:
+            out.append(_("Hours a week: {average} on average").format(average=average))
     if "travel_minutes_per_week" in ledger:
-        out.append(f"Travel: {_travel(g('travel_minutes_per_week'))} a week")
+        out.append(_("Travel: {duration} a week").format(
+            duration=w.duration(g("travel_minutes_per_week"))))
     if "cost" in ledger:
-        out.append(f"Cost: {_money(g('cost'))}")
+        out.append(_("Cost: {amount}").format(amount=w.money(g("cost"))))
     if "carnegie_units" in ledger:
-        out.append(f"Seat time: {_number(g('carnegie_units'))} Carnegie units "
-                   "(120 hours in class each)")
+        out.append(_("Seat time: {units} Carnegie units (120 hours in class each)").format(
+            units=w.number(g("carnegie_units"))))
     if "expected_credits" in ledger:
-        gained = f" ({_number(g('credits_gained'))} new)" if "credits_gained" in ledger else ""
-        out.append(f"Competency credits expected by the end: "
-                   f"{_number(g('expected_credits'))}{gained}")
+        credits = w.number(g("expected_credits"))
+        if "credits_gained" in ledger:
+            out.append(_("Competency credits expected by the end: {credits} ({new} new)").format(
+                credits=credits, new=w.number(g("credits_gained"))))
+        else:
+            out.append(_("Competency credits expected by the end: {credits}").format(
+                credits=credits))
     if "cost_per_credit" in ledger:
         per = g("cost_per_credit")
-        out.append("Cost per new credit: " + (_money(per) if _finite(per)
-                                               else "— (no new credit expected)"))
+        out.append(_("Cost per new credit: {amount}").format(amount=w.money(per, estimate=True))
+                   if _finite(per) else _("Cost per new credit: — (no new credit expected)"))
     shown = {"plan_id", "plan_name", "sections", "total_hours", "hours_per_week",
              "max_hours_per_week", "travel_minutes_per_week", "cost", "carnegie_units",
              "expected_credits", "credits_gained", "cost_per_credit", "carnegie_by_domain",
@@ -451,28 +501,31 @@ def _ledger_lines(ledger: dict) -> list[str]:
     for key, value in ledger.items():  # anything the ledger adds later, plainly
         if key not in shown and (_finite(value) or isinstance(value, str)):
             label = str(key).replace("_", " ").capitalize()
-            out.append(f"{label}: {_number(value) if _finite(value) else value}")
+            out.append(f"{label}: {w.number(value) if _finite(value) else value}")
     reqs = [r for r in g("requirements") or [] if _finite(r.get("probability_met"))
             and r["probability_met"] >= 0.005]
     if reqs:
-        out.append("Chance of meeting a requirement:")
-        out += [f"  {r['name']}: {_percent(r['probability_met'])}" for r in reqs]
+        out.append(_("Chance of meeting a requirement:"))
+        out += [f"  {r['name']}: {w.chance(r['probability_met'])}" for r in reqs]
     elif g("requirements"):
-        out.append("Requirements: this plan alone is unlikely to meet any.")
+        out.append(_("Requirements: this plan alone is unlikely to meet any."))
     return out
 
 
+#: The rows of the comparison, in English; shown through the catalogue.
 COMPARE_ROWS = {
-    "plan_id": "Plan id", "n_sections": "Sections", "total_hours": "Hours in all",
-    "hours_per_week": "Hours a week (average)", "max_hours_per_week": "Hours in busiest week",
-    "travel_minutes_per_week": "Travel a week", "cost": "Cost",
-    "carnegie_units": "Carnegie units (seat time)", "expected_credits": "Credits expected",
-    "credits_gained": "New credits", "cost_per_credit": "Cost per new credit",
+    "plan_id": N_("Plan id"), "n_sections": N_("Sections"), "total_hours": N_("Hours in all"),
+    "hours_per_week": N_("Hours a week (average)"),
+    "max_hours_per_week": N_("Hours in busiest week"),
+    "travel_minutes_per_week": N_("Travel a week"), "cost": N_("Cost"),
+    "carnegie_units": N_("Carnegie units (seat time)"), "expected_credits": N_("Credits expected"),
+    "credits_gained": N_("New credits"), "cost_per_credit": N_("Cost per new credit"),
 }
 
 
-def _compare_text(table: pd.DataFrame) -> str:
+def _compare_text(table: pd.DataFrame, w: Words = ENGLISH) -> str:
     """The comparison table turned for reading: one column per plan, values in words."""
+    _ = w.gettext
     names = table["plan_name"].astype(str) if "plan_name" in table else table["plan_id"]
     headers = [n if len(n) <= 34 else n[:33] + "…" for n in names]
     if len(set(headers)) < len(headers):
@@ -486,28 +539,34 @@ def _compare_text(table: pd.DataFrame) -> str:
             unlikely.append(col.split(":", 1)[1].strip())
             continue
         values = table[col].tolist()
-        if col in ("cost", "cost_per_credit"):
-            cells = [_money(v) for v in values]
+        if col == "cost":
+            cells = [w.money(v) for v in values]
+        elif col == "cost_per_credit":
+            cells = [w.money(v, estimate=True) for v in values]
         elif col == "travel_minutes_per_week":
-            cells = [_travel(v) for v in values]
+            cells = [w.duration(v) for v in values]
         elif col.startswith(("requirement:", "goal:")):
-            cells = [_percent(v) if _finite(v) else "—" for v in values]
+            cells = [w.chance(v) for v in values]
         elif col == "n_sections":
             cells = [str(v) for v in values]
         else:
-            cells = [_number(v) if _finite(v) else str(v) for v in values]
+            cells = [w.number(v) if _finite(v) else str(v) for v in values]
         if col.startswith("requirement:"):
-            label = "Chance to meet " + col.split(":", 1)[1].strip()
+            label = _("Chance to meet {requirement}").format(
+                requirement=col.split(":", 1)[1].strip())
         elif col.startswith("goal:"):
-            label = "Chance of goal: " + col.split(":", 1)[1].strip()
+            label = _("Chance of goal: {goal}").format(goal=col.split(":", 1)[1].strip())
+        elif col in COMPARE_ROWS:
+            label = _(COMPARE_ROWS[col])
         else:
-            label = COMPARE_ROWS.get(col, col.replace("_", " ").capitalize())
+            label = col.replace("_", " ").capitalize()
         rows[label] = cells
     frame = pd.DataFrame(rows, index=headers).T
     with pd.option_context("display.max_colwidth", 60, "display.width", 200):
         text = frame.to_string()
     if unlikely:
-        text += "\n\nNo plan is likely to meet: " + "; ".join(unlikely) + "."
+        text += "\n\n" + _("No plan is likely to meet: {requirements}.").format(
+            requirements="; ".join(unlikely))
     return text
 
 
@@ -526,16 +585,21 @@ def run_compare(args) -> int:
 
     ws, learner, plans = _learner_and_plans(args, args.plan)
     ids = [p.plan_id for p in plans]
+    _ = ws.words.gettext
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise UserError(f"Plan {twice[0]!r} is given twice; compare different plans.")
+        raise UserError(_("Plan {id} is given twice; compare different plans.").format(
+            id=repr(twice[0])))
     if not args.plan and len(plans) > MAX_PLANS:
-        print(f"{PROG}: note: {learner.name} has {len(plans)} plans; comparing the first "
-              f"{MAX_PLANS} (choose with --plan).", file=sys.stderr)
+        print(f"{PROG}: " + _("note: {name} has {n} plans; comparing the first {most} (choose "
+                              "with --plan).").format(name=learner.name, n=len(plans),
+                                                      most=MAX_PLANS), file=sys.stderr)
         plans = plans[:MAX_PLANS]
     if not MIN_PLANS <= len(plans) <= MAX_PLANS:
-        raise UserError(f"Give {MIN_PLANS} to {MAX_PLANS} plans to compare (--plan A --plan B);"
-                        f" got {len(plans)} for {learner.name} ({learner.learner_id}).")
+        raise UserError(_("Give {least} to {most} plans to compare (--plan A --plan B); got {n} "
+                          "for {name} ({id}).").format(least=MIN_PLANS, most=MAX_PLANS,
+                                                      n=len(plans), name=learner.name,
+                                                      id=learner.learner_id))
     comparison = compare_plans(ws.dataset.catalogue, learner, plans)
     if args.json:
         full = comparison.to_dict()
@@ -545,8 +609,8 @@ def run_compare(args) -> int:
             out["trajectories"] = full.get("trajectories")
         print_json(out)
         return 0
-    print(f"Plans for {learner.name}, side by side\n")
-    print(_compare_text(comparison.table))
+    print(_("Plans for {name}, side by side").format(name=learner.name) + "\n")
+    print(_compare_text(comparison.table, ws.words))
     return 0
 
 
@@ -570,7 +634,8 @@ def _add_serve(sub) -> None:
                        f"built-in sample data that file is {default_db_path(SAMPLE_DATA)}.")
     p.add_argument("--port", type=_port, default=5006, help="port (default 5006)")
     p.add_argument("--address", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this computer only)")
+                   help="address to listen on: 127.0.0.1 (the default), ::1 or localhost. "
+                   "Other addresses are refused until sign-in exists.")
     p.add_argument("--show", action="store_true", help="open a browser tab")
 
 
@@ -578,12 +643,13 @@ def run_serve(args) -> int:
     from ..app import serve
 
     data_dir = _data_dir(args.data)
-    if args.address not in ("127.0.0.1", "localhost", "::1"):
-        print(f"{PROG}: note: listening on {args.address}: others on the network can open the "
-              "app and see learners' data.", file=sys.stderr)
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(data_dir=data_dir, port=args.port, address=args.address, show=args.show,
-              db_path=Path(args.db).expanduser() if args.db else None)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            serve(data_dir=data_dir, port=args.port, address=args.address, show=args.show,
+                  db_path=Path(args.db).expanduser() if args.db else None)
+    except ValueError as err:  # e.g. an address beyond this computer while there is no sign-in
+        print(f"{PROG}: error: will not serve on {args.address}: {err}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -606,6 +672,19 @@ def _common_options(parser: argparse.ArgumentParser, top: bool) -> None:
                         help="the local store file to use for learners and plans")
     parser.add_argument("--no-store", action="store_true", default=d(False),
                         help="ignore the local store: learners and plans only from the files")
+    parser.add_argument("--lang", metavar="LANG", default=d(None), type=_language,
+                        help="the language of the text output: "
+                        + ", ".join(available_languages()) + " (default: the learner's family "
+                        "language, else $LANG)")
+
+
+def _language(text: str) -> str:
+    """``--lang``: a language there is a catalogue for (``es``, ``es-MX`` ...)."""
+    lang = language_for(text)
+    if lang == SOURCE_LANGUAGE and not text.lower().startswith(SOURCE_LANGUAGE):
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of the languages on offer "
+                                         f"({', '.join(available_languages())})")
+    return lang
 
 
 class _CommandParser(_Parser):
@@ -715,6 +794,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(err).splitlines()[0] if str(err) else "invalid data", as_json)
     except NotFoundError as err:
         return _fail(str(err), as_json)
+    except StoreError as err:  # the local store is busy, full or damaged: plain words, no SQL
+        where = f" (local store: {err.path})" if err.path else ""
+        return _fail(f"{err}{where}", as_json)
     except json.JSONDecodeError as err:
         return _fail(f"not valid JSON: {err}", as_json)
     except BrokenPipeError:  # output piped into `head`: stop quietly, like other commands
