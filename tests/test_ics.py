@@ -6,10 +6,10 @@ the concrete fact it checks, worked out by hand from the file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import icalendar
 import pandas as pd
@@ -17,28 +17,45 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import SAMPLE_DATA
+from workbench import EXAMPLES, SAMPLE_DATA
 from workbench.domain.dataset import Catalogue, Learner, Plan, TimeBlock
 from workbench.formats.ics import (
-    WINDOWS_ZONES,
     availability_from_busy,
     busy_to_weekly,
     import_calendar,
+    learner_time_zone,
     plan_to_ics,
     read_busy_times,
+    reading_window,
     weekly_meetings,
 )
 from workbench.formats.report import ImportFailed
 
-ICS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ics"
-ALL_FILES = sorted(ICS.glob("*.ics"))
-pytestmark = pytest.mark.skipif(not ALL_FILES, reason="shared real-data files not present")
+from .conftest import FIXTURES, SHARED_DATA, shared_file
+
+# The real calendars in ../shared/data/ics (see its README); each test needing one skips, naming
+# it, when it is not beside this clone. The fixtures under tests/fixtures/ics cover the same paths.
+SHARED_ICS = [
+    "icalendar__event_with_recurrence_exdates_on_different_lines.ics",
+    "icalendar__issue_112_missing_tzinfo_on_exdate.ics",
+    "icalevents__icloud.ics",
+    "icalevents__multi_exdate_same_line_ms.ics",
+    "icaljs__recur_instances.ics",
+    "node-ical__badRRULE.ics",
+    "node-ical__biweekly-exdate-until.ics",
+    "node-ical__music-school-weekly-until.ics",
+    "recurring-ical-events__machbar_16_feb_2019.ics",
+    "recurring-ical-events__school_issue_48_dst.ics",
+]
+OWN_FILES = [*sorted((FIXTURES / "ics").glob("*.ics")), EXAMPLES / "family.ics"]
+ALL_FILES = OWN_FILES + sorted((SHARED_DATA / "ics").glob("*.ics"))
+ICS = FIXTURES / "ics"
 
 D = dt.date
 
 
 def read(name, start, end, tz="America/Chicago"):
-    return read_busy_times(ICS / name, window_start=start, window_end=end, tz=tz)
+    return read_busy_times(shared_file("ics", name), window_start=start, window_end=end, tz=tz)
 
 
 def local(df, tz):
@@ -49,8 +66,9 @@ def local(df, tz):
 # --- every real file -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
-def test_every_real_file_reads_every_event(path):
+@pytest.mark.parametrize("name", SHARED_ICS)
+def test_every_real_file_reads_every_event(name):
+    path = shared_file("ics", name)
     df, report = read_busy_times(path, window_start=D(2012, 1, 1), window_end=D(2023, 12, 31))
     events = len(re.findall(rb"^BEGIN:VEVENT", path.read_bytes(), flags=re.M))
     assert report.read == events
@@ -101,7 +119,6 @@ def test_windows_time_zone_and_exdates_on_one_folded_line():
     # "Eastern Standard Time" is America/New_York; Fridays 11:00 from 11 Mar to 29 Apr 2022
     # (8 Fridays), minus 3 EXDATEs in one comma list folded over two lines. New York changes
     # to summer time on 13 Mar: the wall-clock time stays 11:00.
-    assert WINDOWS_ZONES["Eastern Standard Time"] == "America/New_York"
     df, report = read("icalevents__multi_exdate_same_line_ms.ics", D(2022, 3, 1), D(2022, 5, 31))
     assert local(df, "America/New_York") == [
         "Fri 2022-03-11 11:00", "Fri 2022-03-25 11:00", "Fri 2022-04-15 11:00",
@@ -327,7 +344,7 @@ def test_random_bytes_only_ever_fail_with_import_failed(data):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(ALL_FILES or [Path("missing")]), st.floats(0, 1), st.integers(0, 255),
+@given(st.sampled_from(ALL_FILES), st.floats(0, 1), st.integers(0, 255),
        st.integers(0, 10**6))
 def test_truncated_or_damaged_real_files_only_ever_fail_with_import_failed(path, cut, byte, where):
     data = bytearray(path.read_bytes()[: int(len(path.read_bytes()) * cut)])
@@ -341,6 +358,152 @@ def test_truncated_or_damaged_real_files_only_ever_fail_with_import_failed(path,
         return
     assert report.imported <= report.read
     assert len(df) == 0 or (df["end"] >= df["start"]).all()
+
+
+# --- the project's own fixtures: what real calendars got wrong -------------------------------
+
+
+def test_moved_day_of_an_all_day_series_leaves_its_old_day_free():
+    # "At his dad's" is all day every Thursday from 10 Sep (6 times); four of those Thursdays
+    # are moved to Saturday mornings, each RECURRENCE-ID written differently: a floating
+    # midnight, midnight in Chicago, that midnight in UTC (05:00Z), and a plain date.
+    df, report = read_busy_times(ICS / "allday_override.ics", window_start=D(2026, 9, 7),
+                                 window_end=D(2026, 10, 18))
+    assert not report.skipped and not report.warnings
+    dad = df[df["summary"] == "At his dad's"]
+    assert local(dad, "America/Chicago") == ["Thu 2026-09-10 00:00", "Thu 2026-10-15 00:00"]
+    assert dad["all_day"].all()
+    moved = df[df["summary"].str.contains("moved")]
+    assert local(moved, "America/Chicago") == [
+        "Sat 2026-09-19 10:00", "Sat 2026-09-26 10:00", "Sat 2026-10-03 10:00",
+        "Sat 2026-10-10 10:00"]
+    assert moved["line"].tolist() == [13, 21, 29, 37]  # each from its own override
+    # 2 all-day Thursdays of 6 are not a weekly pattern: Thursday afternoon stays free but
+    # for the club; a phantom on 1 October (the UTC form) would make it 3 of 6 and block it
+    assert busy_to_weekly(df, D(2026, 9, 7), D(2026, 10, 18)) == [
+        {"days": ["Thu"], "start": "16:00", "end": "17:30", "label": "Robotics club"},
+        {"days": ["Sat"], "start": "10:00", "end": "12:00",
+         "label": "At his dad's (moved to Saturday)"}]
+
+
+def test_exdate_lists_folded_separate_and_date_only():
+    # Tue+Thu 3:15 pm from 8 Sep to 8 Oct (10 days) minus a folded comma list of three, one on
+    # its own line and one given as a date only
+    df, report = read_busy_times(ICS / "exdate_lists.ics", window_start=D(2026, 9, 1),
+                                 window_end=D(2026, 10, 31))
+    assert local(df, "America/Chicago") == [
+        "Tue 2026-09-08 15:15", "Thu 2026-09-10 15:15", "Tue 2026-09-22 15:15",
+        "Thu 2026-09-24 15:15", "Thu 2026-10-08 15:15"]
+    assert not report.skipped and not report.warnings
+
+
+def test_weekly_times_keep_their_clock_time_across_the_change_to_standard_time():
+    # 1 November 2026: Chicago goes from UTC-5 to UTC-6. A lesson set in Chicago stays at
+    # 4:30 pm; a call set in UTC (15:00Z) moves from 10 am to 9 am Chicago time.
+    df, _ = read_busy_times(ICS / "dst_change.ics", window_start=D(2026, 10, 1),
+                            window_end=D(2026, 11, 30))
+    piano = df[df["summary"] == "Piano lesson"]
+    assert set(piano["start"].dt.strftime("%H:%M")) == {"16:30"}
+    assert [s.utcoffset() / dt.timedelta(hours=1) for s in piano["start"]] == [-5, -5, -6, -6]
+    assert (piano["end"] - piano["start"] == pd.Timedelta(minutes=45)).all()
+    call = df[df["summary"] == "Call with grandma"]
+    assert call["start"].dt.strftime("%H:%M").tolist() == ["10:00", "10:00", "09:00"]
+
+
+def test_windows_zone_names_need_no_vtimezone():
+    df, report = read_busy_times(ICS / "windows_zones.ics", window_start=D(2026, 10, 1),
+                                 window_end=D(2026, 10, 31))
+    by = {r.summary: r.start.strftime("%a %H:%M") for r in df.itertuples()}
+    assert by["Tutoring (Pacific)"] == "Wed 15:00"  # 1 pm Pacific
+    assert by["Language exchange (Berlin)"] == "Thu 16:00"  # 11 pm in Berlin
+    assert by["Band practice"] == "Fri 17:00"
+    # only Outlook's display name is a guess, and the report says so with its line
+    [note] = report.warnings
+    assert note.field == "TZID" and note.line == 24 and "America/Chicago" in note.message
+
+
+@pytest.mark.parametrize("tz", ["America/Chicago", "Europe/Berlin", "Asia/Tokyo"])
+def test_floating_times_are_the_learners_wall_clock_time(tz):
+    df, report = read_busy_times(ICS / "floating.ics", window_start=D(2026, 9, 1),
+                                 window_end=D(2026, 12, 31), tz=tz)
+    assert set(df["start"].dt.strftime("%a %H:%M")) == {"Wed 18:00"}
+    assert str(df["start"].dt.tz) == tz
+    assert len(df) == 17  # 18 Wednesdays to 30 December, 25 November skipped
+    assert "2026-11-25" not in " ".join(local(df, tz))
+    assert not report.warnings
+
+
+@pytest.fixture
+def riverbend_tz_learner():
+    return Learner("L-x", "X", 9, "Eastside")
+
+
+def test_calendar_outside_the_school_year_changes_nothing(catalogue, riverbend_tz_learner):
+    # the catalogue's sections run 1 Sep 2025 - 29 May 2026; the calendar is 2019-20
+    with pytest.raises(ImportFailed) as info:
+        import_calendar(ICS / "outside_window.ics", riverbend_tz_learner, catalogue=catalogue)
+    [issue] = info.value.report.skipped
+    assert "no event in the calendar falls between September 1, 2025 and May 29, 2026 " \
+           "(the catalogue's school year)" in issue.message
+    assert "first event is on September 3, 2019 and its last on June 6, 2020" in issue.message
+    # the same calendar read for its own dates does import
+    new, report = import_calendar(ICS / "outside_window.ics", riverbend_tz_learner,
+                                  D(2019, 9, 1), D(2020, 5, 31), catalogue=catalogue)
+    assert [b.to_dict() for b in new.commitments] == [
+        {"days": ["Tue", "Thu"], "start": "17:00", "end": "18:30", "label": "Swim team"}]
+    assert any("the dates asked for" in w.message for w in report.warnings)
+
+
+def test_default_window_is_the_catalogues_school_year(catalogue):
+    start, end, why = reading_window(catalogue=catalogue)
+    assert (start, end) == catalogue.school_year == (D(2025, 9, 1), D(2026, 5, 29))
+    assert why == "the catalogue's school year"
+    assert reading_window(D(2025, 10, 1), None, catalogue)[:2] == (D(2025, 10, 1),
+                                                                  D(2026, 5, 29))
+    assert reading_window(today=D(2026, 12, 1))[:2] == (D(2026, 8, 1), D(2027, 7, 31))
+    with pytest.raises(ValueError, match="before the first"):
+        reading_window(D(2026, 1, 2), D(2026, 1, 1))
+    # soccer runs 10 of the school year's 39 weeks: not a weekly commitment for the year, and
+    # the import says so and changes nothing
+    maya = Learner("L-maya", "Maya R.", 11, "Eastside")
+    with pytest.raises(ImportFailed) as info:
+        import_calendar(calendar(SOCCER), maya, catalogue=catalogue)
+    report = info.value.report
+    assert "no event happens at the same time in most weeks between September 1, 2025 and " \
+           "May 29, 2026 (the catalogue's school year)" in report.skipped[0].message
+    # for its own ten weeks it is one
+    new, _ = import_calendar(calendar(SOCCER), maya, D(2025, 9, 1), D(2025, 11, 9),
+                             catalogue=catalogue)
+    assert [b.label for b in new.commitments] == ["Soccer"]
+
+
+def test_time_zone_comes_from_the_learner_then_the_catalogue(catalogue):
+    maya = Learner("L-maya", "Maya R.", 11, "Eastside")
+    assert learner_time_zone(maya, catalogue)[0] == getattr(catalogue, "time_zone",
+                                                            "America/Chicago")
+    assert learner_time_zone(maya, catalogue, "Asia/Tokyo") == ("Asia/Tokyo",
+                                                                "the time zone asked for")
+    if hasattr(maya, "time_zone"):
+        tokyo = dataclasses.replace(maya, time_zone="Asia/Tokyo")
+        assert learner_time_zone(tokyo, catalogue) == ("Asia/Tokyo", "the learner's time zone")
+        # the floating choir is at 6 pm wherever the family is; the zone is named in the report
+        new, report = import_calendar(ICS / "floating.ics", tokyo, D(2026, 9, 1),
+                                      D(2026, 12, 31))
+        assert [b.to_dict() for b in new.commitments] == [
+            {"days": ["Wed"], "start": "18:00", "end": "19:30", "label": "Choir"}]
+        assert any("in Asia/Tokyo (the learner's time zone)" in w.message
+                   for w in report.warnings)
+    with pytest.raises(ImportFailed, match="not a time zone name"):
+        import_calendar(ICS / "floating.ics", maya, D(2026, 9, 1), D(2026, 12, 31),
+                        tz="Mars/Olympus")
+
+
+def test_missing_file_is_one_line_that_names_it(riverbend_tz_learner, tmp_path):
+    with pytest.raises(ImportFailed) as info:
+        import_calendar(tmp_path / "family.ics", riverbend_tz_learner, D(2026, 9, 1),
+                        D(2026, 12, 31))
+    text = str(info.value)
+    assert "\n" not in text and "family.ics" in text and "could not open" in text
 
 
 # --- weekly blocks and availability ---------------------------------------------------------
@@ -386,7 +549,7 @@ def test_import_calendar_returns_a_new_learner():
                    availability=[TimeBlock(("Mon", "Tue", "Wed"), 15 * 60, 20 * 60)],
                    commitments=[TimeBlock(("Sat",), 9 * 60, 13 * 60, "Works at the bakery")])
     before = maya.to_dict()
-    new, report = import_calendar(calendar(SOCCER), maya)  # default window: 12 weeks from 1 Sep
+    new, report = import_calendar(calendar(SOCCER), maya, D(2025, 9, 1), D(2025, 11, 23))
     assert maya.to_dict() == before
     assert new is not maya and new.commitments is not maya.commitments
     assert [b.to_dict() for b in new.commitments] == [
@@ -398,7 +561,7 @@ def test_import_calendar_returns_a_new_learner():
         {"days": ["Tue"], "start": "15:00", "end": "20:00"}]
     assert report.imported == 1
     # importing again adds nothing new
-    again, _ = import_calendar(calendar(SOCCER), new)
+    again, _ = import_calendar(calendar(SOCCER), new, D(2025, 9, 1), D(2025, 11, 23))
     assert again.commitments == new.commitments
     no_times = Learner("L-x", "X", 9, "Eastside")
     fresh, _ = import_calendar(calendar(SOCCER), no_times, D(2025, 9, 1), D(2025, 10, 31))

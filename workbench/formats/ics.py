@@ -1,10 +1,26 @@
 """iCalendar (RFC 5545): a family's calendar in as busy times, a plan's schedule out as ``.ics``.
 
-Real calendar files are messy (Exchange time-zone names, labels like ``"(GMT +01:00)"``, bad
-repeat rules, files cut off half way), so reading goes through a tolerant line-based parser
-that keeps line numbers: whatever cannot be read is reported by event title and line, and the
-rest is imported. Repeating events are expanded here with :mod:`dateutil.rrule` on local wall
-clock time, so a 3:30 pm class stays at 3:30 pm across a daylight-saving change.
+Reading goes through the maintained libraries: :mod:`icalendar` parses the events and resolves
+their time zones (IANA names, ``/mozilla.org/...`` prefixes, Windows names such as "Eastern
+Standard Time", and the file's own ``VTIMEZONE`` rules), and :mod:`recurring_ical_events`
+expands repeats (RRULE, RDATE, EXDATE, single repeats moved or cancelled by ``RECURRENCE-ID``,
+an override given as a date-time against an all-day series included) over the dates asked for.
+
+What is ours:
+
+- **The report, by event title and line.** Before parsing, the file is cut into its events with
+  their line numbers, so an event that cannot be read is reported by title, field and line and
+  the rest is imported, and a file cut off half way loses only its unfinished event ("cut
+  off"). A repeat rule with parts no standard names (``RRULE:AnythingRandom;FREQ=...``) is
+  reported rather than half-read; rules that repeat more often than daily are not busy times.
+- **Time-zone labels the libraries leave unresolved** (``"(GMT +01:00)"``, Outlook display
+  names such as ``"(UTC-06:00) Central Time (US & Canada)"``): read as the named place or a
+  fixed offset, with a note; anything else is read in the learner's zone, with a note.
+  Times with no zone at all ("floating") are the learner's wall-clock time.
+- **The dates read.** :func:`import_calendar` reads the catalogue's school year (the span of
+  its sections) unless given other dates; a calendar with no event in those dates changes
+  nothing and says so.
+- **Busy occurrences -> a weekly pattern** (:func:`busy_to_weekly`) and the learner's free time.
 
 Writing produces one weekly repeating event per section of a plan, with a ``VTIMEZONE`` built
 from the time-zone database and UIDs derived from the plan and section, so importing the file a
@@ -18,14 +34,16 @@ import dataclasses
 import datetime as dt
 import re
 import uuid
+import warnings
 import zoneinfo
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
+import icalendar
 import numpy as np
 import pandas as pd
-from dateutil import rrule as du_rrule
+import recurring_ical_events
 
 from workbench.domain.dataset import (
     DAY_NAMES,
@@ -43,101 +61,36 @@ from workbench.domain.dataset import (
 from workbench.formats.report import ImportFailed, ImportReport, read_source_bytes
 
 __all__ = [
-    "WINDOWS_ZONES",
+    "DEFAULT_TZ",
     "availability_from_busy",
     "busy_to_weekly",
     "import_calendar",
+    "learner_time_zone",
     "plan_to_ics",
     "read_busy_times",
+    "reading_window",
     "weekly_meetings",
 ]
 
 UTC = dt.UTC
+#: The time zone used when neither the learner nor the catalogue names one (Riverbend, the
+#: sample district, is in US Central time). Every import says which zone it read times in.
 DEFAULT_TZ = "America/Chicago"
-DEFAULT_WEEKS = 12
 BUSY_COLUMNS = ("summary", "start", "end", "all_day", "uid", "line", "repeats")
 
 # A repeat rule is walked from its first date; this bounds the work one event can cause (a daily
-# rule from 1900 is ~45,000 steps) so a hostile or broken file cannot stall a session.
+# rule from 1700 is ~120,000 steps) so a hostile or broken file cannot stall a session.
 MAX_RULE_STEPS = 100_000
-
-# Windows time-zone names as Exchange/Outlook write them in TZID, mapped to the IANA zone CLDR
-# lists for territory "001" (unicode-org/cldr common/supplemental/windowsZones.xml).
-WINDOWS_ZONES = {
-    "Dateline Standard Time": "Etc/GMT+12",
-    "UTC-11": "Etc/GMT+11",
-    "Aleutian Standard Time": "America/Adak",
-    "Hawaiian Standard Time": "Pacific/Honolulu",
-    "Alaskan Standard Time": "America/Anchorage",
-    "Pacific Standard Time (Mexico)": "America/Tijuana",
-    "Pacific Standard Time": "America/Los_Angeles",
-    "US Mountain Standard Time": "America/Phoenix",
-    "Mountain Standard Time (Mexico)": "America/Mazatlan",
-    "Mountain Standard Time": "America/Denver",
-    "Central America Standard Time": "America/Guatemala",
-    "Central Standard Time": "America/Chicago",
-    "Central Standard Time (Mexico)": "America/Mexico_City",
-    "Canada Central Standard Time": "America/Regina",
-    "SA Pacific Standard Time": "America/Bogota",
-    "Eastern Standard Time": "America/New_York",
-    "Eastern Standard Time (Mexico)": "America/Cancun",
-    "US Eastern Standard Time": "America/Indiana/Indianapolis",
-    "Venezuela Standard Time": "America/Caracas",
-    "Atlantic Standard Time": "America/Halifax",
-    "SA Western Standard Time": "America/La_Paz",
-    "Pacific SA Standard Time": "America/Santiago",
-    "Newfoundland Standard Time": "America/St_Johns",
-    "E. South America Standard Time": "America/Sao_Paulo",
-    "Argentina Standard Time": "America/Argentina/Buenos_Aires",
-    "SA Eastern Standard Time": "America/Cayenne",
-    "Greenland Standard Time": "America/Nuuk",
-    "Montevideo Standard Time": "America/Montevideo",
-    "UTC-02": "Etc/GMT+2",
-    "Azores Standard Time": "Atlantic/Azores",
-    "Cape Verde Standard Time": "Atlantic/Cape_Verde",
-    "UTC": "Etc/UTC",
-    "Coordinated Universal Time": "Etc/UTC",
-    "GMT Standard Time": "Europe/London",
-    "Greenwich Standard Time": "Atlantic/Reykjavik",
-    "W. Europe Standard Time": "Europe/Berlin",
-    "Central Europe Standard Time": "Europe/Budapest",
-    "Romance Standard Time": "Europe/Paris",
-    "Central European Standard Time": "Europe/Warsaw",
-    "W. Central Africa Standard Time": "Africa/Lagos",
-    "GTB Standard Time": "Europe/Bucharest",
-    "E. Europe Standard Time": "Europe/Chisinau",
-    "FLE Standard Time": "Europe/Kyiv",
-    "Israel Standard Time": "Asia/Jerusalem",
-    "South Africa Standard Time": "Africa/Johannesburg",
-    "Egypt Standard Time": "Africa/Cairo",
-    "Turkey Standard Time": "Europe/Istanbul",
-    "Arabic Standard Time": "Asia/Baghdad",
-    "Arab Standard Time": "Asia/Riyadh",
-    "Russian Standard Time": "Europe/Moscow",
-    "E. Africa Standard Time": "Africa/Nairobi",
-    "Iran Standard Time": "Asia/Tehran",
-    "Arabian Standard Time": "Asia/Dubai",
-    "Afghanistan Standard Time": "Asia/Kabul",
-    "Pakistan Standard Time": "Asia/Karachi",
-    "India Standard Time": "Asia/Kolkata",
-    "Nepal Standard Time": "Asia/Kathmandu",
-    "Bangladesh Standard Time": "Asia/Dhaka",
-    "Myanmar Standard Time": "Asia/Yangon",
-    "SE Asia Standard Time": "Asia/Bangkok",
-    "China Standard Time": "Asia/Shanghai",
-    "Singapore Standard Time": "Asia/Singapore",
-    "Taipei Standard Time": "Asia/Taipei",
-    "W. Australia Standard Time": "Australia/Perth",
-    "Tokyo Standard Time": "Asia/Tokyo",
-    "Korea Standard Time": "Asia/Seoul",
-    "Cen. Australia Standard Time": "Australia/Adelaide",
-    "AUS Central Standard Time": "Australia/Darwin",
-    "E. Australia Standard Time": "Australia/Brisbane",
-    "AUS Eastern Standard Time": "Australia/Sydney",
-    "West Pacific Standard Time": "Pacific/Port_Moresby",
-    "Tasmania Standard Time": "Australia/Hobart",
-    "New Zealand Standard Time": "Pacific/Auckland",
-}
+_ICS_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}
+_SUB_DAILY = ("HOURLY", "MINUTELY", "SECONDLY")
+# The rule parts RFC 5545 3.3.10 names; anything else (but X- parts) makes a rule unreadable.
+_RULE_PARTS = frozenset({
+    "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
+    "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST", "RSCALE", "SKIP",
+})
+# Properties an event's times and repeats depend on: if one cannot be read, neither can the event.
+_TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
 
 # Outlook sometimes writes its display name instead ("(UTC-05:00) Eastern Time (US & Canada)");
 # the place name is more reliable than the offset, which ignores daylight saving.
@@ -151,80 +104,59 @@ _DISPLAY_NAMES = {
     "hawaii": "Pacific/Honolulu",
     "atlantic time (canada)": "America/Halifax",
 }
-
 _OFFSET_LABEL = re.compile(r"(?:GMT|UTC)\s*([+\-−])\s*(\d{1,2})(?:\s*:?\s*(\d{2}))?", re.I)
-_NAME = re.compile(r"[A-Za-z0-9-]+")
-_PARAM_TEXT = re.compile(r'[^;:,"]*')
-_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_DATETIME = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)")
-_DURATION = re.compile(
-    r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?"
-)
-_BYDAY = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
-_ICS_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_FREQS = {
-    "YEARLY": du_rrule.YEARLY, "MONTHLY": du_rrule.MONTHLY, "WEEKLY": du_rrule.WEEKLY,
-    "DAILY": du_rrule.DAILY, "HOURLY": du_rrule.HOURLY, "MINUTELY": du_rrule.MINUTELY,
-    "SECONDLY": du_rrule.SECONDLY,
-}
-_WEEKDAYS = (du_rrule.MO, du_rrule.TU, du_rrule.WE, du_rrule.TH, du_rrule.FR, du_rrule.SA,
-             du_rrule.SU)
-# rule part -> (rrule keyword, lowest, highest allowed absolute value, may be negative)
-_INT_LIST_PARTS = {
-    "BYMONTH": ("bymonth", 1, 12, False),
-    "BYMONTHDAY": ("bymonthday", 1, 31, True),
-    "BYYEARDAY": ("byyearday", 1, 366, True),
-    "BYWEEKNO": ("byweekno", 1, 53, True),
-    "BYSETPOS": ("bysetpos", 1, 366, True),
-    "BYHOUR": ("byhour", 0, 23, False),
-    "BYMINUTE": ("byminute", 0, 59, False),
-    "BYSECOND": ("bysecond", 0, 60, False),
-}
+# NAME;PARAM=value,"quoted:value":... -- the shape of every iCalendar content line
+_CONTENT_LINE = re.compile(
+    r'[A-Za-z0-9-]+(?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*)*:')
 
 
 # --------------------------------------------------------------------------------------------
-# Tolerant parsing: logical lines with their line numbers, then components
+# The file cut into events, with line numbers
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass
-class _Prop:
-    name: str
-    params: dict[str, str]
-    value: str
-    line: int
+class _Block:
+    """One component's logical lines, ``(line number, text)``, from BEGIN to END."""
 
-
-@dataclass
-class _Component:
     name: str
     line: int
-    props: list[_Prop] = field(default_factory=list)
-    children: list[_Component] = field(default_factory=list)
+    lines: list[tuple[int, str]] = field(default_factory=list)
     closed: bool = False
-    unreadable_lines: list[int] = field(default_factory=list)
+    unreadable: list[int] = field(default_factory=list)
 
-    def first(self, name: str) -> _Prop | None:
-        return next((p for p in self.props if p.name == name), None)
+    def text(self) -> str:
+        return "".join(f"{t}\r\n" for _, t in self.lines)
 
-    def all(self, name: str) -> list[_Prop]:
-        return [p for p in self.props if p.name == name]
+    def first(self, prop: str) -> tuple[int, str] | None:
+        """(line, raw value) of the first ``prop`` line directly in this block."""
+        depth = 0
+        for number, text in self.lines[1:]:
+            name = re.split(r"[;:]", text, maxsplit=1)[0].upper()
+            if name == "BEGIN":
+                depth += 1
+            elif name == "END":
+                depth -= 1
+            elif depth == 0 and name == prop:
+                return number, text.split(":", 1)[1] if ":" in text else ""
+        return None
 
-    def walk(self, name: str):
-        for child in self.children:
-            if child.name == name:
-                yield child
-            yield from child.walk(name)
+    def line_of(self, prop: str) -> int:
+        found = self.first(prop)
+        return found[0] if found else self.line
+
+    @property
+    def summary(self) -> str:
+        found = self.first("SUMMARY")
+        return _unescape(found[1]).strip() if found else ""
 
 
-class _BadEvent(Exception):
-    """An event that cannot be read: the field and line to report."""
-
-    def __init__(self, field_: str, message: str, line: int):
-        super().__init__(message)
-        self.field = field_
-        self.message = message
-        self.line = line
+@dataclass
+class _Scan:
+    header: list[str] = field(default_factory=list)
+    timezones: list[_Block] = field(default_factory=list)
+    events: list[_Block] = field(default_factory=list)
+    is_calendar: bool = False
 
 
 def _decode(data: bytes, report: ImportReport) -> str:
@@ -254,66 +186,54 @@ def _logical_lines(text: str):
         yield start, "".join(current)
 
 
-def _parse_content_line(text: str) -> tuple[str, dict[str, str], str] | None:
-    """``NAME;PARAM=a,"b:c":value`` -> (NAME, {PARAM: 'a,b:c'}, value); None when malformed."""
-    m = _NAME.match(text)
-    if not m:
-        return None
-    name, i, n = m.group(0).upper(), m.end(), len(text)
-    params: dict[str, str] = {}
-    while i < n and text[i] == ";":
-        m = _NAME.match(text, i + 1)
-        if not m or m.end() >= n or text[m.end()] != "=":
-            return None
-        pname, i = m.group(0).upper(), m.end() + 1
-        values = []
-        while True:
-            if i < n and text[i] == '"':
-                j = text.find('"', i + 1)
-                if j < 0:
-                    return None
-                values.append(text[i + 1:j])
-                i = j + 1
-            else:
-                m = _PARAM_TEXT.match(text, i)
-                values.append(m.group(0))
-                i = m.end()
-            if i < n and text[i] == ",":
-                i += 1
-                continue
-            break
-        params[pname] = ",".join(values)
-    if i >= n or text[i] != ":":
-        return None
-    return name, params, text[i + 1:]
-
-
-def _parse_components(text: str) -> _Component:
-    """Build the component tree; unmatched ENDs are ignored and unclosed components kept."""
-    root = _Component("ROOT", 0, closed=True)
-    stack = [root]
+def _scan(text: str) -> _Scan:
+    """Cut the text into calendar properties, VTIMEZONEs and VEVENTs (the rest is not needed)."""
+    scan = _Scan()
+    stack: list[str] = []
+    block: _Block | None = None
+    depth = 0  # len(stack) when the open block began
     for number, line in _logical_lines(text):
         if not line.strip():
             continue
-        parsed = _parse_content_line(line)
-        if parsed is None:
-            stack[-1].unreadable_lines.append(number)
+        if not _CONTENT_LINE.match(line):
+            if block is not None:
+                block.unreadable.append(number)
             continue
-        name, params, value = parsed
+        name, _, value = line.partition(":")
+        name = re.split(";", name, maxsplit=1)[0].upper()
+        value = value.strip().upper()
         if name == "BEGIN":
-            comp = _Component(value.strip().upper(), number)
-            stack[-1].children.append(comp)
-            stack.append(comp)
+            if value == "VCALENDAR":
+                scan.is_calendar = True
+            if block is not None and value == block.name == "VEVENT":
+                block = None  # an event never holds an event: the open one was cut off
+                del stack[depth - 1:]
+            if block is None and value in ("VEVENT", "VTIMEZONE"):
+                block = _Block(value, number)
+                (scan.events if value == "VEVENT" else scan.timezones).append(block)
+                depth = len(stack) + 1
+            stack.append(value)
+            if block is not None:
+                block.lines.append((number, line))
         elif name == "END":
-            target = value.strip().upper()
-            for depth in range(len(stack) - 1, 0, -1):
-                if stack[depth].name == target:
-                    stack[depth].closed = True
-                    del stack[depth:]
-                    break
-        else:
-            stack[-1].props.append(_Prop(name, params, value, number))
-    return root
+            if value not in stack:
+                continue  # an END with no BEGIN: nothing to close
+            while stack and stack[-1] != value:
+                stack.pop()
+                if block is not None:  # a sub-component left open: close it for the parser
+                    block.lines.append((number, f"END:{stack[-1] if stack else value}"))
+            stack.pop()
+            if block is not None:
+                block.lines.append((number, line))
+                if len(stack) < depth:
+                    block.closed = len(stack) == depth - 1
+                    block = None
+        elif block is not None:
+            block.lines.append((number, line))
+        elif stack == ["VCALENDAR"]:
+            scan.header.append(line)
+    scan.is_calendar = scan.is_calendar or bool(scan.events)
+    return scan
 
 
 def _unescape(text: str) -> str:
@@ -330,8 +250,27 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
+def _event_name(summary: str, line: int) -> str:
+    return f'event "{summary}" (line {line})' if summary else f"untitled event (line {line})"
+
+
+def _day_words(day: dt.date) -> str:
+    """``"December 19, 2017"``: dates as families read them (portable, unlike ``%-d``)."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+class _BadEvent(Exception):
+    """An event that cannot be read: the field and line to report."""
+
+    def __init__(self, field_: str, message: str, line: int):
+        super().__init__(message)
+        self.field = field_
+        self.message = message
+        self.line = line
+
+
 # --------------------------------------------------------------------------------------------
-# Time zones
+# Time zones the libraries leave unresolved
 # --------------------------------------------------------------------------------------------
 
 
@@ -355,14 +294,14 @@ def _olson(name: str) -> dt.tzinfo | None:
 
 
 class _Zones:
-    """Resolve TZIDs of one file to tzinfo objects, warning once per unusual name."""
+    """Resolve the TZIDs icalendar could not, once per name per file, noting each guess."""
 
-    def __init__(self, root: _Component, learner_tz: dt.tzinfo, report: ImportReport):
-        self.definitions = {}
-        for comp in root.walk("VTIMEZONE"):
-            tzid = comp.first("TZID")
-            if tzid is not None:
-                self.definitions[tzid.value.strip()] = comp
+    def __init__(self, timezones: list[_Block], learner_tz: dt.tzinfo, report: ImportReport):
+        self.locations = {}
+        for block in timezones:
+            tzid, location = block.first("TZID"), block.first("X-LIC-LOCATION")
+            if tzid and location:
+                self.locations[tzid[1].strip()] = location[1].strip()
         self.learner_tz = learner_tz
         self.report = report
         self.cache: dict[str, dt.tzinfo] = {}
@@ -374,440 +313,322 @@ class _Zones:
         return self.cache[key]
 
     def _resolve(self, tzid: str, line: int) -> dt.tzinfo:
-        zone = _olson(tzid)
+        zone = _olson(tzid) or _olson(self.locations.get(tzid, ""))
         if zone is not None:
             return zone
-        if tzid in WINDOWS_ZONES:
-            return zoneinfo.ZoneInfo(WINDOWS_ZONES[tzid])
         lowered = tzid.lower()
         for fragment, olson in _DISPLAY_NAMES.items():
             if fragment in lowered:
                 self.report.warn("TZID", f'time zone "{tzid}" was read as {olson}', line)
                 return zoneinfo.ZoneInfo(olson)
-        definition = self.definitions.get(tzid)
-        if definition is not None:
-            location = definition.first("X-LIC-LOCATION")
-            if location is not None and _olson(location.value):
-                return _olson(location.value)
         m = _OFFSET_LABEL.search(tzid)
         if m:
             sign = -1 if m.group(1) in "-−" else 1
             hours, minutes = int(m.group(2)), int(m.group(3) or 0)
             if hours <= 14 and minutes < 60:
-                offset = dt.timedelta(hours=hours, minutes=minutes) * sign
                 label = f"UTC{'+' if sign > 0 else '-'}{hours:02d}:{minutes:02d}"
                 self.report.warn(
-                    "TZID",
-                    f'time zone "{tzid}" is not a named time zone; times were read at a fixed '
-                    f"{label}, without daylight-saving changes",
-                    line,
-                )
-                return dt.timezone(offset)
-        if definition is not None:
-            zone = self._from_definition(definition)
-            if zone is not None:
-                self.report.warn(
-                    "TZID", f'time zone "{tzid}" is not a standard name; used the rules given '
-                            "for it in the file", line)
-                return zone
+                    "TZID", f'time zone "{tzid}" is not a named time zone; times were read at a '
+                            f"fixed {label}, without daylight-saving changes", line)
+                return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
         self.report.warn(
-            "TZID",
-            f'time zone "{tzid}" is not one the workbench knows; its times were read as '
-            f"{self.learner_tz} (the learner's time zone), so check them",
-            line,
-        )
+            "TZID", f'time zone "{tzid}" is not one the workbench knows; its times were read as '
+                    f"{self.learner_tz} (the learner's time zone), so check them", line)
         return self.learner_tz
 
-    @staticmethod
-    def _from_definition(definition: _Component) -> dt.tzinfo | None:
-        # Rebuild the VTIMEZONE text and let the icalendar package turn its rules into a tzinfo.
-        try:
-            import icalendar
 
-            lines = []
-
-            def emit(comp: _Component) -> None:
-                lines.append(f"BEGIN:{comp.name}")
-                for p in comp.props:
-                    params = "".join(f';{k}="{v}"' for k, v in p.params.items())
-                    lines.append(f"{p.name}{params}:{p.value}")
-                for child in comp.children:
-                    emit(child)
-                lines.append(f"END:{comp.name}")
-
-            emit(definition)
-            return icalendar.Timezone.from_ical("\r\n".join(lines)).to_tz()
-        except Exception:
-            return None
+def _times(prop) -> list:
+    """The date/date-time values of one property (several for EXDATE/RDATE lists)."""
+    if isinstance(prop, list):
+        return [v for p in prop for v in _times(p)]
+    if hasattr(prop, "dts"):
+        return [d.dt for d in prop.dts]
+    return [prop.dt] if hasattr(prop, "dt") else []
 
 
-# --------------------------------------------------------------------------------------------
-# Values
-# --------------------------------------------------------------------------------------------
+def _naive(value) -> bool:
+    if isinstance(value, tuple):
+        return any(_naive(v) for v in value)
+    return isinstance(value, dt.datetime) and value.tzinfo is None
 
 
-def _parse_value(text: str, params: dict[str, str], zones: _Zones, line: int):
-    """One DATE or DATE-TIME value -> date, aware datetime, or naive datetime (floating)."""
-    value = text.strip().upper()
-    m = _DATETIME.fullmatch(value)
-    if m:
-        y, mo, d, hh, mi, ss = (int(g) for g in m.groups()[:6])
-        # 60 seconds is a leap second (allowed by RFC 5545); the minute boundary is close enough
-        moment = dt.datetime(y, mo, d, hh, mi, min(ss, 59))
-        if m.group(7):
-            return moment.replace(tzinfo=UTC)
-        if "TZID" in params:
-            return moment.replace(tzinfo=zones.get(params["TZID"], line))
-        return moment
-    m = _DATE.fullmatch(value)
-    if m:
-        return dt.date(*(int(g) for g in m.groups()))
-    raise ValueError(f'"{text.strip()}" is not a date or time')
-
-
-def _parse_duration(text: str) -> dt.timedelta:
-    m = _DURATION.fullmatch(text.strip().upper())
-    if not m or text.strip().upper() in ("P", "PT", "+P", "-P"):
-        raise ValueError(f'"{text.strip()}" is not a duration')
-    sign = -1 if m.group(1) == "-" else 1
-    weeks, days, hours, minutes, seconds = (int(g or 0) for g in m.groups()[1:])
-    return sign * dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes,
-                               seconds=seconds)
-
-
-def _is_datetime(value) -> bool:
-    return isinstance(value, dt.datetime)
-
-
-def _localise(value, tz: dt.tzinfo):
-    """Floating date-times take ``tz``; aware ones are converted to it; dates stay dates."""
-    if not _is_datetime(value):
-        return value
-    if value.tzinfo is None:
+def _zoned(value, tz: dt.tzinfo):
+    """A naive date-time (or a PERIOD of them) placed in ``tz``; dates and aware times kept."""
+    if isinstance(value, tuple):
+        return tuple(_zoned(v, tz) for v in value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=tz)
-    return value.astimezone(tz)
+    return value
 
 
-def _wall(value, tz: dt.tzinfo) -> dt.datetime:
-    """Naive wall-clock time in ``tz`` (dates become midnight)."""
-    if not _is_datetime(value):
-        return dt.datetime.combine(value, dt.time())
-    return _localise(value, tz).replace(tzinfo=None)
+def _place_in_zones(event: icalendar.Event, block: _Block, zones: _Zones,
+                    learner_tz: dt.tzinfo) -> None:
+    """Give every naive time a zone: its unresolved TZID's, or the learner's when floating."""
+    for prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
+        if prop not in event:
+            continue
+        raw = event[prop]
+        parts = raw if isinstance(raw, list) else [raw]
+        values, changed = [], False
+        for part in parts:
+            tzid = part.params.get("TZID") if hasattr(part, "params") else None
+            for v in _times(part):
+                if not _naive(v):
+                    values.append(v)
+                    continue
+                tz = zones.get(str(tzid), block.line_of(prop)) if tzid else learner_tz
+                values.append(_zoned(v, tz))
+                changed = True
+        if not changed:
+            continue
+        del event[prop]
+        if prop in ("EXDATE", "RDATE"):
+            for new in values:
+                event.add(prop, [new])
+        else:
+            event.add(prop, values[0])
 
 
-def _key(value) -> tuple:
-    """Identity of an instance for EXDATE / RECURRENCE-ID matching: the instant, or the date."""
-    if _is_datetime(value):
-        return ("t", value.astimezone(UTC))
-    return ("d", value)
+def _tidy_repeats(event: _Event, report: ImportReport) -> None:
+    """Read two common slips the way the calendar programs that write them mean them.
+
+    A date-only UNTIL on a timed series includes that day (RFC 5545 wants a date-time there),
+    and a floating one is in the series' zone; an EXDATE at a time of day the series never meets (a zone lost on export, say) skips that
+    day's repeat, with a note.
+    """
+    comp = event.component
+    start = getattr(comp.get("DTSTART"), "dt", None)
+    rule = comp.get("RRULE")
+    if not isinstance(start, dt.datetime) or rule is None:
+        return
+    until = rule.get("UNTIL")
+    if until and not isinstance(until[0], dt.datetime):
+        end = dt.datetime.combine(until[0], dt.time(23, 59, 59), start.tzinfo)
+        rule["UNTIL"] = [end.astimezone(UTC) if end.tzinfo else end]
+    elif until and until[0].tzinfo is None and start.tzinfo is not None:
+        # a floating UNTIL is the series' own wall-clock time, not UTC
+        rule["UNTIL"] = [until[0].replace(tzinfo=start.tzinfo).astimezone(UTC)]
+    if any(k in rule for k in ("BYHOUR", "BYMINUTE", "BYSECOND")) or "EXDATE" not in comp:
+        return
+    wall = start.time()
+    fixed, changed = [], False
+    for ex in _times(comp["EXDATE"]):
+        if isinstance(ex, dt.datetime):
+            local = ex.astimezone(start.tzinfo) if ex.tzinfo and start.tzinfo else ex
+            day, moved = local.date(), local.time() != wall
+        else:
+            day, moved = ex, True
+        if moved:
+            changed = True
+            if isinstance(ex, dt.datetime):
+                report.warn("EXDATE", f"{_event_name(event.summary, event.line)}: the skipped "
+                            f"date {_day_words(day)} names a time the event does not repeat "
+                            "at; the repeat that day was left out",
+                            event.block.line_of("EXDATE"))
+            ex = dt.datetime.combine(day, wall, start.tzinfo)
+        fixed.append(ex)
+    if changed:
+        del comp["EXDATE"]
+        for ex in fixed:
+            comp.add("EXDATE", [ex])
 
 
 # --------------------------------------------------------------------------------------------
-# Events and their occurrences
+# Events
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass
 class _Event:
+    """One readable VEVENT: the parsed component and where it is in the file."""
+
+    component: icalendar.Event
+    block: _Block
     uid: str
     summary: str
-    line: int
-    start: object  # date (all day) or aware datetime
-    tz: dt.tzinfo  # the zone the event repeats in (the learner's for all-day/floating events)
-    duration: dt.timedelta
-    all_day: bool
-    rule: dict | None = None
-    rule_line: int = 0
-    until: dt.datetime | None = None
-    freq: str = ""
-    exdates: list = field(default_factory=list)
-    rdates: list = field(default_factory=list)  # (start, duration or None)
-    recurrence_id: object = None
-    cancelled: bool = False
-    free: bool = False
+    freq: str  # the repeat rule's FREQ, "" when it does not repeat by rule
+
+    @property
+    def line(self) -> int:
+        return self.block.line
+
+    @property
+    def is_override(self) -> bool:
+        return "RECURRENCE-ID" in self.component
+
+    @property
+    def first_start(self) -> dt.date | None:
+        value = self.component.get("DTSTART")
+        value = getattr(value, "dt", None)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value if isinstance(value, dt.date) else None
 
 
-def _read_event(comp: _Component, zones: _Zones, learner_tz: dt.tzinfo,
-                report: ImportReport) -> _Event:
-    """Read one VEVENT; raises _BadEvent with the field and line that could not be read."""
-    summary_prop = comp.first("SUMMARY")
-    summary = _unescape(summary_prop.value).strip() if summary_prop else ""
-    uid_prop = comp.first("UID")
-    uid = uid_prop.value.strip() if uid_prop else f"line-{comp.line}"
-    if not comp.closed:
-        raise _BadEvent("END:VEVENT", "the event is not closed with END:VEVENT (the file may be "
-                                      "cut off)", comp.line)
-    for number in comp.unreadable_lines:
-        report.warn("", f"{_event_name(summary, comp.line)}: line {number} is not an iCalendar "
-                        "line and was ignored", number)
+def _check_rule(block: _Block) -> str:
+    """The FREQ of the event's repeat rule ("" when none); raises _BadEvent when unreadable."""
+    found = block.first("RRULE")
+    if found is None:
+        return ""
+    line, raw = found
 
-    def value_of(prop: _Prop):
-        try:
-            return _parse_value(prop.value, prop.params, zones, prop.line)
-        except ValueError as exc:
-            raise _BadEvent(prop.name, f"{prop.name} could not be read: {exc}", prop.line) from None
-
-    start_prop = comp.first("DTSTART")
-    if start_prop is None:
-        raise _BadEvent("DTSTART", "the event has no start time (DTSTART)", comp.line)
-    start = value_of(start_prop)
-    all_day = not _is_datetime(start)
-    if all_day:
-        tz = learner_tz
-    else:
-        if start.tzinfo is None:  # floating: the same wall-clock time wherever the family is
-            start = start.replace(tzinfo=learner_tz)
-        tz = start.tzinfo
-
-    end_prop, duration_prop = comp.first("DTEND"), comp.first("DURATION")
-    if end_prop is not None:
-        end = value_of(end_prop)
-        if all_day:
-            end_date = end.date() if _is_datetime(end) else end
-            duration = dt.timedelta(days=(end_date - start).days)
-        else:
-            duration = _wall(end, tz) - _wall(start, tz)
-    elif duration_prop is not None:
-        try:
-            duration = _parse_duration(duration_prop.value)
-        except ValueError as exc:
-            raise _BadEvent("DURATION", f"DURATION could not be read: {exc}",
-                            duration_prop.line) from None
-    else:
-        duration = dt.timedelta(days=1) if all_day else dt.timedelta(0)
-    if duration < dt.timedelta(0):
-        report.warn("DTEND", f"{_event_name(summary, comp.line)} ends before it starts; it was "
-                             "read as having no length", (end_prop or duration_prop).line)
-        duration = dt.timedelta(0)
-
-    status = comp.first("STATUS")
-    transp = comp.first("TRANSP")
-    event = _Event(uid=uid, summary=summary, line=comp.line, start=start, tz=tz,
-                   duration=duration, all_day=all_day,
-                   cancelled=bool(status and status.value.strip().upper() == "CANCELLED"),
-                   free=bool(transp and transp.value.strip().upper() == "TRANSPARENT"))
-
-    rid = comp.first("RECURRENCE-ID")
-    if rid is not None:
-        event.recurrence_id = value_of(rid)
-        if rid.params.get("RANGE", "").upper() == "THISANDFUTURE":
-            report.warn("RECURRENCE-ID", f"{_event_name(summary, comp.line)} changes this and "
-                        "all later repeats; only this one was changed", rid.line)
-
-    rules = comp.all("RRULE")
-    if rules:
-        if len(rules) > 1:
-            report.warn("RRULE", f"{_event_name(summary, comp.line)} has more than one repeat "
-                                 "rule; only the first was used", rules[1].line)
-        event.rule, event.until = _parse_rule(rules[0], event, zones)
-        event.rule_line = rules[0].line
-        event.freq = rules[0].value.upper().split("FREQ=")[-1].split(";")[0]
-
-    for prop in comp.all("EXDATE"):
-        for part in prop.value.split(","):
-            if part.strip():
-                event.exdates.append(value_of(_Prop(prop.name, prop.params, part, prop.line)))
-    for prop in comp.all("RDATE"):
-        for part in prop.value.split(","):
-            if not part.strip():
-                continue
-            piece = _Prop(prop.name, prop.params, part, prop.line)
-            if "/" in part or prop.params.get("VALUE", "").upper() == "PERIOD":
-                first, _, second = part.partition("/")
-                when = value_of(_Prop(prop.name, prop.params, first, prop.line))
-                if second.strip().upper().lstrip("+-").startswith("P"):
-                    try:
-                        length = _parse_duration(second)
-                    except ValueError as exc:
-                        raise _BadEvent("RDATE", f"RDATE could not be read: {exc}",
-                                        prop.line) from None
-                else:
-                    until = value_of(_Prop(prop.name, prop.params, second, prop.line))
-                    length = _wall(until, tz) - _wall(when, tz)
-                event.rdates.append((when, length))
-            else:
-                event.rdates.append((value_of(piece), None))
-    return event
-
-
-def _parse_rule(prop: _Prop, event: _Event, zones: _Zones) -> tuple[dict, dt.datetime | None]:
-    """RRULE text -> dateutil.rrule keywords (without dtstart) and UNTIL as local wall time."""
     def bad(why: str) -> _BadEvent:
-        return _BadEvent("RRULE", f'the repeat rule "{prop.value.strip()}" could not be read: '
-                                  f"{why}", prop.line)
+        return _BadEvent("RRULE", f'the repeat rule "{raw.strip()}" could not be read: {why}', line)
 
     parts: dict[str, str] = {}
-    for chunk in prop.value.strip().strip(";").split(";"):
+    for chunk in raw.strip().strip(";").split(";"):
         key, eq, val = chunk.partition("=")
         key = key.strip().upper()
-        if not eq or not _NAME.fullmatch(key or "-"):
-            raise bad(f'"{chunk}" is not a NAME=VALUE part')
+        if not eq or not (key in _RULE_PARTS or key.startswith("X-")):
+            raise bad(f'"{chunk}" is not a part of a repeat rule')
         if key in parts:
             raise bad(f"{key} is given twice")
         parts[key] = val.strip().upper()
-    freq = parts.pop("FREQ", None)
-    if freq not in _FREQS:
-        raise bad("it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY" if freq is None
-                  else f"unknown FREQ={freq}")
-    if freq in ("HOURLY", "MINUTELY", "SECONDLY"):
+    freq = parts.get("FREQ")
+    if freq is None:
+        raise bad("it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY")
+    if freq in _SUB_DAILY:
         raise bad("repeats more often than once a day are not read as busy times")
-    kwargs: dict = {"freq": _FREQS[freq]}
-    until = None
+    return freq
+
+
+def _read_event(block: _Block, report: ImportReport) -> _Event:
+    """Check one VEVENT on its own; raises _BadEvent with the field and line at fault."""
+    name = _event_name(block.summary, block.line)
+    if not block.closed:
+        raise _BadEvent("END:VEVENT", "the event is not closed with END:VEVENT (the file may be "
+                                      "cut off)", block.line)
+    for number in block.unreadable:
+        report.warn("", f"{name}: line {number} is not an iCalendar line and was ignored", number)
+    freq = _check_rule(block)
+    if block.first("DTSTART") is None:
+        raise _BadEvent("DTSTART", "the event has no start time (DTSTART)", block.line)
     try:
-        for key, val in parts.items():
-            if key == "INTERVAL":
-                kwargs["interval"] = int(val)
-                if not 1 <= kwargs["interval"] <= 10_000:
-                    raise ValueError("INTERVAL must be a positive whole number")
-            elif key == "COUNT":
-                kwargs["count"] = int(val)
-                if not 1 <= kwargs["count"] <= MAX_RULE_STEPS:
-                    raise ValueError("COUNT must be a positive whole number")
-            elif key == "UNTIL":
-                raw = _parse_value(val, {}, zones, prop.line)
-                if _is_datetime(raw):
-                    # UTC ("Z") converts; a floating UNTIL is read in the event's own zone
-                    until = _wall(raw, event.tz)
-                else:
-                    until = dt.datetime.combine(raw, dt.time(23, 59, 59))
-            elif key == "WKST":
-                if val not in _ICS_DAYS:
-                    raise ValueError(f"WKST={val} is not a weekday")
-                kwargs["wkst"] = _ICS_DAYS.index(val)
-            elif key == "BYDAY":
-                days = []
-                for item in val.split(","):
-                    m = _BYDAY.fullmatch(item.strip())
-                    if not m:
-                        raise ValueError(f'BYDAY "{item}" is not a weekday like MO or 2TU')
-                    weekday = _WEEKDAYS[_ICS_DAYS.index(m.group(2))]
-                    nth = int(m.group(1)) if m.group(1) else 0
-                    if nth and not (1 <= abs(nth) <= 53):
-                        raise ValueError(f'BYDAY "{item}" has no such week')
-                    # ordinals mean nothing in a weekly rule: every listed weekday counts
-                    days.append(weekday(nth) if nth and freq in ("MONTHLY", "YEARLY")
-                                else weekday)
-                kwargs["byweekday"] = days
-            elif key in _INT_LIST_PARTS:
-                name, low, high, signed = _INT_LIST_PARTS[key]
-                values = [int(v) for v in val.split(",")]
-                for v in values:
-                    if not (low <= abs(v) <= high) or (v < 0 and not signed):
-                        raise ValueError(f"{key}={v} is out of range")
-                kwargs[name] = values
-            elif key.startswith("X-"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            component = icalendar.Event.from_ical(block.text())
+    except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError on bad input
+        raise _BadEvent("VEVENT", f"the event could not be read ({exc})", block.line) from None
+    for prop, message in getattr(component, "errors", []):
+        if str(prop).upper() in _TIME_PROPERTIES:
+            prop = str(prop).upper()
+            found = block.first(prop)
+            raw = f' "{found[1].strip()}"' if found else ""
+            raise _BadEvent(prop, f"{prop}{raw} could not be read: {message}",
+                            block.line_of(prop))
+    start = getattr(component.get("DTSTART"), "dt", None)
+    if not isinstance(start, dt.date):
+        raise _BadEvent("DTSTART", "the start time (DTSTART) could not be read",
+                        block.line_of("DTSTART"))
+    if isinstance(component.get("RRULE"), list):
+        report.warn("RRULE", f"{name} has more than one repeat rule; only the first was used",
+                    block.line_of("RRULE"))
+    rid = component.get("RECURRENCE-ID")
+    if rid is not None and str(rid.params.get("RANGE", "")).upper() == "THISANDFUTURE":
+        report.warn("RECURRENCE-ID", f"{name} changes this and all later repeats; only this one "
+                                     "was changed", block.line_of("RECURRENCE-ID"))
+    uid = str(component.get("UID", "")).strip() or f"line-{block.line}"
+    return _Event(component, block, uid, block.summary, freq)
+
+
+@dataclass
+class _Calendar:
+    events: list[_Event]
+    report: ImportReport
+    learner_tz: dt.tzinfo
+
+    def span(self) -> tuple[dt.date, dt.date | None] | None:
+        """The first day any event starts on and the last (None when a rule has no end)."""
+        first, last = [], []
+        for e in self.events:
+            start = e.first_start
+            if start is None:
                 continue
+            first.append(start)
+            rule = e.component.get("RRULE")
+            if rule is None:
+                last.append(start)
+            elif rule.get("UNTIL"):
+                until = rule["UNTIL"][0]
+                last.append(until.date() if isinstance(until, dt.datetime) else until)
             else:
-                raise ValueError(f"unknown part {key}")
-    except ValueError as exc:
-        raise bad(str(exc)) from None
-    return kwargs, until
+                last.append(None)  # a count or no end: the last day is not simply written
+        if not first:
+            return None
+        return min(first), None if None in last else max(last)
 
 
-def _day_words(day: dt.date) -> str:
-    """``"December 19, 2017"``: dates as families read them (portable, unlike ``%-d``)."""
-    return f"{day:%B} {day.day}, {day.year}"
+def _read_calendar(path_or_bytes, source_name, tz: str) -> _Calendar:
+    data, name = read_source_bytes(path_or_bytes, source_name)
+    report = ImportReport(name)
+    learner_tz = _zone(tz, report)
+    text = _decode(data, report)
+    scan = _scan(text)
+    if not scan.is_calendar:
+        report.skip("", "this is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR or "
+                        "BEGIN:VEVENT line")
+        raise ImportFailed(report)
+    report.read = len(scan.events)
+    readable: list[_Event] = []
+    for block in scan.events:
+        try:
+            readable.append(_read_event(block, report))
+        except _BadEvent as exc:
+            report.skip(exc.field, f"{_event_name(block.summary, block.line)} was not imported: "
+                                   f"{exc.message}", exc.line)
+    # Parse the readable events again as one calendar, after its VTIMEZONEs, so that times
+    # given in the file's own time-zone definitions are read by those rules.
+    events = _with_time_zones(scan, readable, report)
+    zones = _Zones(scan.timezones, learner_tz, report)
+    for event in events:
+        rules = event.component.get("RRULE")
+        if isinstance(rules, list):
+            del event.component["RRULE"]
+            event.component.add("RRULE", rules[0])
+        _place_in_zones(event.component, event.block, zones, learner_tz)
+        _tidy_repeats(event, report)
+    report.imported = len(events)
+    if not scan.events:
+        report.warn("", "the calendar has no events")
+    elif not events:
+        raise ImportFailed(report)
+    return _Calendar(events, report, learner_tz)
 
 
-def _event_name(summary: str, line: int) -> str:
-    return f'event "{summary}" (line {line})' if summary else f"untitled event (line {line})"
+def _with_time_zones(scan: _Scan, readable: list[_Event], report: ImportReport) -> list[_Event]:
+    if not readable or not scan.timezones:
+        return readable
+    closed = [b for b in scan.timezones if b.closed]
+    text = "".join(["BEGIN:VCALENDAR\r\n", *(b.text() for b in closed),
+                    *(e.block.text() for e in readable), "END:VCALENDAR\r\n"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    except Exception:
+        report.warn("VTIMEZONE", "the time-zone definitions in the file could not be read; "
+                                 "time zones were read by their names only",
+                    closed[0].line if closed else None)
+        return readable
+    if len(parsed) != len(readable):  # pragma: no cover - the same events, read again
+        return readable
+    return [dataclasses.replace(e, component=c) for e, c in zip(readable, parsed, strict=True)]
 
 
-def _instances(event: _Event, lo: dt.datetime, hi: dt.datetime,
-               report: ImportReport) -> list[tuple[object, dt.timedelta]]:
-    """Starts of the event's instances that could touch [lo, hi) (aware), with their lengths.
-
-    Starts are dates for all-day events and aware datetimes otherwise; EXDATEs are removed
-    here, RECURRENCE-ID overrides by the caller.
-    """
-    tz = event.tz
-    margin = abs(event.duration) + dt.timedelta(days=2)
-    lo_wall = lo.astimezone(tz).replace(tzinfo=None) - margin
-    hi_wall = hi.astimezone(tz).replace(tzinfo=None) + dt.timedelta(days=2)
-    first = _wall(event.start, tz)
-    walls: list[dt.datetime] = []
-    if lo_wall <= first <= hi_wall:
-        walls.append(first)  # RFC 5545: DTSTART is always the first instance
-    if event.rule is not None:
-        kwargs = dict(event.rule)
-        until = event.until
-        if "count" not in kwargs:
-            # stopping at the window lets dateutil end early even for open-ended rules
-            until = min(until, hi_wall) if until else hi_wall
-        if until is not None and until < first:
-            until = None if "count" in kwargs else first
-        rule = du_rrule.rrule(dtstart=first, until=until if "count" not in kwargs else None,
-                              cache=False, **kwargs)
-        for steps, moment in enumerate(rule):
-            if moment > hi_wall or (until is not None and moment > until):
-                break
-            if steps >= MAX_RULE_STEPS:
-                report.warn("RRULE", f"{_event_name(event.summary, event.line)} repeats too "
-                                     "many times before the dates asked for; later repeats "
-                                     "were not read", event.rule_line)
-                break
-            if moment >= lo_wall and moment != first:
-                walls.append(moment)
-    if event.all_day:
-        starts: list = [w.date() for w in walls]
-    else:
-        starts = [w.replace(tzinfo=tz) for w in walls]
-    found = [(s, event.duration) for s in starts]
-    for when, length in event.rdates:
-        when = _localise(when, tz) if not event.all_day else (
-            when.date() if _is_datetime(when) else when)
-        found.append((when, event.duration if length is None else length))
-
-    if event.exdates:
-        excluded = set()
-        excluded_dates = set()
-        for ex in event.exdates:
-            if event.all_day:
-                excluded_dates.add(ex.date() if _is_datetime(ex) else ex)
-            elif _is_datetime(ex):
-                excluded.add(_key(_localise(ex, tz)))
-            else:
-                excluded_dates.add(ex)
-        if not event.all_day:
-            # An EXDATE at a time no repeat has (written in another zone, say) still clearly
-            # means "not that day" when exactly one repeat falls on its date: drop that one.
-            keys = {_key(s) for s, _ in found}
-            per_day = Counter(s.astimezone(tz).date() for s, _ in found)
-            for ex in event.exdates:
-                if not _is_datetime(ex) or _key(_localise(ex, tz)) in keys:
-                    continue
-                day = _localise(ex, tz).astimezone(tz).date()
-                if per_day.get(day) == 1:
-                    excluded_dates.add(day)
-                    report.warn("EXDATE", f"{_event_name(event.summary, event.line)}: the "
-                                f"skipped date {_day_words(day)} names a time the event does "
-                                "not repeat at; the repeat that day was left out")
-        kept = []
-        for s, length in found:
-            day = s if event.all_day else s.astimezone(tz).date()
-            if day in excluded_dates or (not event.all_day and _key(s) in excluded):
-                continue
-            kept.append((s, length))
-        found = kept
-    unique: dict[tuple, tuple] = {}
-    for s, length in found:
-        unique.setdefault(_key(s), (s, length))
-    return list(unique.values())
+def _zone(tz: str, report: ImportReport) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(str(tz))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        report.skip("tz", f'"{tz}" is not a time zone name such as America/Chicago')
+        raise ImportFailed(report) from None
 
 
-def _span(start, length: dt.timedelta, learner_tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-    """An instance as aware (start, end) in the learner's zone; all-day = whole local days."""
-    if not _is_datetime(start):
-        begin = dt.datetime.combine(start, dt.time(), learner_tz)
-        end = dt.datetime.combine(start + dt.timedelta(days=max(length.days, 1)), dt.time(),
-                                  learner_tz)
-        return begin, end
-    # adding to an aware time is wall-clock arithmetic: a 1-hour class stays 1 hour of clock
-    end = start + length
-    return start.astimezone(learner_tz), end.astimezone(learner_tz)
+# --------------------------------------------------------------------------------------------
+# Occurrences between two dates
+# --------------------------------------------------------------------------------------------
 
 
-def _window_bounds(window_start, window_end, learner_tz):
+def _window_bounds(window_start: dt.date, window_end: dt.date, learner_tz: dt.tzinfo):
     lo = dt.datetime.combine(window_start, dt.time(), learner_tz)
     hi = dt.datetime.combine(window_end + dt.timedelta(days=1), dt.time(), learner_tz)
     return lo, hi
@@ -823,106 +644,71 @@ def _as_date(value) -> dt.date | None:
     return pd.Timestamp(value).date()
 
 
-@dataclass
-class _Calendar:
-    events: list[_Event]
-    report: ImportReport
-    learner_tz: dt.tzinfo
-
-    def earliest_start(self) -> dt.date | None:
-        starts = []
-        for e in self.events:
-            try:
-                starts.append(_span(e.start, dt.timedelta(0), self.learner_tz)[0].date())
-            except (ValueError, OverflowError):
-                continue
-        return min(starts) if starts else None
+def _span(start, end, learner_tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """An occurrence as aware (start, end) in the learner's zone; all-day = whole local days."""
+    if not isinstance(start, dt.datetime):
+        last = end if isinstance(end, dt.date) and not isinstance(end, dt.datetime) else start
+        days = max((last - start).days, 1)
+        begin = dt.datetime.combine(start, dt.time(), learner_tz)
+        return begin, dt.datetime.combine(start + dt.timedelta(days=days), dt.time(), learner_tz)
+    start = _zoned(start, learner_tz)
+    end = _zoned(end, learner_tz) if isinstance(end, dt.datetime) else start
+    return start.astimezone(learner_tz), max(end, start).astimezone(learner_tz)
 
 
-def _read_calendar(path_or_bytes, source_name, tz: str) -> _Calendar:
-    data, name = read_source_bytes(path_or_bytes, source_name)
-    report = ImportReport(name)
-    learner_tz = zoneinfo.ZoneInfo(tz)
-    text = _decode(data, report)
-    root = _parse_components(text)
-    vevents = list(root.walk("VEVENT"))
-    is_calendar = any(True for _ in root.walk("VCALENDAR")) or vevents
-    if not is_calendar:
-        report.skip("", "this is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR or "
-                        "BEGIN:VEVENT line")
-        raise ImportFailed(report)
-    zones = _Zones(root, learner_tz, report)
-    report.read = len(vevents)
-    events = []
-    for comp in vevents:
-        try:
-            events.append(_read_event(comp, zones, learner_tz, report))
-        except _BadEvent as exc:
-            summary = comp.first("SUMMARY")
-            title = _unescape(summary.value).strip() if summary else ""
-            report.skip(exc.field, f"{_event_name(title, comp.line)} was not imported: "
-                                   f"{exc.message}", exc.line)
-        except Exception as exc:  # a reader bug must cost one event, never the whole calendar
-            report.skip("VEVENT", f"{_event_name('', comp.line)} could not be read "
-                                  f"({type(exc).__name__}: {exc})", comp.line)
-    report.imported = len(events)
-    if not vevents:
-        report.warn("", "the calendar has no events")
-    elif not events:
-        raise ImportFailed(report)
-    return _Calendar(events, report, learner_tz)
+def _too_many_steps(master: _Event, lo: dt.datetime) -> bool:
+    first = master.first_start
+    if not master.freq or first is None:
+        return False
+    rule = master.component.get("RRULE")
+    interval = int((rule.get("INTERVAL") or [1])[0]) if rule is not None else 1
+    period = _PERIOD_DAYS.get(master.freq, 1) * max(interval, 1)
+    return (lo.date() - first).days / period > MAX_RULE_STEPS
 
 
 def _busy_rows(calendar: _Calendar, window_start: dt.date, window_end: dt.date) -> pd.DataFrame:
     learner_tz, report = calendar.learner_tz, calendar.report
     lo, hi = _window_bounds(window_start, window_end, learner_tz)
-    masters: dict[str, list[_Event]] = defaultdict(list)
-    overrides: dict[str, list[_Event]] = defaultdict(list)
+    series: dict[str, list[_Event]] = defaultdict(list)
     for e in calendar.events:
-        (overrides if e.recurrence_id is not None else masters)[e.uid].append(e)
+        series[e.uid].append(e)
     rows = []
     free = 0
-
-    def add(event: _Event, start, length, repeats: str) -> None:
-        begin, end = _span(start, length, learner_tz)
-        touches = begin < hi and (end > lo or (end == begin and begin >= lo))
-        if touches:
-            rows.append({"summary": event.summary, "start": begin, "end": end,
-                         "all_day": event.all_day, "uid": event.uid, "line": event.line,
-                         "repeats": repeats})
-
-    for uid, events in masters.items():
-        moved = {_key(_localise(o.recurrence_id, o.tz) if _is_datetime(o.recurrence_id)
-                      else o.recurrence_id) for o in overrides.get(uid, [])}
-        moved_dates = {o.recurrence_id for o in overrides.get(uid, [])
-                       if not _is_datetime(o.recurrence_id)}
-        for event in events:
-            if event.cancelled:
-                continue
-            if event.free:
-                free += 1
-                continue
-            try:
-                for start, length in _instances(event, lo, hi, report):
-                    day = start.astimezone(event.tz).date() if _is_datetime(start) else start
-                    if _key(start) in moved or day in moved_dates:
-                        continue
-                    add(event, start, length, event.freq)
-            except (ValueError, OverflowError) as exc:
-                # e.g. dates near the year 9999; one event's repeats, not the calendar, are lost
-                report.skip("RRULE", f"{_event_name(event.summary, event.line)}: its repeats "
-                                     f"could not be worked out ({exc})", event.rule_line or
-                            event.line)
-    for uid, events in overrides.items():
-        for event in events:
-            if event.cancelled or event.free:
-                continue
-            freq = masters[uid][0].freq if masters.get(uid) else ""
-            try:
-                add(event, event.start, event.duration, freq)
-            except (ValueError, OverflowError) as exc:
-                report.skip("RECURRENCE-ID", f"{_event_name(event.summary, event.line)} could "
-                                             f"not be placed ({exc})", event.line)
+    for uid, events in series.items():
+        master = next((e for e in events if not e.is_override), events[0])
+        free += sum(str(e.component.get("TRANSP", "")).upper() == "TRANSPARENT" for e in events)
+        if _too_many_steps(master, lo):
+            report.warn("RRULE", f"{_event_name(master.summary, master.line)} repeats too many "
+                                 "times before the dates asked for; its repeats were not read",
+                        master.block.line_of("RRULE"))
+            continue
+        _dates_for_all_day(master, events, learner_tz)
+        cal = icalendar.Calendar()
+        for e in events:
+            cal.add_component(e.component)
+        lines = {_occurrence_key(e.component.get("RECURRENCE-ID")): e.line
+                 for e in events if e.is_override}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                occurrences = recurring_ical_events.of(cal).between(lo, hi)
+            for o in occurrences:
+                if str(o.get("STATUS", "")).upper() == "CANCELLED" or \
+                        str(o.get("TRANSP", "")).upper() == "TRANSPARENT":
+                    continue
+                start = o["DTSTART"].dt
+                end = o["DTEND"].dt if "DTEND" in o else start
+                begin, finish = _span(start, end, learner_tz)
+                if not (begin < hi and (finish > lo or (finish == begin and begin >= lo))):
+                    continue
+                line = lines.get(_occurrence_key(o.get("RECURRENCE-ID")), master.line)
+                rows.append({"summary": str(o.get("SUMMARY", "")).strip(), "start": begin,
+                             "end": finish, "all_day": not isinstance(start, dt.datetime),
+                             "uid": uid, "line": line, "repeats": master.freq})
+        except Exception as exc:  # one series' repeats, never the whole calendar, are lost
+            report.skip("RRULE", f"{_event_name(master.summary, master.line)}: its repeats "
+                                 f"could not be worked out ({exc})",
+                        master.block.line_of("RRULE"))
     if free:
         report.warn("TRANSP", f"{free} event{'s are' if free != 1 else ' is'} marked as free "
                               "time in the calendar and not counted as busy")
@@ -931,31 +717,112 @@ def _busy_rows(calendar: _Calendar, window_start: dt.date, window_end: dt.date) 
         frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_convert(str(learner_tz))
     frame["all_day"] = frame["all_day"].astype(bool)
     frame["line"] = frame["line"].astype(int)
+    frame = frame.drop_duplicates(["uid", "start", "end", "summary"])
     return frame.sort_values(["start", "summary"], kind="stable").reset_index(drop=True)
 
 
-def _default_window(calendar: _Calendar, window_start, window_end):
-    window_start, window_end = _as_date(window_start), _as_date(window_end)
-    weeks = dt.timedelta(weeks=DEFAULT_WEEKS)
-    if window_start is None and window_end is None:
-        window_start = calendar.earliest_start() or dt.date.today()
-    if window_start is None:
-        window_start = window_end - weeks + dt.timedelta(days=1)
-    if window_end is None:
-        try:
-            window_end = window_start + weeks - dt.timedelta(days=1)
-        except OverflowError:
-            window_end = dt.date.max
-    if window_end < window_start:
-        raise ValueError("the window ends before it starts")
-    # keep a day's room below date.max: the window's end is handled as the next midnight
+def _dates_for_all_day(master: _Event, events: list[_Event], learner_tz: dt.tzinfo) -> None:
+    """Moved repeats of an all-day series name the day they replace, whatever the form.
+
+    Programs write that day as a date, a floating midnight, a midnight in some zone or that
+    midnight in UTC; only a date matches the series' days, so a date-time is turned into the
+    day it falls on for the family. Otherwise the repeat would stay on its old day as well.
+    """
+    start = getattr(master.component.get("DTSTART"), "dt", None)
+    if master.is_override or isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+        return
+    for e in events:
+        rid = getattr(e.component.get("RECURRENCE-ID"), "dt", None)
+        if isinstance(rid, dt.datetime):
+            day = rid.astimezone(learner_tz).date() if rid.tzinfo else rid.date()
+            del e.component["RECURRENCE-ID"]
+            e.component.add("RECURRENCE-ID", day)
+
+
+def _occurrence_key(rid) -> object:
+    value = getattr(rid, "dt", None)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Which dates, which time zone
+# --------------------------------------------------------------------------------------------
+
+
+def learner_time_zone(learner: Learner | None = None, catalogue: Catalogue | None = None,
+                      tz: str | None = None) -> tuple[str, str]:
+    """The time zone to read a learner's calendar in, and why, in words.
+
+    Parameters
+    ----------
+    learner : Learner, optional
+        Its ``time_zone`` wins when set.
+    catalogue : Catalogue, optional
+        Its ``time_zone`` is the default (the district's).
+    tz : str, optional
+        An explicit zone (``--tz``), used before either.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The IANA name and a phrase such as ``"the catalogue's time zone"``.
+    """
+    if tz:
+        return str(tz), "the time zone asked for"
+    own = getattr(learner, "time_zone", "") if learner is not None else ""
+    if own:
+        return str(own), "the learner's time zone"
+    district = getattr(catalogue, "time_zone", "") if catalogue is not None else ""
+    if district:
+        return str(district), "the catalogue's time zone"
+    return DEFAULT_TZ, "the workbench's default time zone: the catalogue names none"
+
+
+def reading_window(window_start=None, window_end=None, catalogue: Catalogue | None = None,
+                   today: dt.date | None = None) -> tuple[dt.date, dt.date, str]:
+    """The first and last day to read a calendar for, and why, in words.
+
+    Dates given win; a missing one comes from the catalogue's school year (the span of its
+    sections); without a catalogue, the school year (August to July) around ``today``.
+
+    Returns
+    -------
+    tuple of (datetime.date, datetime.date, str)
+
+    Raises
+    ------
+    ValueError
+        When the last day is before the first.
+    """
+    start, end = _as_date(window_start), _as_date(window_end)
+    if start is not None and end is not None:
+        why = "the dates asked for"
+    elif catalogue is not None and len(catalogue.sections):
+        year_start, year_end = catalogue.school_year
+        why = "the catalogue's school year" if start is None and end is None else \
+            "the dates asked for and the catalogue's school year"
+        start, end = start or year_start, end or year_end
+    else:
+        today = today or dt.date.today()
+        first_year = today.year if today.month >= 8 else today.year - 1
+        why = "the school year around today (no catalogue was given)" if start is None and \
+            end is None else "the dates asked for and the school year around today"
+        start = start or dt.date(first_year, 8, 1)
+        end = end or dt.date(first_year + 1, 7, 31)
+    if end < start:
+        raise ValueError(f"the last day ({_day_words(end)}) is before the first "
+                         f"({_day_words(start)})")
+    # keep a week's room below date.max: the window's end is handled as the next midnight
     last = dt.date.max - dt.timedelta(days=7)
-    return min(window_start, last), min(window_end, last)
+    return min(start, last), min(end, last), why
 
 
 def read_busy_times(path_or_bytes, source_name: str | None = None, *,
                     window_start: dt.date | None = None, window_end: dt.date | None = None,
-                    tz: str = DEFAULT_TZ) -> tuple[pd.DataFrame, ImportReport]:
+                    tz: str = DEFAULT_TZ, catalogue: Catalogue | None = None,
+                    ) -> tuple[pd.DataFrame, ImportReport]:
     """Every busy time in a calendar file between two dates, in the learner's time zone.
 
     Repeating events are expanded (RRULE, RDATE, EXDATE, moved or cancelled single repeats);
@@ -970,10 +837,12 @@ def read_busy_times(path_or_bytes, source_name: str | None = None, *,
     source_name : str, optional
         Name used in the report (defaults to the file name).
     window_start, window_end : datetime.date, optional
-        First and last day to read (both included). Default: 12 weeks from the earliest event.
+        First and last day to read (both included). Default: see :func:`reading_window`.
     tz : str
         The learner's IANA time zone; every time is converted to it, and times with no zone
         ("floating") are read in it.
+    catalogue : Catalogue, optional
+        Whose school year is the default window.
 
     Returns
     -------
@@ -991,7 +860,7 @@ def read_busy_times(path_or_bytes, source_name: str | None = None, *,
         The file cannot be opened, is too large, is not a calendar, or no event could be read.
     """
     calendar = _read_calendar(path_or_bytes, source_name, tz)
-    window_start, window_end = _default_window(calendar, window_start, window_end)
+    window_start, window_end, _why = reading_window(window_start, window_end, catalogue)
     return _busy_rows(calendar, window_start, window_end), calendar.report
 
 
@@ -1176,13 +1045,14 @@ def _availability_minus(availability: list[TimeBlock], weekly_busy) -> list[Time
 
 
 def import_calendar(path, learner: Learner, window_start=None, window_end=None,
-                    tz: str = DEFAULT_TZ) -> tuple[Learner, ImportReport]:
+                    tz: str | None = None, *, catalogue: Catalogue | None = None,
+                    source_name: str | None = None) -> tuple[Learner, ImportReport]:
     """A copy of ``learner`` with a family calendar's weekly busy times as commitments.
 
     Commitments gain one block per weekly busy time (labelled with the event titles; blocks
     the learner already has are not repeated). Availability becomes the previous availability
     minus those blocks, or, when the learner had none, 8 am-9 pm every day minus them. The
-    learner passed in is never changed.
+    learner passed in is never changed. The report notes the dates and time zone read.
 
     Parameters
     ----------
@@ -1191,9 +1061,15 @@ def import_calendar(path, learner: Learner, window_start=None, window_end=None,
     learner : Learner
         The learner the calendar belongs to.
     window_start, window_end : datetime.date, optional
-        Dates to read; default 12 weeks from the calendar's earliest event.
-    tz : str
-        The learner's IANA time zone.
+        First and last day to read; by default the catalogue's school year (the span of its
+        sections, :func:`reading_window`).
+    tz : str, optional
+        The family's IANA time zone; by default the learner's, else the catalogue's
+        (:func:`learner_time_zone`).
+    catalogue : Catalogue, optional
+        The catalogue the learner plans from: its school year and time zone are the defaults.
+    source_name : str, optional
+        Name used in the report (defaults to the file name).
 
     Returns
     -------
@@ -1202,12 +1078,46 @@ def import_calendar(path, learner: Learner, window_start=None, window_end=None,
     Raises
     ------
     ImportFailed
-        As :func:`read_busy_times`.
+        As :func:`read_busy_times`; also when no event falls in the dates read, or none of them
+        happens at the same time in most weeks: then there is nothing to change.
     """
-    calendar = _read_calendar(path, None, tz)
-    window_start, window_end = _default_window(calendar, window_start, window_end)
-    busy = _busy_rows(calendar, window_start, window_end)
-    weekly = busy_to_weekly(busy, window_start, window_end)
+    zone, zone_why = learner_time_zone(learner, catalogue, tz)
+    calendar = _read_calendar(path, source_name, zone)
+    report = calendar.report
+    try:
+        start, end, why = reading_window(window_start, window_end, catalogue)
+    except ValueError as exc:
+        report.skip("window", str(exc))
+        raise ImportFailed(report) from None
+    dates = f"between {_day_words(start)} and {_day_words(end)} ({why})"
+    busy = _busy_rows(calendar, start, end)
+    report.warn("", f"read the events {dates}, in {zone} ({zone_why})")
+    if busy.empty:
+        span = calendar.span()
+        found = ""
+        if span is not None:
+            found = f"; its first event is on {_day_words(span[0])}"
+            found += f" and its last on {_day_words(span[1])}" if span[1] else ""
+        report.skip("", f"no event in the calendar falls {dates}{found}: there is nothing to "
+                        "add to the week")
+        raise ImportFailed(report)
+    weekly = busy_to_weekly(busy, start, end)
+    if not weekly:
+        report.skip("", f"no event happens at the same time in most weeks {dates}: there is "
+                        "nothing to add to the week")
+        raise ImportFailed(report)
+    masters = {e.uid for e in calendar.events}
+    outside = len(masters - set(busy["uid"]))
+    if outside:
+        report.warn("", f"{outside} of {len(masters)} events have no date {dates} and were not "
+                        "counted")
+    kept = {b["label"] for b in weekly}
+    occasional = sorted(set(busy["summary"].replace("", "Busy")) - kept)
+    if occasional:
+        names = ", ".join(f'"{n}"' for n in occasional[:3])
+        more = f" and {len(occasional) - 3} more" if len(occasional) > 3 else ""
+        report.warn("", f"{names}{more} happen in fewer than half the weeks, so they were not "
+                        "added as weekly busy times")
     new = copy.deepcopy(learner)
     blocks = [TimeBlock.from_dict(b) for b in weekly]
     known = {(b.days, b.start, b.end, b.label) for b in new.commitments}
@@ -1217,11 +1127,6 @@ def import_calendar(path, learner: Learner, window_start=None, window_end=None,
         availability = _availability_minus(new.availability, blocks)
     else:
         availability = [TimeBlock.from_dict(b) for b in availability_from_busy(weekly)]
-    report = calendar.report
-    if not weekly:
-        report.warn("", f"no event happens at the same time in most weeks between "
-                        f"{_day_words(window_start)} and {_day_words(window_end)}, so no weekly "
-                        "commitments were added")
     return dataclasses.replace(new, commitments=commitments, availability=availability), report
 
 
@@ -1322,7 +1227,7 @@ def _section_uid(plan_id: str, section_id: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, f'{plan_id}/{section_id}')}@anywhere-learning-workbench"
 
 
-def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str = DEFAULT_TZ,
+def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str | None = None,
                 now: dt.datetime | None = None, sequence: int | None = None) -> bytes:
     """A plan's weekly meetings as an iCalendar file a family can add to their calendar.
 
@@ -1340,8 +1245,9 @@ def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str = DE
         Whose plan it is (names the calendar).
     plan : Plan
         The sections to export.
-    tz : str
-        IANA time zone the meeting times are in.
+    tz : str, optional
+        IANA time zone the meeting times are in; by default the learner's, else the
+        catalogue's (:func:`learner_time_zone`).
     now : datetime.datetime, optional
         Time stamp for DTSTAMP (default: the current time); pass a fixed value for
         reproducible files.
@@ -1358,6 +1264,7 @@ def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str = DE
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     if sequence is None:
         sequence = max(0, int((now - _SEQUENCE_EPOCH).total_seconds() // 60))
+    tz = learner_time_zone(learner, catalogue, tz)[0]
     zone = zoneinfo.ZoneInfo(tz)
     table = catalogue.section_table
     providers = catalogue.providers.set_index("provider_id")
