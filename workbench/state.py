@@ -21,14 +21,30 @@ import time
 import pandas as pd
 import param
 
+from .domain.arrays import EngineCache
 from .domain.dataset import Catalogue, Dataset, Learner, Plan, TimeBlock
 from .domain.feasibility import Problem, catalogue_fit, check_plan
 from .domain.ledger import Comparison, compare_plans, plan_ledger
 from .domain.projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
+from .formats.report import ImportFailed
+from .i18n import Translator, available_languages, language_for
+from .imports import (
+    Import,
+    PartialRead,
+    catalogue_dir_name,
+    import_folder,
+    read_calendar,
+    read_catalogue,
+    read_credentials,
+)
 from .store import NotFoundError, SaveRefused, Store, Stored, StoreError
 
 MAX_PLANS = 5
 STEPS = ("Learner", "Week", "Opportunities", "Plans", "Compare", "Share")
+
+
+class _ImportSaveFailed(Exception):
+    """An import's save was refused or failed; ``PlanningSession.error`` says why."""
 
 
 class PlanningSession(param.Parameterized):
@@ -66,6 +82,11 @@ class PlanningSession(param.Parameterized):
     busy = param.Boolean(default=False, doc="True while something slow is running.")
     status = param.String(default="", doc="The last thing that happened, in plain words.")
     error = param.String(default="", doc="The last thing that went wrong, in plain words.")
+    language = param.Selector(
+        default="en", objects=list(available_languages()),
+        doc="The language the session is shown in (a catalogue under workbench/locale). It "
+            "follows the learner's family language when the learner or that field changes; a "
+            "switch on the page may set it at any time.")
     notice = param.String(default="", doc="What another window or program changed that this "
                           "session's last save met (merged, refused or deleted), in plain words; "
                           "empty when it met nothing.")
@@ -75,7 +96,12 @@ class PlanningSession(param.Parameterized):
         self._store = store
         self._projection_cache: dict[tuple, tuple[Projection, dict]] = {}
         self._problems_cache: dict[tuple, list[Problem]] = {}
+        # what the engine keeps about this session's learner between edits: this session's own
+        self._engine_cache = EngineCache()
         self._learner_key: tuple = (None, "")
+        # this session's own translator (never gettext.install: that would be process-wide)
+        self._translator = Translator("en")
+        self._family_language: tuple | None = None
         # the versions this session's edits are based on (see workbench.store)
         self._learner_base: Stored | None = None
         self._plan_bases: dict[str, Stored] = {}
@@ -405,9 +431,115 @@ class PlanningSession(param.Parameterized):
             dataclasses.replace(plan, sections=[s for s in plan.sections if s != section_id]),
             f"Removed {title} from {plan.name}.")
 
+    # ---- imports (read -> report -> apply, through workbench.imports) ----------------------
+    def import_calendar(self, source, name: str | None = None, *, tz: str | None = None,
+                        accept_partial: bool = False) -> Import:
+        """Read a family calendar (``.ics``) as the learner's weekly busy and free times.
+
+        Applied at once when the read was clean (or ``accept_partial``); otherwise nothing
+        changes until :meth:`apply_import` is called with ``accept_partial=True``.
+
+        Parameters
+        ----------
+        source : str, Path or bytes
+            The file, or an upload's content.
+        name : str, optional
+            The file's name, for the report (an upload's file name).
+        tz : str, optional
+            The family's IANA time zone.
+        accept_partial : bool
+            Keep what could be read even when some parts were skipped.
+
+        Returns
+        -------
+        Import
+            Its ``report`` says what was read; ``status`` whether it was applied.
+
+        Raises
+        ------
+        ImportFailed
+            Nothing in the file could be read (nothing changed).
+        """
+        learner = self._import_learner()
+        pending = read_calendar(source, learner, self._save_imported, name=name, tz=tz,
+                                current=lambda: self.learner)
+        self.apply_import(pending, accept_partial)
+        return pending
+
+    def import_credentials(self, source, name: str | None = None, *,
+                           accept_partial: bool = False) -> Import:
+        """Read Open Badges / CLR credentials as evidence that raises the learner's levels.
+
+        As :meth:`import_calendar`; evidence is kept with where it came from and whether its
+        signature was verified.
+        """
+        learner = self._import_learner()
+        pending = read_credentials(source, learner, self.catalogue.competencies,
+                                   self._save_imported, name=name, current=lambda: self.learner)
+        self.apply_import(pending, accept_partial)
+        return pending
+
+    def import_catalogue(self, source, mapping, name: str | None = None, *,
+                         accept_partial: bool = False, out_dir=None) -> Import:
+        """Read a provider catalogue (CSV + YAML column mapping) and switch to the result.
+
+        The result is a new data directory (the current catalogue plus the imported rows)
+        beside the store (``imports/``, unless ``out_dir``); the store remembers it, so it stays
+        in use when the app is opened again. As :meth:`import_calendar` otherwise.
+        """
+        from .formats.report import read_source_bytes
+
+        data, label = read_source_bytes(source, name)
+        base = self.data_root
+        if out_dir is None:
+            out_dir = import_folder(self._store.path) / catalogue_dir_name(
+                data, label, mapping, base)
+        pending = read_catalogue(data, mapping, base, out_dir, name=label,
+                                 use=self._use_imported_catalogue, reuse=True)
+        self.apply_import(pending, accept_partial)
+        return pending
+
+    def apply_import(self, pending: Import, accept_partial: bool = False) -> bool:
+        """Apply a read import — the rule is the service's: only when clean or accepted.
+
+        Returns True when it was applied; otherwise nothing changed, and ``status`` (a
+        partial read waiting to be kept) or ``error`` (it could not be saved) says why.
+        """
+        try:
+            pending.apply(accept_partial=accept_partial)
+        except PartialRead as exc:
+            self.status = str(exc)
+            return False
+        except _ImportSaveFailed:
+            return False  # the save already said why in ``error``
+        except ImportFailed as exc:  # the new data directory did not load
+            self.error = f"{exc} Nothing was changed."
+            return False
+        except OSError as exc:
+            self.error = (f"Could not import {pending.report.source}: "
+                          f"{exc.strerror or exc}. Nothing was changed.")
+            return False
+        self.param.update(status=pending.message, error="")
+        return True
+
+    def _import_learner(self) -> Learner:
+        if self.learner is None:
+            raise ValueError("Choose a learner before importing their files.")
+        return self.learner
+
+    def _save_imported(self, learner: Learner) -> None:
+        # through the session's own save, so an import meets other windows' edits as any
+        # other save does (merged, or refused with a plain message in ``error``)
+        if not self._save_learner(learner):
+            raise _ImportSaveFailed(self.error)
+
+    def _use_imported_catalogue(self, dataset: Dataset) -> None:
+        self._store.set_meta("catalogue_dir", str(dataset.root))
+        self.use_dataset(dataset)
+
     # ---- derived results -------------------------------------------------------------------
-    @param.depends("learner", "plans", "plan_id", "compare_ids", "model_parameters", watch=True,
-                   on_init=True)
+    @param.depends("learner", "plans", "plan_id", "compare_ids", "model_parameters",
+                   "language", watch=True, on_init=True)
     def _recompute(self):
         t0 = time.perf_counter()
         learner, plan = self.learner, self.plan
@@ -417,8 +549,9 @@ class PlanningSession(param.Parameterized):
                                   plan_problems={}, comparison=None)
             return
         sections = list(plan.sections) if plan else []
-        problems = check_plan(self.catalogue, learner, sections)
-        fit = catalogue_fit(self.catalogue, learner, sections)
+        cache = self._engine_cache
+        problems = check_plan(self.catalogue, learner, sections, cache=cache)
+        fit = catalogue_fit(self.catalogue, learner, sections, words=self.format, cache=cache)
         projections, ledgers, plan_problems = {}, {}, {}
         live = {self._projection_key(p) for p in self.plans}
         self._projection_cache = {k: v for k, v in self._projection_cache.items() if k in live}
@@ -428,20 +561,21 @@ class PlanningSession(param.Parameterized):
             if key not in self._projection_cache:
                 proj = project(self.catalogue, learner, p.sections, self.model_parameters)
                 self._projection_cache[key] = (proj, plan_ledger(
-                    self.catalogue, learner, p, proj, self.model_parameters))
+                    self.catalogue, learner, p, proj, self.model_parameters, cache=cache))
             projections[p.plan_id], ledger = self._projection_cache[key]
             # the ledger names the plan: a renamed plan keeps its numbers under its new name
             ledgers[p.plan_id] = {**ledger, "plan_id": p.plan_id, "plan_name": p.name}
             if plan is not None and p.plan_id == plan.plan_id:
                 self._problems_cache[key] = problems
             elif key not in self._problems_cache:
-                self._problems_cache[key] = check_plan(self.catalogue, learner, p.sections)
+                self._problems_cache[key] = check_plan(self.catalogue, learner, p.sections,
+                                                       cache=cache)
             plan_problems[p.plan_id] = self._problems_cache[key]
         chosen = [p for p in self.plans if p.plan_id in self.compare_ids][:MAX_PLANS]
         comparison = None
         if len(chosen) >= 2:
             comparison = compare_plans(self.catalogue, learner, chosen, self.model_parameters,
-                                       projections=projections)
+                                       projections=projections, cache=cache)
         ms = (time.perf_counter() - t0) * 1000
         with param.edit_constant(self):
             self.param.update(problems=problems, fit=fit, projections=projections,
@@ -455,6 +589,36 @@ class PlanningSession(param.Parameterized):
             self._learner_key = (self.learner, json.dumps(self.learner.to_dict(),
                                                           sort_keys=True))
         return (self._learner_key[1], tuple(plan.sections), self.model_parameters)
+
+    # ---- language --------------------------------------------------------------------------
+    @param.depends("learner", watch=True, on_init=True)
+    def _follow_family_language(self):
+        # only when the learner, or their family language, changes: a switch on the page stays
+        # in force while the family edits anything else
+        learner = self.learner
+        family = None if learner is None else (learner.learner_id, learner.language)
+        if family != self._family_language:
+            self._family_language = family
+            if learner is not None:
+                self.language = language_for(learner.language)
+
+    @property
+    def format(self) -> Translator:
+        """This session's words: translations and Babel formats for ``language``
+        (``state.format.money(12.5)``, ``.date(d)``, ``.level(3)``; see ``domain.words``)."""
+        if self._translator.language != self.language:
+            self._translator = Translator(self.language)
+        return self._translator
+
+    def gettext(self, message: str) -> str:
+        """``message`` in the session's language (views: ``_ = state.gettext``)."""
+        return self.format.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.format.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.format.pgettext(context, message)
 
     # ---- helpers for views -----------------------------------------------------------------
     def plan_sections(self, plan: Plan | None = None) -> pd.DataFrame:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..domain.dataset import DAY_NAMES, DAYS, DEVICES, MODES, Catalogue, Dataset, Learner, Plan
 from ..domain.schema import CATALOGUE_FILES, FALSE, FILES, FRAME_NAMES, TRUE, Column, typed_frame
+from ..markup import write_csv
 from .report import DataError, DataProblem
 
 ONLINE_ZONE = "online"
@@ -1180,7 +1181,8 @@ def write_data_dir(
     for file, frame in (extra or {}).items():
         if file in FILES or Path(file).name != file or not file.endswith(".csv"):
             raise ValueError(f"{file!r} is not a name for an extra table")
-        frame.to_csv(root / file, index=False)
+        # kept for people (opened in spreadsheets), never read back: no cell may be a formula
+        write_csv(frame, root / file)
     for sub, items, key in ((LEARNERS_DIR, learners, "learner_id"),
                             (PLANS_DIR, plans, "plan_id")):
         items = list(items)
