@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from workbench import EXAMPLES, SAMPLE_DATA, imports
+from workbench.cli import main
 from workbench.formats.datadir import load_dataset
 from workbench.formats.report import DataProblem, ImportFailed
 from workbench.state import PlanningSession
@@ -240,6 +241,58 @@ def test_state_import_of_an_unreadable_file_changes_nothing(store, dataset):
     with pytest.raises(ImportFailed):
         session.import_calendar(b"BEGIN:NOTHING", "junk.ics")
     assert session.learner is before
+
+
+# ---- the CLI calls the same service: same file, same result ----------------------------------
+@pytest.mark.parametrize("source", [BROKEN_ICS, EXAMPLES / "family.ics"], ids=["broken", "clean"])
+def test_cli_and_app_give_the_same_week(tmp_path, monkeypatch, capsys, dataset, source):
+    db = tmp_path / "cli.sqlite"
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    code = main(["import", "ics", str(source), "--learner", "L-maya", "--accept-partial"])
+    assert code == 0, capsys.readouterr()
+    app_store = Store(tmp_path / "app.sqlite")
+    app_store.seed_from(dataset)
+    session = PlanningSession(dataset, app_store, learner_id="L-maya")
+    session.import_calendar(source.read_bytes(), source.name, accept_partial=True)
+    cli = Store(db).learner("L-maya")
+    assert [b.to_dict() for b in cli.commitments] == \
+        [b.to_dict() for b in session.learner.commitments]
+    assert [b.to_dict() for b in cli.availability] == \
+        [b.to_dict() for b in session.learner.availability]
+
+
+def test_cli_partial_import_changes_nothing_and_names_the_place(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "cli.sqlite"
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    assert main(["import", "ics", str(BROKEN_ICS), "--learner", "L-maya"]) == 1
+    out = capsys.readouterr()
+    assert "broken_rule.ics:18:RRULE:" in out.out and "Nothing was changed" in out.err
+    store = Store(db)
+    assert store.learner("L-maya") == load_dataset(SAMPLE_DATA).learners["L-maya"]
+
+
+def test_cli_catalogue_partial_read_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "new"
+    args = ["import", "catalog", str(PROGRAMMES), "--mapping", str(MAPPING), "--out", str(out),
+            "--data", str(SAMPLE_DATA), "--no-store"]
+    assert main(args) == 1
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    assert main([*args, "--accept-partial"]) == 0
+    assert "Robotics Club" in set(load_dataset(out).catalogue.opportunities["title"])
+    capsys.readouterr()
+
+
+def test_cli_framework_json_output_carries_the_report(tmp_path, capsys):
+    out = tmp_path / "with-case"
+    code = main(["import", "case", str(FRAMEWORK), "--out", str(out), "--json",
+                 "--data", str(SAMPLE_DATA), "--no-store"])
+    import json
+
+    result = json.loads(capsys.readouterr().out)
+    assert code == 1 and not out.exists()
+    assert result["applied"] is False and result["competencies"] == 2
+    assert result["skipped"][0]["field"] == "CFItems[2].fullStatement"
+    assert result["skipped"][0]["text"].startswith("framework.json:-:CFItems[2].fullStatement: ")
 
 
 # ---- layering ----------------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 """``workbench import case|ics|badge|catalog`` and ``workbench export case|ics``.
 
-Every import reads first, reports what it read and skipped, and changes nothing unless the read
-was clean — or the user accepts a partial read with ``--accept-partial``. Learner changes go to
-the local store (the app sees them); catalogue imports write a *new* data directory and never
+Every import goes through :mod:`workbench.imports`, the service the app uses too: it reads
+first, reports what it read and skipped, and changes nothing unless the read was clean — or the
+user accepts a partial read with ``--accept-partial``. Learner changes go to the local store
+(the app sees them); catalogue and framework imports write a *new* data directory and never
 touch the one they start from.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
@@ -45,12 +45,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _print_report(report: ImportReport, as_json: bool, extra: dict | None = None) -> None:
-    if as_json:
-        from .core import print_json
-
-        print_json({**report.to_dict(), "summary": report.summary(), **(extra or {})})
-        return
+def _print_report(report: ImportReport) -> None:
     print(report.summary())
     for issue in report.skipped[:50]:
         print(f"  skipped {issue}")
@@ -60,15 +55,6 @@ def _print_report(report: ImportReport, as_json: bool, extra: dict | None = None
         print(f"  note: {issue}")
     if len(report.warnings) > 20:
         print(f"  ... and {len(report.warnings) - 20} more notes")
-
-
-def _refuse_partial(report: ImportReport, args) -> bool:
-    if report.skipped and not args.accept_partial:
-        print(f"Nothing was changed: {len(report.skipped)} part(s) could not be read. Fix the "
-              "file, or run again with --accept-partial to keep what could be read.",
-              file=sys.stderr)
-        return True
-    return False
 
 
 def _learner_store(args):
@@ -87,125 +73,89 @@ def _learner_store(args):
     return ws, learner, store
 
 
-def run(args) -> int:
-    from .core import UserError
-
-    as_json = bool(getattr(args, "json", False))
-    try:
-        if args.format == "ics":
-            return _run_ics(args, as_json)
-        if args.format == "badge":
-            return _run_badge(args, as_json)
-        if args.format == "case":
-            return _run_case(args, as_json)
-        if args.format == "catalog":
-            return _run_catalog(args, as_json)
-    except ImportFailed as err:
-        report = getattr(err, "report", None)
-        if report is not None:
-            _print_report(report, as_json)
-        raise UserError(f"could not import {args.file}: "
-                        f"{report.summary() if report else err}. Nothing was changed.") from None
-    except FileNotFoundError as err:
-        raise UserError(f"There is no file {err.filename or args.file}.") from None
-    return 2
-
-
-def _run_ics(args, as_json: bool) -> int:
-    from ..formats.ics import import_calendar
-
-    _ws, learner, store = _learner_store(args)
-    updated, report = import_calendar(args.file, learner, tz=args.tz)
-    _print_report(report, as_json, {"commitments": [b.to_dict() for b in updated.commitments]})
-    if _refuse_partial(report, args):
-        return 1
-    store.save_learner(updated)
-    if not as_json:
-        print(f"Saved {updated.name}'s week: {len(updated.commitments)} busy time(s), "
-              f"{len(updated.availability)} free time(s).")
-    return 0
-
-
-def _run_badge(args, as_json: bool) -> int:
-    from ..formats.badges import apply_evidence, evidence_levels, read_credentials
-
-    ws, learner, store = _learner_store(args)
-    comps = ws.dataset.catalogue.competencies
-    records, report = read_credentials(args.file, known_competencies=comps)
-    evidence = evidence_levels(records, comps)
-    updated = apply_evidence(learner, evidence)
-    raised = {c: v for c, v in updated.levels.items() if v > learner.level(c)}
-    _print_report(report, as_json, {"raised": raised,
-                                    "evidence": [e.to_dict() for e in evidence]})
-    if _refuse_partial(report, args):
-        return 1
-    store.save_learner(updated)
-    if not as_json:
-        names = ws.dataset.catalogue.competency_names
-        for e in evidence:
-            trust = "verified" if e.verified else "NOT verified"
-            what = names.get(e.competency_id, "no matching competency (kept as evidence only)")
-            print(f"  {e.source} -> {what} ({trust})")
-        print(f"Saved {updated.name}: {len(raised)} level(s) raised.")
-    return 0
-
-
 def _new_dir(out: str) -> Path:
     from .core import UserError
 
     path = Path(out).expanduser()
-    if path.exists() and any(path.iterdir()):
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise UserError(f"{path} already exists and is not empty: choose a new directory.")
     return path
 
 
-def _run_case(args, as_json: bool) -> int:
-    import pandas as pd
-
-    from ..domain.loading import load_dataset
-    from ..domain.schema import FILES
-    from ..formats.case import read_case_package, read_opensalt_csv
-    from .core import UserError, _data_dir
-
-    base = _data_dir(args.data)
-    out = _new_dir(args.out)
-    reader = read_opensalt_csv if str(args.file).lower().endswith(".csv") else read_case_package
-    framework, report = reader(args.file)
-    comps = framework.competencies
-    _print_report(report, as_json, {"framework": framework.document.title,
-                                    "competencies": len(comps)})
-    if _refuse_partial(report, args):
-        return 1
-    existing = pd.read_csv(base / "competencies.csv", dtype=str, keep_default_na=False)
-    clash = sorted(set(existing["competency_id"]) & set(comps["competency_id"]))
-    if clash:
-        raise UserError(f"{len(clash)} imported competency id(s) already exist, e.g. "
-                        f"{clash[0]!r}. Nothing was changed.")
-    cols = [c.name for c in FILES["competencies.csv"]]
-    merged = pd.concat([existing, comps.reindex(columns=cols).fillna("")], ignore_index=True)
-    shutil.copytree(base, out, dirs_exist_ok=True)
-    merged.to_csv(out / "competencies.csv", index=False)
-    framework.prerequisites.to_csv(out / "case_prerequisites.csv", index=False)
-    framework.crosswalks.to_csv(out / "case_crosswalks.csv", index=False)
-    framework.external_refs.to_csv(out / "case_external_refs.csv", index=False)
-    load_dataset(out)  # the result must be a whole, valid data directory
-    if not as_json:
-        print(f"Wrote {out}: {len(comps)} competencies from {framework.document.title!r} added "
-              f"({len(framework.prerequisites)} prerequisites, {len(framework.crosswalks)} "
-              f"crosswalks, {len(framework.external_refs)} references outside the package).")
-    return 0
-
-
-def _run_catalog(args, as_json: bool) -> int:
-    from ..formats.catalog import import_catalog
+def _read(args):
+    """Read the file through the imports service: the Import, before anything changes."""
+    from .. import imports
+    from ..store import NotFoundError
     from .core import _data_dir
 
+    if args.format in ("ics", "badge"):
+        ws, learner, store = _learner_store(args)
+
+        def current():
+            # the store's copy when it has one (the app's edits), else the data directory's
+            try:
+                return store.learner(learner.learner_id)
+            except NotFoundError:
+                return learner
+
+        if args.format == "ics":
+            return imports.read_calendar(args.file, learner, store.save_learner, tz=args.tz,
+                                         current=current)
+        return imports.read_credentials(args.file, learner, ws.dataset.catalogue.competencies,
+                                        store.save_learner, current=current)
     base = _data_dir(args.data)
     out = _new_dir(args.out)
-    report = import_catalog(args.file, args.mapping, out, base_data_dir=base)
-    _print_report(report, as_json, {"out": str(out)})
+    if args.format == "case":
+        return imports.read_framework(args.file, base, out)
+    return imports.read_catalogue(args.file, args.mapping, base, out)
+
+
+def run(args) -> int:
+    from ..imports import PartialRead
+    from .core import UserError, print_json
+
+    as_json = bool(getattr(args, "json", False))
+    if not Path(args.file).expanduser().is_file():
+        raise UserError(f"There is no file {args.file}.")
+    try:
+        pending = _read(args)
+    except ImportFailed as err:
+        if as_json:
+            print_json({**err.report.to_dict(), "applied": False})
+        else:
+            _print_report(err.report)
+        raise UserError(f"could not import {args.file}: {err.report.summary()} "
+                        "Nothing was changed.") from None
     if not as_json:
-        print(f"Wrote {out}. Serve it with: workbench serve --data {out}")
+        _print_report(pending.report)
+    try:
+        pending.apply(accept_partial=args.accept_partial)
+    except PartialRead:
+        if as_json:
+            print_json({**pending.report.to_dict(), **pending.preview, "applied": False})
+        n = len(pending.report.skipped)
+        print(f"Nothing was changed: {n} part{'' if n == 1 else 's'} of {pending.report.source} "
+              "could not be read. Fix the file, or run again with --accept-partial to keep what "
+              "could be read.", file=sys.stderr)
+        return 1
+    except ImportFailed as err:  # the new data directory did not load: nothing was put there
+        if as_json:
+            print_json({**err.report.to_dict(), "applied": False})
+        else:
+            _print_report(err.report)
+        raise UserError(f"could not import {args.file}: the result would not be a valid data "
+                        "directory. Nothing was changed.") from None
+    if as_json:
+        print_json({**pending.report.to_dict(), **pending.preview, "applied": True,
+                    "message": pending.message})
+        return 0
+    for e in pending.preview.get("evidence", []):
+        what = e["competency_name"] or "no matching competency (kept as evidence only)"
+        print(f"  {e['source']} -> {what} ({'verified' if e['verified'] else 'NOT verified'})")
+    print(pending.message)
+    if pending.kind == "catalogue":
+        print(f"Wrote {pending.result.root}. Serve it with: "
+              f"workbench serve --data {pending.result.root}")
     return 0
 
 
