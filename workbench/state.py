@@ -26,6 +26,7 @@ from .domain.feasibility import Problem, catalogue_fit, check_plan
 from .domain.ledger import Comparison, compare_plans, plan_ledger
 from .domain.projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
 from .formats.report import ImportFailed
+from .i18n import Translator, available_languages, language_for
 from .imports import (
     Import,
     PartialRead,
@@ -80,6 +81,11 @@ class PlanningSession(param.Parameterized):
     busy = param.Boolean(default=False, doc="True while something slow is running.")
     status = param.String(default="", doc="The last thing that happened, in plain words.")
     error = param.String(default="", doc="The last thing that went wrong, in plain words.")
+    language = param.Selector(
+        default="en", objects=list(available_languages()),
+        doc="The language the session is shown in (a catalogue under workbench/locale). It "
+            "follows the learner's family language when the learner or that field changes; a "
+            "switch on the page may set it at any time.")
     notice = param.String(default="", doc="What another window or program changed that this "
                           "session's last save met (merged, refused or deleted), in plain words; "
                           "empty when it met nothing.")
@@ -90,6 +96,9 @@ class PlanningSession(param.Parameterized):
         self._projection_cache: dict[tuple, tuple[Projection, dict]] = {}
         self._problems_cache: dict[tuple, list[Problem]] = {}
         self._learner_key: tuple = (None, "")
+        # this session's own translator (never gettext.install: that would be process-wide)
+        self._translator = Translator("en")
+        self._family_language: tuple | None = None
         # the versions this session's edits are based on (see workbench.store)
         self._learner_base: Stored | None = None
         self._plan_bases: dict[str, Stored] = {}
@@ -526,8 +535,8 @@ class PlanningSession(param.Parameterized):
         self.use_dataset(dataset)
 
     # ---- derived results -------------------------------------------------------------------
-    @param.depends("learner", "plans", "plan_id", "compare_ids", "model_parameters", watch=True,
-                   on_init=True)
+    @param.depends("learner", "plans", "plan_id", "compare_ids", "model_parameters",
+                   "language", watch=True, on_init=True)
     def _recompute(self):
         t0 = time.perf_counter()
         learner, plan = self.learner, self.plan
@@ -538,7 +547,7 @@ class PlanningSession(param.Parameterized):
             return
         sections = list(plan.sections) if plan else []
         problems = check_plan(self.catalogue, learner, sections)
-        fit = catalogue_fit(self.catalogue, learner, sections)
+        fit = catalogue_fit(self.catalogue, learner, sections, words=self.format)
         projections, ledgers, plan_problems = {}, {}, {}
         live = {self._projection_key(p) for p in self.plans}
         self._projection_cache = {k: v for k, v in self._projection_cache.items() if k in live}
@@ -575,6 +584,36 @@ class PlanningSession(param.Parameterized):
             self._learner_key = (self.learner, json.dumps(self.learner.to_dict(),
                                                           sort_keys=True))
         return (self._learner_key[1], tuple(plan.sections), self.model_parameters)
+
+    # ---- language --------------------------------------------------------------------------
+    @param.depends("learner", watch=True, on_init=True)
+    def _follow_family_language(self):
+        # only when the learner, or their family language, changes: a switch on the page stays
+        # in force while the family edits anything else
+        learner = self.learner
+        family = None if learner is None else (learner.learner_id, learner.language)
+        if family != self._family_language:
+            self._family_language = family
+            if learner is not None:
+                self.language = language_for(learner.language)
+
+    @property
+    def format(self) -> Translator:
+        """This session's words: translations and Babel formats for ``language``
+        (``state.format.money(12.5)``, ``.date(d)``, ``.level(3)``; see ``domain.words``)."""
+        if self._translator.language != self.language:
+            self._translator = Translator(self.language)
+        return self._translator
+
+    def gettext(self, message: str) -> str:
+        """``message`` in the session's language (views: ``_ = state.gettext``)."""
+        return self.format.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.format.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.format.pgettext(context, message)
 
     # ---- helpers for views -----------------------------------------------------------------
     def plan_sections(self, plan: Plan | None = None) -> pd.DataFrame:

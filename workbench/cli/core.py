@@ -480,7 +480,9 @@ def _ledger_lines(ledger: dict, w: Words = ENGLISH) -> list[str]:
     if "cost" in ledger:
         out.append(_("Cost: {amount}").format(amount=w.money(g("cost"))))
     if "carnegie_units" in ledger:
-        out.append(_("Seat time: {units} Carnegie units (120 hours in class each)").format(
+        out.append(w.ngettext("Seat time: {units} Carnegie unit (120 hours in class each)",
+                              "Seat time: {units} Carnegie units (120 hours in class each)",
+                              w.plural(g("carnegie_units"))).format(
             units=w.number(g("carnegie_units"))))
     if "expected_credits" in ledger:
         credits = w.number(g("expected_credits"))

@@ -6,11 +6,12 @@ never run as HTML.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
-from .dataset import DAY_NAMES, DAYS, LEVELS, MODE_WORDS, Catalogue, Learner, Plan, format_minutes
+from ..markup import escape_text
+from .dataset import DAYS, Catalogue, Learner, Plan
+from .feasibility import problem_text
+from .words import ENGLISH, Words, capitalize, possessive
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;
@@ -25,34 +26,22 @@ table,li{break-inside:avoid}}
 """
 
 
-def _e(x) -> str:
-    return html.escape(str(x))
+_e = escape_text
 
 
-def goal_sentence(row) -> str:
-    """"On track to reach Proficient in Algebra by June 1, 2027 (72% chance)" in plain words."""
-    chance = float(row["probability"])
-    by = pd.Timestamp(row["by"]).strftime("%B %-d, %Y")
-    target = LEVELS[int(row["target_level"])]
-    if int(row["current_level"]) >= int(row["target_level"]):
-        return f"Already at {target} in {row['name']} — goal reached."
-    if chance < 0.005:
-        return (f"This plan has nothing yet that practises {row['name']}: "
-                f"{target} by {by} would need another opportunity.")
-    if chance >= 0.7:
-        lead = "On track to reach"
-    elif chance >= 0.4:
-        lead = "Could reach"
-    else:
-        lead = "Not yet on track to reach"
-    odds = "over 99% chance" if chance > 0.995 else f"{chance * 100:.0f}% chance"
-    return f"{lead} {target} in {row['name']} by {by} ({odds})."
+def goal_sentence(row, words: Words = ENGLISH) -> str:
+    """"On track to reach Proficient in Algebra by June 1, 2027 (72% chance)" in plain words.
+
+    ``row`` is a row of ``Projection.goals``; ``words`` the session's language.
+    """
+    return words.goal_sentence(row["name"], int(row["target_level"]), row["by"],
+                               int(row["current_level"]), float(row["probability"]))
 
 
 def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems: list,
                    projection, ledger: dict, meetings: pd.DataFrame,
-                   trips: pd.DataFrame | None = None) -> str:
-    """The whole one-page summary as an HTML document.
+                   trips: pd.DataFrame | None = None, words: Words = ENGLISH) -> str:
+    """The whole one-page summary as an HTML document, in the session's language.
 
     Parameters
     ----------
@@ -64,51 +53,70 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
         The plan's ``ledger.plan_ledger`` dict.
     meetings, trips
         ``schedule.plan_meetings`` and ``schedule.day_trips`` for the plan.
+    words
+        The session's ``Words`` (``PlanningSession.format``): every sentence, number, date and
+        the page's ``lang`` come from it. English by default.
     """
+    w, _ = words, words.gettext
     t = catalogue.section_table
-    parts = [f"<!doctype html><html lang=\"{_e(learner.language or 'en')}\"><head>"
-             f"<meta charset=\"utf-8\"><title>{_e(learner.name)} — {_e(plan.name)}</title>"
+    name = w.learner_name(learner.name)
+    # TRANSLATORS: {name_s} is the English possessive ("Maya's"); use {name} in your language.
+    heading = _("{name_s} learning plan").format(name=name, name_s=possessive(name))
+    grade = (w.pgettext("heading", "kindergarten") if learner.grade == 0 else
+             w.pgettext("heading", "grade {grade}").format(grade=learner.grade))
+    sub = _("{plan} · {grade}").format(plan=plan.name, grade=grade)
+    parts = [f"<!doctype html><html lang=\"{_e(w.language)}\"><head>"
+             f"<meta charset=\"utf-8\"><title>{_e(name)} — {_e(plan.name)}</title>"
              f"<style>{CSS}</style></head><body>",
-             f"<h1>{_e(learner.name)}'s learning plan</h1>",
-             f"<p class=\"sub\">{_e(plan.name)} · grade {learner.grade}"
+             f"<h1>{_e(heading)}</h1>",
+             f"<p class=\"sub\">{_e(sub)}"
              f"{' · ' + _e(learner.pathway) if learner.pathway else ''}</p>"]
 
-    parts.append("<h2>Goals</h2><ul>")
+    parts.append("<h2>" + _e(_("Goals")) + "</h2><ul>")
     goals = projection.goals if projection is not None else pd.DataFrame()
     if len(goals):
-        for _, row in goals.iterrows():
-            parts.append(f"<li>{_e(goal_sentence(row))}</li>")
+        for _i, row in goals.iterrows():
+            parts.append(f"<li>{_e(goal_sentence(row, w))}</li>")
     else:
-        parts.append("<li>No goals set yet.</li>")
+        parts.append("<li>" + _e(_("No goals set yet.")) + "</li>")
     parts.append("</ul>")
 
-    parts.append("<h2>The week</h2>")
+    parts.append("<h2>" + _e(_("The week")) + "</h2>")
     if meetings is not None and len(meetings):
-        parts.append("<table><thead><tr><th>Day</th><th>Time</th><th>What</th><th>Where</th>"
-                     "</tr></thead><tbody>")
+        heads = "".join(f"<th>{_e(h)}</th>" for h in (
+            w.pgettext("table heading", "Day"), w.pgettext("table heading", "Time"),
+            w.pgettext("table heading", "What"), w.pgettext("table heading", "Where")))
+        parts.append(f"<table><thead><tr>{heads}</tr></thead><tbody>")
         order = {d: i for i, d in enumerate(DAYS)}
         m = meetings.assign(_o=meetings["day"].map(order)).sort_values(["_o", "start_min"])
-        for _, r in m.iterrows():
-            where = "Online" if not r.get("in_person", True) else r.get("provider_name", "")
-            parts.append(f"<tr><td>{DAY_NAMES[r['day']]}</td><td>{format_minutes(r['start_min'])}"
-                         f"–{format_minutes(r['end_min'])}</td><td>{_e(r['title'])}</td>"
-                         f"<td>{_e(where)}</td></tr>")
+        for _i, r in m.iterrows():
+            where = _("Online") if not r.get("in_person", True) else r.get("provider_name", "")
+            parts.append(f"<tr><td>{_e(capitalize(w.day(r['day'])))}</td>"
+                         f"<td>{_e(w.clock_span(r['start_min'], r['end_min']))}</td>"
+                         f"<td>{_e(r['title'])}</td><td>{_e(where)}</td></tr>")
         parts.append("</tbody></table>")
     own_pace = t.loc[[s for s in plan.sections if s in t.index]]
     own_pace = own_pace[~own_pace["meets"]]
-    for _, r in own_pace.iterrows():
-        what = ("times to be arranged with the provider" if r.get("times_tba", False) else
-                f"about {r['self_paced_hours']:g} hours a week at their own pace")
-        parts.append(f"<p>{_e(r['title'])} ({_e(r['provider_name'])}): {what}.</p>")
+    for _i, r in own_pace.iterrows():
+        if r.get("times_tba", False):
+            what = _("{title} ({provider}): times to be arranged with the provider.")
+        else:
+            what = _("{title} ({provider}): about {hours} a week at their own pace.")
+        parts.append("<p>" + _e(what.format(title=r["title"], provider=r["provider_name"],
+                                            hours=w.hours(r["self_paced_hours"]))) + "</p>")
     if not plan.sections:
-        parts.append("<p>Nothing planned yet.</p>")
+        parts.append("<p>" + _e(_("Nothing planned yet.")) + "</p>")
     if trips is not None and len(trips):
-        modes = sorted({MODE_WORDS.get(str(x), str(x)) for x in trips["mode"].dropna()})
-        parts.append(f"<p>Travel: about {ledger.get('travel_minutes_per_week', 0):.0f} minutes a "
-                     f"week{', ' + ', '.join(modes) if modes else ''}.</p>")
-    parts.append(f"<p>About {ledger.get('hours_per_week', 0):.1f} hours of learning a week.</p>")
+        modes = sorted({w.getting_around(str(x)) for x in trips["mode"].dropna()})
+        travel = w.duration(ledger.get("travel_minutes_per_week", 0))
+        line = (_("Travel: about {duration} a week, {modes}.").format(duration=travel,
+                                                                       modes=", ".join(modes))
+                if modes else _("Travel: about {duration} a week.").format(duration=travel))
+        parts.append(f"<p>{_e(line)}</p>")
+    parts.append("<p>" + _e(_("About {hours} of learning a week.").format(
+        hours=w.hours(ledger.get("hours_per_week", 0)))) + "</p>")
 
-    parts.append("<h2>Costs</h2><table><tbody>")
+    parts.append("<h2>" + _e(_("Costs")) + "</h2><table><tbody>")
     seen = set()
     for sid in plan.sections:
         if sid not in t.index:
@@ -117,38 +125,52 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
         if r["opportunity_id"] in seen:
             continue
         seen.add(r["opportunity_id"])
-        cost = "Free" if float(r["cost"]) == 0 else f"${float(r['cost']):,.0f}"
-        parts.append(f"<tr><td>{_e(r['title'])}</td><td>{cost}</td></tr>")
+        cost = _("Free") if float(r["cost"]) == 0 else w.money(float(r["cost"]))
+        parts.append(f"<tr><td>{_e(r['title'])}</td><td>{_e(cost)}</td></tr>")
     total = float(ledger.get("cost", 0))
     left = learner.budget - total
-    parts.append(f"<tr><th>Total</th><th>${total:,.0f}</th></tr></tbody></table>")
-    parts.append(f"<p class=\"{'ok' if left >= 0 else 'warn'}\">Budget ${learner.budget:,.0f}: "
-                 + (f"${left:,.0f} left." if left >= 0 else f"${-left:,.0f} over.") + "</p>")
+    parts.append("<tr><th>" + _e(_("Total")) + f"</th><th>{_e(w.money(total))}</th></tr>"
+                 "</tbody></table>")
+    budget = (_("Budget {budget}: {left} left.").format(budget=w.money(learner.budget),
+                                                         left=w.money(left))
+              if left >= 0 else
+              _("Budget {budget}: {over} over.").format(budget=w.money(learner.budget),
+                                                         over=w.money(-left)))
+    parts.append(f"<p class=\"{'ok' if left >= 0 else 'warn'}\">{_e(budget)}</p>")
 
-    parts.append("<h2>Credit</h2>")
-    parts.append(f"<p>Expected competency credits by the end of the year: "
-                 f"{ledger.get('expected_credits', 0):.1f} "
-                 f"({ledger.get('credits_gained', 0):.1f} new). "
-                 f"Seat time: {ledger.get('total_hours', 0):.0f} hours = "
-                 f"{ledger.get('carnegie_units', 0):.2f} Carnegie units.</p>")
+    parts.append("<h2>" + _e(_("Credit")) + "</h2>")
+    units = ledger.get("carnegie_units", 0)
+    parts.append("<p>" + _e(w.ngettext(
+        "Expected competency credits by the end of the year: {credits} ({new} new). "
+        "Seat time: {hours} hours = {units} Carnegie unit.",
+        "Expected competency credits by the end of the year: {credits} ({new} new). "
+        "Seat time: {hours} hours = {units} Carnegie units.", w.plural(units, 2)).format(
+        credits=w.number(ledger.get("expected_credits", 0), 1),
+        new=w.number(ledger.get("credits_gained", 0), 1),
+        hours=w.integer(ledger.get("total_hours", 0)),
+        units=w.number(units, 2))) + "</p>")
 
-    parts.append("<h2>What to arrange</h2><ul>")
+    parts.append("<h2>" + _e(_("What to arrange")) + "</h2><ul>")
     if problems:
         for p in problems:
-            fix = f" {_e(p.fix)}" if p.fix else ""
-            parts.append(f"<li class=\"warn\">{_e(p.message)}{fix}</li>")
+            text = problem_text(p, w)
+            fix = f" {_e(text.fix)}" if text.fix else ""
+            parts.append(f"<li class=\"warn\">{_e(text.message)}{fix}</li>")
     else:
-        parts.append("<li class=\"ok\">Nothing in this plan clashes with the week, travel, "
-                     "budget or needs we know about.</li>")
+        parts.append("<li class=\"ok\">" + _e(_(
+            "Nothing in this plan clashes with the week, travel, budget or needs we know "
+            "about.")) + "</li>")
     for sid in plan.sections:
         if sid in t.index:
             r = t.loc[sid]
-            parts.append(f"<li>Sign up for {_e(r['title'])} with {_e(r['provider_name'])} "
-                         f"({r['start_date']:%B %-d} – {r['end_date']:%B %-d, %Y}).</li>")
+            parts.append("<li>" + _e(_("Sign up for {title} with {provider} ({dates}).").format(
+                title=r["title"], provider=r["provider_name"],
+                dates=w.date_span(r["start_date"], r["end_date"]))) + "</li>")
     parts.append("</ul>")
     if learner.supportive_adults:
-        parts.append(f"<p class=\"small\">Supportive adults: "
-                     f"{_e(', '.join(learner.supportive_adults))}.</p>")
-    parts.append("<p class=\"small\">Projections are estimates from a transparent model, not "
-                 "promises; they change as the learner's evidence changes.</p></body></html>")
+        parts.append("<p class=\"small\">" + _e(_("Supportive adults: {names}.").format(
+            names=", ".join(learner.supportive_adults))) + "</p>")
+    parts.append("<p class=\"small\">" + _e(_(
+        "Projections are estimates from a transparent model, not promises; they change as the "
+        "learner's evidence changes.")) + "</p></body></html>")
     return "".join(parts)

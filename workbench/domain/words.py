@@ -123,9 +123,9 @@ GLOSSARY = (
         "interests. It is an estimate, not a promise: it is never shown as a sure thing, and it "
         "changes as the learner's evidence changes.")),
     ("range", N_("Range of likely levels"),
-     N_("The band drawn around a projected level. The learner has about an 80% chance of "
-        "landing inside it (1 chance in 10 of doing better, 1 in 10 of doing less well). A wide "
-        "band means the estimate is less certain.")),
+     N_("The band drawn around a projected level (the 80% band): the learner has about 8 "
+        "chances in 10 of landing inside it, 1 in 10 of doing better and 1 in 10 of doing less "
+        "well. A wide band means the estimate is less certain.")),
 )
 
 
@@ -191,6 +191,14 @@ class Words:
     def integer(self, n) -> str:
         return self.number(n, 0)
 
+    def plural(self, x, digits: int = 1) -> int:
+        """The count ``ngettext`` should see for ``x`` shown with ``digits`` decimals: 1 when it
+        reads "1", else a whole number (2 for a fraction, as "1.5 hours" is plural)."""
+        if not _finite(x):
+            return 2
+        shown = round(float(x), digits)
+        return int(shown) if float(shown).is_integer() else 2
+
     def money(self, amount, estimate: bool = False) -> str:
         """``1234.5`` -> "$1,234.50", ``300`` -> "$300": cents only when the amount has them.
 
@@ -240,6 +248,8 @@ class Words:
             text = format_skeleton(skeleton, at, locale=self.locale)
             for period, lower in self._periods:
                 text = text.replace(period, lower)
+            # CLDR's narrow no-break space is missing from many fonts: a plain no-break space
+            text = text.replace("\u202f", "\u00a0")
             self._clock[minutes] = text
         return text
 
@@ -250,15 +260,18 @@ class Words:
 
     def minutes(self, n) -> str:
         """"55 minutes" (rounded to a whole minute)."""
+        if not _finite(n):
+            return "—"
         n = round(float(n))
         return self.ngettext("{minutes} minute", "{minutes} minutes", n).format(
             minutes=self.integer(n))
 
     def hours(self, h) -> str:
         """"5 hours", "1.5 hours" (at most one decimal)."""
-        h = float(h)
-        n = round(h) if abs(h - round(h)) < 0.05 else 2
-        return self.ngettext("{hours} hour", "{hours} hours", n).format(hours=self.number(h))
+        if not _finite(h):
+            return "—"
+        return self.ngettext("{hours} hour", "{hours} hours", self.plural(h)).format(
+            hours=self.number(h))
 
     def duration(self, minutes) -> str:
         """A length of time in hours and minutes: 439 -> "7 h 19 min", 45 -> "45 min"."""

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The translation catalogues under workbench/locale/, built with Babel (pybabel).
+#
+#   bash scripts/translations.sh            # after changing strings: extract -> update -> compile
+#   bash scripts/translations.sh init fr    # start a new language (then translate
+#                                           # workbench/locale/fr/LC_MESSAGES/messages.po and
+#                                           # run the script again)
+#   bash scripts/translations.sh compile    # only compile the .po files into .mo files
+#
+# The languages on offer are the compiled catalogues found under workbench/locale: a new
+# language needs no code change. tests/test_i18n.py fails on an untranslated or fuzzy string and
+# on a .mo file older than its .po, so commit the .po and the .mo together.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LOCALE=workbench/locale
+POT=$LOCALE/messages.pot
+KEYWORDS=(-k N_ -k NP_:1c,2)
+
+extract() {
+    pybabel extract -F babel.cfg "${KEYWORDS[@]}" --add-comments=TRANSLATORS: \
+        --add-location=file --sort-by-file --width=100 \
+        --project="Anywhere Learning Workbench" --copyright-holder="Anywhere Learning Workbench" \
+        -o "$POT" workbench
+}
+
+case "${1:-all}" in
+    init)
+        extract
+        pybabel init -i "$POT" -d "$LOCALE" -D messages -l "${2:?which language? e.g. fr}" --width=100
+        ;;
+    compile)
+        pybabel compile -d "$LOCALE" -D messages --statistics
+        ;;
+    all)
+        extract
+        pybabel update -i "$POT" -d "$LOCALE" -D messages --no-fuzzy-matching --ignore-obsolete \
+            --width=100 --ignore-pot-creation-date
+        pybabel compile -d "$LOCALE" -D messages --statistics
+        ;;
+    *)
+        echo "usage: $0 [all|init LANG|compile]" >&2
+        exit 2
+        ;;
+esac
