@@ -527,22 +527,28 @@ def test_sample_catalogue_fit_agrees_with_check_plan(sample):
 
 # ---- the per-learner answers kept between edits -----------------------------------------------
 def test_fit_and_check_follow_a_learner_who_changes_between_calls():
-    """The learner-only tests are kept per catalogue; a changed learner must not get stale ones."""
-    from workbench.domain.schedule import _cache_for
+    """The learner-only tests are kept in the session's cache; a changed learner must not get
+    stale ones."""
+    from workbench.domain.arrays import EngineCache
 
-    cat, who = build(), maya()
+    cat, who, cache = build(), maya(), EngineCache()
     plan = ["S-rob-tue", "S-weld-wed"]
-    catalogue_fit(cat, who, plan)
-    check_plan(cat, who, plan)
+    catalogue_fit(cat, who, plan, cache=cache)
+    check_plan(cat, who, plan, cache=cache)
+    assert len(cache) > 0
     who.transport = ["walk"]
     who.availability = weekdays("16:00", "17:00")
     who.max_travel_minutes = 5
     who.grade = 6
     who.levels = {"MATH.ALG": 4}
-    kept_fit, kept_check = catalogue_fit(cat, who, plan), check_plan(cat, who, plan)
-    _cache_for(cat).clear()
-    pd.testing.assert_frame_equal(kept_fit, catalogue_fit(cat, who, plan))
+    kept_fit = catalogue_fit(cat, who, plan, cache=cache)
+    kept_check = check_plan(cat, who, plan, cache=cache)
+    pd.testing.assert_frame_equal(kept_fit, catalogue_fit(cat, who, plan))  # nothing kept
     assert kept_check == check_plan(cat, who, plan)
+    # a cache used with another catalogue forgets the first one's answers
+    other = build()
+    pd.testing.assert_frame_equal(catalogue_fit(other, who, plan, cache=cache),
+                                  catalogue_fit(other, who, plan))
 
 
 def test_changing_a_fit_frame_does_not_change_the_next_fit():

@@ -368,22 +368,20 @@ def test_poisson_binomial_on_python_floats_is_exactly_the_array_programme(probs)
 # ---- parts kept between comparisons ----------------------------------------------------------
 def test_a_comparison_reusing_projections_matches_one_worked_out_afresh():
     """One edit: each plan's row and columns are kept per projection; only the edit's change."""
-    from workbench.domain.schedule import _cache_for
+    from workbench.domain.arrays import EngineCache
 
-    cat, who = catalogue(), learner()
+    cat, who, cache = catalogue(), learner(), EngineCache()
     plans = [plan("A", ["S1"]), plan("B", ["S2"]), plan("C", ["S1b", "S2"])]
     projs = {p.plan_id: project(cat, who, p.sections) for p in plans}
-    first = compare_plans(cat, who, plans, projections=projs)
+    first = compare_plans(cat, who, plans, projections=projs, cache=cache)
     first.table.loc[:, "cost"] = -1.0            # changing one comparison's frames ...
     first.trajectories.loc[:, "plan_id"] = "changed"
     first.heatmap.loc[:, "expected_end"] = -1.0
     plans[0] = plan("A", ["S1", "S2"], name="Plan A, edited")
     projs["A"] = project(cat, who, plans[0].sections)
-    kept = compare_plans(cat, who, plans, projections=projs)
-    _cache_for(cat).clear()
-    ledger._TEXT_COLUMNS.clear()
-    ledger._COMPETENCY_TEXT.clear()
-    fresh = compare_plans(cat, who, plans, projections=projs)
+    kept = compare_plans(cat, who, plans, projections=projs, cache=cache)
+    assert len(cache) > 0
+    fresh = compare_plans(cat, who, plans, projections=projs)  # nothing kept
     for name in ("table", "trajectories", "heatmap"):   # ... never changes the next one
         pd.testing.assert_frame_equal(getattr(kept, name), getattr(fresh, name))
     assert kept.table["plan_name"].tolist() == ["Plan A, edited", "Plan B", "Plan C"]

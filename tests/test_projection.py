@@ -448,15 +448,23 @@ def test_trajectories_are_read_from_the_distribution():
     assert t["competency_id"].tolist() == ["MATH.1", "ELA.1"] * 21
 
 
-def test_catalogue_arrays_are_dropped_with_their_catalogue():
+def test_catalogue_arrays_are_shared_read_only_and_dropped_with_their_catalogue():
     import gc
+    import weakref
 
-    from workbench.domain import schedule
+    from workbench.domain.arrays import catalogue_arrays
 
     cat = tiny_catalogue()
     project(cat, learner(), ["S1"])
-    key = id(cat)
-    assert "projection" in schedule._CACHES[key]
-    del cat
+    arrays = catalogue_arrays(cat)
+    assert catalogue_arrays(cat) is arrays  # built once, shared
+    frozen = [v for v in vars(arrays).values() if isinstance(v, np.ndarray)]
+    assert len(frozen) > 40 and not any(v.flags.writeable for v in frozen)
+    with pytest.raises(ValueError, match="read-only"):
+        arrays.weekly_hours[0] = 99.0
+    with pytest.raises(TypeError):
+        arrays.position["S-new"] = 1  # type: ignore[index]
+    gone = weakref.ref(arrays)
+    del cat, arrays
     gc.collect()
-    assert key not in schedule._CACHES
+    assert gone() is None

@@ -50,29 +50,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .domain.arrays import catalogue_arrays, day_numbers, interest_tags, mode_set
 from .domain.dataset import (
     DEVICES,
     MODES,
-    OPPORTUNITY_KINDS,
     PROFICIENT,
     Catalogue,
     Learner,
     Plan,
 )
+from .domain.feasibility import roster_feasible
+from .domain.ledger import plan_totals
 from .domain.loading import DataError
 from .domain.projection import (
-    _STOP,
     DEFAULT_PARAMETERS,
     N_LEVELS,
-    N_STEPS,
     ModelParameters,
-    _stem,
-    _tags,
-    _words,
-    learn_rates,
+    PlanRows,
+    project_many,
     week_grid,
 )
-from .domain.schedule import day_numbers
 
 ROSTER_COLUMNS = [
     "learner_id", "plan_id", "grade", "home_zone", "transport", "max_travel_minutes",
@@ -89,7 +86,6 @@ COMPETENCY_COLUMNS = [
     "learner_id", "plan_id", "competency_id", "current_level", "expected_end",
     "p_proficient_end",
 ]
-CARNEGIE_HOURS = 120.0
 DEFAULT_CHUNK_SIZE = 5_000
 # most rows projected at once: bigger blocks spill out of the caches (see _project_chunk)
 BLOCK_ROWS = 5_000
@@ -391,202 +387,28 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
     return _typed(out), problems
 
 
-def _section_hours(t: pd.DataFrame, weeks: np.ndarray) -> np.ndarray:
-    """Hours each section takes in each week (Monday day numbers): sections x weeks.
-
-    The rule of ``schedule.weekly_hours`` (tests hold the two equal): a meeting counts when its
-    date falls inside the section's dates; self-paced hours count in full in any week the
-    section runs on at least one day.
-    """
-    first, last = day_numbers(t["start_date"]), day_numbers(t["end_date"])
-    dates = weeks[:, None] + np.arange(7)[None, :]
-    running = (dates[None] >= first[:, None, None]) & (dates[None] <= last[:, None, None])
-    meets = t["meets"].to_numpy(dtype=bool)
-    mask = np.where(meets, t["day_mask"].to_numpy(dtype=np.int64), 0)
-    on_day = ((mask[:, None] >> np.arange(7)) & 1) > 0
-    length = np.where(meets, (t["end_min"].to_numpy() - t["start_min"].to_numpy()) / 60, 0.0)
-    meeting = (running & on_day[:, None, :]).sum(axis=2) * length[:, None]
-    return meeting + running.any(axis=2) * t["self_paced_hours"].to_numpy(dtype=float)[:, None]
-
-
-def _mondays(first_day: int, last_day: int) -> np.ndarray:
-    """Day numbers of the Mondays of every week from ``first_day`` to ``last_day``."""
-    start = first_day - (first_day + 3) % 7  # 1970-01-01 was a Thursday
-    return np.arange(start, last_day + 1, 7, dtype=np.int64)
-
-
-# ---- the prepared catalogue: everything per section, built once and shipped to workers -------
-def _bits(sets: list[set[int]], n_words: int) -> np.ndarray:
-    """Sets of small integers as rows of uint64 bit masks (``n_words`` words per row)."""
-    out = np.zeros((len(sets), n_words), dtype=np.uint64)
-    for i, s in enumerate(sets):
-        for b in s:
-            out[i, b // 64] |= np.uint64(1) << np.uint64(b % 64)
-    return out
-
-
+# ---- what every chunk of a run shares ---------------------------------------------------------
 class _Model:
-    """Catalogue arrays, week grid and parameters for projecting any chunk of a roster.
+    """The catalogue's arrays, the week grid, the parameters and each section's hours in the
+    projection's weeks: everything a chunk of a roster needs besides its own rows.
 
-    Plain numpy arrays and small dicts, so it pickles quickly to Dask workers (scattered once).
+    It pickles to Dask workers (scattered once); nothing in it is about a learner.
     """
 
     def __init__(self, catalogue: Catalogue, params: ModelParameters, start, weeks: int):
+        self.arrays = A = catalogue_arrays(catalogue)
         self.params = params
-        t = catalogue.section_table
-        self.section_index = pd.Index(t.index.astype(str))
-        self.section_arrow = pa.array(self.section_index.to_numpy(dtype=str), type=pa.string())
-        n_s = len(t)
-        comps = catalogue.competencies
-        self.comp_ids = comps["competency_id"].to_numpy(dtype=object)
-        self.comp_index = pd.Index(self.comp_ids)
+        self.week_starts = week_grid(A, start, weeks)
+        self.week_days = day_numbers(self.week_starts[:-1])
+        self.section_hours = A.hours_in_weeks(A.rows, self.week_days)
+        self.section_arrow = pa.array(A.section_ids.astype(str), type=pa.string())
+        self.comp_ids = np.asarray(A.competency_ids, dtype=object)
         self.comp_arrow = pa.array(self.comp_ids.astype(str), type=pa.string())
-        self.rates = learn_rates(catalogue, params)
-        self.week_starts = week_grid(catalogue, start, weeks)
+        self.zone_index = pd.Index(A.zones)
         self.n_weeks = len(self.week_starts) - 1
-        self.first_day = self.week_starts[0].date()
-        # a section gives practice in week w when its dates contain that Monday (as project does)
-        mondays = self.week_starts[:-1].to_numpy(dtype="datetime64[ns]")
-        sd = t["start_date"].to_numpy(dtype="datetime64[ns]")
-        ed = t["end_date"].to_numpy(dtype="datetime64[ns]")
-        # weeks x sections: a chunk gathers whole rows of it (contiguous), never a strided
-        # transpose of a sections x weeks gather (that thrashes the cache on big chunks)
-        self.active_by_week = np.ascontiguousarray(
-            (mondays[:, None] >= sd[None, :]) & (mondays[:, None] <= ed[None, :]))
-        self.weekly_hours = t["weekly_hours"].to_numpy(dtype=float)
-        # hours per projection week (the ledger's) and per catalogue week (the feasibility's)
-        self.hours = _section_hours(t, day_numbers(self.week_starts[:-1]))
-        first, last = day_numbers(t["start_date"]), day_numbers(t["end_date"])
-        self.cat_hours = _section_hours(t, _mondays(int(first.min()), int(last.max()))) \
-            if n_s else np.zeros((0, 0))
-        self.total_hours = self.hours.sum(axis=1)
-        self.school = (t["provider_kind"] == "school").to_numpy()
-
-        # opportunities: cost, kind, interest tags; sections point at them
-        opps = catalogue.opportunities.reset_index(drop=True)
-        self.opp_index = pd.Index(opps["opportunity_id"].astype(str))
-        self.sec_opp = self.opp_index.get_indexer(t["opportunity_id"].astype(str))
-        self.opp_cost = opps["cost"].to_numpy(dtype=float)
-        kinds = list(OPPORTUNITY_KINDS) + sorted(set(opps["kind"]) - set(OPPORTUNITY_KINDS))
-        self.kinds = np.asarray(kinds, dtype=object)
-        self.opp_kind = pd.Index(kinds).get_indexer(opps["kind"])
-        opp_tags = [_tags(x) for x in opps["interests"]]
-        vocab = sorted(set().union(*opp_tags)) if opp_tags else []
-        self.tag_at = {tag: i for i, tag in enumerate(vocab)}
-        self.n_words = max(1, -(-len(vocab) // 64))
-        self.opp_tag_bits = _bits([{self.tag_at[x] for x in tags} for tags in opp_tags],
-                                  self.n_words)
-        # what a strength can match in an opportunity: stems of its tags and title
-        self.opp_targets = [{_stem(w) for tag in tags for w in _words(tag)}
-                            | {_stem(w) for w in _words(title)}
-                            for tags, title in zip(opp_tags, opps["title"], strict=True)]
-        self._strength_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-        # alignments grouped by opportunity, each group in file order (as project reads them)
-        a = catalogue.alignments.reset_index(drop=True)
-        a_opp = self.opp_index.get_indexer(a["opportunity_id"].astype(str))
-        order = np.argsort(a_opp, kind="stable")
-        self.al_comp = self.comp_index.get_indexer(a["competency_id"].astype(str))[order]
-        self.al_intensity = a["intensity"].to_numpy(dtype=float)[order]
-        steps = np.arange(N_STEPS)
-        lo = a["min_level"].to_numpy(dtype=np.int64)[order]
-        hi = a["max_level"].to_numpy(dtype=np.int64)[order]
-        self.al_ok = (steps[None] >= lo[:, None]) & (steps[None] < hi[:, None])
-        self.opp_ptr = np.searchsorted(a_opp[order], np.arange(len(opps) + 1))
-        domains = comps["domain"].astype(str).to_numpy(dtype=object)
-        self.domains = sorted(set(domains))
-        self.comp_domain = pd.Index(self.domains).get_indexer(domains)
-
-        # attendance for every (ways of travelling, home zone, section), as project works it
-        zones = list(catalogue.zones)
-        self.zone_index = pd.Index(zones)
-        n_z = len(zones)
-        sec_zone = self.zone_index.get_indexer(t["zone"].astype(str))
-        in_person = t["in_person"].to_numpy(dtype=bool)
-        late = t["meets"].to_numpy(dtype=bool) & (t["end_min"].to_numpy() > params.late_hour * 60)
-        self.attendance = np.empty((1 << len(MODES), n_z + 1, n_s))
-        self.fastest = np.empty((1 << len(MODES), n_z + 1, n_s))
-        for tm in range(1 << len(MODES)):
-            modes = [m for i, m in enumerate(MODES) if tm >> i & 1]
-            reach = np.full((n_z + 1, n_z), np.inf)  # the last row: a home zone not in the data
-            for m in modes:
-                reach[:n_z] = np.minimum(reach[:n_z], catalogue.travel_matrix[m])
-            minutes = np.where(sec_zone[None] >= 0, reach[:, np.maximum(sec_zone, 0)], np.inf)
-            minutes = np.where(in_person[None], minutes, 0.0)
-            extra = np.maximum(0.0, minutes - params.free_travel_minutes) / 10.0
-            with np.errstate(invalid="ignore"):
-                att = params.base_attendance - params.travel_penalty_per_10min * extra \
-                    - params.late_penalty * late[None]
-            self.attendance[tm] = np.clip(np.nan_to_num(att, nan=params.min_attendance,
-                                                        neginf=params.min_attendance),
-                                          params.min_attendance, 1.0)
-            # feasibility's trips: a zone with no row to itself is 0 minutes on foot
-            fast = reach.copy()
-            diag = np.arange(n_z)
-            fast[diag, diag] = np.where(np.isfinite(fast[diag, diag]), fast[diag, diag], 0.0)
-            self.fastest[tm] = np.where(sec_zone[None] >= 0, fast[:, np.maximum(sec_zone, 0)],
-                                        np.inf)
-
-        # the per-section checks a roster can answer (see the module docstring)
-        self.min_grade = t["min_grade"].to_numpy(dtype=np.int64)
-        self.max_grade = t["max_grade"].to_numpy(dtype=np.int64)
-        self.no_seats = t["seats_left"].to_numpy(dtype=np.int64) <= 0
-        self.needs_internet = t["requires_broadband"].to_numpy(dtype=bool) | \
-            t["online"].to_numpy(dtype=bool)
-        self.needs_device = t["requires_device"].to_numpy(dtype=bool)
-        self.needs_car = t["requires_car"].to_numpy(dtype=bool)
-        self.at_place = t["modality"].isin(["in_person", "blended"]).to_numpy(dtype=bool)
-
-    def strength_match(self, strengths: str) -> tuple[np.ndarray, np.ndarray]:
-        """For a ``;`` list of strengths: does it match each opportunity, each domain?
-
-        ``projection._strength_match`` split in two, because a strength matches an
-        (opportunity, competency) when it matches the opportunity's words or the domain.
-        """
-        hit = self._strength_cache.get(strengths)
-        if hit is not None:
-            return hit
-        by_opp = np.zeros(len(self.opp_targets), dtype=bool)
-        by_dom = np.zeros(len(self.domains), dtype=bool)
-        dom_stems = [{_stem(w) for w in _words(d) if w not in _STOP} for d in self.domains]
-        for strength in (x.strip() for x in strengths.split(";")):
-            if not strength:
-                continue
-            words = [w for w in _words(strength) if w not in _STOP and len(w) >= 3]
-            stems = {_stem(w) for w in words}
-            if stems:
-                by_opp |= np.fromiter((bool(stems & tg) for tg in self.opp_targets), bool,
-                                      len(self.opp_targets))
-            text = strength.lower()
-            for j, d in enumerate(self.domains):
-                if stems & dom_stems[j] or any(key in text and dom == d for key, dom in
-                                               self.params.strength_domain_words):
-                    by_dom[j] = True
-        self._strength_cache[strengths] = (by_opp, by_dom)
-        return by_opp, by_dom
-
-    def interest_bits(self, interests: str) -> np.ndarray:
-        tags = {x.strip().lower() for x in str(interests).split(";") if x.strip()}
-        return _bits([{self.tag_at[x] for x in tags if x in self.tag_at}], self.n_words)[0]
 
 
-def _segments(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For sorted keys: the distinct keys and where each run starts (for ``reduceat``)."""
-    if keys.size == 0:
-        return keys, np.zeros(0, dtype=np.intp)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    return keys[starts], starts
-
-
-def _per_row(n: int, rows: np.ndarray, values: np.ndarray, ufunc=np.add) -> np.ndarray:
-    """Reduce ``values`` (sorted by ``rows``) per row into an array of ``n`` rows (0 elsewhere)."""
-    out = np.zeros((n, *values.shape[1:]), dtype=values.dtype)
-    keys, starts = _segments(rows)
-    if keys.size:
-        out[keys] = ufunc.reduceat(values, starts, axis=0)
-    return out
-
-
+# ---- roster rows as the kernel's input ---------------------------------------------------------
 def _levels_matrix(model: _Model, levels: pd.Series) -> np.ndarray:
     """Current levels, shape (rows, competencies); each distinct ``levels`` text parsed once."""
     codes, uniques = pd.factorize(levels.to_numpy(dtype=object))
@@ -602,12 +424,8 @@ def _levels_matrix(model: _Model, levels: pd.Series) -> np.ndarray:
     return mat[codes] if len(codes) else np.zeros((0, len(model.comp_ids)), dtype=np.int64)
 
 
-def _goal_table(model: _Model, goals: pd.Series) -> tuple[np.ndarray, ...]:
-    """Goals as arrays (row, competency, level, week), one entry per goal of every row.
-
-    A goal's week is the row of the projection whose Monday starts the week of the goal date
-    (the last row when the date is beyond the horizon), as ``project`` reads it.
-    """
+def _goal_arrays(model: _Model, goals: pd.Series) -> tuple[np.ndarray, ...]:
+    """Goals as arrays (row, competency, level, date as a day number), one entry per goal."""
     rows, items = _split(goals.to_numpy(dtype=object))
     parts = pc.extract_regex(items, _GOAL.pattern)
     ok = pc.is_valid(parts).to_numpy(zero_copy_only=False)
@@ -617,50 +435,52 @@ def _goal_table(model: _Model, goals: pd.Series) -> tuple[np.ndarray, ...]:
     by = pc.cast(pc.strptime(parts.field("d"), "%Y-%m-%d", "s", error_is_null=True), pa.date32())
     valid = pc.is_valid(by).to_numpy(zero_copy_only=False)
     days = by.fill_null(0).to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64)
-    first = np.datetime64(model.first_day, "D").astype(np.int64)
-    week = np.clip((days - first) // 7, 0, model.n_weeks)
-    return rows[valid], comp[valid], level[valid], week[valid]
+    return rows[valid], comp[valid], level[valid], days[valid]
 
 
 def _transport_mask(transport: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(transport.to_numpy(dtype=object))
-    masks = np.array([sum(1 << i for i, m in enumerate(MODES)
-                          if m in {x.strip().lower() for x in str(u).split(";")})
-                      for u in uniques], dtype=np.int64)
+    masks = np.array([mode_set(x.strip().lower() for x in str(u).split(";")) for u in uniques],
+                     dtype=np.int64)
     return masks[codes] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
-def _evolve_pairs(start: np.ndarray, step: np.ndarray) -> np.ndarray:
-    """``projection.evolve``'s weekly update for a flat list of (learner, competency) pairs.
-
-    The kernel's arithmetic, operation for operation (so the numbers are identical), with pairs
-    on the last axis (contiguous rows per level, several times faster than the kernel's
-    layout) and without its dense learners x competencies output.
-
-    Parameters
-    ----------
-    start : int array (P,)
-        Starting level of each pair.
-    step : array (W, 4, P)
-        Chance of moving up each step in each week, ``1 - (1 - t) ** practice``.
-
-    Returns
-    -------
-    numpy.ndarray, shape (W + 1, 5, P)
-        Level distribution of every pair at the start of each week.
-    """
-    n_w, _, n_p = step.shape
-    traj = np.empty((n_w + 1, N_LEVELS, n_p))
-    traj[0] = np.eye(N_LEVELS)[:, start.astype(np.intp)]
-    flow = np.empty((N_STEPS, n_p))
-    for w in range(n_w):
-        p, nxt = traj[w], traj[w + 1]
-        np.multiply(p[:N_STEPS], step[w], out=flow)
-        # evolve: nxt = p; nxt[:4] -= flow; nxt[1:] += flow (the same two roundings per level)
-        np.subtract(p[:N_STEPS], flow, out=nxt[:N_STEPS])
-        nxt[N_STEPS] = p[N_STEPS]
-        nxt[1:] += flow
-    return traj
+def _plan_rows(model: _Model, df: pd.DataFrame) -> PlanRows:
+    """Roster rows (typed, index 0..n-1) as the projection kernel's ``PlanRows``."""
+    n = len(df)
+    # the plan's distinct known sections, in plan order: (row, section) pairs sorted by row
+    rows, items = _split(df["sections"].to_numpy(dtype=object))
+    sec = _index_in(items, model.section_arrow)
+    keep = sec >= 0
+    rows, sec = rows[keep], sec[keep]
+    first = ~pd.DataFrame({"r": rows, "s": sec}).duplicated().to_numpy()
+    rs_row, rs_sec = rows[first], sec[first]
+    home = model.zone_index.get_indexer(df["home_zone"].astype(str))
+    levels = _levels_matrix(model, df["levels"])
+    i_codes, i_uniques = pd.factorize(df["interests"].to_numpy(dtype=object))
+    s_codes, s_uniques = pd.factorize(df["strengths"].to_numpy(dtype=object))
+    g_row, g_comp, g_level, g_day = _goal_arrays(model, df["goals"])
+    return PlanRows(
+        section_ptr=np.r_[0, np.cumsum(np.bincount(rs_row, minlength=n))].astype(np.int64),
+        section_pos=rs_sec.astype(np.int64),
+        transport=_transport_mask(df["transport"]),
+        home=np.where(home >= 0, home, len(model.zone_index)).astype(np.int64),
+        levels=levels,
+        interest_code=i_codes.astype(np.int64),
+        interest_sets=tuple(frozenset(interest_tags(u)) for u in i_uniques),
+        strength_code=s_codes.astype(np.int64),
+        strength_sets=tuple(tuple(x.strip() for x in str(u).split(";") if x.strip())
+                            for u in s_uniques),
+        goal_row=g_row.astype(np.int64), goal_competency=g_comp, goal_level=g_level,
+        goal_day=g_day, goal_current=np.where(g_comp >= 0, levels[g_row, np.maximum(g_comp, 0)],
+                                              0),
+        grade=df["grade"].to_numpy(dtype=np.int64),
+        home_broadband=df["home_broadband"].to_numpy(dtype=bool),
+        has_device=df["device"].isin(["shared", "own"]).to_numpy(),
+        max_travel_minutes=df["max_travel_minutes"].to_numpy(dtype=float),
+        budget=df["budget"].to_numpy(dtype=float),
+        max_hours_per_week=df["max_hours_per_week"].to_numpy(dtype=float),
+    )
 
 
 def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
@@ -680,168 +500,45 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
 
 
 def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
-    """Project a block of at most ``BLOCK_ROWS`` roster rows (see ``_project_chunk``)."""
-    p = model.params
-    n = len(df)
+    """Project a block of at most ``BLOCK_ROWS`` roster rows with the domain's kernel."""
     df = df.reset_index(drop=True)
-    n_w, n_c = model.n_weeks, len(model.comp_ids)
+    n = len(df)
+    A = model.arrays
+    rows = _plan_rows(model, df)
+    proj = project_many(A, rows, model.week_starts, model.params)
+    totals = plan_totals(A, rows.section_ptr, rows.section_pos, model.week_days,
+                         model.section_hours)
+    feasible = roster_feasible(A, rows, totals["cost"])
 
-    # the plan's distinct known sections, in plan order: (row, section) pairs sorted by row
-    rows, items = _split(df["sections"].to_numpy(dtype=object))
-    sec = _index_in(items, model.section_arrow)
-    keep = sec >= 0
-    rows, sec = rows[keep], sec[keep]
-    first = ~pd.DataFrame({"r": rows, "s": sec}).duplicated().to_numpy()
-    rs_row, rs_sec = rows[first], sec[first]
-
-    tmask = _transport_mask(df["transport"])
-    home = model.zone_index.get_indexer(df["home_zone"].astype(str))
-    home = np.where(home >= 0, home, len(model.zone_index))  # unknown zone: no trip is possible
-    attendance = model.attendance[tmask[rs_row], home[rs_row], rs_sec]
-    hours = model.weekly_hours[rs_sec] * attendance
-    rs_opp = model.sec_opp[rs_sec]
-    i_codes, i_uniques = pd.factorize(df["interests"].to_numpy(dtype=object))
-    i_bits = np.array([model.interest_bits(u) for u in i_uniques],
-                      dtype=np.uint64).reshape(-1, model.n_words)
-    interest = ((i_bits[i_codes[rs_row]] & model.opp_tag_bits[rs_opp]) != 0).any(axis=1) \
-        if rs_row.size else np.zeros(0, dtype=bool)
-    s_codes, s_uniques = pd.factorize(df["strengths"].to_numpy(dtype=object))
-    s_match = [model.strength_match(str(u)) for u in s_uniques]
-    s_opp = np.array([m[0] for m in s_match], dtype=bool).reshape(len(s_uniques),
-                                                                  len(model.opp_targets))
-    s_dom = np.array([m[1] for m in s_match], dtype=bool).reshape(len(s_uniques),
-                                                                  len(model.domains))
-
-    # every (row, section, alignment): practice = hours x intensity x engagement, per step
-    n_al = model.opp_ptr[rs_opp + 1] - model.opp_ptr[rs_opp]
-    x_rs = np.repeat(np.arange(rs_row.size), n_al)
-    x_al = model.opp_ptr[rs_opp][x_rs] + (np.arange(x_rs.size)
-                                          - np.repeat(np.cumsum(n_al) - n_al, n_al))
-    x_row = rs_row[x_rs]
-    x_comp = model.al_comp[x_al]
-    strength = s_opp[s_codes[x_row], rs_opp[x_rs]] | \
-        s_dom[s_codes[x_row], model.comp_domain[x_comp]]
-    boost = 1.0 + p.interest_boost * interest[x_rs]
-    eng = boost + p.strength_boost * strength
-    amount = hours[x_rs] * model.al_intensity[x_al] * eng
-    # practice per (row, competency) pair, summed in plan order (the order project adds in)
-    key = x_row * n_c + x_comp
-    order = np.argsort(key, kind="stable")
-    pair_key, starts = _segments(key[order])
-    sizes = np.diff(np.r_[starts, order.size]).astype(np.intp)
-    pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
-    levels = _levels_matrix(model, df["levels"])
-    start = levels[pair_row, pair_comp]
-    # Most pairs get practice from one section only: their weekly chance of a step is either
-    # 0 or one number per step, so expm1 runs once per pair instead of once per week. Those
-    # pairs go first; pairs with several sections get the kernel's week-by-week sums.
-    single = sizes == 1
-    perm = np.r_[np.flatnonzero(single), np.flatnonzero(~single)]
-    n_1, n_p = int(single.sum()), pair_key.size
-    log_keep = np.log1p(-model.rates[pair_comp[perm]].T)                   # 4 x P
-    step = np.empty((n_w, N_STEPS, n_p))
-    one = order[starts[single]]
-    base = np.where(model.al_ok[x_al[one]].T,
-                    -np.expm1(amount[one] * log_keep[:, :n_1]), 0.0)
-    np.multiply(base[None], model.active_by_week[:, rs_sec[x_rs[one]]][:, None, :],
-                out=step[:, :, :n_1])
-    if n_1 < n_p:
-        many = np.repeat(~single, sizes)
-        m_order, m_rank = order[many], (np.arange(order.size)
-                                        - np.repeat(starts, sizes))[many]
-        m_pair = np.repeat(np.arange(n_p - n_1), sizes[~single])
-        practice = np.zeros((n_w, N_STEPS, n_p - n_1))
-        for r in range(int(m_rank.max()) + 1):
-            # one contribution per pair at each rank: plain fancy-index adds are safe
-            pick = m_order[m_rank == r]
-            practice[:, :, m_pair[m_rank == r]] += (
-                model.active_by_week[:, rs_sec[x_rs[pick]]][:, None, :]
-                & model.al_ok[x_al[pick]].T[None]) * amount[pick]
-        step[:, :, n_1:] = -np.expm1(practice * log_keep[None, :, n_1:])
-        del practice
-    dist = _evolve_pairs(start[perm], step)                               # W+1 x 5 x P
-    del step
-    at = np.empty(n_p, dtype=np.intp)
-    at[perm] = np.arange(n_p)                   # pair (in key order) -> its column in dist
-    end = dist[-1][:, at].T
-    expected_end = end @ np.arange(N_LEVELS, dtype=float)
-    p_prof = np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0)
-
-    # per plan: credits
-    already = (levels >= PROFICIENT).sum(axis=1).astype(float)
-    change = _per_row(n, pair_row, p_prof - (start >= PROFICIENT))
-    expected = already + change
-    gained = expected - already
-
-    # goals
-    g_row, g_comp, g_level, g_week = _goal_table(model, df["goals"])
-    current = np.where(g_comp >= 0, levels[g_row, np.maximum(g_comp, 0)], 0)
-    pair_at = pd.Index(pair_key).get_indexer(g_row * n_c + g_comp)
-    prob = np.zeros(g_row.size)
-    has = (pair_at >= 0) & (g_comp >= 0)
-    reached = np.arange(N_LEVELS)[None, :] >= g_level[has][:, None]
-    prob[has] = np.clip(np.where(reached, dist[g_week[has], :, at[pair_at[has]]], 0.0).sum(axis=1),
-                        0.0, 1.0)
-    prob = np.where(current >= g_level, 1.0, prob)
-    n_goals = np.bincount(g_row, minlength=n)
+    end = proj.end_distribution()
+    expected = proj.expected_credits(end)
+    gained = expected - (rows.levels >= PROFICIENT).sum(axis=1).astype(float)
+    prob = proj.goal_probability
+    n_goals = np.bincount(rows.goal_row, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p_goal_mean = np.bincount(g_row, weights=prob, minlength=n) / n_goals
-    likely = np.bincount(g_row, weights=prob >= 0.5, minlength=n)
-
-    # per plan: hours, cost, kind
-    hours_w = _per_row(n, rs_row, model.hours[rs_sec])
-    total = hours_w.sum(axis=1)
-    busy = (hours_w > 0).sum(axis=1)
-    hours_per_week = total / np.maximum(busy, 1)  # mean over the weeks with any hours
-    first_opp = ~pd.DataFrame({"r": rs_row, "o": rs_opp}).duplicated().to_numpy()
-    cost = np.bincount(rs_row[first_opp], weights=model.opp_cost[rs_opp[first_opp]],
-                       minlength=n).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
+        p_goal_mean = np.bincount(rows.goal_row, weights=prob, minlength=n) / n_goals
+        cost = totals["cost"]
         per_credit = np.where(gained < 0.01, np.nan, np.where(cost == 0, 0.0, cost / gained))
-    sec_total = model.total_hours[rs_sec]
-    school = model.school[rs_sec]
-    in_school = np.bincount(rs_row, weights=sec_total * school, minlength=n).astype(float)
-    kind_hours = np.zeros((n, len(model.kinds)))
-    # + 1e-9 a section: a plan of only unpublished-times sections takes its most common kind
-    np.add.at(kind_hours, (rs_row, model.opp_kind[rs_opp]), sec_total + 1e-9)
-    plan_kind = np.where(kind_hours.sum(axis=1) > 0, model.kinds[kind_hours.argmax(axis=1)], "")
-
-    # per plan: the cheap feasibility subset
-    grade = df["grade"].to_numpy(dtype=np.int64)
-    has_device = df["device"].isin(["shared", "own"]).to_numpy()
-    broadband = df["home_broadband"].to_numpy(dtype=bool)
-    car = (tmask >> MODES.index("car") & 1).astype(bool)
-    fast = model.fastest[tmask[rs_row], home[rs_row], rs_sec]
-    place = model.at_place[rs_sec]
-    bad = ((grade[rs_row] < model.min_grade[rs_sec]) | (grade[rs_row] > model.max_grade[rs_sec])
-           | model.no_seats[rs_sec]
-           | (model.needs_internet[rs_sec] & ~broadband[rs_row])
-           | (model.needs_device[rs_sec] & ~has_device[rs_row])
-           | (model.needs_car[rs_sec] & ~car[rs_row])
-           | (place & ~np.isfinite(fast))
-           | (place & np.isfinite(fast)
-              & (fast > df["max_travel_minutes"].to_numpy(dtype=float)[rs_row] + _EPS)))
-    busiest = _per_row(n, rs_row, model.cat_hours[rs_sec]).max(axis=1, initial=0.0)
-    feasible = (np.bincount(rs_row, weights=bad, minlength=n) == 0) \
-        & (cost <= df["budget"].to_numpy(dtype=float) + _EPS) \
-        & (busiest <= df["max_hours_per_week"].to_numpy(dtype=float) + _EPS)
+    likely = np.bincount(rows.goal_row, weights=prob >= 0.5, minlength=n)
 
     plans = pd.DataFrame({
         "learner_id": df["learner_id"].to_numpy(dtype=object),
         "plan_id": df["plan_id"].to_numpy(dtype=object),
         "expected_credits": expected, "credits_gained": gained,
         "p_goal_mean": p_goal_mean, "n_goals_likely": likely.astype(np.int64),
-        "hours_per_week": hours_per_week, "cost": cost, "cost_per_credit": per_credit,
-        "carnegie_units": total / CARNEGIE_HOURS, "plan_kind": plan_kind.astype(object),
-        "in_school_hours": in_school, "outside_hours": total - in_school,
+        "hours_per_week": totals["hours_per_week"], "cost": cost, "cost_per_credit": per_credit,
+        "carnegie_units": totals["carnegie_units"], "plan_kind": totals["plan_kind"],
+        "in_school_hours": totals["in_school_hours"], "outside_hours": totals["outside_hours"],
         "feasible": feasible,
     }, columns=PLAN_COLUMNS)
+    pair_row = proj.pair_row
     comps = pd.DataFrame({
         "learner_id": df["learner_id"].to_numpy(dtype=object)[pair_row],
         "plan_id": df["plan_id"].to_numpy(dtype=object)[pair_row],
-        "competency_id": model.comp_ids[pair_comp],
-        "current_level": start.astype(np.int64),
-        "expected_end": expected_end, "p_proficient_end": p_prof,
+        "competency_id": model.comp_ids[proj.pair_competency],
+        "current_level": proj.pair_start.astype(np.int64),
+        "expected_end": end @ np.arange(N_LEVELS, dtype=float),
+        "p_proficient_end": np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0),
     }, columns=COMPETENCY_COLUMNS)
     return BatchResults(plans, comps)
 
@@ -1176,12 +873,13 @@ def reachability_by_zone(catalogue: Catalogue, roster, interest: str,
             "broadband": np.array([lr.home_broadband for lr in learners], dtype=bool),
             "device": np.array([lr.has_device for lr in learners], dtype=bool),
         })
-    model = _Model(catalogue, DEFAULT_PARAMETERS, None, 0)
+    A = catalogue_arrays(catalogue)
     tag = interest.strip().lower()
-    t = catalogue.section_table
-    tagged = t["interests"].map(lambda x: tag in _tags(x)).to_numpy(dtype=bool) & ~model.no_seats
-    home = model.zone_index.get_indexer(people["zone"])
-    home = np.where(home >= 0, home, len(model.zone_index))
+    tagged = np.array([tag in tags for tags in A.opportunity_tags], dtype=bool)[A.opportunity] \
+        & (A.seats_left > 0)
+    home = pd.Index(A.zones).get_indexer(people["zone"])
+    home = np.where(home >= 0, home, len(A.zones))
+    zone = np.where(A.zone >= 0, A.zone, len(A.zones))
     grade, tm = people["grade"].to_numpy(), people["transport"].to_numpy()
     reach = np.zeros(len(people), dtype=bool)
     # the nearest allowed section, per (ways of travelling, home zone, grade): few combinations
@@ -1190,12 +888,12 @@ def reachability_by_zone(catalogue: Catalogue, roster, interest: str,
     nearest = np.full(len(uniques), np.inf)
     online_ok = np.zeros(len(uniques), dtype=bool)
     for j, (u_tm, u_home, u_grade) in enumerate(uniques):
-        ok = tagged & (model.min_grade <= u_grade) & (u_grade <= model.max_grade)
+        ok = tagged & (A.min_grade <= u_grade) & (u_grade <= A.max_grade)
         car = bool(u_tm >> MODES.index("car") & 1)
-        place = ok & model.at_place & (car | ~model.needs_car)
+        place = ok & A.at_place & (car | ~A.needs_car)
         if place.any():
-            nearest[j] = model.fastest[u_tm, u_home, place].min()
-        online_ok[j] = (ok & ~model.at_place).any()
+            nearest[j] = A.fastest[u_tm, u_home, zone[place]].min()
+        online_ok[j] = (ok & ~A.at_place).any()
     reach = nearest[codes] <= people["max_travel"].to_numpy() + _EPS
     if include_online:
         reach |= online_ok[codes] & people["broadband"].to_numpy() & people["device"].to_numpy()

@@ -21,6 +21,7 @@ import time
 import pandas as pd
 import param
 
+from .domain.arrays import EngineCache
 from .domain.dataset import Catalogue, Dataset, Learner, Plan, TimeBlock
 from .domain.feasibility import Problem, catalogue_fit, check_plan
 from .domain.ledger import Comparison, compare_plans, plan_ledger
@@ -95,6 +96,8 @@ class PlanningSession(param.Parameterized):
         self._store = store
         self._projection_cache: dict[tuple, tuple[Projection, dict]] = {}
         self._problems_cache: dict[tuple, list[Problem]] = {}
+        # what the engine keeps about this session's learner between edits: this session's own
+        self._engine_cache = EngineCache()
         self._learner_key: tuple = (None, "")
         # this session's own translator (never gettext.install: that would be process-wide)
         self._translator = Translator("en")
@@ -546,8 +549,9 @@ class PlanningSession(param.Parameterized):
                                   plan_problems={}, comparison=None)
             return
         sections = list(plan.sections) if plan else []
-        problems = check_plan(self.catalogue, learner, sections)
-        fit = catalogue_fit(self.catalogue, learner, sections, words=self.format)
+        cache = self._engine_cache
+        problems = check_plan(self.catalogue, learner, sections, cache=cache)
+        fit = catalogue_fit(self.catalogue, learner, sections, words=self.format, cache=cache)
         projections, ledgers, plan_problems = {}, {}, {}
         live = {self._projection_key(p) for p in self.plans}
         self._projection_cache = {k: v for k, v in self._projection_cache.items() if k in live}
@@ -557,20 +561,21 @@ class PlanningSession(param.Parameterized):
             if key not in self._projection_cache:
                 proj = project(self.catalogue, learner, p.sections, self.model_parameters)
                 self._projection_cache[key] = (proj, plan_ledger(
-                    self.catalogue, learner, p, proj, self.model_parameters))
+                    self.catalogue, learner, p, proj, self.model_parameters, cache=cache))
             projections[p.plan_id], ledger = self._projection_cache[key]
             # the ledger names the plan: a renamed plan keeps its numbers under its new name
             ledgers[p.plan_id] = {**ledger, "plan_id": p.plan_id, "plan_name": p.name}
             if plan is not None and p.plan_id == plan.plan_id:
                 self._problems_cache[key] = problems
             elif key not in self._problems_cache:
-                self._problems_cache[key] = check_plan(self.catalogue, learner, p.sections)
+                self._problems_cache[key] = check_plan(self.catalogue, learner, p.sections,
+                                                       cache=cache)
             plan_problems[p.plan_id] = self._problems_cache[key]
         chosen = [p for p in self.plans if p.plan_id in self.compare_ids][:MAX_PLANS]
         comparison = None
         if len(chosen) >= 2:
             comparison = compare_plans(self.catalogue, learner, chosen, self.model_parameters,
-                                       projections=projections)
+                                       projections=projections, cache=cache)
         ms = (time.perf_counter() - t0) * 1000
         with param.edit_constant(self):
             self.param.update(problems=problems, fit=fit, projections=projections,

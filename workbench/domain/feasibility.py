@@ -3,7 +3,8 @@
 ``check_plan`` lists every problem of a plan, each with a plain-language message and, where the
 data can tell, a fix. ``catalogue_fit`` answers, for every section of the catalogue at once,
 "could we add this to the plan without adding a problem?"; it is vectorised over the catalogue
-(per-catalogue arrays are built once and cached) so the app can recompute it on every change.
+(over the catalogue's shared read-only arrays, ``arrays.CatalogueArrays``) so the app can recompute
+it on every change.
 
 Both use the same per-section tests, so they agree on every kind the fit checks. Choices made:
 
@@ -15,7 +16,8 @@ Both use the same per-section tests, so they agree on every kind the fit checks.
   meeting is "outside free time" (commitments still count).
 * a section is at a place (travel, ``too_far``, ``transport``) when its modality is in person or
   blended, even if its times are not published yet.
-* per-catalogue arrays are cached on first use: a catalogue is treated as read-only.
+* the catalogue's arrays are built once and shared (a catalogue is treated as read-only); what
+  is worked out about a learner is kept only in the session's own ``EngineCache``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .arrays import CatalogueArrays, EngineCache, catalogue_arrays, monday_grid
 from .dataset import (
     DAYS,
     MODES,
@@ -34,18 +37,8 @@ from .dataset import (
     Learner,
     day_mask,
 )
-from .schedule import (
-    _cache_for,
-    _hours_matrix,
-    _known,
-    _positions,
-    _sections,
-    _trip_legs,
-    _week_grid,
-    day_numbers,
-    fastest_trips,
-    shared_weekdays,
-)
+from .projection import per_row
+from .schedule import fastest_trips, plan_trips, shared_weekdays
 from .words import ENGLISH, N_, Words, possessive
 
 PROBLEM_KINDS = (
@@ -365,72 +358,41 @@ _SENTENCES = {
 
 # ---- per-catalogue arrays --------------------------------------------------------------------
 class _Arrays:
-    """The catalogue's sections as numpy arrays, built once per catalogue."""
+    """The catalogue's shared read-only arrays under the names the tests below use, and the
+    session's cache: made for each call (nothing is copied, and nothing here is kept)."""
 
-    def __init__(self, catalogue: Catalogue):
-        t = catalogue.section_table
-        self.table = t
-        self.index = t.index
-        self.ids = t.index.to_numpy(dtype=object)
-        self.opp, self.opp_ids = pd.factorize(t["opportunity_id"])
-        self.title = t["title"].astype(str).to_numpy(dtype=object)
-        self.provider = t["provider_name"].astype(str).to_numpy(dtype=object)
-        self.min_grade = t["min_grade"].to_numpy(dtype=np.int64)
-        self.max_grade = t["max_grade"].to_numpy(dtype=np.int64)
-        self.seats = t["seats_left"].to_numpy(dtype=np.int64)
-        self.tba = t["times_tba"].to_numpy(dtype=bool)
-        self.needs_internet = (t["requires_broadband"].to_numpy(dtype=bool)
-                               | t["online"].to_numpy(dtype=bool))
-        self.needs_device = t["requires_device"].to_numpy(dtype=bool)
-        self.needs_car = t["requires_car"].to_numpy(dtype=bool)
-        # in-person sections need a trip even when their times are not published
-        self.at_place = t["modality"].isin(["in_person", "blended"]).to_numpy(dtype=bool)
-        self.meets = t["meets"].to_numpy(dtype=bool)
-        self.in_person = t["in_person"].to_numpy(dtype=bool)
-        self.mask = np.where(self.meets, t["day_mask"].to_numpy(dtype=np.int64), 0)
-        self.start = t["start_min"].to_numpy(dtype=np.int64)
-        self.end = t["end_min"].to_numpy(dtype=np.int64)
-        self.first = day_numbers(t["start_date"])
-        self.last = day_numbers(t["end_date"])
-        zone_at = {z: i for i, z in enumerate(catalogue.zones)}
-        self.zone = t["zone"].map(zone_at).fillna(-1).to_numpy(dtype=np.int64)
-        self.cost = t["cost"].to_numpy(dtype=float)
-        self.n = len(t)
-        self.rows = np.arange(self.n)
-        self.section_index = pd.Index(self.ids, name="section_id", dtype=object)
-        if self.n:
-            self.weeks = _week_grid(int(self.first.min()), int(self.last.max()))
-            self.hours = _hours_matrix(_sections(catalogue), np.arange(self.n), self.weeks)
-        else:
-            self.weeks = np.zeros(0, dtype=np.int64)
-            self.hours = np.zeros((0, 0))
-        # prerequisites: a sections x competencies matrix of levels needed to join
-        a = catalogue.alignments
-        a = a[a["min_level"].to_numpy() > 0]
-        self.prereq_ids = list(dict.fromkeys(a["competency_id"]))
-        self.prereq = np.zeros((self.n, len(self.prereq_ids)), dtype=np.int64)
-        if len(a):
-            need = a.pivot_table(index="opportunity_id", columns="competency_id",
-                                 values="min_level", aggfunc="max").reindex(
-                index=self.opp_ids, columns=self.prereq_ids).fillna(0).to_numpy(dtype=np.int64)
-            self.prereq = need[self.opp] if self.n else self.prereq
-        order = np.argsort(self.opp, kind="stable")
-        self.by_opportunity = np.split(order, np.flatnonzero(np.diff(self.opp[order])) + 1) \
-            if self.n else []
-        names = catalogue.competency_names
-        self.prereq_names = np.array([names.get(c, c) for c in self.prereq_ids], dtype=object)
+    def __init__(self, catalogue: Catalogue, cache: EngineCache | None = None):
+        a = self.shared = catalogue_arrays(catalogue)
+        self.cache = cache
+        self.table = catalogue.section_table
+        self.ids, self.section_index, self.n, self.rows = (a.section_ids, a.section_index,
+                                                           a.n_sections, a.rows)
+        self.opp, self.opp_ids = a.opportunity, a.opportunity_ids
+        self.title, self.provider = a.title, a.provider_name
+        self.min_grade, self.max_grade, self.seats, self.tba = (a.min_grade, a.max_grade,
+                                                                a.seats_left, a.times_tba)
+        self.needs_internet, self.needs_device, self.needs_car = (a.needs_internet,
+                                                                  a.needs_device, a.needs_car)
+        self.at_place, self.meets, self.in_person = a.at_place, a.meets, a.in_person
+        self.mask, self.start, self.end = a.day_mask, a.start_min, a.end_min
+        self.first, self.last, self.zone, self.cost = a.first_day, a.last_day, a.zone, a.cost
+        self.weeks, self.hours = a.weeks, a.hours
+        self.prereq_ids, self.prereq, self.prereq_names = (a.prerequisite_ids, a.prerequisite,
+                                                           a.prerequisite_names)
+
+    def siblings(self, row: int) -> np.ndarray:
+        """Every section of the opportunity of section ``row`` (itself included), in order."""
+        a = self.shared
+        o = a.opportunity[row]
+        return a.opportunity_sections[a.opportunity_section_ptr[o]:a.opportunity_section_ptr[o + 1]]
 
     def meeting(self, i: int) -> tuple[int, int, int]:
         """When section ``i`` meets, as (day mask, start, end); a zero mask when it does not."""
         return int(self.mask[i]), int(self.start[i]), int(self.end[i])
 
 
-
-def _arrays(catalogue: Catalogue) -> _Arrays:
-    cache = _cache_for(catalogue)
-    if "arrays" not in cache:
-        cache["arrays"] = _Arrays(catalogue)
-    return cache["arrays"]
+def _arrays(catalogue: Catalogue, cache: EngineCache | None = None) -> _Arrays:
+    return _Arrays(catalogue, cache)
 
 
 # ---- the per-section tests shared by check_plan and catalogue_fit ----------------------------
@@ -527,20 +489,18 @@ def _learner_key(learner: Learner) -> tuple:
 def _section_tests(catalogue: Catalogue, A: _Arrays, learner: Learner, idx) -> dict:
     """Every test that depends on one section and the learner only (not on the plan).
 
-    These do not change while a family edits a plan, so the whole catalogue's answers are kept
-    per catalogue and learner situation (read-only) and ``idx`` picks rows out of them.
+    These do not change while a family edits a plan, so the session's cache (``A.cache``) keeps
+    the whole catalogue's answers per learner situation (read-only) and ``idx`` picks rows out.
     """
-    cache = _cache_for(catalogue).setdefault("section_tests", {})
     key = _learner_key(learner)
-    full = cache.get(key)
+    full = None if A.cache is None else A.cache.get("section_tests", A.shared, key)
     if full is None:
-        if len(cache) >= 16:  # a handful of learners in use at once; forget old ones
-            cache.clear()
         full = _all_section_tests(catalogue, A, learner)
         for v in (*full.values(), *full["clashes"]):
             if isinstance(v, np.ndarray):
                 v.setflags(write=False)
-        cache[key] = full
+        if A.cache is not None:
+            A.cache.keep("section_tests", key, full)
     if isinstance(idx, slice) and idx == slice(None):
         return {**full, "clashes": list(full["clashes"])}
     return {name: ([c[idx] for c in v] if name == "clashes" else v[idx])
@@ -747,7 +707,7 @@ def _per_value(values: np.ndarray, fmt) -> np.ndarray:
 
 
 def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids,
-                  words: Words = ENGLISH) -> pd.DataFrame:
+                  words: Words = ENGLISH, *, cache: EngineCache | None = None) -> pd.DataFrame:
     """For every section of the catalogue: could it be added to this plan without a new problem?
 
     Parameters
@@ -760,6 +720,8 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids,
         The plan's sections (unknown ids are ignored).
     words
         The language of the ``reason`` column (the session's ``Words``; English by default).
+    cache
+        The session's ``EngineCache``: the learner-only tests are kept there between edits.
 
     Returns
     -------
@@ -771,14 +733,14 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids,
         needed, inf when none is possible) and ``travel_mode`` ("" when no trip is needed,
         None when none is possible).
     """
-    A = _arrays(catalogue)
-    plan = _positions(catalogue, section_ids)
+    A = _arrays(catalogue, cache)
+    plan = A.shared.positions(section_ids)
     k = _fit(catalogue, A, learner, plan, slice(None))
     kind, reason = _reasons(A, learner, k, A.rows, words)
 
     columns = {"in_plan": k["in_plan"], "fits": kind == "", "reason_kind": kind,
                "reason": reason, "travel_minutes": k["home_minutes"].astype(float),
-               "travel_mode": k["home_mode"].copy()}  # the tests are cached: never share them
+               "travel_mode": k["home_mode"].copy()}  # the tests may be kept: never share them
     # plain object columns: inferring string dtypes would cost more than the whole fit
     if _FROM_ARRAYS is not None:
         # pandas' own column-arrays constructor: the same frame as the public route below,
@@ -797,7 +759,7 @@ _FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
 def _alternatives(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.ndarray,
                   row: int) -> Phrase | None:
     """Other groups of the same opportunity that would fit the rest of the plan."""
-    siblings = A.by_opportunity[A.opp[row]]
+    siblings = A.siblings(row)
     siblings = siblings[~np.isin(siblings, plan)]
     if not len(siblings):
         return None
@@ -818,7 +780,8 @@ def _alternatives(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.n
     return _phrase("other_group", title=A.title[row], groups=groups)
 
 
-def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Problem]:
+def check_plan(catalogue: Catalogue, learner: Learner, section_ids, *,
+               cache: EngineCache | None = None) -> list[Problem]:
     """Every problem that would break this plan for this learner, in a fixed order.
 
     Parameters
@@ -829,6 +792,9 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
         The learner the plan is for.
     section_ids
         The plan's sections (unknown ids and repeats are ignored).
+    cache
+        The session's ``EngineCache``: the learner-only tests and the plan's trips are kept
+        there between edits.
 
     Returns
     -------
@@ -836,9 +802,9 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
         Ordered by ``PROBLEM_KINDS`` and then by plan order; empty when the plan fits. Each
         carries its words as data: ``problem_text(problem, words)`` says it in a language.
     """
-    A = _arrays(catalogue)
-    ids = _known(catalogue, section_ids)
-    plan = _positions(catalogue, ids)
+    A = _arrays(catalogue, cache)
+    ids = A.shared.known(section_ids)
+    plan = A.shared.positions(ids)
     if not len(plan):
         return []
     name = learner.name
@@ -900,7 +866,7 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
     pos = {s: i for s, i in zip(ids, plan, strict=True)}
     seen: dict[tuple, list] = {}
     cut_off: list[Problem] = []
-    for leg in _trip_legs(catalogue, learner, ids):
+    for leg in plan_trips(catalogue, learner, ids, cache):
         if leg["before_section"] is None or leg["after_section"] is None:
             continue
         mins, window = leg["minutes"], leg["window_minutes"]
@@ -946,8 +912,8 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids) -> list[Prob
     found["transport"].extend(cut_off)
 
     # hours in a week
-    weeks = _week_grid(int(A.first[plan].min()), int(A.last[plan].max()))
-    H = _hours_matrix(_sections(catalogue), plan, weeks)
+    weeks = monday_grid(int(A.first[plan].min()), int(A.last[plan].max()))
+    H = A.shared.hours_in_weeks(plan, weeks)
     hours = H.sum(axis=0)
     over = hours > learner.max_hours_per_week + _EPS
     if over.any():
@@ -1041,3 +1007,45 @@ def _nearby(catalogue: Catalogue, learner: Learner, flag: str) -> Phrase | None:
     places = [(str(n), float(mins[keep][o]), str(mode[h, z[keep][o]]))
               for n, o in zip(names, order, strict=True)]
     return _phrase("nearby", flag=flag, places=places)
+
+
+# ---- many plans at once: the checks a roster can answer ---------------------------------------
+def roster_feasible(arrays: CatalogueArrays, rows, cost: np.ndarray) -> np.ndarray:
+    """For many learner-plans at once: does each pass the checks a roster can answer?
+
+    The per-section tests of ``check_plan`` that need no free time, no meeting times of other
+    sections and no prerequisites: grade, seats, broadband, device, a car where one is needed,
+    a way to get there by the learner's own transport within their longest trip; and the plan's
+    budget and busiest week. It does not check time conflicts, travel between sections, free
+    time or prerequisites (a roster carries no availability).
+
+    Parameters
+    ----------
+    arrays : CatalogueArrays
+    rows : projection.PlanRows
+        The learner-plans.
+    cost : array
+        Each plan's cost (``ledger.plan_totals``).
+
+    Returns
+    -------
+    numpy.ndarray of bool, one per row
+    """
+    n = rows.n
+    rs_row, rs_sec = rows.section_rows(), rows.section_pos
+    car = (rows.transport >> MODES.index("car") & 1).astype(bool)
+    zone = arrays.zone[rs_sec]
+    fast = arrays.fastest[rows.transport[rs_row], rows.home[rs_row],
+                          np.where(zone >= 0, zone, len(arrays.zones))]
+    place = arrays.at_place[rs_sec]
+    grade = rows.grade[rs_row]
+    bad = ((grade < arrays.min_grade[rs_sec]) | (grade > arrays.max_grade[rs_sec])
+           | (arrays.seats_left[rs_sec] <= 0)
+           | (arrays.needs_internet[rs_sec] & ~rows.home_broadband[rs_row])
+           | (arrays.needs_device[rs_sec] & ~rows.has_device[rs_row])
+           | (arrays.needs_car[rs_sec] & ~car[rs_row])
+           | (place & ~np.isfinite(fast))
+           | (place & np.isfinite(fast) & (fast > rows.max_travel_minutes[rs_row] + _EPS)))
+    busiest = per_row(n, rs_row, arrays.hours[rs_sec]).max(axis=1, initial=0.0)
+    return (np.bincount(rs_row, weights=bad, minlength=n) == 0) \
+        & (cost <= rows.budget + _EPS) & (busiest <= rows.max_hours_per_week + _EPS)

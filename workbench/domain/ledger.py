@@ -15,17 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .arrays import CatalogueArrays, EngineCache, catalogue_arrays, day_numbers
 from .dataset import PROFICIENT, Catalogue, Learner, Plan
 from .projection import (
     DEFAULT_PARAMETERS,
     ModelParameters,
     Projection,
-    _arrays,
-    _cache_for,
     _frame,
+    per_row,
     project,
 )
-from .schedule import weekly_hours, weekly_travel_minutes
+from .schedule import weekly_travel_minutes
 
 CARNEGIE_HOURS = 120.0
 MIN_PLANS, MAX_PLANS = 2, 5
@@ -99,82 +99,72 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [_json(r) for r in df.to_dict(orient="records")]
 
 
-class _LedgerArrays:
-    """Learner-independent catalogue facts a ledger needs, worked out once per catalogue.
+def plan_totals(arrays: CatalogueArrays, section_ptr: np.ndarray, section_pos: np.ndarray,
+                week_days: np.ndarray, section_hours: np.ndarray | None = None
+                ) -> dict[str, np.ndarray]:
+    """Hours, cost and kind of many plans at once (one row per plan), as the ledger counts them.
 
-    Each plan touches a few opportunities; filtering and grouping the whole alignment table for
-    each of them on every edit was most of a comparison's time.
+    Parameters
+    ----------
+    arrays : CatalogueArrays
+    section_ptr, section_pos : arrays of int
+        Each plan's distinct known sections, flat: rows ``section_ptr[i]:section_ptr[i + 1]``
+        of ``section_pos`` are plan i's, in plan order (``PlanRows`` holds them so).
+    week_days : array of int
+        The weeks to count (their first days as day numbers; a projection's Mondays).
+    section_hours : array, optional
+        ``arrays.hours_in_weeks(arrays.rows, week_days)`` if already worked out (a district run
+        works it out once); else only the plans' own sections are worked out.
+
+    Returns
+    -------
+    dict of arrays
+        ``total_hours``, ``hours_per_week`` (mean over the weeks with any hours),
+        ``max_hours_per_week``, ``cost`` (each opportunity paid for once), ``carnegie_units``,
+        ``plan_kind`` (the opportunity kind with the most hours), ``in_school_hours``,
+        ``outside_hours``; and ``section_hours``, hours of each entry of ``section_pos`` in each
+        week.
     """
-
-    def __init__(self, catalogue: Catalogue):
-        opps = catalogue.opportunities
-        self.cost = dict(zip(opps["opportunity_id"], opps["cost"].to_numpy(dtype=float),
-                             strict=True))
-        a = catalogue.alignments
-        self.aligned = set(a["opportunity_id"].dropna())
-        domain_of = dict(zip(catalogue.competencies["competency_id"],
-                             catalogue.competencies["domain"], strict=True))
-        # intensity per (opportunity, domain), added in table order; competencies the
-        # catalogue does not list belong to no domain
-        sums: dict[str, dict[str, float]] = {}
-        for oid, cid, intensity in zip(a["opportunity_id"], a["competency_id"], a["intensity"],
-                                       strict=True):
-            domain = domain_of.get(cid)
-            if domain is None or pd.isna(oid):
-                continue
-            per = sums.setdefault(oid, {})
-            per[domain] = per.get(domain, 0.0) + (0.0 if pd.isna(intensity) else
-                                                  float(intensity))
-        self.domains: dict[str, dict[str, float]] = {}
-        with np.errstate(invalid="ignore", divide="ignore"):
-            for oid, per in sums.items():
-                doms = sorted(per)
-                v = np.array([per[d] for d in doms])
-                self.domains[oid] = dict(zip(doms, (v / v.sum()).tolist(), strict=True))
-        self._hours: dict[tuple, dict] = {}
-        r = catalogue.requirements
-        self.requirements = list(zip(
-            r["requirement_id"].tolist(), r["name"].tolist(), r["domain"].tolist(),
-            [int(x) for x in r["level"]], [int(x) for x in r["min_competencies"]], strict=True))
+    n = len(section_ptr) - 1
+    rs_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(section_ptr))
+    rs_sec = np.asarray(section_pos, dtype=np.int64)
+    H = arrays.hours_in_weeks(rs_sec, week_days) if section_hours is None \
+        else section_hours[rs_sec]
+    hours_w = per_row(n, rs_row, H)
+    total = hours_w.sum(axis=1)
+    busy = (hours_w > 0).sum(axis=1)
+    rs_opp = arrays.opportunity[rs_sec]
+    first_opp = ~pd.DataFrame({"r": rs_row, "o": rs_opp}).duplicated().to_numpy()
+    cost = np.bincount(rs_row[first_opp], weights=arrays.opportunity_cost[rs_opp[first_opp]],
+                       minlength=n).astype(float)
+    sec_total = H.sum(axis=1)
+    in_school = np.bincount(rs_row, weights=sec_total * arrays.at_school[rs_sec],
+                            minlength=n).astype(float)
+    kinds = np.asarray((*arrays.kinds, ""), dtype=object)  # the last: no such opportunity
+    kind_hours = np.zeros((n, len(kinds)))
+    # + 1e-9 a section: a plan of only unpublished-times sections takes its most common kind
+    np.add.at(kind_hours, (rs_row, arrays.opportunity_kind[rs_opp]), sec_total + 1e-9)
+    plan_kind = np.where(kind_hours.sum(axis=1) > 0, kinds[kind_hours.argmax(axis=1)], "")
+    return {
+        "total_hours": total,
+        "hours_per_week": total / np.maximum(busy, 1),
+        "max_hours_per_week": hours_w.max(axis=1, initial=0.0),
+        "cost": cost, "carnegie_units": total / CARNEGIE_HOURS,
+        "plan_kind": plan_kind.astype(object),
+        "in_school_hours": in_school, "outside_hours": total - in_school,
+        "section_hours": H,
+    }
 
 
-    def section_hours(self, catalogue: Catalogue, ids: list, weeks: pd.DatetimeIndex
-                      ) -> np.ndarray:
-        """Hours of each section in each week, ``len(ids) x len(weeks)``.
-
-        A section's hours in given weeks do not depend on the learner, so each row is asked of
-        ``schedule.weekly_hours`` once per set of weeks and kept. Summing rows over sections
-        is exactly what ``weekly_hours`` does for several sections at once.
-        """
-        key = (str(weeks.dtype), weeks.asi8.tobytes())
-        rows = self._hours.get(key)
-        if rows is None:
-            if len(self._hours) >= 8:  # a few horizons in use at once; forget old ones
-                self._hours.clear()
-            rows = self._hours[key] = {}
-        for s in ids:
-            if s not in rows:
-                rows[s] = weekly_hours(catalogue, [s], weeks).to_numpy()
-        out = np.empty((len(ids), len(weeks)))
-        for i, s in enumerate(ids):
-            out[i] = rows[s]
-        return out
-
-
-def _ledger_arrays(catalogue: Catalogue) -> _LedgerArrays:
-    cache = _cache_for(catalogue)
-    if "ledger" not in cache:
-        cache["ledger"] = _LedgerArrays(catalogue)
-    return cache["ledger"]
-
-
-def _opportunity_domains(catalogue: Catalogue, opportunity_id: str) -> dict[str, float]:
+def _opportunity_domains(catalogue: Catalogue | CatalogueArrays,
+                         opportunity: str | int) -> dict[str, float]:
     """Share of an opportunity's hours going to each domain, in proportion to intensity."""
-    L = _ledger_arrays(catalogue)
-    if opportunity_id not in L.aligned:
+    A = catalogue if isinstance(catalogue, CatalogueArrays) else catalogue_arrays(catalogue)
+    o = A.opportunity_at.get(opportunity) if isinstance(opportunity, str) else opportunity
+    if o is None or not A.opportunity_aligned[o]:
         return {UNALIGNED: 1.0}
     # aligned only to competencies the catalogue does not list: no domain gets its hours
-    return dict(L.domains.get(opportunity_id, {}))
+    return dict(A.opportunity_domains[o])
 
 
 def _goal_records(goals: pd.DataFrame) -> list[dict]:
@@ -187,7 +177,8 @@ def _goal_records(goals: pd.DataFrame) -> list[dict]:
 
 def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
                 projection: Projection | None = None,
-                params: ModelParameters = DEFAULT_PARAMETERS) -> dict:
+                params: ModelParameters = DEFAULT_PARAMETERS, *,
+                cache: EngineCache | None = None) -> dict:
     """Hours, travel, cost, Carnegie units and expected competency credits of one plan.
 
     Parameters
@@ -199,6 +190,8 @@ def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
         is the ledger's horizon.
     params
         Model parameters for the projection.
+    cache
+        The session's ``EngineCache`` (the plan's trips are kept there between edits).
 
     Returns
     -------
@@ -211,30 +204,27 @@ def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
     """
     if projection is None:
         projection = project(catalogue, learner, plan.sections, params)
-    return {**_ledger_numbers(catalogue, learner, plan, projection),
+    return {**_ledger_numbers(catalogue, learner, plan, projection, cache),
             "goals": _goal_records(projection.goals)}
 
 
 def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
-                    projection: Projection) -> dict:
+                    projection: Projection, cache: EngineCache | None = None) -> dict:
     """``plan_ledger`` without its goal records (a comparison reads goals from the frame)."""
-    A, L = _arrays(catalogue), _ledger_arrays(catalogue)
+    A = catalogue_arrays(catalogue)
     ids = A.known(plan.sections)
-    weeks = projection.week_starts[:-1]
-    per_section = L.section_hours(catalogue, ids, weeks)
-    hours = per_section.sum(axis=0)
-    total = float(hours.sum())
-    busy = hours[hours > 0]
-    opp_of = {s: A.opportunity[A.position[s]] for s in ids}
-    opps = list(dict.fromkeys(opp_of.values()))
-    # nansum: a missing cost counts as free, as pandas' sum has it
-    cost = float(np.nansum(np.array([L.cost[o] for o in opps], dtype=float))) if opps else 0.0
+    pos = A.positions(ids)
+    totals = plan_totals(A, np.array([0, len(pos)]), pos,
+                         day_numbers(projection.week_starts[:-1]))
+    per_section = totals["section_hours"]
+    opp_of = A.opportunity[pos].tolist()
+    opps = list(dict.fromkeys(opp_of))
 
     by_domain: dict[str, float] = {}
-    for oid in opps:
-        rows = [i for i, s in enumerate(ids) if opp_of[s] == oid]
+    for o in opps:
+        rows = [i for i, x in enumerate(opp_of) if x == o]
         o_hours = float(per_section[rows].sum(axis=0).sum())
-        for dom, share in _opportunity_domains(catalogue, oid).items():
+        for dom, share in _opportunity_domains(A, o).items():
             by_domain[dom] = by_domain.get(dom, 0.0) + o_hours * share / CARNEGIE_HOURS
 
     at_least: dict[int, np.ndarray] = {}
@@ -250,7 +240,7 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
     gained = expected - already
     comp_domain = projection.competencies["domain"].to_numpy()
     requirements = []
-    for rid, name, domain, level, need in L.requirements:
+    for rid, name, domain, level, need in A.requirements:
         probs = end_chance(level)[comp_domain == domain]
         requirements.append({
             "requirement_id": rid, "name": name, "domain": domain,
@@ -258,14 +248,15 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
             "expected_count": float(probs.sum()),
             "probability_met": probability_at_least(probs, need),
         })
+    cost = float(totals["cost"][0])
     per_credit = None if gained < NO_GAIN else 0.0 if cost == 0 else cost / gained
     return {
         "plan_id": plan.plan_id, "plan_name": plan.name, "sections": list(plan.sections),
-        "total_hours": total,
-        "hours_per_week": float(busy.mean()) if len(busy) else 0.0,
-        "max_hours_per_week": float(hours.max()) if len(hours) else 0.0,
-        "travel_minutes_per_week": float(weekly_travel_minutes(catalogue, learner, ids)),
-        "cost": cost, "carnegie_units": total / CARNEGIE_HOURS,
+        "total_hours": float(totals["total_hours"][0]),
+        "hours_per_week": float(totals["hours_per_week"][0]),
+        "max_hours_per_week": float(totals["max_hours_per_week"][0]),
+        "travel_minutes_per_week": float(weekly_travel_minutes(catalogue, learner, ids, cache)),
+        "cost": cost, "carnegie_units": float(totals["carnegie_units"][0]),
         "carnegie_by_domain": by_domain,
         "expected_credits": expected, "credits_gained": gained,
         "requirements": requirements, "cost_per_credit": per_credit,
@@ -305,7 +296,8 @@ def _goal_columns(goals: pd.DataFrame) -> list[str]:
 
 def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
                   params: ModelParameters = DEFAULT_PARAMETERS, *,
-                  projections: dict[str, Projection] | None = None) -> Comparison:
+                  projections: dict[str, Projection] | None = None,
+                  cache: EngineCache | None = None) -> Comparison:
     """Compare 2 to 5 plans: metrics table, trajectories, and end-of-year heat map.
 
     Parameters
@@ -318,6 +310,9 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
         Model parameters for projections not given.
     projections
         Projections already made, by plan id (reused; others are computed).
+    cache
+        The session's ``EngineCache``: after one edit, the other plans' parts of the
+        comparison are reused from there.
 
     Returns
     -------
@@ -344,32 +339,37 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
         if pr is None:
             pr = project(catalogue, learner, p.sections, params)
         projs[p.plan_id] = pr
-        row, traj, heat = _plan_part(catalogue, learner, p, pr)
+        row, traj, heat = _plan_part(catalogue, learner, p, pr, cache)
         rows.append(dict(row))
         trajs.append(traj)
         heats.append(heat)
-    return Comparison(table=_frame(rows, list(rows[0])), trajectories=_long_table(plans, projs, trajs),
-                      heatmap=_long_table(plans, projs, heats, domain=True), projections=projs)
+    A = catalogue_arrays(catalogue)
+    return Comparison(table=_frame(rows, list(rows[0])),
+                      trajectories=_long_table(plans, projs, trajs, A=A, cache=cache),
+                      heatmap=_long_table(plans, projs, heats, domain=True, A=A, cache=cache),
+                      projections=projs)
 
 
 def _plan_part(catalogue: Catalogue, learner: Learner, plan: Plan,
-               projection: Projection) -> tuple[dict, dict, dict]:
+               projection: Projection, cache: EngineCache | None = None
+               ) -> tuple[dict, dict, dict]:
     """One plan's table row and its trajectory and heat-map columns in a comparison.
 
-    After one edit only the edited plan has a new projection; the others' parts are kept per
-    catalogue, keyed by the projection object (a projection, like the catalogue, is treated as
-    read-only) and everything else of the plan and learner that the part reads. Callers copy
-    before changing anything: the row is copied and the columns are only ever concatenated.
+    After one edit only the edited plan has a new projection; the others' parts are kept in the
+    session's cache, keyed by the projection object (a projection, like the catalogue, is
+    treated as read-only) and everything else of the plan and learner that the part reads.
+    Callers copy before changing anything: the row is copied and the columns are only ever
+    concatenated.
     """
-    cache = _cache_for(catalogue).setdefault("comparison_parts", {})
+    A = catalogue_arrays(catalogue)
     key = (id(projection), plan.plan_id, plan.name, tuple(plan.sections),
            learner.home_zone, tuple(learner.transport))
-    hit = cache.get(key)
+    hit = None if cache is None else cache.get("comparison_parts", A, key)
     # the weak reference makes sure a recycled id never sees a dead projection's part
     if hit is not None and hit[0]() is projection:
         return hit[1]
     pr = projection
-    led = _ledger_numbers(catalogue, learner, plan, pr)
+    led = _ledger_numbers(catalogue, learner, plan, pr, cache)
     row = {"plan_id": plan.plan_id, "plan_name": plan.name, "n_sections": len(plan.sections)}
     row.update({k: led[k] for k in SCALARS if k in led})
     for r in led["requirements"]:
@@ -382,14 +382,14 @@ def _plan_part(catalogue: Catalogue, learner: Learner, plan: Plan,
     for part in (traj, heat):
         for v in part.values():
             v.setflags(write=False)
-    if len(cache) >= 32:  # a few learners' plans in use at once; forget old ones
-        cache.clear()
-    cache[key] = (weakref.ref(projection), (row, traj, heat))
+    if cache is not None:
+        cache.keep("comparison_parts", key, (weakref.ref(projection), (row, traj, heat)))
     return row, traj, heat
 
 
 def _long_table(plans: list[Plan], projs: dict[str, Projection],
-                parts: list[dict[str, np.ndarray]], domain: bool = False) -> pd.DataFrame:
+                parts: list[dict[str, np.ndarray]], domain: bool = False, *,
+                A: CatalogueArrays, cache: EngineCache | None = None) -> pd.DataFrame:
     """Several plans' rows stacked, each plan's rows running week by week over its competencies.
 
     ``parts[i]`` holds plan i's numeric columns, either one row per competency or, with a
@@ -402,17 +402,17 @@ def _long_table(plans: list[Plan], projs: dict[str, Projection],
     for col in ["competency_id", *text]:
         start[col] = len(values)
         for x in pr:
-            values += _competency_text(x)[col]
+            values += _competency_text(x, A, cache)[col]
     shape = tuple((len(x.competency_ids), len(next(iter(part.values()))))
                   for x, part in zip(pr, parts, strict=True))
     # The text columns depend only on these words and the plans' row counts, which one edit
     # seldom changes; the kept arrays are immutable (Arrow) and each frame gets its own wrapper.
     key = (domain, tuple(values), shape)
-    text_columns = _TEXT_COLUMNS.get(key)
+    text_columns = None if cache is None else cache.get("text_columns", A, key)
     if text_columns is None:
-        if len(_TEXT_COLUMNS) >= 16:
-            _TEXT_COLUMNS.clear()
-        text_columns = _TEXT_COLUMNS[key] = _text_columns(plans, values, start, shape, text)
+        text_columns = _text_columns(plans, values, start, shape, text)
+        if cache is not None:
+            cache.keep("text_columns", key, text_columns)
     columns = {"plan_id": text_columns["plan_id"].copy(),
                "plan_name": text_columns["plan_name"].copy()}
     if "week" in parts[0]:
@@ -426,21 +426,17 @@ def _long_table(plans: list[Plan], projs: dict[str, Projection],
     return pd.DataFrame(columns, copy=False)
 
 
-_TEXT_COLUMNS: dict[tuple, dict] = {}
-_COMPETENCY_TEXT: dict[int, tuple] = {}
-
-
-def _competency_text(projection: Projection) -> dict[str, list]:
+def _competency_text(projection: Projection, A: CatalogueArrays,
+                     cache: EngineCache | None = None) -> dict[str, list]:
     """A projection's competency ids, names and domains as lists, kept per projection object."""
-    hit = _COMPETENCY_TEXT.get(id(projection))
+    hit = None if cache is None else cache.get("competency_text", A, id(projection))
     if hit is not None and hit[0]() is projection:
         return hit[1]
     c = projection.competencies
     out = {"competency_id": list(projection.competency_ids), "name": c["name"].tolist(),
            "domain": c["domain"].tolist()}
-    if len(_COMPETENCY_TEXT) >= 64:
-        _COMPETENCY_TEXT.clear()
-    _COMPETENCY_TEXT[id(projection)] = (weakref.ref(projection), out)
+    if cache is not None:
+        cache.keep("competency_text", id(projection), (weakref.ref(projection), out))
     return out
 
 

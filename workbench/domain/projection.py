@@ -8,20 +8,29 @@ competency's difficulty and with the level being climbed. The result is a probab
 distribution over the five levels for every competency and week, never a single number.
 
 ``docs/model.md`` gives the equations, every parameter, its default and where the default comes
-from. ``evolve`` is the vectorised kernel the district batch reuses for many learners at once.
+from. There is one kernel: ``project_many`` projects many learner-plans (``PlanRows``) at once
+over the catalogue's shared read-only arrays (``arrays.CatalogueArrays``); ``project`` is that
+kernel on one row, and the district batch runs it chunk by chunk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from .arrays import (
+    STOP_WORDS,
+    CatalogueArrays,
+    catalogue_arrays,
+    mode_set,
+    text_words,
+    word_stem,
+)
 from .dataset import LEVELS, PROFICIENT, Catalogue, Learner
-from .schedule import _cache_for
 
 N_LEVELS = len(LEVELS)          # 0 Not yet .. 4 Advanced
 N_STEPS = N_LEVELS - 1          # transitions k -> k+1 for k = 0..3
@@ -129,14 +138,48 @@ def single_transition_probability(learn_rate: float, practice_per_week: float, w
     return transition_probability(learn_rate, practice_per_week * w)
 
 
+def evolve_pairs(start, step, *, dtype=np.float64) -> np.ndarray:
+    """The weekly update for a flat list of (learner-plan, competency) pairs: the one kernel.
+
+    Week by week, the mass at level k moves to k+1 with probability ``step[w, k, p]`` (at most
+    one level a week). Pairs are on the last axis, so every weekly update runs on contiguous
+    rows; ``evolve`` and ``project_many`` both run their pairs through it. Anything that varies
+    per pair (a learner, a plan, later a draw of the model's parameters) is simply more pairs.
+
+    Parameters
+    ----------
+    start : int array, shape (P,)
+        Starting level 0-4 of each pair (a point mass).
+    step : array, shape (W, 4, P)
+        Chance of moving up each step in each week, ``1 - (1 - t) ** practice``.
+    dtype : numpy dtype, default float64
+
+    Returns
+    -------
+    numpy.ndarray, shape (W + 1, 5, P)
+        Level distribution of every pair at the start of each week; index 0 is now.
+    """
+    n_w, _, n_p = step.shape
+    traj = np.empty((n_w + 1, N_LEVELS, n_p), dtype=dtype)
+    traj[0] = np.eye(N_LEVELS, dtype=dtype)[:, np.asarray(start).astype(np.intp)]
+    flow = np.empty((N_STEPS, n_p), dtype=dtype)
+    for w in range(n_w):
+        p, nxt = traj[w], traj[w + 1]
+        np.multiply(p[:N_STEPS], step[w], out=flow)
+        np.subtract(p[:N_STEPS], flow, out=nxt[:N_STEPS])
+        nxt[N_STEPS] = p[N_STEPS]
+        nxt[1:] += flow
+    return traj
+
+
 def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
            out: np.ndarray | None = None) -> np.ndarray:
-    """Weekly level distributions for a batch of learners (the projection's vectorised kernel).
+    """Weekly level distributions for a batch of learners, from dense practice arrays.
 
     Week by week, the mass at level k moves to k+1 with probability
     ``T = 1 - (1 - learn_rate[c, k]) ** practice[b, w, c, k]`` (at most one level a week).
-    Only (learner, competency) pairs with some practice are computed; the rest stay at their
-    starting level, which keeps a batch of real plans (a few competencies each) fast.
+    Only (learner, competency) pairs with some practice go through ``evolve_pairs``; the rest
+    stay at their starting level.
 
     Parameters
     ----------
@@ -149,8 +192,7 @@ def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
     dtype : numpy dtype, default float64
         ``np.float32`` halves memory and time at about 1e-6 precision.
     out : array, optional
-        A buffer of the result's shape and dtype to fill (reusing one across batches avoids
-        fresh-memory page faults, which can cost more than the computation).
+        A buffer of the result's shape and dtype to fill.
 
     Returns
     -------
@@ -185,7 +227,6 @@ def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
     bi, ci = np.nonzero(touched.reshape(n_b, n_c, N_STEPS).any(axis=2))
     if bi.size == 0:
         return out
-    # level-major layout (week, level, pair): every weekly update runs on contiguous rows
     n = np.swapaxes(practice, 0, 1)[:, bi, ci, :].transpose(0, 2, 1)       # W x 4 x P
     if (n < 0).any():
         raise ValueError("practice must not be negative")
@@ -194,26 +235,20 @@ def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
     np.multiply(n, log_keep[None], out=step)
     np.expm1(step, out=step)
     np.negative(step, out=step)                                            # T = 1 - (1-t)^n
-    traj = np.empty((n_w + 1, N_LEVELS, bi.size), dtype=dtype)
-    traj[0] = point[bi, ci].T
-    for w in range(n_w):
-        p, nxt = traj[w], traj[w + 1]
-        flow = p[:N_STEPS] * step[w]
-        np.subtract(p[:N_STEPS], flow, out=nxt[:N_STEPS])
-        nxt[N_STEPS] = p[N_STEPS]
-        nxt[1:] += flow
+    traj = evolve_pairs(start[bi, ci], step, dtype=dtype)
     out[bi, :, ci, :] = np.transpose(traj, (2, 0, 1))
     return out
 
 
-# ---- from a catalogue and a learner to practice ----------------------------------------------
+# ---- the weeks and the learn rates -----------------------------------------------------------
 def monday(day) -> dt.date:
     """The Monday of the week containing ``day``."""
     d = pd.Timestamp(day).date()
     return d - dt.timedelta(days=d.weekday())
 
 
-def week_grid(catalogue: Catalogue, start=None, weeks: int | None = None) -> pd.DatetimeIndex:
+def week_grid(catalogue: Catalogue | CatalogueArrays, start=None,
+              weeks: int | None = None) -> pd.DatetimeIndex:
     """Mondays of the projection: ``weeks + 1`` dates, the first being "now".
 
     By default the Monday of the catalogue's first day, and 40 weeks (a school year).
@@ -226,118 +261,129 @@ def week_grid(catalogue: Catalogue, start=None, weeks: int | None = None) -> pd.
     return pd.DatetimeIndex(grid, name="week_start")
 
 
-def learn_rates(catalogue: Catalogue, params: ModelParameters = DEFAULT_PARAMETERS) -> np.ndarray:
+def learn_rates(catalogue: Catalogue | CatalogueArrays,
+                params: ModelParameters = DEFAULT_PARAMETERS) -> np.ndarray:
     """``t[c, k] = base_learn_rate / (difficulty_c x level_difficulty[k])``, shape (C, 4)."""
-    diff = catalogue.competencies["difficulty"].to_numpy(dtype=float)
+    if isinstance(catalogue, CatalogueArrays):
+        diff = catalogue.difficulty
+    else:
+        diff = catalogue.competencies["difficulty"].to_numpy(dtype=float)
     rate = params.base_learn_rate / (diff[:, None] * np.asarray(params.level_difficulty)[None])
     return np.clip(rate, 0.0, 1.0 - 1e-9)
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z][a-z\-]*", str(text).lower())
+# ---- the kernel's input: learner-plans as rows -----------------------------------------------
+_EPOCH = dt.date(1970, 1, 1)
 
 
-def _tags(text: str) -> set[str]:
-    return {t.strip().lower() for t in str(text).split(";") if t.strip()}
-
-
-_STOP = {"good", "with", "strong", "and", "the", "to", "of", "at", "on", "in", "for", "others",
-         "very", "two", "a", "an", "is"}
-
-
-def _stem(word: str) -> str:
-    return word[:5]
-
-
-# ---- learner-independent catalogue arrays, built once per catalogue -------------------------
 @dataclass(frozen=True)
-class _Alignment:
-    """One opportunity's alignments to known competencies, in the alignment table's order."""
+class PlanRows:
+    """Learner-plans as arrays, one row each: the input of ``project_many``.
 
-    competency: tuple[int, ...]        # row in ``catalogue.competencies``
-    intensity: tuple[float, ...]
-    steps: np.ndarray                  # (n, 4) bool: min_level <= k < max_level
-    domain: tuple[str, ...]            # each competency's domain (for strength matches)
-
-
-class _CatalogueArrays:
-    """The catalogue columns a projection needs, as plain arrays and dicts (built once).
-
-    A plan has a handful of sections; pandas lookups and groupbys over the whole catalogue on
-    every edit cost far more than the model itself, so everything that does not depend on the
-    learner is worked out here once and each projection touches only its plan's rows.
+    Build them from learners with ``PlanRows.from_learners``; the district batch builds them
+    straight from a roster file. Sections are stored flat (``section_pos`` rows
+    ``section_ptr[i]:section_ptr[i + 1]`` are row i's distinct known sections, in plan order);
+    goals are stored flat too, one entry per goal of every row.
     """
 
-    def __init__(self, catalogue: Catalogue):
-        t = catalogue.section_table
-        self.position = {sid: i for i, sid in enumerate(t.index)}
-        self.opportunity = t["opportunity_id"].to_numpy(dtype=object)
-        self.weekly_hours = t["weekly_hours"].to_numpy(dtype=float)
-        zone_at = {z: i for i, z in enumerate(catalogue.zones)}
-        self.zone = np.array([zone_at.get(z, -1) for z in t["zone"].astype(str)],
-                             dtype=np.int64)
-        self.in_person = t["in_person"].to_numpy(dtype=bool)
-        self.meets = t["meets"].to_numpy(dtype=bool)
-        self.end_min = t["end_min"].to_numpy()
-        self.start_date = t["start_date"].to_numpy()
-        self.end_date = t["end_date"].to_numpy()
+    section_ptr: np.ndarray        #: (N + 1,) int64
+    section_pos: np.ndarray        #: int64 rows of ``CatalogueArrays``' sections
+    transport: np.ndarray          #: (N,) int64 bit mask over ``MODES`` (``arrays.mode_set``)
+    home: np.ndarray               #: (N,) int64 home zone; ``len(zones)`` when unknown
+    levels: np.ndarray             #: (N, C) int64 current level 0-4 per competency
+    interest_code: np.ndarray      #: (N,) int64 into ``interest_sets``
+    interest_sets: tuple           #: distinct sets of lower-case interest tags
+    strength_code: np.ndarray      #: (N,) int64 into ``strength_sets``
+    strength_sets: tuple           #: distinct tuples of strengths, as written
+    goal_row: np.ndarray           #: int64, one entry per goal
+    goal_competency: np.ndarray    #: int64 competency index; -1 when the catalogue lacks it
+    goal_level: np.ndarray         #: int64 target level
+    goal_day: np.ndarray           #: int64 goal date as days since 1970-01-01
+    goal_current: np.ndarray       #: int64 the learner's level now in that competency
+    grade: np.ndarray              #: (N,) int64
+    home_broadband: np.ndarray     #: (N,) bool
+    has_device: np.ndarray         #: (N,) bool: a computer or tablet
+    max_travel_minutes: np.ndarray  #: (N,) float
+    budget: np.ndarray             #: (N,) float
+    max_hours_per_week: np.ndarray  #: (N,) float
 
-        comps = catalogue.competencies
-        self.competency_ids = list(comps["competency_id"])
-        self.competency_frame = comps[["competency_id", "name", "domain"]].reset_index(drop=True)
-        c_index = {c: i for i, c in enumerate(self.competency_ids)}
-        domains = comps.set_index("competency_id")["domain"].astype(str)
-        domain_of = dict(zip(domains.index, domains.to_numpy(), strict=True))
+    @property
+    def n(self) -> int:
+        """How many learner-plans."""
+        return len(self.transport)
 
-        opps = catalogue.opportunities
-        self.tags = {o: _tags(x) for o, x in zip(opps["opportunity_id"], opps["interests"],
-                                                 strict=True)}
-        self.title = {o: str(x) for o, x in zip(opps["opportunity_id"], opps["title"],
-                                                strict=True)}
+    def section_rows(self) -> np.ndarray:
+        """The row of each entry of ``section_pos``."""
+        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.section_ptr))
 
-        a = catalogue.alignments
-        rows: dict[str, list] = {}
-        for oid, cid, inten, lo, hi in zip(a["opportunity_id"], a["competency_id"],
-                                          a["intensity"], a["min_level"], a["max_level"],
-                                          strict=True):
-            if pd.isna(oid):       # groupby drops missing keys
-                continue
-            links = rows.setdefault(oid, [])
-            c = c_index.get(cid)
-            if c is not None:
-                links.append((c, float(inten), int(lo), int(hi), str(domain_of.get(cid, ""))))
-        steps = np.arange(N_STEPS)
-        self.alignments: dict[str, _Alignment] = {}
-        for oid, links in rows.items():
-            lo = np.array([x[2] for x in links], dtype=np.int64)
-            hi = np.array([x[3] for x in links], dtype=np.int64)
-            self.alignments[oid] = _Alignment(
-                competency=tuple(x[0] for x in links), intensity=tuple(x[1] for x in links),
-                steps=(steps[None] >= lo[:, None]) & (steps[None] < hi[:, None]),
-                domain=tuple(x[4] for x in links))
+    @classmethod
+    def from_learners(cls, arrays: CatalogueArrays, plans) -> PlanRows:
+        """Rows for ``(learner, section_ids)`` pairs; unknown and repeated sections are dropped.
 
-    def known(self, section_ids) -> list:
-        """The plan's section ids that exist, each once, in plan order."""
-        return list(dict.fromkeys(s for s in section_ids if s in self.position))
+        Parameters
+        ----------
+        arrays : CatalogueArrays
+        plans : iterable of (Learner, list of str)
+
+        Returns
+        -------
+        PlanRows
+        """
+        plans = list(plans)
+        comps = arrays.competency_ids
+        pos, ptr = [], [0]
+        levels = np.zeros((len(plans), len(comps)), dtype=np.int64)
+        interests: dict[frozenset, int] = {}
+        strengths: dict[tuple, int] = {}
+        i_code, s_code, goals = [], [], []
+        for i, (learner, section_ids) in enumerate(plans):
+            p = arrays.positions(section_ids)
+            pos.append(p)
+            ptr.append(ptr[-1] + len(p))
+            if learner.levels:
+                levels[i] = [learner.level(c) for c in comps]
+            i_code.append(interests.setdefault(
+                frozenset(x.strip().lower() for x in learner.interests), len(interests)))
+            s_code.append(strengths.setdefault(tuple(learner.strengths), len(strengths)))
+            for g in learner.goals:
+                goals.append((i, arrays.competency_at.get(g.competency_id, -1), int(g.level),
+                              (g.by - _EPOCH).days, learner.level(g.competency_id)))
+        learners = [lr for lr, _ in plans]
+        g = np.array(goals, dtype=np.int64).reshape(-1, 5)
+        return cls(
+            section_ptr=np.array(ptr, dtype=np.int64),
+            section_pos=np.concatenate(pos) if pos else np.zeros(0, dtype=np.int64),
+            transport=np.array([mode_set(lr.transport) for lr in learners], dtype=np.int64),
+            home=np.array([arrays.home_zone(lr.home_zone) for lr in learners], dtype=np.int64),
+            levels=levels.clip(0, N_LEVELS - 1),
+            interest_code=np.array(i_code, dtype=np.int64), interest_sets=tuple(interests),
+            strength_code=np.array(s_code, dtype=np.int64), strength_sets=tuple(strengths),
+            goal_row=g[:, 0], goal_competency=g[:, 1], goal_level=g[:, 2], goal_day=g[:, 3],
+            goal_current=g[:, 4],
+            grade=np.array([lr.grade for lr in learners], dtype=np.int64),
+            home_broadband=np.array([lr.home_broadband for lr in learners], dtype=bool),
+            has_device=np.array([lr.has_device for lr in learners], dtype=bool),
+            max_travel_minutes=np.array([lr.max_travel_minutes for lr in learners], dtype=float),
+            budget=np.array([lr.budget for lr in learners], dtype=float),
+            max_hours_per_week=np.array([lr.max_hours_per_week for lr in learners], dtype=float),
+        )
 
 
-def _arrays(catalogue: Catalogue) -> _CatalogueArrays:
-    cache = _cache_for(catalogue)
-    if "projection" not in cache:
-        cache["projection"] = _CatalogueArrays(catalogue)
-    return cache["projection"]
+# ---- from rows to practice --------------------------------------------------------------------
+def attendance(arrays: CatalogueArrays, transport, home, section_pos,
+               params: ModelParameters = DEFAULT_PARAMETERS) -> np.ndarray:
+    """Expected share of a section's hours attended, for (ways, home, section) triples.
 
-
-def _attendance(catalogue: Catalogue, learner: Learner, pos: np.ndarray,
-                params: ModelParameters) -> np.ndarray:
-    """``section_attendance`` for sections at these rows of ``section_table``, as an array."""
-    A = _arrays(catalogue)
-    reach = catalogue.travel_from(learner.home_zone, learner.transport).to_numpy(dtype=float)
-    zone = A.zone[pos]
-    minutes = np.where(zone >= 0, reach[zone], np.inf)
-    minutes = np.where(A.in_person[pos], minutes, 0.0)
+    ``clip(base - travel_penalty x max(0, minutes - free) / 10 - late_penalty x [ends late])``,
+    with minutes the fastest one-way trip from home (0 for sections that need no travel, inf
+    when there is no way there, which gives ``min_attendance``).
+    """
+    sec = np.asarray(section_pos, dtype=np.int64)
+    zone = arrays.zone[sec]
+    minutes = arrays.reach[transport, home, np.where(zone >= 0, zone, len(arrays.zones))]
+    minutes = np.where(arrays.in_person[sec], minutes, 0.0)
     extra = np.maximum(0.0, minutes - params.free_travel_minutes) / 10.0
-    late = A.meets[pos] & (A.end_min[pos] > params.late_hour * 60)
+    late = arrays.meets[sec] & (arrays.end_min[sec] > params.late_hour * 60)
     with np.errstate(invalid="ignore"):
         att = params.base_attendance - params.travel_penalty_per_10min * extra \
             - params.late_penalty * late
@@ -345,20 +391,253 @@ def _attendance(catalogue: Catalogue, learner: Learner, pos: np.ndarray,
                    params.min_attendance, 1.0)
 
 
+def strength_matches(arrays: CatalogueArrays, strengths,
+                     params: ModelParameters = DEFAULT_PARAMETERS
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Does a learner's strength match each opportunity, each competency domain?
+
+    A strength matches an (opportunity, competency) when one of its words (stemmed to 5
+    letters, common words dropped) appears in the opportunity's interest tags or title
+    (the first array, per opportunity), or names or maps via ``strength_domain_words`` to the
+    competency's domain (the second, per domain in ``arrays.domains``).
+    """
+    by_opp = np.zeros(len(arrays.opportunity_ids), dtype=bool)
+    by_dom = np.zeros(len(arrays.domains), dtype=bool)
+    for strength in strengths:
+        stems = {word_stem(w) for w in text_words(strength)
+                 if w not in STOP_WORDS and len(w) >= 3}
+        for s in stems:
+            hit = arrays.stem_opportunities.get(s)
+            if hit is not None:
+                by_opp[hit] = True
+        text = str(strength).lower()
+        for j, d in enumerate(arrays.domains):
+            if stems & arrays.domain_stems[j] or any(key in text and dom == d for key, dom in
+                                                     params.strength_domain_words):
+                by_dom[j] = True
+    return by_opp, by_dom
+
+
+def _interest_matches(arrays: CatalogueArrays, interests) -> np.ndarray:
+    """For a set of lower-case interest tags: does each opportunity share one?"""
+    out = np.zeros(len(arrays.opportunity_ids), dtype=bool)
+    for tag in interests:
+        hit = arrays.tag_opportunities.get(tag)
+        if hit is not None:
+            out[hit] = True
+    return out
+
+
+class _Practice(NamedTuple):
+    """Every (row, section, alignment) that gives practice, in row, plan and file order."""
+
+    row: np.ndarray         # learner-plan row
+    competency: np.ndarray  # competency index
+    section: np.ndarray     # section row in the catalogue arrays
+    alignment: np.ndarray   # alignment index (``arrays.alignment_*``)
+    amount: np.ndarray      # practice per week it runs: hours x attendance x intensity x engagement
+
+
+def _practice(arrays: CatalogueArrays, rows: PlanRows, params: ModelParameters) -> _Practice:
+    p = params
+    rs_row, rs_sec = rows.section_rows(), rows.section_pos
+    hours = arrays.weekly_hours[rs_sec] * attendance(arrays, rows.transport[rs_row],
+                                                     rows.home[rs_row], rs_sec, p)
+    rs_opp = arrays.opportunity[rs_sec]
+    n_o, n_d = len(arrays.opportunity_ids), len(arrays.domains)
+    i_match = np.array([_interest_matches(arrays, s) for s in rows.interest_sets],
+                       dtype=bool).reshape(len(rows.interest_sets), n_o)
+    s_match = [strength_matches(arrays, s, p) for s in rows.strength_sets]
+    s_opp = np.array([m[0] for m in s_match], dtype=bool).reshape(len(s_match), n_o)
+    s_dom = np.array([m[1] for m in s_match], dtype=bool).reshape(len(s_match), n_d)
+    interest = i_match[rows.interest_code[rs_row], rs_opp] if rs_row.size else \
+        np.zeros(0, dtype=bool)
+    # every (row, section, alignment): hours x intensity x engagement
+    ptr = arrays.alignment_ptr
+    n_al = ptr[rs_opp + 1] - ptr[rs_opp]
+    x_rs = np.repeat(np.arange(rs_row.size), n_al)
+    x_al = ptr[rs_opp][x_rs] + (np.arange(x_rs.size) - np.repeat(np.cumsum(n_al) - n_al, n_al))
+    x_row = rs_row[x_rs]
+    x_comp = arrays.alignment_competency[x_al]
+    s_code = rows.strength_code[x_row]
+    strength = s_opp[s_code, rs_opp[x_rs]] | s_dom[s_code, arrays.competency_domain[x_comp]]
+    boost = 1.0 + p.interest_boost * interest[x_rs]
+    eng = boost + p.strength_boost * strength
+    # (hours x intensity) x engagement, the same rounding as hour-by-hour bookkeeping
+    amount = hours[x_rs] * arrays.alignment_intensity[x_al] * eng
+    return _Practice(x_row, x_comp, rs_sec[x_rs], x_al, amount)
+
+
+def _active(arrays: CatalogueArrays, mondays: np.ndarray, sections: np.ndarray) -> np.ndarray:
+    """(weeks, entries): does the section run on that Monday (``start <= Monday <= end``)?"""
+    return (mondays[:, None] >= arrays.start_date[sections][None]) & \
+           (mondays[:, None] <= arrays.end_date[sections][None])
+
+
+def _segments(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For sorted keys: the distinct keys and where each run starts (for ``reduceat``)."""
+    if keys.size == 0:
+        return keys, np.zeros(0, dtype=np.intp)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[starts], starts
+
+
+def per_row(n: int, rows: np.ndarray, values: np.ndarray, ufunc=np.add) -> np.ndarray:
+    """Reduce ``values`` (sorted by ``rows``) per row into an array of ``n`` rows (0 elsewhere)."""
+    out = np.zeros((n, *values.shape[1:]), dtype=values.dtype)
+    keys, starts = _segments(rows)
+    if keys.size:
+        out[keys] = ufunc.reduceat(values, starts, axis=0)
+    return out
+
+
+@dataclass(frozen=True)
+class PlanProjections:
+    """The kernel's answer for many learner-plans: a level distribution per practised pair.
+
+    Pairs are the (row, competency) combinations some section of the row's plan is aligned
+    to, sorted by row then competency; every other competency of a row stays at its current
+    level all along.
+    """
+
+    week_starts: pd.DatetimeIndex  #: the W + 1 Mondays; index 0 is now
+    levels: np.ndarray             #: (N, C) current levels
+    pair_row: np.ndarray           #: (P,)
+    pair_competency: np.ndarray    #: (P,)
+    distribution: np.ndarray       #: (W + 1, 5, P) level distributions, columns in kernel order
+    pair_column: np.ndarray        #: (P,) each pair's column in ``distribution``
+    goal_probability: np.ndarray   #: chance of each goal entry of the rows by its date
+
+    @property
+    def n(self) -> int:
+        return len(self.levels)
+
+    @property
+    def pair_start(self) -> np.ndarray:
+        """Each pair's level now."""
+        return self.levels[self.pair_row, self.pair_competency]
+
+    def end_distribution(self) -> np.ndarray:
+        """(P, 5): each pair's level distribution at the end of the horizon."""
+        return self.distribution[-1][:, self.pair_column].T
+
+    def expected_credits(self, end: np.ndarray | None = None) -> np.ndarray:
+        """(N,): expected competencies at Proficient or above at the end of the horizon."""
+        end = self.end_distribution() if end is None else end
+        p_prof = np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0)
+        already = (self.levels >= PROFICIENT).sum(axis=1).astype(float)
+        return already + per_row(self.n, self.pair_row, p_prof - (self.pair_start >= PROFICIENT))
+
+    def dense(self, row: int) -> np.ndarray:
+        """(W + 1, C, 5): one row's distribution over every competency, as ``Projection`` has."""
+        n_w1 = len(self.week_starts)
+        point = np.eye(N_LEVELS)[self.levels[row]]                           # C x 5
+        out = np.empty((n_w1, *point.shape))
+        out[...] = point[None]
+        lo, hi = np.searchsorted(self.pair_row, [row, row + 1])
+        cols = self.pair_column[lo:hi]
+        out[:, self.pair_competency[lo:hi], :] = self.distribution[:, :, cols].transpose(0, 2, 1)
+        return out
+
+
+def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
+                 params: ModelParameters = DEFAULT_PARAMETERS) -> PlanProjections:
+    """Project many learner-plans at once: the one projection kernel (``project`` is one row).
+
+    Each week, the practice a row gets on a competency (hours x attendance x intensity x
+    engagement, summed over its plan's sections in plan order) moves it up at most one level
+    with ``T = 1 - (1 - t)^n`` (``evolve_pairs``). Rows do not interact: the result for a row is
+    the same in any batch, which is what lets a district run split a roster into chunks.
+
+    Parameters
+    ----------
+    arrays : CatalogueArrays
+        ``catalogue_arrays(catalogue)``.
+    rows : PlanRows
+        The learner-plans.
+    week_starts : DatetimeIndex
+        The W + 1 Mondays of the projection (``week_grid``); practice in week w comes from
+        every section whose dates contain Monday ``week_starts[w]``.
+    params : ModelParameters
+
+    Returns
+    -------
+    PlanProjections
+    """
+    week_starts = pd.DatetimeIndex(week_starts)
+    n_c = len(arrays.competency_ids)
+    n_w = len(week_starts) - 1
+    mondays = week_starts[:-1].to_numpy(dtype="datetime64[ns]")
+    x = _practice(arrays, rows, params)
+    # practice per (row, competency) pair, summed in plan order (the order of the entries)
+    key = x.row * n_c + x.competency
+    order = np.argsort(key, kind="stable")
+    pair_key, starts = _segments(key[order])
+    sizes = np.diff(np.r_[starts, order.size]).astype(np.intp)
+    pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
+    start = rows.levels[pair_row, pair_comp]
+    rates = learn_rates(arrays, params)
+    # Most pairs get practice from one section only: their weekly chance of a step is either
+    # 0 or one number per step, so expm1 runs once per pair instead of once per week. Those
+    # pairs go first; pairs with several sections get week-by-week sums.
+    single = sizes == 1
+    perm = np.r_[np.flatnonzero(single), np.flatnonzero(~single)]
+    n_1, n_p = int(single.sum()), pair_key.size
+    log_keep = np.log1p(-rates[pair_comp[perm]].T)                         # 4 x P
+    step = np.empty((n_w, N_STEPS, n_p))
+    one = order[starts[single]]
+    base = np.where(arrays.alignment_steps[x.alignment[one]].T,
+                    -np.expm1(x.amount[one] * log_keep[:, :n_1]), 0.0)
+    np.multiply(base[None], _active(arrays, mondays, x.section[one])[:, None, :],
+                out=step[:, :, :n_1])
+    if n_1 < n_p:
+        many = np.repeat(~single, sizes)
+        m_order, m_rank = order[many], (np.arange(order.size) - np.repeat(starts, sizes))[many]
+        m_pair = np.repeat(np.arange(n_p - n_1), sizes[~single])
+        practice = np.zeros((n_w, N_STEPS, n_p - n_1))
+        for r in range(int(m_rank.max()) + 1):
+            # one contribution per pair at each rank: plain fancy-index adds are safe
+            pick = m_order[m_rank == r]
+            practice[:, :, m_pair[m_rank == r]] += (
+                _active(arrays, mondays, x.section[pick])[:, None, :]
+                & arrays.alignment_steps[x.alignment[pick]].T[None]) * x.amount[pick]
+        step[:, :, n_1:] = -np.expm1(practice * log_keep[None, :, n_1:])
+        del practice
+    dist = evolve_pairs(start[perm], step)                                 # W+1 x 5 x P
+    del step
+    column = np.empty(n_p, dtype=np.intp)
+    column[perm] = np.arange(n_p)
+    # goals: the row whose Monday starts the week of the goal date (the last when beyond)
+    first = np.datetime64(week_starts[0].date(), "D").astype(np.int64)
+    g_week = np.clip((rows.goal_day - first) // 7, 0, n_w)
+    g_comp = rows.goal_competency
+    pair_at = pd.Index(pair_key).get_indexer(rows.goal_row * n_c + g_comp) if g_comp.size \
+        else np.zeros(0, dtype=np.intp)
+    prob = np.zeros(g_comp.size)
+    has = (pair_at >= 0) & (g_comp >= 0)
+    reached = np.arange(N_LEVELS)[None, :] >= rows.goal_level[has][:, None]
+    prob[has] = np.clip(np.where(reached, dist[g_week[has], :, column[pair_at[has]]], 0.0)
+                        .sum(axis=1), 0.0, 1.0)
+    prob = np.where(rows.goal_current >= rows.goal_level, 1.0, prob)
+    return PlanProjections(week_starts=week_starts, levels=rows.levels, pair_row=pair_row,
+                           pair_competency=pair_comp, distribution=dist, pair_column=column,
+                           goal_probability=prob)
+
+
+# ---- one learner's plan ----------------------------------------------------------------------
 def section_attendance(catalogue: Catalogue, learner: Learner, section_ids,
                        params: ModelParameters = DEFAULT_PARAMETERS) -> pd.Series:
     """Expected share of each section's hours the learner attends, in [min_attendance, 1].
 
-    ``clip(base - travel_penalty x max(0, minutes - free) / 10 - late_penalty x [ends late])``,
-    with minutes the fastest one-way trip from home (0 for sections that need no travel).
+    ``attendance`` for the plan's known sections (see there for the rule).
     """
-    A = _arrays(catalogue)
+    A = catalogue_arrays(catalogue)
     ids = A.known(section_ids)
     if not ids:
         return pd.Series(dtype=float, name="attendance")
-    pos = np.array([A.position[s] for s in ids], dtype=np.int64)
-    return pd.Series(_attendance(catalogue, learner, pos, params),
-                     index=pd.Index(ids, name="section_id"), name="attendance")
+    pos = A.positions(ids)
+    att = attendance(A, mode_set(learner.transport), A.home_zone(learner.home_zone), pos, params)
+    return pd.Series(att, index=pd.Index(ids, name="section_id"), name="attendance")
 
 
 def engagement(catalogue: Catalogue, learner: Learner, opportunity_id: str, competency_id: str,
@@ -369,27 +648,15 @@ def engagement(catalogue: Catalogue, learner: Learner, opportunity_id: str, comp
     appears in the opportunity's interest tags or title, or when it names or maps (via
     ``strength_domain_words``) to the competency's domain.
     """
-    o = catalogue.opportunities.set_index("opportunity_id").loc[opportunity_id]
-    tags = _tags(o["interests"])
-    interest = bool(tags & {x.strip().lower() for x in learner.interests})
-    comps = catalogue.competencies.set_index("competency_id")
-    domain = str(comps["domain"].get(competency_id, ""))
-    return 1.0 + params.interest_boost * interest + params.strength_boost * _strength_match(
-        learner.strengths, tags, str(o["title"]), domain, params)
-
-
-def _strength_match(strengths, tags, title, domain, params) -> bool:
-    target = {_stem(w) for t in tags for w in _words(t)} | {_stem(w) for w in _words(title)}
-    domain_stems = {_stem(w) for w in _words(domain) if w not in _STOP}
-    for strength in strengths:
-        words = [w for w in _words(strength) if w not in _STOP and len(w) >= 3]
-        stems = {_stem(w) for w in words}
-        if stems & (target | domain_stems):
-            return True
-        text = str(strength).lower()
-        if any(key in text and dom == domain for key, dom in params.strength_domain_words):
-            return True
-    return False
+    A = catalogue_arrays(catalogue)
+    o = A.opportunity_at[opportunity_id]
+    interests = {x.strip().lower() for x in learner.interests}
+    interest = bool(A.opportunity_tags[o] & interests)
+    by_opp, by_dom = strength_matches(A, learner.strengths, params)
+    c = A.competency_at.get(competency_id)
+    domain = A.competency_domain[c] if c is not None else -1
+    strong = bool(by_opp[o] or (domain >= 0 and by_dom[domain]))
+    return 1.0 + params.interest_boost * interest + params.strength_boost * strong
 
 
 def practice_array(catalogue: Catalogue, learner: Learner, section_ids, week_starts,
@@ -398,37 +665,19 @@ def practice_array(catalogue: Catalogue, learner: Learner, section_ids, week_sta
 
     ``week_starts`` are the W + 1 Mondays of the projection; practice in week w (Monday
     ``week_starts[w]``) comes from every section with ``start_date <= Monday <= end_date``.
-    Opportunity o counts toward k -> k+1 only for ``min_level <= k < max_level``.
+    Opportunity o counts toward k -> k+1 only for ``min_level <= k < max_level``. These are the
+    numbers ``project_many`` works from.
     """
-    A = _arrays(catalogue)
-    mondays = pd.DatetimeIndex(week_starts)[:-1]
+    A = catalogue_arrays(catalogue)
+    mondays = pd.DatetimeIndex(week_starts)[:-1].to_numpy(dtype="datetime64[ns]")
     out = np.zeros((len(mondays), len(A.competency_ids), N_STEPS))
-    ids = A.known(section_ids)
-    if not ids or len(mondays) == 0:
+    if len(mondays) == 0:
         return out
-    pos = np.array([A.position[s] for s in ids], dtype=np.int64)
-    # hours x attendance in Python floats, exactly as a row-by-row computation would
-    hours = (A.weekly_hours[pos] * _attendance(catalogue, learner, pos, params)).tolist()
-    monday_ns = mondays.to_numpy(dtype="datetime64[ns]")
-    active = (monday_ns[None] >= A.start_date[pos][:, None]) & \
-             (monday_ns[None] <= A.end_date[pos][:, None])
-    interests = {x.strip().lower() for x in learner.interests}
-    strong: dict[tuple[str, str], bool] = {}
-    for j, p in enumerate(pos):
-        oid = A.opportunity[p]
-        links = A.alignments.get(oid)
-        if links is None or hours[j] <= 0 or not active[j].any():
-            continue
-        tags, title = A.tags[oid], A.title[oid]
-        boost = 1.0 + params.interest_boost * bool(tags & interests)
-        for c, intensity, ok, domain in zip(links.competency, links.intensity, links.steps,
-                                            links.domain, strict=True):
-            if (oid, domain) not in strong:
-                strong[oid, domain] = _strength_match(learner.strengths, tags, title, domain,
-                                                      params)
-            eng = boost + params.strength_boost * strong[oid, domain]
-            # (hours x intensity) x engagement, the same rounding as hour-by-hour bookkeeping
-            out[:, c, :] += np.outer(active[j], ok) * (hours[j] * intensity * eng)
+    x = _practice(A, PlanRows.from_learners(A, [(learner, section_ids)]), params)
+    active = _active(A, mondays, x.section)
+    for j in range(len(x.amount)):
+        out[:, x.competency[j], :] += np.outer(active[:, j], A.alignment_steps[x.alignment[j]]) \
+            * x.amount[j]
     return out
 
 
@@ -553,21 +802,12 @@ GOAL_COLUMNS = ["competency_id", "name", "target_level", "target_word", "by", "c
                 "probability", "on_track", "message"]
 
 
-def _goal_table(learner: Learner, competency_ids: list[str], names: dict[str, str],
-                week_starts: pd.DatetimeIndex, dist: np.ndarray) -> pd.DataFrame:
-    index = {c: i for i, c in enumerate(competency_ids)}
-    first = week_starts[0].date()
+def _goal_table(learner: Learner, names, week_starts: pd.DatetimeIndex,
+                probabilities: np.ndarray) -> pd.DataFrame:
+    """One row per goal of the learner, with its chance as the kernel worked it out."""
     rows = []
-    for g in learner.goals:
+    for g, prob in zip(learner.goals, probabilities.tolist(), strict=True):
         current = learner.level(g.competency_id)
-        # the row whose Monday starts the week containing the goal date; last row if beyond
-        w = int(np.clip((g.by - first).days // 7, 0, len(week_starts) - 1))
-        if current >= g.level:
-            prob = 1.0
-        elif g.competency_id in index:
-            prob = float(np.clip(dist[w, index[g.competency_id], g.level:].sum(), 0.0, 1.0))
-        else:
-            prob = 0.0
         name = names.get(g.competency_id, g.competency_id)
         rows.append({
             "competency_id": g.competency_id, "name": name, "target_level": int(g.level),
@@ -591,6 +831,8 @@ def project(catalogue: Catalogue, learner: Learner, section_ids,
             weeks: int | None = None) -> Projection:
     """Project a learner's levels in every competency, week by week, under a plan.
 
+    This is ``project_many`` on one row, laid out per competency.
+
     Parameters
     ----------
     catalogue
@@ -610,14 +852,13 @@ def project(catalogue: Catalogue, learner: Learner, section_ids,
     -------
     Projection
     """
-    week_starts = week_grid(catalogue, start, weeks)
-    A = _arrays(catalogue)
-    ids = list(A.competency_ids)
-    current = np.array([learner.level(c) for c in ids], dtype=int).clip(0, N_LEVELS - 1)
-    practice = practice_array(catalogue, learner, section_ids, week_starts, params)
-    dist = evolve(current[None], practice[None], learn_rates(catalogue, params))[0]
-    goals = _goal_table(learner, ids, catalogue.competency_names, week_starts, dist)
-    return Projection(week_starts=week_starts, competency_ids=ids, distribution=dist,
+    A = catalogue_arrays(catalogue)
+    week_starts = week_grid(A, start, weeks)
+    rows = PlanRows.from_learners(A, [(learner, section_ids)])
+    many = project_many(A, rows, week_starts, params)
+    goals = _goal_table(learner, A.competency_names, week_starts, many.goal_probability)
+    return Projection(week_starts=week_starts, competency_ids=list(A.competency_ids),
+                      distribution=many.dense(0),
                       # a shallow copy is private to this projection under copy-on-write
-                      competencies=A.competency_frame.copy(deep=False), current_levels=current,
-                      goals=goals)
+                      competencies=A.competency_frame.copy(deep=False),
+                      current_levels=rows.levels[0].copy(), goals=goals)

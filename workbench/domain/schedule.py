@@ -11,12 +11,23 @@ is made, so a calendar that shows all of a plan's meetings also shows all of its
 from __future__ import annotations
 
 import itertools
-import weakref
 
 import numpy as np
 import pandas as pd
 
-from .dataset import DAYS, MODES, Catalogue, Learner
+from .arrays import (
+    CatalogueArrays,
+    EngineCache,
+    catalogue_arrays,
+    day_numbers,
+    monday_grid,
+    weekday_of,
+)
+from .dataset import DAYS, Catalogue, Learner
+
+__all__ = ["HOME", "MEETING_COLUMNS", "TRIP_COLUMNS", "day_numbers", "day_trips",
+           "fastest_trips", "plan_meetings", "plan_trips", "shared_weekdays", "weekday_of", "weekly_hours",
+           "weekly_travel_minutes"]
 
 MEETING_COLUMNS = [
     "section_id", "opportunity_id", "title", "provider_name", "day", "start_min", "end_min",
@@ -27,32 +38,6 @@ TRIP_COLUMNS = [
     "before_section", "after_section", "window_minutes", "weeks",
 ]
 HOME = "home"
-
-_CACHES: dict[int, dict] = {}
-
-
-def _cache_for(catalogue: Catalogue) -> dict:
-    """A per-catalogue scratch dict, dropped when the catalogue is garbage collected.
-
-    A Catalogue is an unhashable dataclass, so it is keyed by id(); the finaliser makes sure a
-    recycled id never sees a dead catalogue's arrays.
-    """
-    key = id(catalogue)
-    cache = _CACHES.get(key)
-    if cache is None:
-        cache = _CACHES[key] = {}
-        weakref.finalize(catalogue, _CACHES.pop, key, None)
-    return cache
-
-
-def day_numbers(dates) -> np.ndarray:
-    """Dates as whole days since 1970-01-01 (int64), for fast date arithmetic."""
-    return np.asarray(pd.DatetimeIndex(dates).values.astype("datetime64[D]").astype(np.int64))
-
-
-def weekday_of(days: np.ndarray) -> np.ndarray:
-    """Monday = 0 for day numbers (1970-01-01 was a Thursday)."""
-    return (np.asarray(days) + 3) % 7
 
 
 def shared_weekdays(first_a, last_a, first_b, last_b) -> np.ndarray:
@@ -72,78 +57,20 @@ def shared_weekdays(first_a, last_a, first_b, last_b) -> np.ndarray:
 def fastest_trips(catalogue: Catalogue, modes) -> tuple[np.ndarray, np.ndarray]:
     """Fastest minutes and mode between every pair of zones using any of ``modes``.
 
-    Returns ``(minutes, mode)``, two ``len(catalogue.zones)``-square arrays (inf / None when no
-    listed mode connects two zones). A trip inside one zone with no travel row is taken to be
-    0 minutes on foot: getting around one's own neighbourhood is never what breaks a plan.
-    Cached per catalogue and set of modes.
+    Returns ``(minutes, mode)``, two ``len(catalogue.zones)``-square read-only arrays (inf /
+    None when no listed mode connects two zones). A trip inside one zone with no travel row is
+    taken to be 0 minutes on foot: getting around one's own neighbourhood is never what breaks
+    a plan. Worked out once per catalogue for every set of modes (``CatalogueArrays``).
     """
-    modes = tuple(m for m in MODES if m in set(modes))
-    cache = _cache_for(catalogue).setdefault("fastest", {})
-    if modes not in cache:
-        n = len(catalogue.zones)
-        best = np.full((n, n), np.inf)
-        mode = np.full((n, n), None, dtype=object)
-        for m in modes:
-            mat = catalogue.travel_matrix[m]
-            faster = mat < best
-            best = np.where(faster, mat, best)
-            mode[faster] = m
-        diag = np.arange(n)
-        missing = ~np.isfinite(best[diag, diag])
-        best[diag[missing], diag[missing]] = 0.0
-        mode[diag[missing], diag[missing]] = "walk"
-        cache[modes] = (best, mode)
-    return cache[modes]
+    return catalogue_arrays(catalogue).trips(modes)
 
 
-class _Sections:
-    """The catalogue's section columns a schedule needs, as numpy arrays (built once)."""
-
-    def __init__(self, catalogue: Catalogue):
-        t = catalogue.section_table
-        self.index = t.index
-        self.position = {sid: i for i, sid in enumerate(t.index)}
-        self.text = {c: t[c].astype(str).to_numpy(dtype=object)
-                     for c in ("section_id", "opportunity_id", "title", "provider_name", "zone")}
-        self.meets = t["meets"].to_numpy(dtype=bool)
-        self.in_person = t["in_person"].to_numpy(dtype=bool)
-        self.mask = np.where(self.meets, t["day_mask"].to_numpy(dtype=np.int64), 0)
-        self.start = t["start_min"].to_numpy(dtype=np.int64)
-        self.end = t["end_min"].to_numpy(dtype=np.int64)
-        self.start_date = t["start_date"].to_numpy(dtype="datetime64[ns]")
-        self.end_date = t["end_date"].to_numpy(dtype="datetime64[ns]")
-        self.first = day_numbers(t["start_date"])
-        self.last = day_numbers(t["end_date"])
-        self.self_paced = t["self_paced_hours"].to_numpy(dtype=float)
-        zone_at = {z: i for i, z in enumerate(catalogue.zones)}
-        self.zone = t["zone"].map(zone_at).fillna(-1).to_numpy(dtype=np.int64)
-
-
-def _sections(catalogue: Catalogue) -> _Sections:
-    cache = _cache_for(catalogue)
-    if "sections" not in cache:
-        cache["sections"] = _Sections(catalogue)
-    return cache["sections"]
-
-
-def _known(catalogue: Catalogue, section_ids) -> list[str]:
-    """The plan's section ids that exist, each once, in plan order."""
-    position = _sections(catalogue).position
-    return [s for s in dict.fromkeys(str(x) for x in section_ids) if s in position]
-
-
-def _positions(catalogue: Catalogue, section_ids) -> np.ndarray:
-    """Row positions in ``section_table`` of the plan's known sections, in plan order."""
-    position = _sections(catalogue).position
-    return np.array([position[s] for s in _known(catalogue, section_ids)], dtype=np.int64)
-
-
-def _meeting_rows(S: _Sections, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _meeting_rows(A: CatalogueArrays, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(section position, weekday) of every meeting, ordered by day, start and plan order."""
-    pos = pos[S.meets[pos]]
-    bits = (S.mask[pos][:, None] >> np.arange(7)) & 1
+    pos = pos[A.meets[pos]]
+    bits = (A.day_mask[pos][:, None] >> np.arange(7)) & 1
     r, d = np.nonzero(bits)
-    order = np.lexsort((r, S.start[pos][r], d))
+    order = np.lexsort((r, A.start_min[pos][r], d))
     return pos[r][order], d[order]
 
 
@@ -164,65 +91,58 @@ def plan_meetings(catalogue: Catalogue, section_ids) -> pd.DataFrame:
         ``start_min, end_min`` (minutes after midnight), ``zone, in_person`` and
         ``start_date, end_date``; sorted by day, start time and plan order.
     """
-    S = _sections(catalogue)
-    rows, d = _meeting_rows(S, _positions(catalogue, section_ids))
+    A = catalogue_arrays(catalogue)
+    rows, d = _meeting_rows(A, A.positions(section_ids))
     return pd.DataFrame({
-        "section_id": S.text["section_id"][rows], "opportunity_id": S.text["opportunity_id"][rows],
-        "title": S.text["title"][rows], "provider_name": S.text["provider_name"][rows],
-        "day": np.asarray(DAYS, dtype=object)[d], "start_min": S.start[rows],
-        "end_min": S.end[rows], "zone": S.text["zone"][rows], "in_person": S.in_person[rows],
-        "start_date": S.start_date[rows], "end_date": S.end_date[rows],
+        "section_id": A.section_ids[rows], "opportunity_id": A.opportunity_id[rows],
+        "title": A.title[rows], "provider_name": A.provider_name[rows],
+        "day": np.asarray(DAYS, dtype=object)[d], "start_min": A.start_min[rows],
+        "end_min": A.end_min[rows], "zone": A.zone_name[rows], "in_person": A.in_person[rows],
+        "start_date": A.start_date[rows], "end_date": A.end_date[rows],
     }, columns=MEETING_COLUMNS)
 
 
-def _week_grid(first_day: int, last_day: int) -> np.ndarray:
-    """Day numbers of the Mondays of every week from ``first_day`` to ``last_day``."""
-    start = first_day - weekday_of(first_day)
-    return np.arange(start, last_day + 1, 7, dtype=np.int64)
+def plan_trips(catalogue: Catalogue, learner: Learner, section_ids,
+               cache: EngineCache | None = None) -> list[dict]:
+    """The trips of every week pattern as records (``day_trips``' rows), in day and time order.
 
-
-def _trip_legs(catalogue: Catalogue, learner: Learner, section_ids) -> list[dict]:
-    """The trips of every week pattern as records, in day and time order.
-
-    One edit asks for the same plan's trips several times (its check, its ledger), so the
-    records are kept per catalogue, home, ways of travelling and sections; each caller gets
-    its own copies.
+    One edit asks for the same plan's trips several times (its check, its ledger), so a
+    session's ``cache`` keeps the records per home, ways of travelling and sections; each
+    caller gets its own copies.
     """
-    ids = tuple(_known(catalogue, section_ids))
+    A = catalogue_arrays(catalogue)
+    ids = tuple(A.known(section_ids))
+    if cache is None:
+        return _work_out_trip_legs(A, learner, ids)
     key = (learner.home_zone, tuple(learner.transport), ids)
-    cache = _cache_for(catalogue).setdefault("trip_legs", {})
-    legs = cache.get(key)
+    legs = cache.get("trip_legs", A, key)
     if legs is None:
-        if len(cache) >= 64:  # a few learners' plans in use at once; forget old ones
-            cache.clear()
-        legs = cache[key] = _work_out_trip_legs(catalogue, learner, ids)
+        legs = cache.keep("trip_legs", key, _work_out_trip_legs(A, learner, ids))
     return [dict(leg) for leg in legs]
 
 
-def _work_out_trip_legs(catalogue: Catalogue, learner: Learner, section_ids) -> list[dict]:
-    """``_trip_legs`` without the cache."""
-    S = _sections(catalogue)
-    rows, d = _meeting_rows(S, _positions(catalogue, section_ids))
-    keep = S.in_person[rows]
+def _work_out_trip_legs(A: CatalogueArrays, learner: Learner, section_ids) -> list[dict]:
+    """``plan_trips`` without the cache."""
+    rows, d = _meeting_rows(A, A.positions(section_ids))
+    keep = A.in_person[rows]
     rows, d = rows[keep], d[keep]
     if not len(rows):
         return []
-    minutes, mode = fastest_trips(catalogue, learner.transport)
-    zones = catalogue.zones
+    minutes, mode = A.trips(learner.transport)
     home = learner.home_zone
-    home_at = zones.index(home) if home in zones else -1
+    home_at = A.zone_at.get(home, -1)
 
     def trip(i: int, j: int) -> tuple[float, str | None]:
         if i < 0 or j < 0:
             return float("inf"), None
         return float(minutes[i, j]), mode[i, j]
 
-    first, last = S.first[rows], S.last[rows]
-    weeks = _week_grid(int(first.min()), int(last.max()))
+    first, last = A.first_day[rows], A.last_day[rows]
+    weeks = monday_grid(int(first.min()), int(last.max()))
     dates = weeks[:, None] + d[None, :]
     active = (dates >= first) & (dates <= last)
     patterns, counts = np.unique(active, axis=0, return_counts=True)
-    sid, zone_name = S.text["section_id"], S.text["zone"]
+    sid, zone_name = A.section_ids, A.zone_name
     legs: dict[tuple, dict] = {}
 
     def add(day, a, b, before, after, anchor, window, count, first_leg):
@@ -232,7 +152,7 @@ def _work_out_trip_legs(catalogue: Catalogue, learner: Learner, section_ids) -> 
         if key in legs:
             legs[key]["weeks"] += int(count)
             return
-        mins, how = trip(home_at if a is None else S.zone[a], home_at if b is None else S.zone[b])
+        mins, how = trip(home_at if a is None else A.zone[a], home_at if b is None else A.zone[b])
         ok = np.isfinite(mins)
         if first_leg:  # arrive as the first meeting starts
             depart, arrive = (anchor - mins if ok else np.nan), float(anchor)
@@ -250,22 +170,23 @@ def _work_out_trip_legs(catalogue: Catalogue, learner: Learner, section_ids) -> 
         on = np.flatnonzero(pattern)
         for day in np.unique(d[on]):
             chain = [int(x) for x in rows[on[d[on] == day]]]
-            chain.sort(key=lambda r: (S.start[r], S.end[r]))
+            chain.sort(key=lambda r: (A.start_min[r], A.end_min[r]))
             day = int(day)
-            add(day, None, chain[0], None, sid[chain[0]], S.start[chain[0]], np.nan, count,
+            add(day, None, chain[0], None, sid[chain[0]], A.start_min[chain[0]], np.nan, count,
                 True)
             for prev, nxt in itertools.pairwise(chain):
                 if zone_name[prev] != zone_name[nxt]:
-                    add(day, prev, nxt, sid[prev], sid[nxt], S.end[prev],
-                        float(S.start[nxt] - S.end[prev]), count, False)
-            last_one = max(chain, key=lambda r: S.end[r])
-            add(day, last_one, None, sid[last_one], None, S.end[last_one], np.nan, count, False)
+                    add(day, prev, nxt, sid[prev], sid[nxt], A.end_min[prev],
+                        float(A.start_min[nxt] - A.end_min[prev]), count, False)
+            last_one = max(chain, key=lambda r: A.end_min[r])
+            add(day, last_one, None, sid[last_one], None, A.end_min[last_one], np.nan, count, False)
     return sorted(legs.values(), key=lambda leg: (
         DAYS.index(leg["day"]),
         leg["arrive_min"] if leg["before_section"] is None else leg["depart_min"]))
 
 
-def day_trips(catalogue: Catalogue, learner: Learner, section_ids) -> pd.DataFrame:
+def day_trips(catalogue: Catalogue, learner: Learner, section_ids,
+              cache: EngineCache | None = None) -> pd.DataFrame:
     """The trips a typical week of the plan needs, by the learner's fastest way of travelling.
 
     For each weekday, in-person meetings in time order: home to the first, between consecutive
@@ -281,6 +202,8 @@ def day_trips(catalogue: Catalogue, learner: Learner, section_ids) -> pd.DataFra
         Whose home and ways of travelling to use.
     section_ids
         The plan's sections.
+    cache
+        The session's ``EngineCache``, to reuse the trips between calls.
 
     Returns
     -------
@@ -291,32 +214,16 @@ def day_trips(catalogue: Catalogue, learner: Learner, section_ids) -> pd.DataFra
         sections the trip leaves / reaches; missing for home), ``window_minutes`` (time between
         two meetings; NaN for trips from or to home) and ``weeks``.
     """
-    legs = _trip_legs(catalogue, learner, section_ids)
+    legs = plan_trips(catalogue, learner, section_ids, cache)
     if not legs:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TRIP_COLUMNS})
     return pd.DataFrame(legs, columns=TRIP_COLUMNS)
 
 
-def _hours_matrix(S: _Sections, pos: np.ndarray, weeks: np.ndarray) -> np.ndarray:
-    """Hours each section takes in each week: a ``len(pos) x len(weeks)`` array.
-
-    ``weeks`` are Monday day numbers. A meeting counts when its date falls inside the section's
-    dates; self-paced hours count in full in any week the section runs on at least one day.
-    """
-    first, last = S.first[pos], S.last[pos]
-    dates = weeks[:, None] + np.arange(7)[None, :]                       # W x 7
-    running = (dates[None] >= first[:, None, None]) & (dates[None] <= last[:, None, None])
-    meets = S.meets[pos]
-    on_day = ((S.mask[pos][:, None] >> np.arange(7)) & 1) > 0            # S x 7
-    length = np.where(meets, (S.end[pos] - S.start[pos]) / 60, 0.0)
-    meeting = (running & on_day[:, None, :]).sum(axis=2) * length[:, None]
-    return meeting + running.any(axis=2) * S.self_paced[pos][:, None]
-
-
-def _plan_weeks(S: _Sections, pos: np.ndarray) -> np.ndarray:
+def _plan_weeks(A: CatalogueArrays, pos: np.ndarray) -> np.ndarray:
     if not len(pos):
         return np.zeros(0, dtype=np.int64)
-    return _week_grid(int(S.first[pos].min()), int(S.last[pos].max()))
+    return monday_grid(int(A.first_day[pos].min()), int(A.last_day[pos].max()))
 
 
 def weekly_hours(catalogue: Catalogue, section_ids,
@@ -338,16 +245,17 @@ def weekly_hours(catalogue: Catalogue, section_ids,
     pandas.Series
         Hours per week, indexed by ``week_start``. Empty for an empty plan with no weeks given.
     """
-    S = _sections(catalogue)
-    pos = _positions(catalogue, section_ids)
-    weeks = _plan_weeks(S, pos) if week_starts is None else day_numbers(week_starts)
+    A = catalogue_arrays(catalogue)
+    pos = A.positions(section_ids)
+    weeks = _plan_weeks(A, pos) if week_starts is None else day_numbers(week_starts)
     index = pd.DatetimeIndex(weeks.astype("datetime64[D]").astype("datetime64[ns]"),
                              name="week_start")
-    hours = _hours_matrix(S, pos, weeks).sum(axis=0) if len(pos) else np.zeros(len(weeks))
+    hours = A.hours_in_weeks(pos, weeks).sum(axis=0) if len(pos) else np.zeros(len(weeks))
     return pd.Series(hours, index=index, name="hours")
 
 
-def weekly_travel_minutes(catalogue: Catalogue, learner: Learner, section_ids) -> float:
+def weekly_travel_minutes(catalogue: Catalogue, learner: Learner, section_ids,
+                          cache: EngineCache | None = None) -> float:
     """Average minutes of travel per week, over the weeks the plan runs.
 
     "Weeks the plan runs" are the weeks in which at least one of its sections runs (its dates
@@ -362,19 +270,21 @@ def weekly_travel_minutes(catalogue: Catalogue, learner: Learner, section_ids) -
         Whose home and ways of travelling to use.
     section_ids
         The plan's sections.
+    cache
+        The session's ``EngineCache``, to reuse the trips between calls.
 
     Returns
     -------
     float
         Minutes per week; 0.0 for a plan without in-person meetings.
     """
-    legs = _trip_legs(catalogue, learner, section_ids)
+    legs = plan_trips(catalogue, learner, section_ids, cache)
     if not legs:
         return 0.0
     total = sum(leg["minutes"] * leg["weeks"] for leg in legs if np.isfinite(leg["minutes"]))
-    S = _sections(catalogue)
-    pos = _positions(catalogue, section_ids)
-    weeks = _plan_weeks(S, pos)
-    running = ((weeks[:, None] <= S.last[pos][None, :])
-               & (weeks[:, None] + 6 >= S.first[pos][None, :])).any(axis=1)
+    A = catalogue_arrays(catalogue)
+    pos = A.positions(section_ids)
+    weeks = _plan_weeks(A, pos)
+    running = ((weeks[:, None] <= A.last_day[pos][None, :])
+               & (weeks[:, None] + 6 >= A.first_day[pos][None, :])).any(axis=1)
     return float(total) / max(int(running.sum()), 1)
