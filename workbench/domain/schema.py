@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .vocabulary import MODALITIES, MODES, OPPORTUNITY_KINDS, PROVIDER_KINDS
+from .words import FALSE_WORDS, TRUE_WORDS
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,9 @@ def typed_frame(file: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-TRUE = {"true", "1", "yes"}
-FALSE = {"false", "0", "no", ""}
+# the one set of true/false words (``words``); an empty cell in a catalogue file is false
+TRUE = TRUE_WORDS
+FALSE = FALSE_WORDS | {""}
 
 
 def _to_bool(v):

@@ -30,7 +30,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from .dataset import DAYS, MODES
+from .vocabulary import DAYS, MODES
 
 
 def N_(message: str) -> str:

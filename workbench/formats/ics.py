@@ -58,6 +58,7 @@ from workbench.domain.dataset import (
     parse_days,
     parse_minutes,
 )
+from workbench.domain.words import ENGLISH
 from workbench.formats.report import ImportFailed, ImportReport, read_source_bytes
 
 __all__ = [
@@ -1214,9 +1215,7 @@ def _vtimezone(tz: str, first_year: int, last_year: int) -> list[str]:
 
 
 def _money(amount: float) -> str:
-    if not amount:
-        return "free"
-    return f"${amount:,.0f}" if float(amount).is_integer() else f"${amount:,.2f}"
+    return ENGLISH.money(amount) if amount else "free"
 
 
 def _clock(minutes: int) -> str:
