@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_percent, parse_pattern
 
 from .vocabulary import DAYS, MODES
 
@@ -161,9 +161,13 @@ class Words:
         self.ngettext = self.translations.ngettext
         self.pgettext = self.translations.pgettext
         self.npgettext = self.translations.npgettext
+        # patterns parsed once: formatting is then several times quicker (the catalogue fit
+        # formats a number for every distinct reason on every edit)
         pattern = self.locale.currency_formats["standard"].pattern.split(";")[0]
-        self._money_cents = pattern
-        self._money_whole = re.sub(r"0\.0+", "0", pattern)
+        self._money_cents = parse_pattern(pattern)
+        self._money_whole = parse_pattern(re.sub(r"0\.0+", "0", pattern))
+        self._decimals = {d: parse_pattern("#,##0." + "#" * d if d > 0 else "#,##0")
+                          for d in range(4)}
         short = self.locale.time_formats["short"].pattern
         self._twelve_hour = "h" in short or "K" in short
         periods = self.locale.day_periods["format"]["abbreviated"]
@@ -185,8 +189,8 @@ class Words:
         """``1234.5`` -> "1,234.5"; at most ``digits`` decimals, no trailing zeros; "—" if none."""
         if not _finite(x):
             return "—"
-        fmt = "#,##0." + "#" * digits if digits > 0 else "#,##0"
-        return format_decimal(float(x), format=fmt, locale=self.locale)
+        pattern = self._decimals.get(digits) or parse_pattern("#,##0." + "#" * digits)
+        return pattern.apply(float(x), self.locale)
 
     def integer(self, n) -> str:
         return self.number(n, 0)
@@ -209,8 +213,8 @@ class Words:
             return "—"
         x = float(amount)
         whole = estimate or abs(x - round(x)) < 0.005
-        return format_currency(x, self.currency, locale=self.locale, currency_digits=False,
-                               format=self._money_whole if whole else self._money_cents)
+        pattern = self._money_whole if whole else self._money_cents
+        return pattern.apply(x, self.locale, currency=self.currency, currency_digits=False)
 
     def percent(self, p) -> str:
         """``0.72`` -> "72%" (rounded to a whole percent)."""
