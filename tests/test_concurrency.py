@@ -310,6 +310,39 @@ def test_cli_reads_a_locked_store(path, capsys):
     assert code == 0
 
 
+def test_a_new_session_opens_and_reads_while_another_program_holds_the_lock(dataset, path):
+    """One family's locked store must not stop another session from starting (no write needed)."""
+    holder = hold_write_lock(path)
+    try:
+        with Store(path) as store:
+            assert store.seed_from(dataset) is False  # already seeded: takes no lock
+            session = PlanningSession(dataset, store, learner_id="L-maya")
+            assert session.learner.learner_id == "L-maya" and session.plans
+            assert session.error == ""
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_cli_import_for_a_learner_deleted_in_the_app_is_refused_in_one_line(
+        open_session, path, capsys):
+    app = open_session()
+    with Store(path) as cli_store:
+        maya = cli_store.learner("L-maya")  # an import has read her ...
+        app.delete_learner("L-maya")  # ... when the app deletes her
+        maya.commitments = []
+        with pytest.raises(SaveRefused, match="deleted in another window"):
+            cli_store.save_learner(maya)  # ... so its save does not bring her back
+    # and a later import finds no such learner: one line, exit 2
+    code = cli.main(["import", "ics", str(EXAMPLES / "family.ics"), "--learner", "L-maya",
+                     "--db", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out + err
+    assert len(err.strip().splitlines()) == 1
+    with Store(path) as store:
+        assert "L-maya" not in {lr.learner_id for lr in store.learners()}
+
+
 # ---- creating one store from several processes at once -----------------------------------------
 def _open_together(barrier, paths, results, index):
     """Child process: at each barrier, open (and so create) the same new store and save to it."""
