@@ -122,15 +122,22 @@ class Evidence:
     issued_on: str = ""
     verified: bool = False
     note: str = ""
+    #: the credential's own result: its rubric level or value ("Mastered", "A"), and status
+    result: str = ""
+    status: str = ""
 
     @classmethod
     def from_dict(cls, d: dict) -> Evidence:
         return cls(str(d["competency_id"]), int(d["level"]), str(d.get("source", "")),
                    str(d.get("issued_on", "")), bool(d.get("verified", False)),
-                   str(d.get("note", "")))
+                   str(d.get("note", "")), str(d.get("result", "")), str(d.get("status", "")))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for key in ("result", "status"):  # written only when the credential gave one
+            if not out[key]:
+                del out[key]
+        return out
 
 
 @dataclass
@@ -158,6 +165,8 @@ class Learner:
     supportive_adults: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     notes: str = ""
+    #: IANA time zone of the family's calendar; "" = the catalogue's (``Catalogue.time_zone``)
+    time_zone: str = ""
 
     @property
     def has_device(self) -> bool:
@@ -191,6 +200,7 @@ class Learner:
             supportive_adults=[str(x) for x in d.get("supportive_adults", [])],
             evidence=[Evidence.from_dict(e) for e in d.get("evidence", [])],
             notes=str(d.get("notes", "")),
+            time_zone=str(d.get("time_zone", "")),
         )
 
     def to_dict(self) -> dict:
@@ -207,7 +217,7 @@ class Learner:
             "language": self.language, "pathway": self.pathway,
             "supportive_adults": list(self.supportive_adults),
             "evidence": [e.to_dict() for e in self.evidence], "notes": self.notes,
-        }
+        } | ({"time_zone": self.time_zone} if self.time_zone else {})
 
 
 @dataclass
@@ -244,6 +254,9 @@ class Catalogue:
     sections: pd.DataFrame
     alignments: pd.DataFrame
     travel_times: pd.DataFrame
+    #: IANA time zone the sections' times are in, and a learner's calendar by default
+    #: (Riverbend, the sample district, is in US Central time)
+    time_zone: str = "America/Chicago"
 
     @cached_property
     def section_table(self) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -856,6 +857,10 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
         f.add("language", f"{_show(out['language'])} is not a language code such as en or es-MX")
     out["pathway"] = f.text(data, "pathway")
     out["notes"] = f.text(data, "notes")
+    out["time_zone"] = f.text(data, "time_zone")
+    if out["time_zone"] and out["time_zone"] not in _time_zones():
+        f.add("time_zone", f"{_show(out['time_zone'])} is not a time zone name such as "
+              "America/Chicago")
     out["evidence"] = []
     for where, ev in f.items(data, "evidence"):
         # "" = evidence kept for the record with no matching competency (raises no level)
@@ -871,8 +876,16 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
         out["evidence"].append({
             "competency_id": cid, "level": f.level(ev, "level", where),
             "source": f.text(ev, "source", where), "issued_on": issued,
-            "verified": f.flag(ev, "verified", where), "note": f.text(ev, "note", where)})
+            "verified": f.flag(ev, "verified", where), "note": f.text(ev, "note", where),
+            "result": f.text(ev, "result", where), "status": f.text(ev, "status", where)})
     return out if len(f.problems) == n else None
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _check_plan(data, fields: _Fields, known: _Known, stem: str | None) -> dict | None:
