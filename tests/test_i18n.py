@@ -217,7 +217,7 @@ def test_goal_sentences_in_both_languages():
     assert en.goal_sentence("Algebra", 3, by, 1, 0.72) == (
         "On track to reach Proficient in Algebra by June 1, 2027 (72% chance).")
     assert es.goal_sentence("Algebra", 3, by, 1, 0.72) == (
-        "Va bien para llegar a Competente en Algebra para el 1 de junio de 2027 "
+        "Va bien para llegar al nivel Competente en Algebra para el 1 de junio de 2027 "
         "(72% de probabilidad).")
     assert en.goal_sentence("Algebra", 3, by, 1, 0.999).endswith("(over 99% chance).")
     assert "Could reach" in en.goal_sentence("Algebra", 3, by, 1, 0.5)

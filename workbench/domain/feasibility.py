@@ -85,7 +85,9 @@ class Phrase:
     args: tuple[tuple[str, object], ...] = ()
 
     def render(self, words: Words = ENGLISH) -> str:
-        return _SENTENCES[self.key](words, **dict(self.args))
+        text = _SENTENCES[self.key](words, **dict(self.args))
+        # a sentence ending on an abbreviation ("... a 7 p.m.") takes no second full stop
+        return text[:-1] if text.endswith("..") and not text.endswith("...") else text
 
 
 def _phrase(key: str, **args) -> Phrase:
