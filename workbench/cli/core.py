@@ -51,6 +51,7 @@ EXTENSIONS: list[tuple[str, str]] = [
     ("batch", "workbench.cli.batch"),
     ("import", "workbench.cli.imports"),
     ("export", "workbench.cli.export"),
+    ("suggest", "workbench.cli.suggest"),
 ]
 
 STORE_HELP = (
