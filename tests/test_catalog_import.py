@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -160,7 +161,8 @@ def test_written_directory_loads_and_joins(tmp_path):
     from workbench.formats.datadir import load_dataset
 
     out = tmp_path / "chicago"
-    report = import_catalog(CHICAGO, MAPPING, out, SAMPLE if SAMPLE.exists() else None)
+    report = import_catalog(CHICAGO, MAPPING, out, SAMPLE if SAMPLE.exists() else None,
+                            accept_partial=True)
     assert report.imported == 4595
     dataset = load_dataset(out)
     table = dataset.catalogue.section_table
@@ -283,7 +285,20 @@ def test_parse_cost(text, expected):
     ("source: {id_prefix: X-}\ncolumns: {title: a, organisation: b}\nseason: {start: June}\n",
      "season.start"),
     ("source: {id_prefix: X-}\ncolumns: {title: a, organisation: b}\nbounds: {lat: [2, 1]}\n",
-     "bounds"),
+     "bounds.lon"),
+    ("source: {id_prefix: X-}\ncolumns: {title: a, organisation: b}\n"
+     "bounds: {lat: [2, 1], lon: [3, 4]}\n", "bounds"),
+    ("source: {id_prefix: X-}\ncolumns: {title: a, organisation: b}\n"
+     "providers: {kinds: [{contains: lib, kind: library}, {contains: x, kind: shop}]}\n",
+     "providers.kinds[1].kind"),
+    ("source: {id_prefix: X-}\ncolumns: {title: a, organisation: b, ages: {column: c, "
+     "patterns: [{match: '(', value: x}]}}\n", "columns.ages.patterns[0].match"),
+    ("source: {id_prefix: X-}\ncolumns: {title: a, organisation: b, cost: {column: c, "
+     "split: ','}}\n", "columns"),
+    ("source: {id_prefix: X-}\ncolumns: {title: a, organisation: b}\nrequired: [title, cost]\n",
+     "required"),
+    ("source: {id_prefix: X-}\ncolumns: {title: a, organisation: b}\ncolour: blue\n",
+     "colour"),
     ("- just\n- a list\n", ""),
     ("source: [unclosed\n", ""),
 ])
@@ -346,3 +361,199 @@ def test_truncated_real_file_only_ever_fails_with_import_failed(mapping, permill
         s = frames["sections"]
         timed = (s["days"] != "") & (s["start_time"] != "")
         assert (timed ^ s["times_tba"]).all()
+
+
+# ---------------------------------------------------------------- the project's own files
+
+from workbench import EXAMPLES  # noqa: E402
+from workbench.formats.catalog import MappingFile, find_coordinates, parse_ages  # noqa: E402
+
+from .conftest import FIXTURES  # noqa: E402
+
+MESSY = FIXTURES / "catalogs" / "messy.csv"
+MESSY_MAPPING = FIXTURES / "catalogs" / "messy.yaml"
+EXAMPLE = EXAMPLES / "riverbend_community_programs.csv"
+EXAMPLE_MAPPING = EXAMPLES / "riverbend_community_programs.yaml"
+
+
+@pytest.fixture(scope="module")
+def sample_catalogue():
+    from workbench.formats.datadir import load_dataset
+
+    return load_dataset(SAMPLE).catalogue
+
+
+def test_second_example_reads_clean_into_the_school_year(sample_catalogue):
+    frames, report = read_catalog_csv(EXAMPLE, load_mapping(EXAMPLE_MAPPING), sample_catalogue)
+    assert (report.read, report.imported, report.skipped) == (12, 12, [])
+    o = frames["opportunities"].set_index("title")
+    grades = {t: (r.min_grade, r.max_grade) for t, r in o.iterrows()}
+    assert grades == {
+        "Teen Maker Lab": (8, 12),  # Teens = 13-18
+        "Junior Naturalists": (1, 12),  # 6 and up
+        "Youth Orchestra": (9, 12),  # 14 to 24
+        "Clay Studio for Kids": (0, 12),  # "20-May" is what a spreadsheet made of 5-20
+        "Homework Help": (0, 5),  # Elementary
+        "Code Club": (6, 8),  # Middle School
+        "Community Garden Crew": (0, 12),  # All ages
+        "Riverbend Writers Circle": (0, 12),  # no ages: all grades, and said so
+        "Soccer Skills": (4, 6),  # Tweens, a word the mapping adds: 9 to 12
+        "Cooking on a Budget": (11, 12),  # 16 and older
+    }
+    assert o.loc["Community Garden Crew", "interests"] == \
+        "outdoors;environment;public service;cooking"  # three categories in one cell
+    assert o.loc["Code Club", "cost"] == 0.0 and o.loc["Youth Orchestra", "cost"] == 120.0
+    p = frames["providers"].set_index("name")
+    library = p.loc["Riverbend Public Library"]
+    assert (library["lat"], library["lon"]) == (41.5902, -90.4790)
+    assert library["address"] == "1020 Market St, Riverbend"  # the coordinates taken out
+    s = frames["sections"]
+    assert s["times_tba"].all()  # the listing gives no times
+    first, last = sample_catalogue.school_year
+    assert (s["start_date"] == "2026-09-08").all() and (s["end_date"] == "2027-06-05").all()
+    assert first.isoformat() <= "2026-09-08" and last.isoformat() >= "2027-06-05"
+    notes = {w.field: w for w in report.warnings}
+    assert "20-May" in " ".join(w.message for w in report.warnings)
+    assert notes["Ages"].message.startswith("1 of 10 programmes give no ages (line 11)")
+    assert len(frames["alignments"]) > 0
+
+
+def test_second_example_writes_a_loadable_directory(tmp_path):
+    from workbench.formats.datadir import load_dataset
+
+    out = tmp_path / "riverbend-plus"
+    report = import_catalog(EXAMPLE, EXAMPLE_MAPPING, out, SAMPLE)
+    assert not report.skipped
+    table = load_dataset(out).catalogue.section_table
+    assert table["section_id"].str.startswith("RCP-").sum() == 12
+
+
+def test_partial_read_writes_nothing_unless_accepted(tmp_path):
+    out = tmp_path / "messy"
+    with pytest.raises(ImportFailed) as info:
+        import_catalog(MESSY, MESSY_MAPPING, out)
+    assert not out.exists()
+    assert any("nothing was written: 3 of 6 rows could not be read" in w.message
+               for w in info.value.report.warnings)
+    report = import_catalog(MESSY, MESSY_MAPPING, out, accept_partial=True)
+    assert (out / "sections.csv").exists() and len(report.skipped) == 3
+
+
+def test_fields_look_shifted_only_when_they_are():
+    frames, report = read_catalog_csv(MESSY, load_mapping(MESSY_MAPPING))
+    by_line = {i.line: i for i in report.skipped}
+    # a typo in a latitude: every other value is in its place
+    assert by_line[3].message == "latitude '41.9x' is not a number"
+    # "Chicago" under latitude, the latitude one column over: shifted
+    assert by_line[4].message == "latitude 'Chicago' is not a number: the fields look shifted"
+    assert by_line[5].message == "for ages 65+: no school grade (K-12) fits"  # Seniors
+    o = frames["opportunities"].set_index("title")
+    assert o.loc["Robotics Club", "interests"] == "coding;design"  # split on "|"
+    assert o.loc["Science Club", "cost"] == 25.0  # the pattern read "25 dollars"
+    assert (o.loc["Science Club", "min_grade"], o.loc["Science Club", "max_grade"]) == (0, 12)
+
+
+def test_out_of_bounds_without_a_neighbour_is_not_called_shifted(tmp_path):
+    path = tmp_path / "far.csv"
+    path.write_text("name,org,lat,lon\nA,B,40.1,-87.7\nC,D,41.9,-87.7\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("source: {id_prefix: F-}\ncolumns: {title: name, organisation: org, "
+                       "lat: lat, lon: lon}\nbounds: {lat: [41.6, 42.1], lon: [-88, -87.5]}\n",
+                       encoding="utf-8")
+    _, report = read_catalog_csv(path, load_mapping(mapping))
+    [issue] = report.skipped
+    assert issue.message == "latitude '40.1' is outside the mapping's bounds 41.6..42.1"
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.71, 0.97])
+def test_a_cut_off_file_is_called_cut_off(cut):
+    data = EXAMPLE.read_bytes()
+    head = data[: int(len(data) * cut)]
+    _, report = read_catalog_csv(head, load_mapping(EXAMPLE_MAPPING))
+    last = report.skipped[-1]
+    assert "the file is cut off part way through this row" in last.message
+    assert last.line == head.count(b"\n") + 1
+    assert any("the file is cut off" in w.message for w in report.warnings)
+
+
+def test_a_whole_file_without_a_final_line_end_is_not_cut_off():
+    data = EXAMPLE.read_bytes().rstrip(b"\n")
+    _, report = read_catalog_csv(data, load_mapping(EXAMPLE_MAPPING))
+    assert not report.skipped and not any("cut off" in w.message for w in report.warnings)
+
+
+@pytest.mark.parametrize(("text", "ages"), [
+    ("6 and up", (6, None)), ("6+", (6, None)), ("Ages 16 and older", (16, None)),
+    ("14 to 24", (14, 24)), ("14-24", (14, 24)), ("ages 5 – 12", (5, 12)),
+    ("under 13", (None, 12)), ("12 and under", (None, 12)), ("up to 10", (None, 10)),
+    ("Teens", (13, 18)), ("Middle School", (11, 14)), ("Elementary", (5, 11)),
+    ("Seniors", (65, None)), ("All ages", None), ("", None), ("8", (8, 8)),
+    ("20-May", (5, 20)), ("12-Jun", (6, 12)), ("Jan-35", (1, 35)), ("18-12", (12, 18)),
+])
+def test_parse_ages(text, ages):
+    assert parse_ages(text) == ages
+
+
+def test_parse_ages_refuses_what_it_cannot_read():
+    with pytest.raises(ValueError, match="not an age"):
+        parse_ages("bring a friend")
+    assert parse_ages("Little ones", {"little ones": (2, 5)}) == (2, 5)
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("1150 W Lakeside Ave, Chicago (41.9686, -87.6589)",
+     (41.9686, -87.6589, "1150 W Lakeside Ave, Chicago")),
+    ("41.88123,-87.63000 @ Millennium Park", (41.88123, -87.63, "Millennium Park")),
+    ("400 S State St, Chicago IL 60605", None),  # house numbers and zip codes are not
+    ("12.5 miles north", None),
+])
+def test_find_coordinates(text, found):
+    assert find_coordinates(text) == found
+
+
+def test_sept_june_season_lands_in_the_base_school_year(tmp_path, sample_catalogue):
+    from workbench.formats.catalog import _season
+
+    assert sample_catalogue.school_year[1].isoformat() == "2027-06-11"
+    for season, want in (({"start": "09-01", "end": "06-30"}, ("2026-09-01", "2027-06-30")),
+                         ({"start": "06-01", "end": "08-31"}, ("2027-06-01", "2027-08-31")),
+                         ({"start": "01-10", "end": "05-20"}, ("2027-01-10", "2027-05-20")),
+                         ({"start": "09-15", "end": "12-15"}, ("2026-09-15", "2026-12-15"))):
+        path = tmp_path / "m.yaml"
+        path.write_text(f"source: {{id_prefix: S-}}\ncolumns: {{title: a, organisation: b}}\n"
+                        f"season: {{start: '{season['start']}', end: '{season['end']}'}}\n",
+                        encoding="utf-8")
+        got = tuple(d.isoformat() for d in _season(load_mapping(path), sample_catalogue))
+        assert got == want, season
+
+
+def _keys(model, prefix=""):
+    """Every key a mapping file can have, as dotted paths."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    out = []
+    for name, info in model.model_fields.items():
+        out.append(prefix + name)
+        for arg in (info.annotation, *get_args(info.annotation)):
+            for inner in (arg, *get_args(arg)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    out += _keys(inner, f"{prefix}{name}.")
+    return out
+
+
+def test_every_mapping_key_is_documented():
+    doc = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Provider catalogue mappings"):]
+    section = section[: section.index("\n## ", 5)] if "\n## " in section[5:] else section
+    section = re.sub(r"```.*?```", "", section, flags=re.S)  # the example, not the tables
+    spans = " ".join(re.findall(r"`([^`]+)`", section))
+    missing = sorted({k for k in _keys(MappingFile)
+                      if not re.search(rf"\b{re.escape(k.rsplit('.', 1)[-1])}\b", spans)})
+    assert not missing, missing
+
+
+def test_both_example_mappings_validate():
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        assert load_mapping(path).id_prefix

@@ -42,6 +42,7 @@ Choices made here (all can be changed in the mapping file):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -50,19 +51,29 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ..domain.dataset import MODALITIES, MODES, OPPORTUNITY_KINDS, PROVIDER_KINDS, Catalogue
 from ..domain.schema import FILES, FRAME_NAMES
-from .report import ImportFailed, ImportReport, read_source_bytes
+from .report import DataError, ImportFailed, ImportReport, read_source_bytes
 
-#: The fields a mapping can feed from source columns.
+#: The fields a mapping can feed from source columns (``columns.<field>``).
 FIELDS = (
-    "title", "organisation", "description", "address", "lat", "lon", "min_age", "max_age",
-    "category", "url", "start_date", "end_date", "cost",
+    "title", "organisation", "description", "address", "lat", "lon", "coordinates", "min_age",
+    "max_age", "ages", "category", "url", "start_date", "end_date", "cost",
 )
 UNKNOWN_ZONE = "unknown"
 ONLINE_ZONE = "online"
@@ -70,14 +81,279 @@ _NO_VALUE = {"", "null", "none", "na", "n/a", "nan", "-"}
 
 
 # --------------------------------------------------------------------------------------------
-# The mapping
+# The mapping file: its schema (pydantic), documented key by key in docs/data-format.md
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rewrite(_Part):
+    """A pattern rule: the first rule whose ``match`` is found in the text gives its ``value``."""
+
+    match: str = Field(description="regular expression, searched case-insensitively")
+    value: str = Field(description=r"the new text; \1 or \g<name> put back what the groups found")
+
+    @field_validator("match")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"{v!r} is not a regular expression: {exc}") from None
+        return v
+
+
+class Column(_Part):
+    """Where one field comes from, and how its text is cleaned before it is read."""
+
+    column: list[str] = Field(description="the CSV column, or several joined by ``join``")
+    join: str = Field(", ", description="what goes between the columns' values")
+    values: dict[str, str | None] = Field(
+        default_factory=dict, description="whole values replaced (case and spaces ignored); "
+        "an empty value means 'not given'")
+    patterns: list[Rewrite] = Field(default_factory=list,
+                                    description="pattern rules, tried after ``values``")
+    split: str | None = Field(None, description="cut the value into several at this separator "
+                              "(``category`` only: a programme in several categories)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v):
+        if isinstance(v, str | list):  # `title: name` or `address: [street, city]`
+            v = {"column": v}
+        if isinstance(v, dict) and isinstance(v.get("column"), str):
+            v = {**v, "column": [v["column"]]}
+        return v
+
+    @field_validator("column")
+    @classmethod
+    def _named(cls, v: list[str]) -> list[str]:
+        if not v or not all(isinstance(c, str) and c.strip() for c in v):
+            raise ValueError("must name a CSV column (or a list of them)")
+        return [c.strip() for c in v]
+
+
+class Columns(_Part):
+    """Our field -> the CSV column(s) it is read from; ``title`` and ``organisation`` needed."""
+
+    title: Column
+    organisation: Column
+    description: Column | None = None
+    address: Column | None = None
+    lat: Column | None = None
+    lon: Column | None = None
+    coordinates: Column | None = None
+    min_age: Column | None = None
+    max_age: Column | None = None
+    ages: Column | None = None
+    category: Column | None = None
+    url: Column | None = None
+    start_date: Column | None = None
+    end_date: Column | None = None
+    cost: Column | None = None
+
+    @model_validator(mode="after")
+    def _pairs(self):
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        for name in FIELDS:
+            spec = getattr(self, name)
+            if spec is not None and spec.split is not None and name != "category":
+                raise ValueError(f"split is for category only, not {name}")
+        return self
+
+
+class ProviderRule(_Part):
+    contains: str
+    kind: Literal[PROVIDER_KINDS]
+
+
+class OpportunityRule(_Part):
+    contains: str
+    kind: Literal[OPPORTUNITY_KINDS]
+
+
+class ModalityRule(_Part):
+    contains: str
+    modality: Literal[MODALITIES]
+
+
+class Services(_Part):
+    offers_broadband: bool = False
+    lends_devices: bool = False
+
+
+class Providers(_Part):
+    kinds: list[ProviderRule] = Field(default_factory=list)
+    default: Literal[PROVIDER_KINDS] = "community"
+    overrides: dict[str, Literal[PROVIDER_KINDS]] = Field(default_factory=dict)
+    services: dict[Literal[PROVIDER_KINDS], Services] = Field(default_factory=dict)
+
+
+class Opportunities(_Part):
+    kinds: list[OpportunityRule] = Field(default_factory=list)
+    default_kind: Literal[OPPORTUNITY_KINDS] = "program"
+    modalities: list[ModalityRule] = Field(default_factory=list)
+    default_modality: Literal[MODALITIES] = "in_person"
+    seats: int = Field(20, ge=0, le=100_000)
+
+
+def _month_day(v) -> str:
+    text = str(v).strip()
+    try:
+        month, day = (int(p) for p in text.split("-"))
+        dt.date(2024, month, day)  # a leap year accepts every real month-day
+    except ValueError:
+        raise ValueError(f"{text!r} is not a month-day like 06-01") from None
+    return f"{month:02d}-{day:02d}"
+
+
+class Season(_Part):
+    start: str = "06-01"
+    end: str = "08-31"
+    year: int = Field(2014, ge=1900, le=2200)
+    follow_base: bool = True
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month_days(cls, v) -> str:
+        return _month_day(v)
+
+
+class Grades(_Part):
+    min_offset: int = Field(5, ge=0, le=25)
+    max_offset: int = Field(6, ge=0, le=25)
+
+
+class Bounds(_Part):
+    lat: tuple[float, float]
+    lon: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.lat[0] >= self.lat[1] or self.lon[0] >= self.lon[1]:
+            raise ValueError("needs lat: [south, north] and lon: [west, east] with south < north "
+                             "and west < east")
+        return self
+
+
+class Zones(_Part):
+    prefix: str = Field("Z", pattern=r"^[A-Za-z0-9_]+$")
+    cell_km: float = Field(4.0, ge=0.2, le=500)
+    origin: tuple[float, float] | None = None
+
+    @field_validator("prefix")
+    @classmethod
+    def _not_reserved(cls, v: str) -> str:
+        if v in (UNKNOWN_ZONE, ONLINE_ZONE):
+            raise ValueError(f"{v!r} is a zone the importer uses itself")
+        return v
+
+
+class Travel(_Part):
+    walk_kmh: float = Field(5.0, ge=0.5, le=200)
+    bike_kmh: float = Field(15.0, ge=0.5, le=200)
+    transit_kmh: float = Field(18.0, ge=0.5, le=200)
+    car_kmh: float = Field(30.0, ge=0.5, le=200)
+    detour: float = Field(1.3, ge=1, le=5)
+    car_parking_minutes: float = Field(5.0, ge=0, le=120)
+    transit_min_minutes: float = Field(10.0, ge=0, le=120)
+    max_walk_minutes: float = Field(90.0, ge=0, le=1440)
+
+
+class Selector(_Part):
+    id: str | None = None
+    domain: str | None = None
+    name_contains: str | None = None
+    take: int = Field(1, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _one(self):
+        if sum(v is not None for v in (self.id, self.domain, self.name_contains)) != 1:
+            raise ValueError("needs exactly one of id, domain or name_contains (and optionally "
+                             "take)")
+        return self
+
+
+class Alignments(_Part):
+    intensity: float = Field(0.5, gt=0, le=100)
+    max_level: int = Field(2, ge=1, le=4)
+    max_per_opportunity: int = Field(4, ge=1, le=100)
+    by_interest: dict[str, list[Selector]] = Field(default_factory=dict)
+
+    @field_validator("by_interest", mode="before")
+    @classmethod
+    def _lists(cls, v):
+        return {k: s if isinstance(s, list) else [s] for k, s in (v or {}).items()}
+
+
+class Source(_Part):
+    label: str = ""
+    id_prefix: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    encoding: str = "auto"
+    delimiter: str = Field(",", min_length=1, max_length=1)
+
+    @field_validator("encoding")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v != "auto":
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"unknown encoding {v!r}") from None
+        return v
+
+
+class MappingFile(_Part):
+    """A whole mapping file, as ``load_mapping`` reads it."""
+
+    source: Source
+    columns: Columns
+    required: list[Literal[FIELDS]] = Field(default_factory=lambda: ["title", "organisation"])
+    bounds: Bounds | None = None
+    providers: Providers = Field(default_factory=Providers)
+    opportunities: Opportunities = Field(default_factory=Opportunities)
+    season: Season = Field(default_factory=Season)
+    grades: Grades = Field(default_factory=Grades)
+    interests: dict[str, list[str]] = Field(default_factory=dict)
+    zones: Zones = Field(default_factory=Zones)
+    travel: Travel = Field(default_factory=Travel)
+    alignments: Alignments = Field(default_factory=Alignments)
+
+    @field_validator("providers", "opportunities", "season", "grades", "zones", "travel",
+                     "alignments", "interests", mode="before")
+    @classmethod
+    def _empty_is_default(cls, v):
+        return {} if v is None else v
+
+    @field_validator("interests", mode="before")
+    @classmethod
+    def _tag_lists(cls, v):
+        out = {}
+        for cat, tags in (v or {}).items():
+            tags = tags if isinstance(tags, list) else [tags]
+            if not all(isinstance(t, str) and t.strip() and ";" not in t for t in tags):
+                raise ValueError(f"{cat}: must be a list of interest tags (no ';')")
+            out[str(cat)] = [t.strip() for t in tags]
+        return out
+
+    @field_validator("required")
+    @classmethod
+    def _required_are_mapped(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        columns = info.data.get("columns")
+        unmapped = [r for r in v if columns is not None and getattr(columns, r) is None]
+        if unmapped:
+            raise ValueError(f"lists {', '.join(unmapped)}, which columns does not map")
+        return v
 
 
 @dataclass(frozen=True)
 class CatalogMapping:
     """How one kind of CSV export maps onto our catalogue (read from a YAML file).
 
-    Every attribute has the YAML key of the same name; ``load_mapping`` documents them.
+    The attributes are the mapping file's keys, flattened; ``fields`` keeps each mapped field's
+    :class:`Column` rule (columns, value map, patterns, separator).
     """
 
     label: str
@@ -85,6 +361,7 @@ class CatalogMapping:
     columns: dict[str, tuple[str, ...]]
     required: tuple[str, ...] = ("title", "organisation")
     encoding: str = "auto"
+    delimiter: str = ","
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
     provider_kinds: tuple[tuple[str, str], ...] = ()
     provider_kind_default: str = "community"
@@ -115,6 +392,48 @@ class CatalogMapping:
     alignment_intensity: float = 0.5
     alignment_max_level: int = 2
     alignment_max_per_opportunity: int = 4
+    fields: dict[str, Column] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, m: MappingFile, name: str) -> CatalogMapping:
+        """Flatten a validated mapping file."""
+        fields_ = {f: getattr(m.columns, f) for f in FIELDS if getattr(m.columns, f) is not None}
+        month = {k: tuple(int(p) for p in getattr(m.season, k).split("-"))
+                 for k in ("start", "end")}
+        t = m.travel
+        return cls(
+            label=m.source.label or name, id_prefix=m.source.id_prefix,
+            columns={f: tuple(spec.column) for f, spec in fields_.items()},
+            required=tuple(m.required), encoding=m.source.encoding,
+            delimiter=m.source.delimiter,
+            bounds=(tuple(m.bounds.lat), tuple(m.bounds.lon)) if m.bounds else None,
+            provider_kinds=tuple((r.contains.casefold(), r.kind) for r in m.providers.kinds),
+            provider_kind_default=m.providers.default,
+            provider_overrides={k.strip().casefold(): v for k, v in m.providers.overrides.items()},
+            provider_services={k: s.model_dump() for k, s in m.providers.services.items()},
+            opportunity_kinds=tuple((r.contains.casefold(), r.kind)
+                                    for r in m.opportunities.kinds),
+            opportunity_kind_default=m.opportunities.default_kind,
+            modalities=tuple((r.contains.casefold(), r.modality)
+                             for r in m.opportunities.modalities),
+            modality_default=m.opportunities.default_modality, seats=m.opportunities.seats,
+            season_start=month["start"], season_end=month["end"], season_year=m.season.year,
+            season_follow_base=m.season.follow_base,
+            grade_min_offset=m.grades.min_offset, grade_max_offset=m.grades.max_offset,
+            interests={k.strip().casefold(): tuple(v) for k, v in m.interests.items()},
+            zone_prefix=m.zones.prefix, zone_cell_km=m.zones.cell_km,
+            zone_origin=tuple(m.zones.origin) if m.zones.origin else None,
+            speeds_kmh={"walk": t.walk_kmh, "bike": t.bike_kmh, "transit": t.transit_kmh,
+                        "car": t.car_kmh},
+            detour=t.detour, car_parking_minutes=t.car_parking_minutes,
+            transit_min_minutes=t.transit_min_minutes, max_walk_minutes=t.max_walk_minutes,
+            alignments={k.casefold(): tuple(s.model_dump(exclude_none=True) for s in v)
+                        for k, v in m.alignments.by_interest.items()},
+            alignment_intensity=m.alignments.intensity,
+            alignment_max_level=m.alignments.max_level,
+            alignment_max_per_opportunity=m.alignments.max_per_opportunity,
+            fields=fields_,
+        )
 
 
 def _mapping_error(source: str, key: str, message: str) -> ImportFailed:
@@ -123,24 +442,42 @@ def _mapping_error(source: str, key: str, message: str) -> ImportFailed:
     return ImportFailed(report)
 
 
+def _where(loc: tuple) -> str:
+    """pydantic's location ('providers', 'kinds', 0, 'kind') -> 'providers.kinds[0].kind'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not str(part).startswith(("function-", "literal[", "tuple[", "list[", "dict[")):
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _plain(error: dict) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        return "missing: name the CSV column that holds it" if error["loc"][:1] == ("columns",) \
+            else "missing"
+    if kind == "extra_forbidden":
+        return "not a key the mapping knows (see docs/data-format.md)"
+    if kind == "literal_error":
+        allowed = error.get("ctx", {}).get("expected", "")
+        return f"{value!r} is not one of {allowed.replace(' or ', ', ')}"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    return f"{error['msg'].rstrip('.')} (got {value!r})" if value is not None else error["msg"]
+
+
 def load_mapping(path) -> CatalogMapping:
     """Read a YAML column mapping, refusing anything unclear with the YAML key at fault.
+
+    Every key, its type, default and an example are in ``docs/data-format.md`` ("Provider
+    catalogue mappings"); the schema itself is :class:`MappingFile`.
 
     Parameters
     ----------
     path : str or Path
-        The YAML file. Keys: ``source`` (``label``, ``id_prefix``, ``encoding``), ``columns``
-        (field -> source column, or a list of columns joined with ", "), ``required``,
-        ``bounds`` (``lat: [min, max]``, ``lon: [min, max]``), ``providers`` (``kinds``: list of
-        ``{contains, kind}``, ``default``, ``overrides``: name -> kind, ``services``: kind ->
-        ``{offers_broadband, lends_devices}``), ``opportunities`` (``kinds``, ``default_kind``,
-        ``modalities``, ``default_modality``, ``seats``), ``season`` (``start``/``end`` as
-        ``MM-DD``, ``year``, ``follow_base``), ``grades`` (``min_offset``, ``max_offset``),
-        ``interests`` (category -> list of interest tags), ``zones`` (``prefix``, ``cell_km``,
-        ``origin``), ``travel`` (``walk_kmh``, ``bike_kmh``, ``transit_kmh``, ``car_kmh``,
-        ``detour``, ``car_parking_minutes``, ``transit_min_minutes``, ``max_walk_minutes``) and
-        ``alignments`` (``intensity``, ``max_level``, ``max_per_opportunity``, ``by_interest``:
-        interest -> list of ``{id}``, ``{domain, take}`` or ``{name_contains}``).
+        The YAML file.
 
     Returns
     -------
@@ -149,207 +486,32 @@ def load_mapping(path) -> CatalogMapping:
     Raises
     ------
     ImportFailed
-        When the file cannot be read or a key is missing or wrong; the report's field is the
-        YAML key (e.g. ``columns.title``).
+        When the file cannot be read or a key is missing or wrong: one problem per key, each
+        with the key as its field (e.g. ``columns.title``, ``providers.kinds[2].kind``).
     """
     path = Path(path)
     name = path.name
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise _mapping_error(name, "", f"could not open the mapping file: {exc}") from exc
+        raise _mapping_error(name, "", f"could not open the mapping file "
+                             f"({exc.strerror or exc})") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise _mapping_error(name, "", f"not a readable YAML file: {exc}") from exc
+        where = getattr(exc, "problem_mark", None)
+        line = where.line + 1 if where is not None else None
+        report = ImportReport(name)
+        report.skip("", f"not a readable YAML file: {getattr(exc, 'problem', None) or exc}", line)
+        raise ImportFailed(report) from exc
     if not isinstance(doc, dict):
         raise _mapping_error(name, "", "the mapping must be a YAML mapping of keys to values")
-
-    def section(key: str) -> dict:
-        value = doc.get(key) or {}
-        if not isinstance(value, dict):
-            raise _mapping_error(name, key, "must be a mapping of keys to values")
-        return value
-
-    def number(d: dict, key: str, default: float, where: str, lo=None, hi=None) -> float:
-        value = d.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _mapping_error(name, f"{where}.{key}", f"must be a number, not {value!r}")
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise _mapping_error(name, f"{where}.{key}", f"must be between {lo} and {hi}")
-        return float(value)
-
-    def choice(value, allowed, key: str) -> str:
-        if value not in allowed:
-            raise _mapping_error(name, key, f"{value!r} is not one of {', '.join(allowed)}")
-        return str(value)
-
-    def keyword_rules(items, allowed, key: str, target: str) -> tuple[tuple[str, str], ...]:
-        if items is None:
-            return ()
-        if not isinstance(items, list):
-            raise _mapping_error(name, key, f"must be a list of {{contains, {target}}}")
-        rules = []
-        for i, item in enumerate(items):
-            if not isinstance(item, dict) or "contains" not in item or target not in item:
-                raise _mapping_error(name, f"{key}[{i}]", f"needs 'contains' and '{target}'")
-            rules.append((str(item["contains"]).casefold(),
-                          choice(item[target], allowed, f"{key}[{i}].{target}")))
-        return tuple(rules)
-
-    source = section("source")
-    label = str(source.get("label") or name)
-    prefix = source.get("id_prefix")
-    if not isinstance(prefix, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", prefix):
-        raise _mapping_error(name, "source.id_prefix",
-                             "needs a short id prefix such as 'CCOL-' (letters, digits, - _ .)")
-    encoding = str(source.get("encoding", "auto"))
-    if encoding != "auto":
-        try:
-            "".encode(encoding)
-        except LookupError as exc:
-            raise _mapping_error(name, "source.encoding", f"unknown encoding {encoding!r}") \
-                from exc
-
-    raw_columns = section("columns")
-    columns: dict[str, tuple[str, ...]] = {}
-    for key, value in raw_columns.items():
-        if key not in FIELDS:
-            raise _mapping_error(name, f"columns.{key}",
-                                 f"unknown field; use one of {', '.join(FIELDS)}")
-        if value is None:
-            continue
-        cols = value if isinstance(value, list) else [value]
-        if not cols or not all(isinstance(c, str) and c.strip() for c in cols):
-            raise _mapping_error(name, f"columns.{key}", "must name a CSV column (or a list)")
-        columns[key] = tuple(c.strip() for c in cols)
-    for key in ("title", "organisation"):
-        if key not in columns:
-            raise _mapping_error(name, f"columns.{key}",
-                                 "missing: name the CSV column that holds it")
-    if ("lat" in columns) != ("lon" in columns):
-        raise _mapping_error(name, "columns.lat", "give both lat and lon, or neither")
-    required = doc.get("required", ["title", "organisation"])
-    if not isinstance(required, list) or any(r not in columns for r in required):
-        raise _mapping_error(name, "required", "must list fields that 'columns' maps")
-
-    bounds = None
-    if doc.get("bounds") is not None:
-        b = section("bounds")
-        try:
-            lat, lon = (tuple(float(v) for v in b[k]) for k in ("lat", "lon"))
-            if len(lat) != 2 or len(lon) != 2 or lat[0] >= lat[1] or lon[0] >= lon[1]:
-                raise ValueError
-        except (KeyError, TypeError, ValueError) as exc:
-            raise _mapping_error(name, "bounds", "needs lat: [south, north] and "
-                                 "lon: [west, east] with south < north, west < east") from exc
-        bounds = (lat, lon)
-
-    providers = section("providers")
-    services = providers.get("services") or {}
-    if not isinstance(services, dict):
-        raise _mapping_error(name, "providers.services", "must map a provider kind to flags")
-    for kind, flags in services.items():
-        choice(kind, PROVIDER_KINDS, f"providers.services.{kind}")
-        if not isinstance(flags, dict) or not set(flags) <= {"offers_broadband", "lends_devices"}:
-            raise _mapping_error(name, f"providers.services.{kind}",
-                                 "may only set offers_broadband and lends_devices")
-    overrides = providers.get("overrides") or {}
-    if not isinstance(overrides, dict):
-        raise _mapping_error(name, "providers.overrides", "must map organisation name to kind")
-    for org, kind in overrides.items():
-        choice(kind, PROVIDER_KINDS, f"providers.overrides.{org}")
-
-    opps = section("opportunities")
-    season = section("season")
-
-    def month_day(key: str, default: str) -> tuple[int, int]:
-        text = str(season.get(key, default))
-        try:
-            month, day = (int(p) for p in text.split("-"))
-            dt.date(2024, month, day)  # a leap year accepts every real month-day
-        except ValueError as exc:
-            raise _mapping_error(name, f"season.{key}", f"{text!r} is not a month-day "
-                                 "like 06-01") from exc
-        return month, day
-
-    grades = section("grades")
-    interests: dict[str, tuple[str, ...]] = {}
-    for cat, tags in section("interests").items():
-        tags = tags if isinstance(tags, list) else [tags]
-        if not all(isinstance(t, str) and t.strip() and ";" not in t for t in tags):
-            raise _mapping_error(name, f"interests.{cat}", "must be a list of interest tags")
-        interests[str(cat).strip().casefold()] = tuple(t.strip() for t in tags)
-
-    zones = section("zones")
-    origin = zones.get("origin")
-    if origin is not None:
-        if not (isinstance(origin, list) and len(origin) == 2
-                and all(isinstance(v, int | float) for v in origin)):
-            raise _mapping_error(name, "zones.origin", "must be [latitude, longitude]")
-        origin = (float(origin[0]), float(origin[1]))
-    zone_prefix = str(zones.get("prefix", "Z"))
-    if not re.fullmatch(r"[A-Za-z0-9_]+", zone_prefix) or zone_prefix in (
-            UNKNOWN_ZONE, ONLINE_ZONE):
-        raise _mapping_error(name, "zones.prefix", "must be letters, digits or _")
-
-    travel = section("travel")
-    speeds = {m: number(travel, f"{m}_kmh", d, "travel", 0.5, 200)
-              for m, d in (("walk", 5.0), ("bike", 15.0), ("transit", 18.0), ("car", 30.0))}
-
-    align = section("alignments")
-    by_interest: dict[str, tuple[dict, ...]] = {}
-    raw_by = align.get("by_interest") or {}
-    if not isinstance(raw_by, dict):
-        raise _mapping_error(name, "alignments.by_interest", "must map interest to selectors")
-    for interest, selectors in raw_by.items():
-        selectors = selectors if isinstance(selectors, list) else [selectors]
-        for i, sel in enumerate(selectors):
-            if not (isinstance(sel, dict) and len(set(sel) & {"id", "domain", "name_contains"})
-                    == 1 and set(sel) <= {"id", "domain", "name_contains", "take"}):
-                raise _mapping_error(name, f"alignments.by_interest.{interest}[{i}]",
-                                     "needs exactly one of id, domain or name_contains "
-                                     "(and optionally take)")
-        by_interest[str(interest).casefold()] = tuple(selectors)
-
-    return CatalogMapping(
-        label=label, id_prefix=prefix, columns=columns, required=tuple(required),
-        encoding=encoding, bounds=bounds,
-        provider_kinds=keyword_rules(providers.get("kinds"), PROVIDER_KINDS, "providers.kinds",
-                                     "kind"),
-        provider_kind_default=choice(providers.get("default", "community"), PROVIDER_KINDS,
-                                     "providers.default"),
-        provider_overrides={str(k).strip().casefold(): str(v) for k, v in overrides.items()},
-        provider_services={k: {f: bool(v) for f, v in flags.items()}
-                           for k, flags in services.items()},
-        opportunity_kinds=keyword_rules(opps.get("kinds"), OPPORTUNITY_KINDS,
-                                        "opportunities.kinds", "kind"),
-        opportunity_kind_default=choice(opps.get("default_kind", "program"), OPPORTUNITY_KINDS,
-                                        "opportunities.default_kind"),
-        modalities=keyword_rules(opps.get("modalities"), MODALITIES, "opportunities.modalities",
-                                 "modality"),
-        modality_default=choice(opps.get("default_modality", "in_person"), MODALITIES,
-                                "opportunities.default_modality"),
-        seats=int(number(opps, "seats", 20, "opportunities", 0, 100000)),
-        season_start=month_day("start", "06-01"),
-        season_end=month_day("end", "08-31"),
-        season_year=int(number(season, "year", 2014, "season", 1900, 2200)),
-        season_follow_base=bool(season.get("follow_base", True)),
-        grade_min_offset=int(number(grades, "min_offset", 5, "grades", 0, 25)),
-        grade_max_offset=int(number(grades, "max_offset", 6, "grades", 0, 25)),
-        interests=interests,
-        zone_prefix=zone_prefix,
-        zone_cell_km=number(zones, "cell_km", 4.0, "zones", 0.2, 500),
-        zone_origin=origin,
-        speeds_kmh=speeds,
-        detour=number(travel, "detour", 1.3, "travel", 1, 5),
-        car_parking_minutes=number(travel, "car_parking_minutes", 5, "travel", 0, 120),
-        transit_min_minutes=number(travel, "transit_min_minutes", 10, "travel", 0, 120),
-        max_walk_minutes=number(travel, "max_walk_minutes", 90, "travel", 0, 1440),
-        alignments=by_interest,
-        alignment_intensity=number(align, "intensity", 0.5, "alignments", 0.0001, 100),
-        alignment_max_level=int(number(align, "max_level", 2, "alignments", 1, 4)),
-        alignment_max_per_opportunity=int(number(align, "max_per_opportunity", 4,
-                                                 "alignments", 1, 100)),
-    )
+    try:
+        validated = MappingFile.model_validate(doc)
+    except ValidationError as exc:
+        report = ImportReport(name)
+        for error in exc.errors(include_url=False):
+            report.skip(_where(error["loc"]), _plain(error))
+        raise ImportFailed(report) from None
+    return CatalogMapping.from_file(validated, name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,6 +734,111 @@ def parse_cost(text: str) -> float | None:
 
 
 # --------------------------------------------------------------------------------------------
+# Free text -> ages and coordinates
+
+#: Age words common in US programme listings, as (youngest, oldest); ``None`` = no limit. A
+#: mapping's ``columns.ages.values`` may add words or change these.
+AGE_WORDS: dict[str, tuple[int | None, int | None] | None] = {
+    "all ages": None, "everyone": None, "all": None, "families": None, "family": None,
+    "kids": (5, 12), "children": (5, 12), "elementary": (5, 11), "elementary school": (5, 11),
+    "tweens": (9, 12), "middle school": (11, 14), "junior high": (11, 14),
+    "teens": (13, 18), "teen": (13, 18), "high school": (14, 18), "young adults": (16, 24),
+    "adults": (18, None), "adult": (18, None), "seniors": (65, None), "older adults": (60, None),
+}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# "5-20" typed into a spreadsheet cell comes back as the date "20-May" (day-month), and "1-35"
+# as "Jan-35" (month-year): month number first, then the other number, is the range.
+_SPREADSHEET_DATES = (re.compile(rf"^(\d{{1,2}})[-/ ]{_MON}$", re.I),
+                      re.compile(rf"^{_MON}[-/ ](\d{{1,2}})$", re.I))
+_AGE_RANGE = re.compile(r"(\d{1,3})\s*(?:-|–|—|to|through|thru|until)\s*(\d{1,3})", re.I)
+_AGE_UP = re.compile(r"(\d{1,3})\s*(?:\+|(?:years?\s*)?(?:and|&|or)\s*(?:up|older|over|above))",
+                     re.I)
+_AGE_UNDER = re.compile(r"(?:under|younger than|below|less than)\s*(\d{1,3})", re.I)
+_AGE_TO = re.compile(r"(?:up to|through)\s*(\d{1,3})|(\d{1,3})\s*(?:and|&|or)\s*(?:under|younger|"
+                     r"below)", re.I)
+_AGE_ONE = re.compile(r"^(?:ages?\s*)?(\d{1,3})(?:\s*years?(?:\s*old)?)?$", re.I)
+
+
+def parse_ages(text: str, words: dict | None = None) -> tuple[int | None, int | None] | None:
+    """Ages written any common way -> (youngest, oldest); ``None`` when open to every age.
+
+    ``"6 and up"`` -> (6, None); ``"14 to 24"`` -> (14, 24); ``"under 13"`` -> (None, 12);
+    ``"Teens"`` -> (13, 18) (see :data:`AGE_WORDS`); ``"20-May"`` (what a spreadsheet makes of
+    "5-20") -> (5, 20).
+
+    Parameters
+    ----------
+    text : str
+        The ages as written.
+    words : dict, optional
+        Extra words -> (youngest, oldest) or ``None``, tried before :data:`AGE_WORDS`.
+
+    Raises
+    ------
+    ValueError
+        When the text says no age the rules above can read.
+    """
+    clean = " ".join(str(text).replace("\u2013", "-").split()).strip(" .;:")
+    key = clean.casefold().removeprefix("ages ").removeprefix("age ").strip()
+    table = {**AGE_WORDS, **{k.casefold(): v for k, v in (words or {}).items()}}
+    if key in table:
+        return table[key]
+    if key.casefold() in _NO_VALUE:
+        return None
+    for pattern in _SPREADSHEET_DATES:
+        m = pattern.match(key)
+        if m:
+            a, b = m.groups() if pattern is _SPREADSHEET_DATES[0] else m.groups()[::-1]
+            month = _MONTHS.index(b[:3].casefold()) + 1
+            return _ordered(month, int(a))
+    m = _AGE_RANGE.search(key)
+    if m:
+        return _ordered(int(m.group(1)), int(m.group(2)))
+    m = _AGE_UP.search(key)
+    if m:
+        return int(m.group(1)), None
+    m = _AGE_UNDER.search(key)
+    if m:
+        return None, max(int(m.group(1)) - 1, 0)
+    m = _AGE_TO.search(key)
+    if m:
+        return None, int(m.group(1) or m.group(2))
+    m = _AGE_ONE.match(key)
+    if m:
+        return int(m.group(1)), int(m.group(1))
+    raise ValueError(f"{clean[:40]!r} is not an age or a range of ages")
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _is_spreadsheet_date(text: str) -> bool:
+    return any(p.match(text.strip()) for p in _SPREADSHEET_DATES)
+
+
+_COORDINATES = re.compile(r"\(?\s*([-+]?\d{1,2}\.\d{3,})\s*[,;/ ]\s*([-+]?\d{1,3}\.\d{3,})\s*\)?")
+
+
+def find_coordinates(text: str) -> tuple[float, float, str] | None:
+    """A "latitude, longitude" pair inside free text, and the text without it.
+
+    ``"1150 W Lakeside Ave, Chicago (41.9686, -87.6589)"`` ->
+    ``(41.9686, -87.6589, "1150 W Lakeside Ave, Chicago")``. Both need at least three decimals,
+    so house numbers and zip codes are never taken for coordinates.
+    """
+    m = _COORDINATES.search(str(text))
+    if not m:
+        return None
+    lat, lon = float(m.group(1)), float(m.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    rest = (text[:m.start()] + " " + text[m.end():]).strip(" ,;@-")
+    return lat, lon, " ".join(rest.split())
+
+
+# --------------------------------------------------------------------------------------------
 # Reading rows
 
 # A name that starts with a space and a small letter is text that an unquoted comma split off
@@ -596,6 +863,8 @@ class _Row:
     start_date: dt.date | None
     end_date: dt.date | None
     cost: float | None
+    categories: tuple[str, ...] = ()
+    ages_given: bool = True
 
 
 def _one_line(s: str) -> str:
@@ -611,18 +880,47 @@ def _key(s: str) -> str:
     return " ".join(s.split()).casefold()
 
 
-def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list[_Row]:
-    """Parse CSV text into checked rows, reporting every row it cannot trust."""
-    stream = io.StringIO(text, newline="")
-    reader = csv.reader(stream)
-    try:
-        header = next(reader)
-    except StopIteration:
-        report.skip("", "the file is empty")
-        raise ImportFailed(report) from None
-    except csv.Error as exc:
-        report.skip("", f"the header row could not be read as CSV: {exc}", 1)
-        raise ImportFailed(report) from exc
+def _rewrite(spec: Column | None, text: str) -> str:
+    """A field's text after the mapping's value map and pattern rules."""
+    if spec is None:
+        return text
+    if spec.values:
+        table = {_key(k): v for k, v in spec.values.items()}
+        if _key(text) in table:
+            return table[_key(text)] or ""
+    for rule in spec.patterns:
+        m = re.search(rule.match, text, re.I)
+        if m:
+            return m.expand(rule.value)
+    return text
+
+
+@dataclass
+class _Fields:
+    """The file's header and where each mapped field is, for one read."""
+
+    header: list[str]
+    cols: dict[str, list[int]]
+    mapping: CatalogMapping
+
+    @property
+    def width(self) -> int:
+        return len(self.header)
+
+    def raw(self, fld: str, values: list[str]) -> str:
+        spec = self.mapping.fields.get(fld)
+        join = spec.join if spec is not None else ", "
+        return join.join(values[i].strip() for i in self.cols.get(fld, ())
+                         if i < len(values) and values[i].strip())
+
+    def text(self, fld: str, values: list[str]) -> str:
+        return _rewrite(self.mapping.fields.get(fld), self.raw(fld, values)).strip()
+
+    def column(self, fld: str) -> str:
+        return self.mapping.columns[fld][0]
+
+
+def _columns(header: list[str], mapping: CatalogMapping, report: ImportReport) -> _Fields:
     header = [h.strip() for h in header]
     index = {}
     for i, h in enumerate(header):
@@ -637,11 +935,76 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
                         f"(its header is: {', '.join(h for h in header if h)[:200]})", 1)
             raise ImportFailed(report)
         cols[fld] = [index.get(c, index.get(c.casefold())) for c in sources]
-    unnamed = [i for i, h in enumerate(header) if not h]
-    width = len(header)
+    return _Fields(header, cols, mapping)
+
+
+def _bounds(mapping: CatalogMapping) -> dict[str, tuple[float, float]]:
     (lat_lo, lat_hi), (lon_lo, lon_hi) = mapping.bounds or ((-90.0, 90.0), (-180.0, 180.0))
+    return {"lat": (lat_lo, lat_hi), "lon": (lon_lo, lon_hi), "min_age": (0, 120),
+            "max_age": (0, 120)}
+
+
+def _fits(fld: str, raw: str, bounds) -> bool:
+    if not _NUMBER.match(raw.strip()):
+        return False
+    lo, hi = bounds[fld]
+    return lo <= float(raw) <= hi
+
+
+def _shifted(fld: str, values: list[str], fields: _Fields, bounds) -> bool:
+    """Does the row look shifted at ``fld``: is a value that fits it a few columns over?
+
+    A cell counts only where no other field expects it: a longitude in the longitude column is
+    in its place, not a sign of a shift, while a latitude under "city" is.
+    """
+    numeric = {i: f for f in ("lat", "lon", "min_age", "max_age") for i in fields.cols.get(f, ())}
+    for i in fields.cols.get(fld, ()):
+        for j in range(max(i - 4, 0), min(i + 5, len(values))):
+            owner = numeric.get(j)
+            if j == i or (owner is not None and _fits(owner, values[j], bounds)):
+                continue
+            if _fits(fld, values[j], bounds):
+                return True
+        # a longitude under latitude, or the reverse
+        other = {"lat": "lon", "lon": "lat"}.get(fld)
+        if other in fields.cols and i < len(values) and _fits(other, values[i], bounds) and \
+                not _fits(fld, values[i], bounds):
+            return True
+    return False
+
+
+def _cut_off(text: str, line: int, values: list[str], width: int) -> str:
+    """How the file stops part way through its last row (``line``), or "" when it does not."""
+    tail = "".join(io.StringIO(text, newline="").readlines()[line - 1:])
+    try:
+        list(csv.reader(io.StringIO(tail, newline=""), strict=True))
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            return "it ends inside a quoted value"
+    if not text.endswith(("\n", "\r")) and len(values) < width:
+        return f"its last row has {len(values)} of {width} values and no line end"
+    return ""
+
+
+def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list[_Row]:
+    """Parse CSV text into checked rows, reporting every row it cannot trust."""
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, delimiter=mapping.delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        report.skip("", "the file is empty")
+        raise ImportFailed(report) from None
+    except csv.Error as exc:
+        report.skip("", f"the header row could not be read as CSV: {exc}", 1)
+        raise ImportFailed(report) from exc
+    fields = _columns(header, mapping, report)
+    header, cols, width = fields.header, fields.cols, fields.width
+    unnamed = [i for i, h in enumerate(header) if not h]
+    bounds = _bounds(mapping)
     rows: list[_Row] = []
     previous_end = 1
+    records: list[tuple[int, list[str]]] = []
     while True:
         try:
             values = next(reader)
@@ -651,23 +1014,23 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
             report.skip("", f"the rest of the file could not be read as CSV: {exc}",
                         previous_end + 1)
             break
-        line = previous_end + 1
+        records.append((previous_end + 1, values))
         previous_end = reader.line_num
+    last_line, last = next(((n, v) for n, v in reversed(records) if any(x.strip() for x in v)),
+                           (0, None))
+    cut_off = _cut_off(text, last_line, last, width) if last is not None else ""
+    for line, values in records:
         if not any(v.strip() for v in values):
             continue
         report.read += 1
 
-        def col(fld: str, values=values) -> str:
-            return ", ".join(values[i].strip() for i in cols.get(fld, ())
-                             if i < len(values) and values[i].strip())
-
-        def col_raw(fld: str, values=values) -> str:
-            i = cols[fld][0]
-            return values[i] if i < len(values) else ""
-
         def skip(column: str, message: str, line=line) -> None:
             report.skip(column, message, line)
 
+        if cut_off and values is last:
+            skip("", f"the file is cut off part way through this row ({cut_off}): the row "
+                 "was not read")
+            continue
         extra = [i for i in unnamed if i < len(values) and values[i].strip()]
         if len(values) > width or extra:
             where = extra[0] if extra else width
@@ -675,88 +1038,135 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
                  f"{sum(1 for h in header if h)} named columns: the fields look shifted "
                  "(probably an unquoted comma in an earlier field)")
             continue
-        if len(values) < width and any(
-                i >= len(values) for fl in cols.values() for i in fl):
+        if len(values) < width and any(i >= len(values) for fl in cols.values() for i in fl):
             skip(header[len(values)] or f"column {len(values) + 1}",
                  f"row has only {len(values)} of {width} values")
             continue
-        missing = [f for f in mapping.required if not col(f)]
+        text_of = {f: fields.text(f, values) for f in cols}
+        missing = [f for f in mapping.required if not text_of.get(f)]
         if missing:
-            skip(mapping.columns[missing[0]][0], f"no {missing[0].replace('_', ' ')} given: "
+            skip(fields.column(missing[0]), f"no {missing[0].replace('_', ' ')} given: "
                  "probably the rest of a row broken across lines")
             continue
-        broken = [f for f in ("organisation", "title") if _SENTENCE_TAIL.match(col_raw(f))]
+        broken = [f for f in ("organisation", "title")
+                  if _SENTENCE_TAIL.match(values[cols[f][0]] if cols[f][0] < len(values) else "")]
         if broken:
-            skip(mapping.columns[broken[0]][0], f"{col(broken[0])[:40]!r} reads like the middle "
+            skip(fields.column(broken[0]), f"{text_of[broken[0]][:40]!r} reads like the middle "
                  "of a sentence: the rest of a description broken across lines")
             continue
+        address = text_of.get("address", "")
         problem = None
         nums: dict[str, float | None] = {}
-        for fld, lo, hi in (("lat", lat_lo, lat_hi), ("lon", lon_lo, lon_hi),
-                            ("min_age", 0, 120), ("max_age", 0, 120)):
-            raw = col(fld)
+        for fld in ("lat", "lon", "min_age", "max_age"):
+            raw = text_of.get(fld, "")
             if fld not in cols or raw.casefold() in _NO_VALUE:
                 nums[fld] = None
                 continue
             what = {"lat": "latitude", "lon": "longitude"}.get(fld, fld.replace("_", " "))
+            lo, hi = bounds[fld]
+            looks_shifted = _shifted(fld, values, fields, bounds)
+            tail = ": the fields look shifted" if looks_shifted else ""
+            if fld.endswith("age") and _is_spreadsheet_date(raw):
+                problem = (fld, f"{what} {raw!r} is a date a spreadsheet made of a number: map "
+                           "the column as columns.ages to read it as a range of ages")
+                break
             if not _NUMBER.match(raw):
-                problem = (fld, f"{what} {raw[:40]!r} is not a number: the fields look shifted")
+                problem = (fld, f"{what} {raw[:40]!r} is not a number{tail}")
                 break
             value = float(raw)
-            if not lo <= value <= hi or (fld.endswith("age") and value != int(value)):
-                problem = (fld, f"{what} {raw!r} is outside {lo}..{hi}: the fields look "
-                           "shifted" if fld in ("lat", "lon") else
-                           f"{what} {raw!r} is not a whole number of years in {lo}..{hi}")
+            if not lo <= value <= hi:
+                where = "the mapping's bounds" if fld in ("lat", "lon") else "ages"
+                problem = (fld, f"{what} {raw!r} is outside {where} {lo:g}..{hi:g}{tail}")
+                break
+            if fld.endswith("age") and value != int(value):
+                problem = (fld, f"{what} {raw!r} is not a whole number of years")
                 break
             nums[fld] = value
         if problem:
-            skip(mapping.columns[problem[0]][0], problem[1])
+            skip(fields.column(problem[0]), problem[1])
             continue
         if (nums["lat"] is None) != (nums["lon"] is None):
-            skip(mapping.columns["lat"][0], "only one of latitude and longitude is given")
+            skip(fields.column("lat"), "only one of latitude and longitude is given")
             continue
+        if nums["lat"] is None and "coordinates" in cols:
+            found = find_coordinates(text_of["coordinates"])
+            if found is not None:
+                lat, lon, rest = found
+                if not (bounds["lat"][0] <= lat <= bounds["lat"][1]
+                        and bounds["lon"][0] <= lon <= bounds["lon"][1]):
+                    skip(fields.column("coordinates"), f"coordinates {lat:g}, {lon:g} are "
+                         "outside the mapping's bounds")
+                    continue
+                nums["lat"], nums["lon"] = lat, lon
+                if cols["coordinates"] == cols.get("address"):
+                    address = rest
+        min_age = None if nums["min_age"] is None else int(nums["min_age"])
+        max_age = None if nums["max_age"] is None else int(nums["max_age"])
+        ages_given = min_age is not None or max_age is not None
+        if "ages" in cols and not ages_given:
+            raw = text_of["ages"]
+            try:
+                ages = parse_ages(raw)
+            except ValueError as exc:
+                report.warn(fields.column("ages"), f"{exc}: opened to all grades (add the "
+                            "words under columns.ages.values)", line)
+                ages = None
+            else:
+                if _is_spreadsheet_date(raw):
+                    report.warn(fields.column("ages"), f"ages {raw!r} look like a date a "
+                                f"spreadsheet made of {ages[0]}-{ages[1]}: read as ages "
+                                f"{ages[0]} to {ages[1]}", line)
+            if ages is not None:
+                min_age, max_age = ages
+            ages_given = bool(raw)
+        if min_age is not None and max_age is not None and min_age > max_age:
+            report.warn(fields.column("min_age" if "min_age" in cols else "ages"),
+                        f"ages {min_age}-{max_age} are backwards; read as {max_age}-{min_age}",
+                        line)
+            min_age, max_age = max_age, min_age
         dates = {}
         for fld in ("start_date", "end_date"):
-            raw = col(fld)
+            raw = text_of.get(fld, "")
             dates[fld] = None
             if raw:
                 try:
                     dates[fld] = pd.Timestamp(raw).date()
                 except (ValueError, TypeError, OverflowError):
-                    report.warn(mapping.columns[fld][0], f"{raw[:30]!r} is not a date; "
+                    report.warn(fields.column(fld), f"{raw[:30]!r} is not a date; "
                                 "the season's dates are used", line)
         cost = None
-        if col("cost"):
-            raw = col("cost").replace("$", "").replace(",", "").strip()
-            if raw.casefold() == "free":
+        if text_of.get("cost"):
+            raw = text_of["cost"].replace("$", "").replace(",", "").strip()
+            if raw.casefold() in ("free", "no cost", "no charge", "0.00"):
                 cost = 0.0
             elif _NUMBER.match(raw) and float(raw) >= 0:
                 cost = float(raw)
             else:
-                report.warn(mapping.columns["cost"][0], f"cost {raw[:30]!r} is not a number",
-                            line)
-        min_age = None if nums["min_age"] is None else int(nums["min_age"])
-        max_age = None if nums["max_age"] is None else int(nums["max_age"])
-        if min_age is not None and max_age is not None and min_age > max_age:
-            report.warn(mapping.columns["min_age"][0],
-                        f"ages {min_age}-{max_age} are backwards; read as {max_age}-{min_age}",
-                        line)
-            min_age, max_age = max_age, min_age
+                report.warn(fields.column("cost"), f"cost {raw[:30]!r} is not a number", line)
+        category = _one_line(text_of.get("category", ""))
+        split = mapping.fields["category"].split if "category" in mapping.fields else None
+        categories = tuple(c for c in (_one_line(p) for p in (
+            category.split(split) if split else [category])) if c)
         row = _Row(
-            line=line, title=_one_line(col("title")), organisation=_one_line(col("organisation")),
-            description=_paragraphs(col("description")), address=_one_line(col("address")),
-            lat=nums["lat"], lon=nums["lon"], min_age=min_age, max_age=max_age,
-            category=_one_line(col("category")), url=col("url"),
+            line=line, title=_one_line(text_of["title"]),
+            organisation=_one_line(text_of["organisation"]),
+            description=_paragraphs(text_of.get("description", "")),
+            address=_one_line(address), lat=nums["lat"], lon=nums["lon"], min_age=min_age,
+            max_age=max_age, category=category, url=text_of.get("url", ""),
             start_date=dates["start_date"], end_date=dates["end_date"], cost=cost,
+            categories=categories, ages_given=ages_given,
         )
         for fld in ("title", "organisation", "description"):
             m = _STILL_GARBLED.search(getattr(row, fld))
             if m:
                 v = getattr(row, fld)
-                report.warn(mapping.columns[fld][0], "text still looks garbled and could not be "
+                report.warn(fields.column(fld), "text still looks garbled and could not be "
                             f"repaired safely: ...{v[max(0, m.start() - 15):m.end() + 15]}...",
                             line)
         rows.append(row)
+    if cut_off:
+        report.warn("", "the file is cut off: it ends part way through a row, so the rows "
+                        "after it are missing")
     return rows
 
 
@@ -851,12 +1261,27 @@ def _first_rule(text: str, rules, default: str) -> str:
 
 
 def _season(mapping: CatalogMapping, existing: Catalogue | None) -> tuple[dt.date, dt.date]:
-    year = mapping.season_year
-    if existing is not None and mapping.season_follow_base and len(existing.sections):
-        year = pd.Timestamp(existing.sections["end_date"].max()).year
-    start = dt.date(year, *mapping.season_start)
-    end_year = year + (1 if mapping.season_end < mapping.season_start else 0)
-    return start, dt.date(end_year, *mapping.season_end)
+    """The season's first and last day.
+
+    With a base catalogue (``season.follow_base``) the season is put where it overlaps the
+    base's school year most: a September-June season is that school year, a summer season the
+    summer the school year ends in. Otherwise ``season.year`` (the year the season starts).
+    """
+    wraps = mapping.season_end < mapping.season_start
+
+    def dates(year: int) -> tuple[dt.date, dt.date]:
+        return (dt.date(year, *mapping.season_start),
+                dt.date(year + wraps, *mapping.season_end))
+
+    if existing is None or not mapping.season_follow_base or not len(existing.sections):
+        return dates(mapping.season_year)
+    first, last = existing.school_year
+
+    def overlap(year: int) -> tuple[int, int]:
+        a, b = dates(year)
+        return (min(b, last) - max(a, first)).days, year  # ties: the later year
+
+    return dates(max(overlap(y) for y in range(first.year - 1, last.year + 1))[1])
 
 
 def _select_competencies(selectors, comps: pd.DataFrame) -> tuple[list[str], list[dict]]:
@@ -932,7 +1357,7 @@ def read_catalog_csv(
     for r in rows:
         if r.lat is None and r.address and _key(r.address) in where:
             r.lat, r.lon, other = where[_key(r.address)]
-            report.warn(mapping.columns["lat"][0], f"no coordinates; used those of line "
+            report.warn(_where_column(mapping), f"no coordinates; used those of line "
                         f"{other}, which has the same address", r.line)
 
     programmes: dict[tuple[str, str], list[_Row]] = {}
@@ -941,16 +1366,22 @@ def read_catalog_csv(
 
     season_start, season_end = _season(mapping, existing)
     lo_off, hi_off = mapping.grade_min_offset, mapping.grade_max_offset
+    age_column = next((mapping.columns[f][0] for f in ("min_age", "ages", "max_age")
+                       if f in mapping.columns), "ages")
     kept: dict[tuple[str, str], list[_Row]] = {}
+    no_ages: list[int] = []
     for k, group in programmes.items():
-        ages = [(r.min_age, r.max_age) for r in group]
-        lows = [a for a, _ in ages if a is not None]
-        highs = [b for _, b in ages if b is not None]
-        if lows and highs and (min(lows) - lo_off > 12 or max(highs) - lo_off < 0):
+        too_old = all(r.min_age is not None and r.min_age - lo_off > 12 for r in group)
+        too_young = all(r.max_age is not None and r.max_age - lo_off < 0 for r in group)
+        if too_old or too_young:
             for r in group:
-                report.skip(mapping.columns["min_age"][0], f"for ages {min(lows)}-{max(highs)}: "
-                            "no school grade (K-12) fits", r.line)
+                ages = f"{r.min_age if r.min_age is not None else ''}-" \
+                       f"{r.max_age if r.max_age is not None else ''}".strip("-")
+                ages = ages + "+" if r.max_age is None else ages
+                report.skip(age_column, f"for ages {ages}: no school grade (K-12) fits", r.line)
             continue
+        if not any(r.ages_given for r in group):
+            no_ages.append(group[0].line)
         kept[k] = group
     if not kept:
         report.skip("", "no programme could be read from the file")
@@ -1000,16 +1431,18 @@ def read_catalog_csv(
         oid = f"{prefix}O{len(opp_rows) + 1:05d}"
         interests: list[str] = []
         for r in group:
-            tags = mapping.interests.get(r.category.casefold())
-            if tags is None and r.category:
-                unknown_categories[r.category] += 1
-            for t in tags or ():
-                if t not in interests:
-                    interests.append(t)
-        lows = [r.min_age for r in group if r.min_age is not None]
-        highs = [r.max_age for r in group if r.max_age is not None]
-        min_grade = int(np.clip(min(lows) - lo_off, 0, 12)) if lows else 0
-        max_grade = int(np.clip(max(highs) - hi_off, 0, 12)) if highs else 12
+            for cat in r.categories:
+                tags = mapping.interests.get(cat.casefold())
+                if tags is None:
+                    unknown_categories[cat] += 1
+                for t in tags or ():
+                    if t not in interests:
+                        interests.append(t)
+        # each row's grades (an age not given is no limit), then the span over the rows
+        min_grade = min(0 if r.min_age is None else int(np.clip(r.min_age - lo_off, 0, 12))
+                        for r in group)
+        max_grade = max(12 if r.max_age is None else int(np.clip(r.max_age - hi_off, 0, 12))
+                        for r in group)
         max_grade = max(max_grade, min_grade)
         descriptions = list(dict.fromkeys(r.description for r in group if r.description))
         description = descriptions[0] if descriptions else ""
@@ -1160,6 +1593,10 @@ def read_catalog_csv(
     if not any(r.start_date for g in kept.values() for r in g):
         report.warn("dates", f"the file gives no dates: every section runs "
                     f"{season_start.isoformat()} to {season_end.isoformat()} (mapping season)")
+    if no_ages:
+        lines = ", ".join(str(n) for n in no_ages[:5]) + (", ..." if len(no_ages) > 5 else "")
+        report.warn(age_column, f"{len(no_ages)} of {n_opp} programmes give no ages (line "
+                    f"{lines}): opened to all grades, K-12")
     for cat, n in sorted(unknown_categories.items()):
         report.warn(mapping.columns["category"][0], f"category {cat!r} ({n} rows) has no "
                     "interests in the mapping")
@@ -1167,7 +1604,7 @@ def read_catalog_csv(
         report.warn(f"alignments.by_interest.{interest}", f"no competency in the catalogue "
                     f"matches {sels[0]}: no alignment made for it")
     for line in no_zone_lines:
-        report.warn(mapping.columns["lat"][0] if "lat" in mapping.columns else "zone",
+        report.warn(_where_column(mapping),
                     f"no coordinates: placed in zone '{UNKNOWN_ZONE}', which no travel "
                     "reaches", line)
 
@@ -1179,6 +1616,14 @@ def read_catalog_csv(
         "travel_times": travel[_names("travel_times.csv")].reset_index(drop=True),
     }
     return frames, report
+
+
+def _where_column(mapping: CatalogMapping) -> str:
+    """The column coordinates come from, for notes about places."""
+    for fld in ("lat", "coordinates", "address"):
+        if fld in mapping.columns:
+            return mapping.columns[fld][0]
+    return "zone"
 
 
 def _names(file: str) -> list[str]:
@@ -1241,8 +1686,11 @@ def _empty_frames() -> dict[str, pd.DataFrame]:
     return {name: pd.DataFrame(columns=_names(file)) for file, name in FRAME_NAMES.items()}
 
 
-def import_catalog(path, mapping_path, data_dir_out, base_data_dir=None) -> ImportReport:
+def import_catalog(path, mapping_path, data_dir_out, base_data_dir=None, *,
+                   accept_partial: bool = False) -> ImportReport:
     """Import a provider CSV and write a complete data directory with it.
+
+    Nothing is written unless every row could be read, or ``accept_partial`` is given.
 
     Parameters
     ----------
@@ -1256,6 +1704,8 @@ def import_catalog(path, mapping_path, data_dir_out, base_data_dir=None) -> Impo
     base_data_dir : str or Path, optional
         A data directory to add to. Without one, the written directory has the imported
         providers, opportunities and sections only (no competencies, so no alignments).
+    accept_partial : bool
+        Write what could be read even when some rows were skipped (they stay in the report).
 
     Returns
     -------
@@ -1264,10 +1714,10 @@ def import_catalog(path, mapping_path, data_dir_out, base_data_dir=None) -> Impo
     Raises
     ------
     ImportFailed
-        When the mapping, the CSV or the base cannot be used; nothing is written then.
+        When the mapping, the CSV or the base cannot be used, or some rows could not be read
+        and ``accept_partial`` is false; nothing is written then.
     """
-    from ..domain.generate import write_data_dir
-    from ..domain.loading import DataError, load_dataset
+    from .datadir import load_dataset, write_data_dir
 
     mapping = load_mapping(mapping_path)
     out_dir = Path(data_dir_out)
@@ -1288,6 +1738,11 @@ def import_catalog(path, mapping_path, data_dir_out, base_data_dir=None) -> Impo
         frames = {name: getattr(existing, name) for name in FRAME_NAMES.values()}
         learners, plans = list(dataset.learners.values()), list(dataset.plans.values())
     imported, report = read_catalog_csv(path, mapping, existing)
+    if report.skipped and not accept_partial:
+        report.warn("", f"nothing was written: {len(report.skipped)} of {report.read} rows "
+                        "could not be read; accept the partial read to keep the other "
+                        f"{report.imported}")
+        raise ImportFailed(report)
     merged = merge_into(frames, imported)
     write_data_dir(out_dir, merged, learners, plans)
     return report
