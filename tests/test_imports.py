@@ -295,6 +295,54 @@ def test_cli_framework_json_output_carries_the_report(tmp_path, capsys):
     assert result["skipped"][0]["text"].startswith("framework.json:-:CFItems[2].fullStatement: ")
 
 
+# ---- the upload boxes only show what the session did ------------------------------------------
+def _upload(box, name: str, data: bytes) -> None:
+    box.file.filename = name
+    box.file.value = data
+
+
+def test_catalogue_upload_box_waits_for_keep_then_switches(tmp_path):
+    from workbench.app import create_app
+
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite")
+    opp = app.steps["Opportunities"]
+    opp.mapping.options = {**opp.mapping.options, "test": str(MAPPING)}
+    opp.mapping.value = str(MAPPING)
+    n = len(app.state.catalogue.sections)
+    _upload(opp.upload, "programmes.csv", PROGRAMMES.read_bytes())
+    assert opp.upload.keep.visible and "programmes.csv:3:column 9" in opp.upload.report.object
+    assert len(app.state.catalogue.sections) == n and not (tmp_path / "imports").exists()
+    opp.upload.keep.clicks += 1
+    assert len(app.state.catalogue.sections) == n + 2 and not opp.upload.keep.visible
+    opp.grade_fit.value = False
+    assert {"Robotics Club", "Maker Space"} <= set(opp.filtered()["Title"])
+    assert "it now has" in opp.upload.report.object
+
+
+def test_upload_report_shows_file_text_as_text(tmp_path):
+    from workbench.app import create_app
+
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite")
+    week = app.steps["Week"]
+    hostile = BROKEN_ICS.read_bytes().replace(b"FREQ=SOMETIMES", b"<img src=x onerror=alert(1)>")
+    _upload(week.upload, "<b>cal</b>.ics", hostile)
+    html = week.upload.report.object
+    assert "<img" not in html and "&lt;img" in html and "<b>cal</b>" not in html
+
+
+def test_a_new_upload_drops_the_one_waiting_to_be_kept(tmp_path):
+    from workbench.app import create_app
+
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite")
+    week = app.steps["Week"]
+    _upload(week.upload, "broken.ics", BROKEN_ICS.read_bytes())
+    waiting = week.upload._pending
+    assert waiting is not None and waiting.status == "read"
+    _upload(week.upload, "family.ics", (EXAMPLES / "family.ics").read_bytes())
+    assert waiting.status == "discarded" and not week.upload.keep.visible
+    assert "busy time" in week.upload.report.object
+
+
 # ---- layering ----------------------------------------------------------------------------------
 FORMATS = sorted(p.stem for p in (ROOT / "workbench" / "formats").glob("*.py")
                  if p.stem != "__init__")

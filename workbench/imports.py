@@ -17,8 +17,9 @@ Every import has two steps, for the app (through :class:`~workbench.state.Planni
 
 A change is worked out again from what is current when it is applied (the learner may have been
 edited between reading and keeping), so keeping an import never undoes other work. Imports that
-make a data directory (a provider catalogue, a CASE framework) write it beside its destination
-and move it into place only when applied, after it has loaded as a whole, valid directory.
+make a data directory (a provider catalogue, a CASE framework) write nothing when reading; when
+applied they write the directory beside its destination and move it into place only after it
+has loaded as a whole, valid data directory.
 """
 
 from __future__ import annotations
@@ -28,14 +29,13 @@ import hashlib
 import os
 import shutil
 import tempfile
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
 
-from .domain.dataset import Dataset, Learner
+from .domain.dataset import Catalogue, Dataset, Learner
 from .domain.schema import FILES, FRAME_NAMES, typed_frame
 from .formats.report import DataError, ImportFailed, ImportReport, read_source_bytes
 
@@ -84,7 +84,6 @@ class Import(Generic[T]):
     report: ImportReport
     preview: dict[str, Any]
     change: Callable[[], tuple[T, str]] = dataclasses.field(repr=False)
-    cleanup: Callable[[], None] | None = dataclasses.field(default=None, repr=False)
     status: str = "read"
     result: T | None = None
     message: str = ""
@@ -125,19 +124,12 @@ class Import(Generic[T]):
         # "read", so it can be kept again or discarded
         self.result, self.message = self.change()
         self.status = "applied"
-        self._finish()
         return self.result
 
     def discard(self) -> None:
-        """Drop the import without changing anything (removes anything staged for it)."""
+        """Drop the import without changing anything; it can no longer be applied."""
         if self.status == "read":
             self.status = "discarded"
-            self._finish()
-
-    def _finish(self) -> None:
-        if self.cleanup is not None:
-            self.cleanup()
-            self.cleanup = None
 
 
 # ---- reading the source ----------------------------------------------------------------------
@@ -178,7 +170,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def read_calendar(source, learner: Learner, save: SaveLearner, *, name: str | None = None,
-                  tz: str | None = None,
+                  tz: str | None = None, catalogue: Catalogue | None = None,
                   current: Callable[[], Learner] | None = None) -> Import[Learner]:
     """Read a family calendar (``.ics``) as the learner's weekly busy and free times.
 
@@ -194,7 +186,9 @@ def read_calendar(source, learner: Learner, save: SaveLearner, *, name: str | No
     name : str, optional
         The file's name in reports (an upload's file name).
     tz : str, optional
-        The family's IANA time zone (default: the reader's).
+        The family's IANA time zone (default: the learner's, else the catalogue's).
+    catalogue : Catalogue, optional
+        The catalogue the learner plans from: the dates read are its school year.
     current : callable, optional
         Returns the learner as they are when the import is applied (default: ``learner``).
 
@@ -211,7 +205,7 @@ def read_calendar(source, learner: Learner, save: SaveLearner, *, name: str | No
     from .formats.ics import import_calendar
 
     data, label = _source(source, name)
-    kwargs = {} if tz is None else {"tz": tz}
+    kwargs = {"tz": tz, "catalogue": catalogue, "source_name": label}
     try:
         updated, report = import_calendar(data, learner, **kwargs)
     except ImportFailed as err:
@@ -301,20 +295,19 @@ def _check_destination(out: Path, reuse: bool) -> None:
 
 
 class _Staging:
-    """A directory written beside ``out`` and moved into place when the import is applied.
+    """A directory written beside ``out`` and moved into place once it loads as a whole.
 
-    It is removed when the import is discarded, applied or dropped unapplied (garbage-collected),
-    so a refused import leaves nothing behind.
+    Whatever happens (a full disk, a directory that does not load), nothing half-written is
+    left at ``out``, and the staging directory itself is removed.
     """
 
     def __init__(self, out: Path):
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}.importing-", dir=out.parent))
-        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, True)
 
     def remove(self) -> None:
-        self._finalizer()
+        shutil.rmtree(self.path, ignore_errors=True)
 
     def load(self) -> Dataset:
         """The staged directory, loaded and checked: it must be a whole, valid data directory."""
@@ -397,7 +390,8 @@ def read_catalogue(source, mapping, base_dir, out_dir, *, name: str | None = Non
     ImportFailed
         When the mapping, the file or the base cannot be used, or ``out_dir`` is taken.
     """
-    from .formats.catalog import import_catalog
+    from .formats.catalog import load_mapping, merge_into, read_catalog_csv
+    from .formats.datadir import load_dataset, write_data_dir
 
     data, label = _source(source, name)
     out = Path(out_dir).expanduser().resolve()
@@ -406,32 +400,40 @@ def read_catalogue(source, mapping, base_dir, out_dir, *, name: str | None = Non
         report.skip("", "write the import to a new directory, not over the data directory")
         raise ImportFailed(report)
     _check_destination(out, reuse)
-    staging = _Staging(out)
-    try:
-        # the reader takes a file: the upload goes beside the staged directory, under its name
-        upload = Path(tempfile.mkdtemp(dir=staging.path.parent, prefix=".upload-"))
+    rules = load_mapping(mapping)
+    existing, learners, plans = None, [], []
+    frames = {frame: pd.DataFrame(columns=[c.name for c in FILES[file]])
+              for file, frame in FRAME_NAMES.items()}
+    if base_dir is not None:
         try:
-            src = upload / (Path(label).name or "catalogue.csv")
-            src.write_bytes(data)
-            report = import_catalog(src, mapping, staging.path, base_data_dir=base_dir)
-        finally:
-            shutil.rmtree(upload, ignore_errors=True)
+            base = load_dataset(base_dir)
+        except DataError as err:
+            report = ImportReport(str(base_dir))
+            report.skip("", f"the data directory to add to does not load: {err.problems[0]}")
+            raise ImportFailed(report) from None
+        existing = base.catalogue
+        frames = {frame: getattr(existing, frame) for frame in FRAME_NAMES.values()}
+        learners, plans = list(base.learners.values()), list(base.plans.values())
+    try:
+        imported, report = read_catalog_csv(data, rules, existing)
+        merged = merge_into(frames, imported)  # refuses ids the catalogue already has
     except ImportFailed as err:
-        staging.remove()
         raise _failed(err, label) from None
-    except BaseException:
-        staging.remove()
-        raise
     report = _named(report, label)
 
     def change() -> tuple[Dataset, str]:
-        dataset = staging.put_in_place(reuse)
+        staging = _Staging(out)
+        try:
+            write_data_dir(staging.path, merged, learners, plans)
+            dataset = staging.put_in_place(reuse)
+        finally:
+            staging.remove()
         if use is not None:
             use(dataset)
         n = len(dataset.catalogue.section_table)
         return dataset, f"Added {label} to the catalogue: it now has {n:,} sections."
 
-    return Import("catalogue", report, {"out": str(out)}, change, cleanup=staging.remove)
+    return Import("catalogue", report, {"out": str(out)}, change)
 
 
 def read_framework(source, base_dir, out_dir, *, name: str | None = None) -> Import[Dataset]:

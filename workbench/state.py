@@ -446,7 +446,7 @@ class PlanningSession(param.Parameterized):
         name : str, optional
             The file's name, for the report (an upload's file name).
         tz : str, optional
-            The family's IANA time zone.
+            The family's IANA time zone (default: the learner's, else the catalogue's).
         accept_partial : bool
             Keep what could be read even when some parts were skipped.
 
@@ -462,7 +462,7 @@ class PlanningSession(param.Parameterized):
         """
         learner = self._import_learner()
         pending = read_calendar(source, learner, self._save_imported, name=name, tz=tz,
-                                current=lambda: self.learner)
+                                catalogue=self.catalogue, current=lambda: self.learner)
         self.apply_import(pending, accept_partial)
         return pending
 

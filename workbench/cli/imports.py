@@ -29,7 +29,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     ics = kinds.add_parser("ics", help="a family's calendar (.ics) as a learner's busy times")
     ics.add_argument("file")
     ics.add_argument("--learner", required=True)
-    ics.add_argument("--tz", default="America/Chicago", help="the family's time zone")
+    ics.add_argument("--tz", default=None, help="the family's IANA time zone (default: the "
+                     "learner's, else the catalogue's)")
     badge = kinds.add_parser("badge", help="Open Badges 2.0/3.0 or CLR 2.0 credentials as "
                              "evidence for a learner")
     badge.add_argument("file")
@@ -100,7 +101,7 @@ def _read(args):
 
         if args.format == "ics":
             return imports.read_calendar(args.file, learner, store.save_learner, tz=args.tz,
-                                         current=current)
+                                         catalogue=ws.dataset.catalogue, current=current)
         return imports.read_credentials(args.file, learner, ws.dataset.catalogue.competencies,
                                         store.save_learner, current=current)
     base = _data_dir(args.data)

@@ -1,7 +1,9 @@
-"""An upload box for open formats: read, show the import report, then change things.
+"""An upload box for open formats: read, show the import report, then keep it or not.
 
-A clean read is applied at once. A read with skipped parts changes nothing until the user
-chooses "Keep what could be read". A file that cannot be read at all changes nothing.
+The box only shows what the session's import methods did: ``PlanningSession.import_calendar``
+and the others call the one imports service (:mod:`workbench.imports`), which applies a clean
+read at once and changes nothing for a read with skipped parts until the user chooses "Keep what
+could be read". A file that cannot be read at all changes nothing.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from collections.abc import Callable
 import panel as pn
 import param
 
-from ..formats.report import MAX_IMPORT_BYTES, ImportFailed, ImportReport
+from ..formats.report import ImportFailed, ImportReport
+from ..imports import Import
 from ..markup import escape_text
+from ..state import PlanningSession
+from .widgets import held
 
-#: read(data, filename) -> (report, apply); apply() makes the change and returns a sentence.
-Reader = Callable[[bytes, str], tuple[ImportReport, Callable[[], str]]]
+#: read(data, filename) -> Import: a session method that reads the upload (and applies a clean
+#: read), e.g. ``state.import_calendar``.
+Read = Callable[[bytes, str], Import]
 
 
 def report_html(report: ImportReport, limit: int = 12) -> str:
@@ -34,22 +40,24 @@ def report_html(report: ImportReport, limit: int = 12) -> str:
 class ImportBox(pn.viewable.Viewer):
     """Upload a file, see what could be read, and keep it."""
 
+    state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
     label = param.String(doc="What the upload is for, e.g. 'Family calendar (.ics)'.")
     accept = param.String(default="", doc="File types offered by the browser's picker.")
     file_label = param.String(default="Choose a file", doc="The file picker's short name.")
 
-    def __init__(self, reader: Reader, on_error: Callable[[str], None] | None = None, **params):
+    def __init__(self, read: Read, on_applied: Callable[[Import], None] | None = None,
+                 **params):
         super().__init__(**params)
-        self._reader = reader
-        self._apply: Callable[[], str] | None = None
-        self._on_error = on_error
+        self._read_upload = read
+        self._on_applied = on_applied
+        self._pending: Import | None = None
         self.file = pn.widgets.FileInput(label=self.file_label, accept=self.accept,
                                          multiple=False, sizing_mode="stretch_width",
                                          max_width=360)
-        self.file.param.watch(self._read, "value")
+        self.file.param.watch(held(self._read), "value")
         self.keep = pn.widgets.Button(label="Keep what could be read", visible=False,
                                       color="warning")
-        self.keep.on_click(self._keep)
+        self.keep.on_click(held(self._keep))
         self.report = pn.pane.HTML(sizing_mode="stretch_width")
         self._layout = pn.Column(pn.pane.Markdown(self.label), self.file, self.keep,
                                  self.report, sizing_mode="stretch_width")
@@ -59,37 +67,47 @@ class ImportBox(pn.viewable.Viewer):
 
     def _read(self, event):
         data, name = event.new, self.file.filename or "upload"
-        self._apply = None
+        if self._pending is not None:
+            self._pending.discard()  # a new file replaces one that was waiting to be kept
+        self._pending = None
         self.keep.visible = False
         if not data:
             return
-        if len(data) > MAX_IMPORT_BYTES:
-            self.report.object = (f"<p><b>{escape_text(name)} is too large "
-                                  f"({len(data) / 2**20:.0f} MB). Nothing was changed.</b></p>")
-            return
         try:
-            report, apply = self._reader(data, name)
+            pending = self._read_upload(bytes(data), name)
         except ImportFailed as err:
-            rep = getattr(err, "report", None)
-            self.report.object = (report_html(rep) if rep else "") + (
+            self.report.object = report_html(err.report) + (
                 f"<p><b>Could not import {escape_text(name)}. Nothing was changed.</b></p>")
             return
         except Exception as err:  # an importer bug must never lose the user's work
             self.report.object = (f"<p><b>Could not import {escape_text(name)}: "
                                   f"{escape_text(str(err))}. Nothing was changed.</b></p>")
             return
-        if report.skipped:
-            self._apply = apply
-            self.keep.visible = True
-            self.report.object = report_html(report) + (
+        self._show(pending)
+
+    def _show(self, pending: Import, kept: bool = False) -> None:
+        text = report_html(pending.report)
+        if pending.applied:
+            self._pending = None
+            self.report.object = text + f"<p>{escape_text(pending.message)}</p>"
+            if self._on_applied is not None:
+                self._on_applied(pending)
+            return
+        self._pending = pending
+        self.keep.visible = True
+        if pending.clean or kept:  # read and accepted, but the save failed: say why, try again
+            self.keep.label = "Try again"
+            self.report.object = text + (f"<p><b>{escape_text(self.state.error)}</b></p>")
+        else:
+            self.keep.label = "Keep what could be read"
+            self.report.object = text + (
                 "<p>Nothing has been changed yet. Keep what could be read, or fix the file "
                 "and upload it again.</p>")
-            return
-        self.report.object = report_html(report) + f"<p>{escape_text(apply())}</p>"
 
     def _keep(self, _):
-        if self._apply is not None:
-            done = self._apply()
-            self.report.object += f"<p>{escape_text(done)}</p>"
-        self._apply = None
+        pending, self._pending = self._pending, None
         self.keep.visible = False
+        if pending is None or pending.status != "read":
+            return
+        self.state.apply_import(pending, accept_partial=True)
+        self._show(pending, kept=True)

@@ -75,7 +75,7 @@ class LearnerStep(StepView):
         self.goals = pn.Column(sizing_mode="stretch_width")
         self.evidence = pn.pane.HTML(sizing_mode="stretch_width")
         self.upload = ImportBox(
-            self._read_credentials, file_label="Credential file",
+            s.import_credentials, state=s, file_label="Credential file",
             label="Add evidence from a credential: Open Badges or a Comprehensive Learner "
             "Record (.json or .jwt)", accept=".json,.jwt,.jws")
 
@@ -166,23 +166,6 @@ class LearnerStep(StepView):
                          f"{escape_text(when)} — {trust}</li>")
         items = "".join(items)
         self.evidence.object = f"<h3>Evidence from learning anywhere</h3><ul>{items}</ul>"
-
-    def _read_credentials(self, data: bytes, filename: str):
-        from ..formats.badges import apply_evidence, evidence_levels, read_credentials
-
-        comps = self.state.catalogue.competencies
-        records, report = read_credentials(data, filename, known_competencies=comps)
-        evidence = evidence_levels(records, comps)
-        before = self.state.learner
-
-        def apply() -> str:
-            updated = apply_evidence(self.state.learner, evidence)
-            raised = sum(1 for c, v in updated.levels.items() if v > before.level(c))
-            self.state.update_learner(levels=updated.levels, evidence=updated.evidence)
-            return (f"Saved {len(evidence)} piece(s) of evidence; {raised} level(s) raised. "
-                    "Unverified evidence is marked as such.")
-
-        return report, apply
 
     # ---- widgets -> state ------------------------------------------------------------------
     def _pick(self, event):

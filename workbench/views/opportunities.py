@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 import weakref
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -122,7 +119,8 @@ class OpportunitiesStep(StepView):
             w.param.watch(self._refresh, "value")
         mappings = {p.stem.replace("_", " "): str(p) for p in sorted(EXAMPLES.glob("*.yaml"))}
         self.mapping = pn.widgets.Select(label="Column mapping", options=mappings, width=300)
-        self.upload = ImportBox(self._read_catalogue, file_label="Catalogue file",
+        self.upload = ImportBox(self._import_catalogue, state=self.state,
+                                on_applied=self._catalogue_changed, file_label="Catalogue file",
                                 label="Add a provider catalogue (.csv) to this workbench",
                                 accept=".csv,.txt")
         self._layout = pn.Column(
@@ -211,37 +209,15 @@ class OpportunitiesStep(StepView):
         self.count.object = f"**{n}** of {len(self._display)} sections shown; **{fits}** fit."
         self.add.disabled = True
 
-    def _read_catalogue(self, data: bytes, filename: str):
-        from platformdirs import user_data_dir
+    def _import_catalogue(self, data: bytes, filename: str):
+        return self.state.import_catalogue(data, self.mapping.value, filename)
 
-        from ..domain.loading import load_dataset
-        from ..formats.catalog import import_catalog
-
-        base = self.state.data_root
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        out = Path(user_data_dir("anywhere-learning-workbench")) / "imports" / \
-            f"{Path(filename).stem}-{digest}"
-        with tempfile.TemporaryDirectory() as tmp:
-            src = Path(tmp) / Path(filename).name
-            src.write_bytes(data)
-            if not (out / "sections.csv").exists():
-                report = import_catalog(src, self.mapping.value, out, base_data_dir=base)
-            else:  # the same file again: read it for the report, reuse the written directory
-                from ..formats.catalog import load_mapping, read_catalog_csv
-
-                _frames, report = read_catalog_csv(src, load_mapping(self.mapping.value))
-        dataset = load_dataset(out)
-
-        def apply() -> str:
-            self.state.use_dataset(dataset, f"Added {filename} to the catalogue.")
-            self.state.store.set_meta("catalogue_dir", str(out))
-            self._display = catalogue_display(dataset.catalogue)
-            self._set_catalogue_options(dataset.catalogue)
-            self._refresh()
-            return (f"The catalogue now has {len(dataset.catalogue.section_table):,} sections. "
-                    "It stays in use for this store until another is imported.")
-
-        return report, apply
+    def _catalogue_changed(self, _pending) -> None:
+        """The session switched to the imported catalogue: rebuild the table and its choices."""
+        cat = self.state.catalogue
+        self._display = catalogue_display(cat)
+        self._set_catalogue_options(cat)
+        self._refresh()
 
     def _selected(self, event):
         self.add.disabled = not event.new

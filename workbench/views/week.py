@@ -58,7 +58,8 @@ class WeekStep(StepView):
         self.add_free.on_click(held(lambda _e: self._add_block("availability")))
         self.add_busy.on_click(held(lambda _e: self._add_block("commitments")))
         self.blocks = pn.Column(sizing_mode="stretch_width")
-        self.upload = ImportBox(self._read_calendar, file_label="Calendar file",
+        self.upload = ImportBox(self.state.import_calendar, state=self.state,
+                                file_label="Calendar file",
                                 label="Or import the family's calendar (.ics from Google, "
                                 "Apple or Outlook)", accept=".ics,.ical,.ifb")
         self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=380)
@@ -119,19 +120,6 @@ class WeekStep(StepView):
                     f"<b>{word}</b> {days}, {format_minutes(b.start)}–{format_minutes(b.end)}"
                     f"{label}", sizing_mode="stretch_width"), btn, sizing_mode="stretch_width"))
         self.blocks.objects = rows or [pn.pane.Markdown("*No free time entered yet.*")]
-
-    def _read_calendar(self, data: bytes, filename: str):
-        from ..formats.ics import import_calendar
-
-        updated, report = import_calendar(data, self.state.learner)
-
-        def apply() -> str:
-            self.state.update_learner(commitments=updated.commitments,
-                                      availability=updated.availability)
-            return (f"Saved: {len(updated.commitments)} busy time(s) and "
-                    f"{len(updated.availability)} free time(s) a week.")
-
-        return report, apply
 
     def _changed(self, _):
         if self._syncing or self.state.learner is None:
