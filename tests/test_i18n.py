@@ -488,3 +488,33 @@ def test_two_sessions_in_two_languages_at_once_do_not_leak(dataset, store):
     # nothing process-wide was changed: the default gettext still speaks the source language
     assert gettext.gettext("Over budget") == "Over budget"
     assert Words().gettext("Over budget") == "Over budget"
+
+
+def test_the_pictures_speak_the_session_language(dataset, english_fragments):
+    from workbench.domain.ledger import compare_plans
+    from workbench.plots import goal_bars, heatmap, trajectory_svgs, week_calendar
+
+    learner = dataset.learners["L-lucia"]
+    plans = dataset.plans_for("L-lucia")
+    comparison = compare_plans(dataset.catalogue, learner, plans)
+    goals = project(dataset.catalogue, learner, plans[0].sections).goals
+    ids = list(goals["competency_id"])
+    es = Translator("es")
+    svg = trajectory_svgs(comparison.trajectories, ids, goals, words=es)
+    assert "Competente" in svg and "Meta: nivel" in svg and "ene 2027" in svg
+    assert "Proficient" not in svg and "Goal:" not in svg
+    data = (*comparison.trajectories["name"], *(p.name for p in plans))
+    assert_no_english(_visible_text(svg), english_fragments, tuple(sorted(
+        set(data), key=len, reverse=True)))
+    assert "Proficient" in trajectory_svgs(comparison.trajectories, ids, goals)
+    plan = plans[0]
+    meetings = plan_meetings(dataset.catalogue, plan.sections)
+    trips = day_trips(dataset.catalogue, learner, plan.sections)
+    calendar = week_calendar(meetings, trips, words=es)
+    rectangles = calendar.get(0).opts.get().kwargs
+    assert ("lun" in dict(rectangles["xticks"]).values() and
+            any("p.m." in label for _, label in rectangles["yticks"]))
+    bars = goal_bars(comparison.table, words=es)
+    assert bars.vdims[0].label == "Probabilidad (%)"
+    heat = heatmap(comparison.heatmap, words=es)
+    assert heat.vdims[0].label.startswith("Probabilidad de llegar al nivel Competente")

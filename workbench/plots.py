@@ -1,6 +1,8 @@
 """Pure functions from DataFrames to HoloViews objects: the pictures the workbench shows.
 
-No Panel and no session state here, so notebooks can call these directly.
+No Panel and no session state here, so notebooks can call these directly. Every function takes
+``words`` (the session's ``domain.words.Words``, ``PlanningSession.format``; English by default)
+for its labels, times, dates and level names.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ import holoviews as hv
 import numpy as np
 import pandas as pd
 
-from .domain.dataset import DAYS, LEVELS, format_minutes
+from .domain.dataset import DAYS
+from .domain.words import ENGLISH, Words
 from .markup import escape_text, literal_braces
 
 hv.extension("bokeh", logo=False)
@@ -17,13 +20,12 @@ hv.extension("bokeh", logo=False)
 #: Colour-blind-safe palette (Okabe-Ito), reused for plans and opportunities.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
-LEVEL_TICKS = [(i, w) for i, w in enumerate(LEVELS)]
-HOUR_TICKS = [(h, format_minutes(h * 60)) for h in range(6, 23, 2)]
 
 
 def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
                   free: pd.DataFrame | None = None, busy: pd.DataFrame | None = None,
-                  title: str = "", height: int = 420, highlight=()) -> hv.Overlay:
+                  title: str = "", height: int = 420, highlight=(),
+                  words: Words = ENGLISH) -> hv.Overlay:
     """A weekly calendar: free time (light green), commitments (grey), meetings and travel.
 
     Parameters
@@ -58,14 +60,15 @@ def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
                                                       tools=["hover"]))
     if trips is not None and len(trips):
         t = trips[np.isfinite(trips["minutes"].astype(float))].copy()
-        t["what"] = [f"Travel {int(m)} min ({mode})" for m, mode in zip(t["minutes"], t["mode"],
-                                                                       strict=True)]
+        travel = words.gettext("Travel {duration} ({how})")
+        t["what"] = [travel.format(duration=words.duration(m), how=words.getting_around(mode))
+                     for m, mode in zip(t["minutes"], t["mode"], strict=True)]
         layers.append(hv.Rectangles(blocks(t, "depart_min", "arrive_min", 0.18, ["what"]),
                                     vdims=["what"]).opts(color="#9e9e9e", line_alpha=0,
                                                          tools=["hover"]))
     m = blocks(meetings, "start_min", "end_min", 0.42, ["title"])
     if len(m):
-        m["when"] = [f"{format_minutes(a)}–{format_minutes(b)}" for a, b in
+        m["when"] = [words.clock_span(a, b) for a, b in
                      zip(meetings["start_min"], meetings["end_min"], strict=True)]
     else:
         m["when"] = []
@@ -89,8 +92,8 @@ def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
             lo = min(lo, int(df[a].min() // 60))
             hi = max(hi, int(np.ceil(df[b].max() / 60)))
     return hv.Overlay(layers).opts(
-        hv.opts.Rectangles(xticks=[(i, d) for i, d in enumerate(DAYS)],
-                           yticks=[(h, format_minutes(h * 60)) for h in range(lo, hi + 1)],
+        hv.opts.Rectangles(xticks=[(i, words.day_short(d)) for i, d in enumerate(DAYS)],
+                           yticks=[(h, words.clock(h * 60)) for h in range(lo, hi + 1)],
                            invert_yaxis=True, xlim=(-0.5, 6.5), ylim=(lo, hi), responsive=True,
                            height=height, xlabel="", ylabel="", toolbar=None,
                            default_tools=[], title=literal_braces(title)),
@@ -116,7 +119,7 @@ def plan_labels(names) -> dict[str, str]:
     return short
 
 
-def goal_bars(table: pd.DataFrame, height: int = 260) -> hv.Bars:
+def goal_bars(table: pd.DataFrame, height: int = 260, words: Words = ENGLISH) -> hv.Bars:
     """Chance of reaching each goal by its date, grouped by goal, one bar per plan."""
     cols = [c for c in table.columns if c.startswith("goal: ")]
     long = table.melt(id_vars=["plan_name"], value_vars=cols, var_name="goal",
@@ -125,26 +128,33 @@ def goal_bars(table: pd.DataFrame, height: int = 260) -> hv.Bars:
     long["goal"] = long["goal"].str.removeprefix("goal: ").map(lambda g: _short(g, 30))
     long["plan_name"] = long["plan_name"].map(plan_labels(table["plan_name"]))
     long["chance"] = (long["chance"].astype(float) * 100).round(0)
-    return hv.Bars(long, ["goal", "plan_name"], "chance").opts(
-        responsive=True, height=height, ylim=(0, 100), ylabel="Chance (%)", xlabel="",
+    chance = hv.Dimension("chance", label=words.gettext("Chance (%)"))
+    dims = [hv.Dimension("goal", label=words.gettext("Goal")),
+            hv.Dimension("plan_name", label=words.gettext("Plan"))]
+    return hv.Bars(long, dims, chance).opts(
+        responsive=True, height=height, ylim=(0, 100), xlabel="",
         color="plan_name", cmap=PALETTE, tools=["hover"], toolbar=None, xrotation=0,
         multi_level=True, show_legend=False)
 
 
-def heatmap(heat: pd.DataFrame, height: int = 420) -> hv.HeatMap:
+def heatmap(heat: pd.DataFrame, height: int = 420, words: Words = ENGLISH) -> hv.HeatMap:
     """Chance of Proficient by the end of the year: competency x plan."""
     h = heat.copy()
     h["chance"] = (h["p_proficient_end"].astype(float) * 100).round(0)
     h["competency"] = h["name"].map(lambda s: _short(str(s), 34))
     h["plan_name"] = h["plan_name"].map(plan_labels(h["plan_name"]))
-    return hv.HeatMap(h, ["plan_name", "competency"], ["chance"]).opts(
+    dims = [hv.Dimension("plan_name", label=words.gettext("Plan")),
+            hv.Dimension("competency", label=words.gettext("Competency"))]
+    chance = hv.Dimension("chance", label=words.gettext("Chance of {level} (%)").format(
+        level=words.level(3)))
+    return hv.HeatMap(h, dims, [chance]).opts(
         cmap="Blues", clim=(0, 100), colorbar=True, responsive=True, height=height,
         tools=["hover"], xlabel="", ylabel="", toolbar=None, xrotation=0)
 
 
 def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
                     goals: pd.DataFrame | None = None, width: int = 520,
-                    height: int = 230) -> str:
+                    height: int = 230, words: Words = ENGLISH) -> str:
     """Projected level over the year with an 80% band: one picture per competency, one colour
     per plan, a star at each goal. ``traj`` is the comparison's long table (plan_name, week,
     competency_id, name, expected, lo, hi).
@@ -170,24 +180,26 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
 
     months = pd.date_range(start.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1), end,
                            freq="MS")
+    _ = words.gettext
     out = []
     for cid in competency_ids:
         sub = traj[traj["competency_id"] == cid]
         if sub.empty:
             continue
         name = str(sub["name"].iloc[0])
+        heading = _("{competency}: projected level over the year").format(competency=name)
         parts = [f'<svg role="img" width="{width}" height="{height}" '
                  f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto">'
-                 f"<title>{escape_text(name)}: projected level over the year</title>"
+                 f"<title>{escape_text(heading)}</title>"
                  f'<text x="{left}" y="16" font-size="14" font-weight="600">'
                  f"{escape_text(_short(name, 60))}</text>"]
-        for level, word in LEVEL_TICKS:
+        for level, word in enumerate(words.levels()):
             parts.append(f'<line x1="{left}" x2="{left + w}" y1="{y(level):.1f}" '
                          f'y2="{y(level):.1f}" stroke="#e5e5e5"/>'
                          f'<text x="{left - 6}" y="{y(level) + 4:.1f}" font-size="11" '
-                         f'text-anchor="end" fill="#444">{word}</text>')
+                         f'text-anchor="end" fill="#444">{escape_text(word)}</text>')
         for m in months:
-            label = f"{m:%b}" + (f" {m:%Y}" if m.month == 1 else "")
+            label = escape_text(words.month_short(m, year=m.month == 1))
             parts.append(f'<text x="{x(m):.1f}" y="{top + h + 16}" font-size="10" '
                          f'text-anchor="middle" fill="#444">{label}</text>')
         summary = []
@@ -205,25 +217,27 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
                                                                      strict=True))
             parts.append(f'<polyline points="{line}" fill="none" stroke="{c}" '
                          f'stroke-width="2.5"/>')
-            summary.append(f"{plan}: about {LEVELS[round(float(s['expected'].iloc[-1]))]}"
-                           " by the end")
+            summary.append(_("{plan}: about {level} by the end").format(
+                plan=plan, level=words.level(s["expected"].iloc[-1])))
         if goals is not None and len(goals):
-            for _, row in goals[goals["competency_id"] == cid].iterrows():
+            for _i, row in goals[goals["competency_id"] == cid].iterrows():
                 gx, gy = x(row["by"]), y(row["target_level"])
+                goal = _("Goal: {level} by {date}").format(
+                    level=words.level(row["target_level"]), date=words.date(row["by"]))
                 parts.append(f'<polygon points="{gx:.1f},{gy - 8:.1f} {gx + 3:.1f},{gy - 2:.1f} '
                              f'{gx + 8:.1f},{gy - 2:.1f} {gx + 4:.1f},{gy + 2:.1f} '
                              f'{gx + 6:.1f},{gy + 8:.1f} {gx:.1f},{gy + 4:.1f} '
                              f'{gx - 6:.1f},{gy + 8:.1f} {gx - 4:.1f},{gy + 2:.1f} '
                              f'{gx - 8:.1f},{gy - 2:.1f} {gx - 3:.1f},{gy - 2:.1f}" '
-                             f'fill="#D55E00"><title>Goal: {LEVELS[int(row["target_level"])]} '
-                             f'by {pd.Timestamp(row["by"]):%B %-d, %Y}</title></polygon>')
+                             f'fill="#D55E00"><title>{escape_text(goal)}</title></polygon>')
         parts.append(f"<desc>{escape_text('; '.join(summary))}</desc></svg>")
         out.append("".join(parts))
     keys = "".join(
         f'<span style="margin-right:1.2em"><span style="display:inline-block;width:1.4em;'
         f'height:.3em;vertical-align:middle;background:{PALETTE[i % len(PALETTE)]}"></span> '
         f"{escape_text(str(p))}</span>" for i, p in enumerate(plans))
-    star = '<span style="color:#D55E00">★</span> goal'
-    return (f'<div style="font-size:.85rem;margin-bottom:.4rem">{keys}{star}. Shaded: where the '
-            "learner will likely be (8 in 10 chances).</div>"
+    goal_word = escape_text(_("goal"))
+    star = f'<span style="color:#D55E00">★</span> {goal_word}'
+    shaded = escape_text(_("Shaded: where the learner will likely be (8 in 10 chances)."))
+    return (f'<div style="font-size:.85rem;margin-bottom:.4rem">{keys}{star}. {shaded}</div>'
             '<div style="display:flex;flex-wrap:wrap;gap:1rem">' + "".join(out) + "</div>")

@@ -313,6 +313,19 @@ class Words:
         i = DAYS.index(day) if isinstance(day, str) else int(day)
         return self.locale.days["format"]["wide"][i]
 
+    def day_short(self, day) -> str:
+        """A weekday's short name, for a calendar's columns: "Mon" / "lun"."""
+        i = DAYS.index(day) if isinstance(day, str) else int(day)
+        return self.locale.days["format"]["abbreviated"][i].rstrip(".")
+
+    def month_short(self, d, year: bool = False) -> str:
+        """A month's short name, for a time axis: "Sep", "Jan 2027" / "sept", "ene 2027"."""
+        d = _as_date(d)
+        if d is None:
+            return "—"
+        return format_skeleton("MMMy" if year else "MMM", d, locale=self.locale).replace(
+            ".", "")
+
     def every_day(self, day) -> str:
         """A weekday as a habit: "Mondays" / "los lunes"."""
         i = DAYS.index(day) if isinstance(day, str) else int(day)
