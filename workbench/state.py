@@ -26,6 +26,7 @@ from .domain.dataset import Catalogue, Dataset, Learner, Plan, TimeBlock
 from .domain.feasibility import Problem, catalogue_fit, check_plan
 from .domain.ledger import Comparison, compare_plans, plan_ledger
 from .domain.projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
+from .domain.words import N_
 from .formats.report import ImportFailed
 from .i18n import Translator, available_languages, language_for
 from .imports import (
@@ -40,7 +41,10 @@ from .imports import (
 from .store import NotFoundError, SaveRefused, Store, Stored, StoreError
 
 MAX_PLANS = 5
-STEPS = ("Learner", "Week", "Opportunities", "Plans", "Compare", "Share")
+#: The steps, by their English names (marked for the catalogue: a view shows
+#: ``state.gettext(step)``).
+STEPS = (N_("Learner"), N_("Week"), N_("Opportunities"), N_("Plans"), N_("Compare"),
+         N_("Share"))
 
 
 class _ImportSaveFailed(Exception):
