@@ -17,10 +17,19 @@ POT=$LOCALE/messages.pot
 KEYWORDS=(-k N_ -k NP_:1c,2)
 
 extract() {
+    local fresh
+    fresh=$(mktemp)
     pybabel extract -F babel.cfg "${KEYWORDS[@]}" --add-comments=TRANSLATORS: \
         --add-location=file --sort-by-file --width=100 \
         --project="Anywhere Learning Workbench" --copyright-holder="Anywhere Learning Workbench" \
-        -o "$POT" workbench
+        -o "$fresh" workbench
+    # keep the old template when only its creation date would change (no noise in git)
+    if [ -f "$POT" ] && diff -q <(grep -v '^"POT-Creation-Date:' "$POT") \
+            <(grep -v '^"POT-Creation-Date:' "$fresh") >/dev/null; then
+        rm -f "$fresh"
+    else
+        mv "$fresh" "$POT"
+    fi
 }
 
 case "${1:-all}" in
