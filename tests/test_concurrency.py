@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from workbench import EXAMPLES, SAMPLE_DATA
 from workbench.cli import core as cli
 from workbench.domain.dataset import Plan
-from workbench.domain.loading import load_dataset
+from workbench.formats.datadir import load_dataset
 from workbench.state import MAX_PLANS, PlanningSession
 from workbench.store import BUSY_MESSAGE, SaveRefused, Store
 

@@ -41,7 +41,6 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -61,7 +60,6 @@ from .domain.dataset import (
 )
 from .domain.feasibility import roster_feasible
 from .domain.ledger import plan_totals
-from .domain.loading import DataError
 from .domain.projection import (
     DEFAULT_PARAMETERS,
     N_LEVELS,
@@ -70,6 +68,7 @@ from .domain.projection import (
     project_many,
     week_grid,
 )
+from .formats.report import DataError, DataProblem
 
 ROSTER_COLUMNS = [
     "learner_id", "plan_id", "grade", "home_zone", "transport", "max_travel_minutes",
@@ -102,17 +101,8 @@ class BatchResults(NamedTuple):
     competencies: pd.DataFrame
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """A bad roster cell: where it is (file, line, column) and what is wrong, in words."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.field}: {self.message}"
+#: A bad roster cell: the one ``file:line:field`` problem type, as loading and importers use.
+RowProblem = DataProblem
 
 
 class RosterError(DataError):

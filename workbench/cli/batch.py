@@ -45,7 +45,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def _catalogue(args):
     from .. import SAMPLE_DATA
-    from ..domain.loading import DataError, load_catalogue
+    from ..formats.datadir import DataError, load_catalogue
     from .core import UserError
 
     data = Path(getattr(args, "data", None) or SAMPLE_DATA).expanduser()
