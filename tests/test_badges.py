@@ -335,3 +335,84 @@ def test_deeply_nested_records_are_reported_not_recursed_forever():
     records, report = read_credentials(json.dumps(clr).encode())
     assert records == []
     assert [i.message for i in report.skipped] == ["credentials nested more than 16 deep: not read"]
+
+
+# --- the project's own fixtures: dates, results, alignments, unverified levels ---------------
+
+from workbench.formats.badges import alignment_kind, raised_by_unverified  # noqa: E402
+
+from .conftest import FIXTURES  # noqa: E402
+
+BADGES = FIXTURES / "badges"
+
+
+def test_dates_are_checked_before_anything_is_kept():
+    records, report = read_credentials(BADGES / "bad_dates.json", known_competencies=COMPETENCIES)
+    assert [r.achievement_name for r in records] == ["A real date"]
+    assert records[0].issued_on == "2026-01-05"
+    assert [(i.field, i.message) for i in report.skipped] == [
+        ("[0].validFrom", "Month thirteen: '2010-13-45' is not a real date: not imported"),
+        ("[1].validFrom", "Words for a date: 'not a date' is not a date (YYYY-MM-DD): not "
+                          "imported"),
+        ("[2].issuedOn", "February thirtieth: '2024-02-30T10:00:00Z' is not a real date: not "
+                         "imported"),
+        ("[3].credentialSubject.awardedDate",
+         'Awarded when: {"when": "soon"} is not a date (YYYY-MM-DD): not imported'),
+    ]
+    # whatever is saved is a real date
+    for e in evidence_levels(records, COMPETENCIES):
+        assert e.issued_on == "" or len(e.issued_on) == 10
+
+
+def test_rubric_level_and_status_are_kept():
+    records, _ = read_credentials(BADGES / "rubric_result.json", known_competencies=COMPETENCIES)
+    (rec,) = records
+    assert (rec.result, rec.status) == ("Mastered", "Completed")  # the level's id, resolved
+    (ev,) = evidence_levels(records, COMPETENCIES)
+    assert (ev.competency_id, ev.level, ev.result, ev.status) == ("SCI.ROB.1", 4, "Mastered",
+                                                                   "Completed")
+    assert Evidence.from_dict(ev.to_dict()) == ev  # and they survive the store's JSON
+    learner = apply_evidence(Learner("l", "L", 10, "z"), [ev])
+    assert Learner.from_dict(learner.to_dict()).evidence[0].result == "Mastered"
+
+
+def test_each_alignment_note_names_which_alignment_it_is():
+    (rec,), _ = read_credentials(BADGES / "rubric_result.json")
+    (ev,) = evidence_levels([rec], COMPETENCIES)
+    assert "by its alignment to CASE item 'Robots'" in ev.note
+    records, report = read_credentials(BADGES / "ctdl_alignment.json",
+                                       known_competencies=COMPETENCIES)
+    (ev,) = evidence_levels(records, COMPETENCIES)
+    assert ev.competency_id == "SEL.TEAM.1" and "CTDL competency 'Teamwork'" in ev.note
+    assert ev.level == 0 and ev.status == "InProgress" and "not earned yet" in ev.note
+    assert any("CTDL credential 'Youth Leadership Certificate', which is not in the catalogue"
+               in w.message for w in report.warnings)
+
+
+@pytest.mark.parametrize(("alignment", "kind"), [
+    ({"target_type": "CFItem"}, "CASE item"),
+    ({"target_url": "https://x.org/ims/case/v1p0/CFItems/1"}, "CASE item"),
+    ({"target_type": "CFRubricCriterionLevel"}, "CASE rubric"),
+    ({"target_type": "ceasn:Competency"}, "CTDL competency"),
+    ({"target_type": "ceterms:Certificate"}, "CTDL credential"),
+    ({"target_url": "https://credentialengineregistry.org/resources/ce-1"}, "CTDL resource"),
+    ({"target_framework": "Riverbend competencies"}, "Riverbend competencies item"),
+    ({}, "alignment"),
+])
+def test_alignment_kind(alignment, kind):
+    from workbench.formats.badges import Alignment
+
+    assert alignment_kind(Alignment(**alignment)) == kind
+
+
+def test_levels_raised_only_by_unverified_credentials_stay_marked():
+    learner = Learner("l1", "Ana", 10, "north", levels={"MATH.ALG.1": 1})
+    signed = Evidence("MATH.ALG.1", 3, "a.json: Algebra issued by X", "2026-01-01", True, "")
+    unsigned = Evidence("SCI.ROB.1", 3, "b.json: Robots issued by Y", "2026-02-01", False, "")
+    updated = apply_evidence(learner, [signed, unsigned])
+    assert updated.levels == {"MATH.ALG.1": 3, "SCI.ROB.1": 3}
+    assert raised_by_unverified(updated) == {"SCI.ROB.1": unsigned}
+    assert [e.verified for e in Learner.from_dict(updated.to_dict()).evidence] == [True, False]
+    # a verified credential for the same level settles it
+    again = apply_evidence(updated, [Evidence("SCI.ROB.1", 3, "c.jwt: Robots", "", True, "")])
+    assert raised_by_unverified(again) == {}

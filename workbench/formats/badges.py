@@ -23,6 +23,16 @@ How an earned achievement becomes a level (``evidence_levels``):
   informative one is used, so a failed part is never hidden by a good grade elsewhere.
 - Achievements with no alignment, or aligned to something not in the catalogue, are returned as
   evidence with ``competency_id=""`` and level 0: kept as evidence only, never raising a level.
+- A status saying the achievement is not earned yet (``InProgress``, ``Enrolled``, ``OnHold``,
+  ``Withdrew``) gives 0 too.
+
+What is kept with each piece of evidence: the result's rubric level (OB 3.0 ``achievedLevel``
+ids are resolved to the level's name, e.g. "Mastered") or value, its status ("Completed"), and
+a note naming the alignment that matched (:func:`alignment_kind`: a CASE item, a CTDL
+competency or credential, ...). Dates are checked before anything is kept: a credential whose
+``validFrom``/``issuanceDate``/``awardedDate``/``issuedOn`` is there but is not a real date is
+skipped, with the field. :func:`raised_by_unverified` says which of a learner's levels only
+unverified credentials account for, so they can be shown as unverified.
 """
 
 from __future__ import annotations
@@ -79,7 +89,10 @@ class EvidenceRecord:
     part_of: str = ""
     endorsed_by: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
-    # Raw result objects, used by evidence_levels; not shown to families.
+    #: the result's rubric level name or value ("Mastered", "A") and its status ("Completed")
+    result: str = ""
+    status: str = ""
+    # Raw result objects (rubric level ids resolved to names), used by evidence_levels.
     raw_results: list[dict] = field(default_factory=list, repr=False)
 
     @property
@@ -185,15 +198,52 @@ def _s(value) -> str:
     return ""
 
 
+class _BadDate(ValueError):
+    """A date field that is there but is not a real date."""
+
+
 def _date(value) -> str:
-    """ISO date (YYYY-MM-DD) from an ISO date-time or a JWT numeric time; "" when unreadable."""
+    """ISO date (YYYY-MM-DD) from an ISO date or date-time, or a JWT numeric time.
+
+    ``""`` when there is no value; :class:`_BadDate` when there is one that is not a real date
+    (``"2010-13-45"``, ``"not a date"``, an object), so it is never saved as one.
+    """
+    if value is None or value == "":
+        return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return dt.datetime.fromtimestamp(value, dt.UTC).date().isoformat()
         except (OverflowError, OSError, ValueError):
-            return ""
-    text = _s(value)
-    return text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}", text) else ""
+            raise _BadDate(f"{value!r} is not a time") from None
+    text = value.strip() if isinstance(value, str) else None
+    if not text or not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        raise _BadDate(f"{_shown(value)} is not a date (YYYY-MM-DD)")
+    try:
+        day = dt.date.fromisoformat(text[:10])
+        if len(text) > 10:
+            dt.datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise _BadDate(f"{_shown(value)} is not a real date") from None
+    return day.isoformat()
+
+
+def _shown(value) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _first_date(obj: dict, keys: tuple[str, ...], where: str) -> tuple[str, tuple | None]:
+    """The first of ``keys`` present in ``obj``, checked.
+
+    Returns (ISO date or "", None), or ("", (field path, problem)) when it is not a date.
+    """
+    for key in keys:
+        if obj.get(key) not in (None, ""):
+            try:
+                return _date(obj[key]), None
+            except _BadDate as exc:
+                return "", (_join(where, key), str(exc))
+    return "", None
 
 
 def _b64url(segment: str) -> bytes:
@@ -316,14 +366,14 @@ class _Reader:
         if "issuer" not in credential and payload.get("iss"):
             credential["issuer"] = payload["iss"]
         if not any(k in credential for k in ("validFrom", "issuanceDate", "issuedOn")):
-            credential["validFrom"] = _date(payload.get("nbf") or payload.get("iat"))
+            credential["validFrom"] = payload.get("nbf") or payload.get("iat")
         self.read_any(credential, where, trust, part_of)
 
     # -- Open Badges 3.0 / VC -----------------------------------------------------------------
     def read_vc(self, vc: dict, where: str, trust: _Trust | None, part_of: str) -> None:
         trust = self.trust_of(vc, where, trust)
         issuer_name, issuer_id = _issuer(vc.get("issuer"))
-        issued = _date(vc.get("validFrom") or vc.get("issuanceDate") or vc.get("awardedDate"))
+        issued, bad_issued = _first_date(vc, ("validFrom", "issuanceDate", "awardedDate"), where)
         subjects = _list(vc.get("credentialSubject"))
         fmt = "Open Badges 3.0" if "OpenBadgeCredential" in _types(vc) else "Achievement credential"
         if not subjects:
@@ -354,18 +404,27 @@ class _Reader:
                 self.report.skip(_join(spath, "achievement.name"),
                                  "an achievement with no name: not imported")
                 continue
-            result_names = {
-                _s(d.get("id")): _s(d.get("name"))
-                for d in _list(achievement.get("resultDescription")) if isinstance(d, dict)
-            }
-            raw_results = [r for r in _list(subject.get("result")) if isinstance(r, dict)]
+            awarded, bad = _first_date(subject, ("awardedDate",), spath)
+            bad = bad or (bad_issued if not awarded else None)
+            if bad:  # checked before anything is kept: an impossible date is never saved
+                self.report.skip(bad[0], f"{name}: {bad[1]}: not imported")
+                continue
+            descriptions = [d for d in _list(achievement.get("resultDescription"))
+                            if isinstance(d, dict)]
+            result_names = {_s(d.get("id")): _s(d.get("name")) for d in descriptions}
+            rubric = {_s(lv.get("id")): _s(lv.get("name")) for d in descriptions
+                      for lv in _list(d.get("rubricCriterionLevel"))
+                      if isinstance(lv, dict) and _s(lv.get("id"))}
+            raw_results = [_resolved(r, rubric) for r in _list(subject.get("result"))
+                           if isinstance(r, dict)]
+            result, status = _result_and_status(raw_results)
             self.records.append(EvidenceRecord(
                 achievement_name=name,
                 description=_s(achievement.get("description")),
                 achievement_id=_s(achievement.get("id")),
                 achievement_type=_s(achievement.get("achievementType")),
                 results=[_result_text(r, result_names) for r in raw_results],
-                issued_on=_date(subject.get("awardedDate")) or issued,
+                issued_on=awarded or issued,
                 issuer_name=issuer_name,
                 issuer_id=issuer_id,
                 alignments=_alignments(achievement.get("alignment")),
@@ -376,6 +435,8 @@ class _Reader:
                 source_file=self.source,
                 part_of=part_of,
                 endorsed_by=_endorsers(achievement.get("endorsement")),
+                result=result,
+                status=status,
                 raw_results=raw_results,
             ))
             if not trust.verified:
@@ -442,13 +503,17 @@ class _Reader:
             note = "signed badge: the signature was not checked (the key is only online)"
         else:
             note = "not signed: nothing to check it against"
+        issued, bad = _first_date(assertion, ("issuedOn",), where)
+        if bad:
+            self.report.skip(bad[0], f"{_s(badge.get('name'))}: {bad[1]}: not imported")
+            return
         raw_results = []
         self.records.append(EvidenceRecord(
             achievement_name=_s(badge.get("name")),
             description=_s(badge.get("description")),
             achievement_id=_s(badge.get("id")),
             achievement_type="Badge",
-            issued_on=_date(assertion.get("issuedOn")),
+            issued_on=issued,
             issuer_name=issuer_name,
             issuer_id=issuer_id,
             alignments=_alignments(badge.get("alignment")),
@@ -506,8 +571,52 @@ def _result_text(result: dict, names: dict[str, str]) -> str:
     return f"{label}: {value}" if label and value else value or label
 
 
+def _resolved(result: dict, rubric: dict[str, str]) -> dict:
+    """A result whose ``achievedLevel`` (an id in OB 3.0) is the rubric level's name."""
+    level = result.get("achievedLevel")
+    if isinstance(level, str) and level in rubric:
+        return {**result, "achievedLevel": rubric[level]}
+    return result
+
+
+def _result_and_status(raw_results: list[dict]) -> tuple[str, str]:
+    """The first result's rubric level name (else its value) and the first status given."""
+    result = status = ""
+    for r in raw_results:
+        level = r.get("achievedLevel")
+        level = _s(level.get("name")) if isinstance(level, dict) else _s(level)
+        if level and not level.startswith(("urn:", "http:", "https:")):
+            result = result or level
+        result = result or _s(r.get("value"))
+        status = status or _s(r.get("status"))
+    return result, status
+
+
+def alignment_kind(a: Alignment) -> str:
+    """What an alignment points at, in words: "CASE item", "CTDL competency", ...
+
+    From ``targetType`` (OB 3.0: ``CFItem``, ``ceasn:Competency``, ``ceterms:Credential``, ...)
+    or, when that says nothing, the target's URL (``/CFItems/``, the Credential Registry).
+    """
+    kind, url = a.target_type.casefold(), a.target_url.casefold()
+    if kind.startswith("cf") or kind == "case" or "/cfitems/" in url or "/ims/case/" in url:
+        return "CASE rubric" if "rubric" in kind else "CASE item"
+    if kind.startswith(("ceasn:", "ceterms:", "ctdl")) or "credentialengineregistry" in url \
+            or "credreg.net" in url:
+        if "competency" in kind:
+            return "CTDL competency"
+        if "credential" in kind or any(w in kind for w in ("certificate", "degree", "badge")):
+            return "CTDL credential"
+        return "CTDL competency" if "competenc" in url else "CTDL resource"
+    if a.target_framework:
+        return f"{a.target_framework} item"
+    return "alignment"
+
+
 def _describe(a: Alignment) -> str:
-    return repr(a.target_name or a.target_code or a.target_url)
+    name = a.target_name or a.target_code or a.target_url
+    code = f" ({a.target_code})" if a.target_code and a.target_code != name else ""
+    return f"{alignment_kind(a)} {name!r}{code}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -631,8 +740,12 @@ class _CompetencyIndex:
 _LEVEL_WORDS = {w.lower(): i for i, w in enumerate(LEVELS)} | {
     "exemplary": 4, "distinguished": 4, "mastery": 4, "expert": 4, "exceeds": 4,
     "meets": 3, "approaching": 2, "partially proficient": 2, "beginning": 1, "novice": 1,
+    "mastered": 4, "exceeds expectations": 4, "meets expectations": 3,
 }
 _PASS = {"pass", "passed", "complete", "completed", "met", "satisfactory", "achieved", "yes"}
+# OB 3.0 ResultStatusType values that mean the achievement was not (yet) earned
+_NOT_EARNED = {"enrolled", "inprogress", "in progress", "onhold", "on hold", "withdrew",
+               "withdrawn"}
 _FAIL = {"fail", "failed", "not met", "incomplete", "unsatisfactory", "no"}
 
 
@@ -646,6 +759,8 @@ def _result_level(raw_results: list[dict]) -> tuple[int, str]:
         achieved = _s(achieved.get("name")) if isinstance(achieved, dict) else _s(achieved)
         if status == "failed":
             levels.append((0, "result: failed"))
+        elif status in _NOT_EARNED:
+            levels.append((0, f"status: {_s(r.get('status'))}, not earned yet"))
         elif achieved.lower() in _LEVEL_WORDS:
             levels.append((_LEVEL_WORDS[achieved.lower()], f"result: {achieved}"))
         elif value in _LEVEL_WORDS:
@@ -689,11 +804,11 @@ def evidence_levels(records: list[EvidenceRecord],
     out: list[Evidence] = []
     for rec in records:
         level, why = _result_level(rec.raw_results)
-        matched: list[str] = []
+        matched: dict[str, Alignment] = {}
         for a in rec.alignments:
             cid = index.match(a)
             if cid is not None and cid not in matched:
-                matched.append(cid)
+                matched[cid] = a
         if not matched:
             if rec.alignments:
                 names = ", ".join(_describe(a) for a in rec.alignments)
@@ -701,14 +816,35 @@ def evidence_levels(records: list[EvidenceRecord],
             else:
                 reason = NO_ALIGNMENT
             out.append(Evidence("", 0, rec.source, rec.issued_on, rec.verified,
-                                f"{reason}; {rec.verification_note}"))
+                                f"{reason}; {rec.verification_note}", rec.result, rec.status))
             continue
         if level == 0:
             why += ": level not raised"
         word = LEVELS[level]
-        for cid in matched:
+        for cid, a in matched.items():
             out.append(Evidence(cid, level, rec.source, rec.issued_on, rec.verified,
-                                f"{word} ({why}); {rec.verification_note}"))
+                                f"{word} ({why}), by its alignment to {_describe(a)}; "
+                                f"{rec.verification_note}", rec.result, rec.status))
+    return out
+
+
+def raised_by_unverified(learner: Learner) -> dict[str, Evidence]:
+    """The learner's levels that only unverified credentials account for.
+
+    A level counts as raised by unverified evidence when some evidence for that competency
+    gives exactly the learner's level and none of that evidence is verified; whoever shows the
+    level shows it as unverified.
+
+    Returns
+    -------
+    dict of str to Evidence
+        competency id -> the (first) unverified evidence at the learner's level.
+    """
+    out: dict[str, Evidence] = {}
+    for cid, level in learner.levels.items():
+        at_level = [e for e in learner.evidence if e.competency_id == cid and e.level == level]
+        if at_level and not any(e.verified for e in at_level):
+            out[cid] = at_level[0]
     return out
 
 
