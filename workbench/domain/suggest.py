@@ -626,13 +626,16 @@ class _Model:
     """The HiGHS model for one problem: sections, goal bounds, and rows added as the search goes.
 
     Objectives: ``"goals"`` (weighted expected goals, minus the tie-break terms) or, for
-    explanations, ``"hours"`` / ``"cost"`` / ``"trip"`` (the least of it that keeps goal
-    ``focus`` at ``min_chance`` or more, by the bound).
+    explanations, the least ``"hours"`` (in the busiest week), ``"trip"`` (longest trip from
+    home) or ``"linear"`` (``resource @ x``: dollars, or how many sections of some kind) that
+    keeps goal ``focus`` at ``min_chance`` or more and the other goals together at
+    ``others_min`` or more, by the bound.
     """
 
     def __init__(self, problem: _Problem, *, weights: np.ndarray | None = None,
                  objective: str = "goals", focus: int | None = None,
-                 min_chance: float | None = None, limits: dict | None = None):
+                 min_chance: float | None = None, others_min: float | None = None,
+                 resource: np.ndarray | None = None, limits: dict | None = None):
         P = self.P = problem
         R = P.R
         learner = P.learner
@@ -693,9 +696,9 @@ class _Model:
                 nz = np.flatnonzero(hours[:, w] > 0)
                 self._row(self.x[nz], hours[nz, w], -_INF, float(room[w]) + 1e-9)
         budget = limits.get("budget", learner.budget) - P.base_cost()
-        if objective == "cost":
-            self._set_cost(self.x, R.cost[cand])
-        elif R.cost[cand].sum() > budget + 1e-9:
+        if objective == "linear":
+            self._set_cost(self.x, np.asarray(resource, dtype=float)[cand])
+        if R.cost[cand].sum() > budget + 1e-9:
             nz = np.flatnonzero(R.cost[cand] > 0)
             self._row(self.x[nz], R.cost[cand][nz], -_INF, budget + 1e-9)
         if objective == "trip":
@@ -713,6 +716,9 @@ class _Model:
         self._goal_bounds()
         if min_chance is not None and focus is not None:
             self._row(np.array([self.z[focus]]), np.array([1.0]), min_chance, _INF)
+        if others_min is not None and focus is not None and G > 1:
+            others = np.array([self.z[i] for i in range(G) if i != focus])
+            self._row(others, np.ones(len(others)), others_min, _INF)
         sense = highspy.ObjSense.kMaximize if objective == "goals" else highspy.ObjSense.kMinimize
         h.changeObjectiveSense(sense)
         self.solves = 0
@@ -1045,6 +1051,10 @@ def _search(P: _Problem, learner: Learner, count: int, deadline: float, reached:
     model = _Model(P)
     offset = _offset(P, reached)
     keep = set(P.keep)
+    # a suggestion must raise the expected goals above the kept sections alone
+    base = _goal_chances(P.catalogue, [(learner, P.keep)], P.params)[0]
+    base_value = float(base.sum()) - COST_WEIGHT * P.base_cost() - HOURS_WEIGHT * float(
+        P.R.weekly_hours[:P.k].sum())
     best: dict[frozenset, _Found] = {}
     notes: list[str] = []
     bound, status = -_INF, "proven"
@@ -1069,7 +1079,7 @@ def _search(P: _Problem, learner: Learner, count: int, deadline: float, reached:
         found = seen[key] = _evaluate(P, learner, chosen, chances)
         model.known(chosen, chances)
         old = best.get(found.opps)
-        if old is None or found.value > old.value:
+        if found.total > float(base.sum()) + 1e-12 and (old is None or found.value > old.value):
             best[found.opps] = found
         return found
 
@@ -1081,7 +1091,7 @@ def _search(P: _Problem, learner: Learner, count: int, deadline: float, reached:
         ranked = sorted(best.values(), key=lambda f: -f.value)
         threshold = ranked[count - 1].value if len(ranked) >= count else -_INF
         ub_total = ub + offset
-        if ub_total <= threshold + PROOF_TOLERANCE:
+        if ub_total <= max(threshold + PROOF_TOLERANCE, base_value + 1e-12):
             bound = ub_total
             break
         if chosen is None:  # out of time before any new plan was found
@@ -1149,18 +1159,21 @@ def _relaxed(learner: Learner, group: str) -> Learner:
 
 
 class _Explainer:
-    """For goals the suggestions leave unlikely: what is in the way and what change would help."""
+    """For goals the suggestions leave unlikely: what is in the way, and the least change to
+    the family's situation (one group at a time) that would make the goal likely without
+    lowering the other goals below where the best suggestion has them."""
 
     def __init__(self, catalogue, learner, keep, exclude, goals, fit, params, words, deadline,
-                 cache, stats):
+                 cache, stats, best_chances):
         self.catalogue, self.learner, self.keep, self.exclude = catalogue, learner, keep, exclude
         self.goals, self.fit, self.params, self.words = goals, fit, params, words
         self.deadline, self.cache, self.stats = deadline, cache, stats
-        self.max_level = _max_levels(catalogue)
+        self.best = best_chances            # the best suggestion's chances (learner goal order)
         t = catalogue.section_table
         self.opp = t["opportunity_id"].astype(str)
         self.start = t["start_date"]
         self.fits: dict[str, pd.DataFrame] = {"": fit}
+        self.problems: dict[str, _Problem] = {}
 
     def options(self, g: _Goal) -> pd.Index:
         """Sections that practise the goal's competency beyond the learner's level, in time."""
@@ -1171,30 +1184,58 @@ class _Explainer:
         ok = self.opp.isin(opps) & (pd.DatetimeIndex(self.start) <= pd.Timestamp(g.by))
         return t.index[ok.to_numpy()]
 
-    def _fit(self, group: str, learner: Learner) -> pd.DataFrame:
-        if group not in self.fits:
-            self.fits[group] = catalogue_fit(self.catalogue, learner, self.keep)
-        return self.fits[group]
+    def learner_for(self, group: str) -> Learner:
+        return self.learner if not group else _relaxed(self.learner, group)
 
-    def _best(self, learner: Learner, fit: pd.DataFrame, g: _Goal, gi: int, objective="goals",
-              min_chance=None, limits=None):
-        """The best chance of one goal (or the least resource for a chance) for this learner."""
-        cand = [s for s in fit.index[fit["fits"].to_numpy() & ~fit["in_plan"].to_numpy()]
-                if s not in self.exclude]
-        P = _Problem(self.catalogue, learner, self.keep, cand, [g], fit, self.params,
-                     self.cache)
-        self.stats["projections"] = self.stats.get("projections", 0) + P.projections
+    def problem(self, group: str) -> _Problem:
+        """The search problem with one group of constraints lifted ("" for none)."""
+        if group not in self.problems:
+            learner = self.learner_for(group)
+            if group not in self.fits:
+                self.fits[group] = catalogue_fit(self.catalogue, learner, self.keep)
+            fit = self.fits[group]
+            cand = [s for s in fit.index[fit["fits"].to_numpy() & ~fit["in_plan"].to_numpy()]
+                    if s not in self.exclude]
+            P = _Problem(self.catalogue, learner, self.keep, cand, self.goals, fit,
+                         self.params, self.cache)
+            self.stats["projections"] = self.stats.get("projections", 0) + P.projections
+            self.problems[group] = P
+        return self.problems[group]
+
+    def _plan(self, P: _Problem, gi: int, tries: int = 6, **model_args) -> dict | None:
+        """The model's answer, verified with the projection and the check; if the bound was
+        too hopeful the plan is cut off and the next one tried (monotone cuts keep it honest).
+        Returns the first plan that truly reaches ``min_chance`` (if asked) or the best seen.
+        """
         if not len(P.cand):
             return None
-        model = _Model(P, objective=objective, focus=0, min_chance=min_chance, limits=limits)
-        _st, chosen, _bound = model.solve(self.deadline)
+        model = _Model(P, **model_args)
+        g = P.goals[gi]
+        learner = P.learner
+        want = model_args.get("min_chance")
+        best = None
+        for _try in range(tries):
+            if time.perf_counter() > self.deadline:
+                break
+            _st, chosen, _bound = model.solve(self.deadline)
+            if chosen is None:
+                break
+            rows = np.r_[np.arange(P.k), P.cand[chosen > 0.5]].astype(int)
+            sections = [P.R.ids[i] for i in rows]
+            if _allowed_problems(check_plan(self.catalogue, learner, sections), set(self.keep)):
+                model.no_good(chosen)
+                continue
+            chances = _goal_chances(self.catalogue, [(learner, sections)], self.params)[0]
+            found = {"sections": sections, "rows": rows, "P": P, "chances": chances,
+                     "p": float(chances[g.index])}
+            if best is None or found["p"] > best["p"]:
+                best = found
+            if want is None or found["p"] >= want - 1e-9:
+                return found
+            model.known(chosen, chances)
+            model.no_good(chosen)
         self.stats["mip_solves"] = self.stats.get("mip_solves", 0) + model.solves
-        if chosen is None:
-            return None
-        rows = np.r_[np.arange(P.k), P.cand[chosen > 0.5]].astype(int)
-        sections = [P.R.ids[i] for i in rows]
-        p = float(_goal_chances(self.catalogue, [(learner, sections)], self.params)[0][g.index])
-        return {"sections": sections, "p": p, "P": P, "rows": rows}
+        return None if want is not None else best
 
     def explain(self, g: _Goal, best_p: float) -> Obstacle:
         words, _ = self.words, self.words.gettext
@@ -1228,66 +1269,99 @@ class _Explainer:
                 parts.append(_("{n} fit").format(n=n_fit))
             lead = _("Of the {n} options that practise {what} in time: {parts}.").format(
                 n=len(options), what=what, parts="; ".join(parts))
+        sentences = [lead]
         changes: list[Change] = []
         if len(options) and time.perf_counter() < self.deadline:
-            changes = self._changes(g, best_p, blocked, goal_words)
+            gi = self.goals.index(g)
+            others = len(self.goals) > 1
+            alone = self._plan(self.problem(""), gi, weights=np.eye(len(self.goals))[gi])
+            if alone is not None and alone["p"] >= LIKELY and others:
+                sentences.append(_(
+                    "It competes with the other goals for the same week and budget: a plan "
+                    "aimed at it alone makes it likely ({chance}) but leaves less for the "
+                    "others.").format(chance=words.chance(alone["p"])))
+            changes = self._changes(g, gi, best_p, blocked)
         if best_p < 0.2:
             state = _("{goal} is out of reach for now (best {chance}).")
         else:
             state = _("{goal} is not likely yet (best {chance}).")
         message = " ".join([state.format(goal=goal_words[:1].upper() + goal_words[1:],
-                                         chance=words.chance(best_p)), lead]
+                                         chance=words.chance(best_p))] + sentences
                            + [c.message for c in changes])
         return Obstacle(g.index, g.competency_id, what, g.target, g.by, best_p, len(options),
                         blocked, message, tuple(changes))
 
-    def _changes(self, g: _Goal, best_p: float, blocked: dict, goal_words: str) -> list[Change]:
-        learner = self.learner
+    def _changes(self, g: _Goal, gi: int, best_p: float, blocked: dict) -> list[Change]:
         out: list[Change] = []
+        others_now = float(sum(self.best[h.index] for h in self.goals if h is not g))
         for group in _GROUPS:
             if time.perf_counter() > self.deadline:
                 break
             if group not in ("hours", "budget") and not any(
                     blocked.get(k) for k in _GROUP_KINDS[group]):
                 continue
-            relaxed = _relaxed(learner, group)
-            fit = self._fit(group, relaxed)
-            found = self._best(relaxed, fit, g, 0)
-            if found is None or found["p"] <= best_p + 0.02:
-                continue
-            change = self._smallest(group, relaxed, fit, g, found, goal_words)
+            change = self._change(group, g, gi, best_p, others_now)
             if change is not None:
                 out.append(change)
         return out
 
-    def _smallest(self, group, relaxed, fit, g, found, goal_words) -> Change | None:
-        """The least of the relaxed resource that still makes the goal likely (when it can)."""
+    def _change(self, group: str, g: _Goal, gi: int, best_p: float,
+                others_now: float) -> Change | None:
+        """The least of one group's resource that makes goal g likely, others kept."""
         words, _ = self.words, self.words.gettext
         learner = self.learner
-        target = max(LIKELY, 0.0)
-        best = found
-        if found["p"] >= LIKELY and group in ("hours", "budget", "trip"):
-            tau = target
-            for _try in range(4):
-                f = self._best(relaxed, fit, g, 0, objective=group, min_chance=tau)
-                if f is None:
-                    break
-                if f["p"] >= LIKELY:
-                    best = f
-                    break
-                tau = min(tau + (LIKELY - f["p"]) + 0.02, 0.999)
-        P, rows, p = best["P"], best["rows"], best["p"]
-        likely = p >= LIKELY
-        verb = _("would make it likely ({chance})") if likely \
-            else _("would raise the chance to {chance}")
-        verb = verb.format(chance=words.chance(p))
-        R = P.R
+        P = self.problem(group)
+        if not len(P.cand):
+            return None
+        G = len(self.goals)
+        keep_others = others_now - 0.005 if G > 1 else None
+        base_fit = self.fit
+        resource, objective = None, "linear"
+        if group == "hours":
+            objective = "hours"
+        elif group == "trip":
+            objective = "trip"
+        elif group == "budget":
+            resource = P.R.cost
+        else:
+            # as few sections as possible that need the change
+            kinds = set(_GROUP_KINDS[group])
+            k = base_fit.reindex(P.R.ids)
+            resource = (~k["fits"].fillna(False).to_numpy(dtype=bool)
+                        & k["reason_kind"].isin(kinds).to_numpy()).astype(float)
+        found = self._plan(P, gi, objective=objective, focus=gi, min_chance=LIKELY,
+                           others_min=keep_others, resource=resource)
+        likely = found is not None
+        if found is None:
+            # not likely even with the group lifted: how far does it go, others kept?
+            found = self._plan(P, gi, weights=np.eye(G)[gi], focus=gi, others_min=keep_others,
+                               tries=2)
+            if found is None or found["p"] <= best_p + 0.02:
+                return None
+        p = found["p"]
+        rows, R = found["rows"], P.R
+        others = float(sum(found["chances"][h.index] for h in self.goals if h is not g))
+        if likely:
+            verb = _("would make it likely ({chance})").format(chance=words.chance(p))
+            if G > 1 and others >= others_now - 0.01:
+                verb = _("{verb} and keep the other goals where they are").format(verb=verb)
+            elif G > 1:
+                verb = _("{verb}, with the other goals at {others} expected instead of "
+                         "{now}").format(verb=verb, others=words.number(others, 2),
+                                         now=words.number(others_now, 2))
+        else:
+            verb = _("would raise it only to {chance}").format(chance=words.chance(p)) \
+                if p < LIKELY else _("would raise it to {chance}, with less for the other "
+                                     "goals").format(chance=words.chance(p))
         if group == "hours":
             hours = R.hours[rows].sum(axis=0)
             needed = float(math.ceil(hours.max() * 2 - 1e-9) / 2) if len(hours) else 0.0
-            msg = _("With {now} a week it stays out of reach; {needed} a week {verb}.").format(
-                now=words.hours(learner.max_hours_per_week), needed=words.hours(needed),
-                verb=verb)
+            if likely and needed <= learner.max_hours_per_week:
+                return None
+            msg = _("{needed} a week (now {now}) {verb}.").format(
+                needed=words.hours(needed), now=words.hours(learner.max_hours_per_week),
+                verb=verb) if likely else _("Even with no limit on hours a week, it {verb}."
+                                            ).format(verb=verb)
             now = learner.max_hours_per_week
         elif group == "budget":
             seen, needed = set(), 0.0
@@ -1295,41 +1369,54 @@ class _Explainer:
                 if R.opp[i] not in seen:
                     seen.add(R.opp[i])
                     needed += R.cost[i]
-            msg = _("With a budget of {now} it stays out of reach; {needed} {verb}.").format(
-                now=words.money(learner.budget), needed=words.money(needed), verb=verb)
+            if likely and needed <= learner.budget:
+                return None
+            msg = _("A budget of {needed} (now {now}) {verb}.").format(
+                needed=words.money(needed), now=words.money(learner.budget), verb=verb) \
+                if likely else _("Even with no limit on money, it {verb}.").format(verb=verb)
             now = learner.budget
         elif group == "trip":
             trips = np.nan_to_num(R.trip_minutes[rows], posinf=0.0)
             needed = float(math.ceil(trips.max())) if len(trips) else 0.0
-            msg = _("With trips of up to {now} it stays out of reach; trips of up to {needed} "
-                    "{verb}.").format(now=words.minutes(learner.max_travel_minutes),
-                                      needed=words.minutes(needed), verb=verb)
+            if likely and needed <= learner.max_travel_minutes:
+                return None
+            msg = _("Trips of up to {needed} (now {now}) {verb}.").format(
+                needed=words.minutes(needed), now=words.minutes(learner.max_travel_minutes),
+                verb=verb) if likely else _("Even with longer trips, it {verb}.").format(
+                    verb=verb)
             now = learner.max_travel_minutes
         elif group == "transport":
-            used = sorted({str(m) for m in R.trip_mode[rows] if m}
-                          - set(learner.transport), key=MODES.index)
-            needed = used or list(MODES)
+            needed = sorted({str(m) for m in R.trip_mode[rows] if m}
+                            - set(learner.transport), key=MODES.index)
+            if not needed:
+                return None
             msg = _("Travelling {how} {verb}.").format(how=words.join(
                 [words.by_mode(m) for m in needed], "or"), verb=verb)
             now = list(learner.transport)
         elif group == "free_time":
-            outside = [i for i in rows if R.meets[i]]
-            fit0 = self.fit.reindex([R.ids[i] for i in outside])
-            outside = [i for i, k in zip(outside, fit0["reason_kind"], strict=True)
-                       if k == "unavailable"]
-            when = [words.when(int(R.mask[i]), int(R.start[i]), int(R.end[i])) for i in outside]
-            needed = when
-            msg = _("Being free {when} {verb}.").format(
-                when=words.join(when) if when else _("at other times"), verb=verb)
+            k = base_fit.reindex([R.ids[i] for i in rows])
+            outside = [i for i, kind in zip(rows, k["reason_kind"], strict=True)
+                       if kind == "unavailable" and R.meets[i]]
+            needed = [words.when(int(R.mask[i]), int(R.start[i]), int(R.end[i]))
+                      for i in outside]
+            if not needed:
+                return None
+            msg = _("Being free {when} {verb}.").format(when=words.join(needed), verb=verb)
             now = None
         else:
-            needed = [k for k, v in (("internet", not learner.home_broadband),
-                                     ("device", not learner.has_device)) if v]
+            t = self.catalogue.section_table.reindex([R.ids[i] for i in rows])
+            net = (t["requires_broadband"].astype(bool) | t["online"].astype(bool)).any()
+            dev = t["requires_device"].astype(bool).any()
+            needed = [k for k, v in (("internet", net and not learner.home_broadband),
+                                     ("device", dev and not learner.has_device)) if v]
+            if not needed:
+                return None
             have = [_("internet at home") if k == "internet" else _("a computer or tablet")
                     for k in needed]
-            msg = _("With {what} {verb}.").format(what=words.join(have), verb=verb)
+            text = words.join(have)
+            msg = _("{what} {verb}.").format(what=text[:1].upper() + text[1:], verb=verb)
             now = None
-        return Change(group, now, needed, p, tuple(best["sections"]), msg)
+        return Change(group, now, needed, p, tuple(found["sections"]), msg)
 
 
 # ---- the public function -----------------------------------------------------------------------
@@ -1426,7 +1513,7 @@ def suggest_plans(catalogue: Catalogue, learner: Learner, keep: Iterable[str] = 
         todo = [g for g in goals if best[g.index] < LIKELY]
         if todo:
             ex = _Explainer(catalogue, learner, keep, exclude_set, goals, fit, parameters, words,
-                            deadline, cache, stats)
+                            deadline, cache, stats, found[0].goals if found else best)
             for g in todo:
                 obstacles.append(ex.explain(g, float(best[g.index])))
     if not found and status == "proven":
