@@ -16,10 +16,18 @@ How a CFItem becomes a row of our ``competencies.csv``:
 - ``description``: ``fullStatement``; ``source_uri``: the CFItem ``uri``.
 - ``parent_id``: from ``isChildOf`` when the parent is an item; children of the document itself
   are top-level and have no parent.
-- ``domain``: the short name of the item's top-level ancestor (itself when top-level), falling
-  back to the document's subject or title. CASE 1.0 has no field for our domain, so a framework
-  exported by :func:`write_case_package` keeps its domain in ``conceptKeywords`` (read back into
-  the ``concept_keywords`` column) but the re-imported ``domain`` follows the rule above.
+- ``domain`` (the subject area): from the framework's structure and mappable by the user (see
+  :class:`_SubjectAreas`): a user mapping (``domains``) for the item's concept keywords, its
+  top-level ancestor's title or code, the document's subject or title; else whichever of those
+  names one of the catalogue's subject areas (``known_domains``: "Math" -> "Mathematics");
+  else the document's subject, else its title, noted when it is not one of the catalogue's.
+- Rows come in the framework's order: parents before children, siblings by ``sequenceNumber``
+  and then by ``humanCodingScheme`` in natural order (L1.2 before L1.10).
+
+:func:`write_case_package` keeps each imported item's identifier and URI, so a framework read
+from CASE goes back out as the same items; :func:`merge_framework` adds a framework to a
+catalogue's competencies, updating the ones that are the same items (the same URI, or this
+workbench's own export) instead of refusing them.
 
 Nothing is dropped silently: every item or association that is not used appears in
 ``ImportReport.skipped`` with a path-like field (``CFItems[12].fullStatement``), and associations
@@ -31,8 +39,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,7 +131,8 @@ EXTERNAL_COLUMNS = [
 
 
 def read_case_package(
-    path_or_bytes, source_name: str | None = None, id_from: str = "auto"
+    path_or_bytes, source_name: str | None = None, id_from: str = "auto", *,
+    domains: dict[str, str] | None = None, known_domains=None,
 ) -> tuple[CaseFramework, ImportReport]:
     """Read a CASE package (1.0, or the older OpenSALT shape) into our competencies.
 
@@ -134,6 +144,11 @@ def read_case_package(
         Name used in the report (defaults to the file name).
     id_from : {"auto", "code", "identifier"}
         Where ``competency_id`` comes from (see the module docstring).
+    domains : dict, optional
+        The user's subject areas: a document subject, document title or top-level item title
+        or code -> our domain (e.g. ``{"Math": "Mathematics"}``).
+    known_domains : iterable of str, optional
+        The catalogue's subject areas, matched by name (see :class:`_SubjectAreas`).
 
     Returns
     -------
@@ -175,7 +190,7 @@ def read_case_package(
         report.skip("CFAssociations", "not a list: no hierarchy or links could be read")
         raw_assocs = []
     links = _read_associations(raw_assocs, items, document, report)
-    framework = _build_framework(document, items, links, report, id_from)
+    framework = _build_framework(document, items, links, report, id_from, domains, known_domains)
     return framework, report
 
 
@@ -428,8 +443,94 @@ def _break_cycles(parents: dict[str, str], wheres: dict[str, str], report: Impor
         done.update(path)
 
 
+def _natural(code: str) -> tuple:
+    """Sort key for codes in natural order: ``L1.2`` before ``L1.10``."""
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t.casefold())
+                 for t in re.split(r"(\d+)", code) if t)
+
+
+def _framework_order(items: dict, parents: dict[str, str], links: _Links) -> list[str]:
+    """Every item, parents before children; siblings by sequenceNumber, then natural code."""
+    position = {ident: i for i, ident in enumerate(items)}
+    children: dict[str, list[str]] = defaultdict(list)
+    for ident in items:
+        children[parents.get(ident, "")].append(ident)
+
+    def key(ident: str) -> tuple:
+        seq = links.parents.get(ident, (None, None, None))[1]
+        return (seq is None, seq or 0, _natural(items[ident]["human_coding_scheme"]),
+                position[ident])
+
+    order, seen = [], set()
+    stack = sorted(children[""], key=key, reverse=True)
+    while stack:
+        ident = stack.pop()
+        if ident in seen:
+            continue
+        seen.add(ident)
+        order.append(ident)
+        stack.extend(sorted(children.get(ident, ()), key=key, reverse=True))
+    return order + [i for i in items if i not in seen]  # only if a loop survived
+
+
+class _SubjectAreas:
+    """The subject area (our ``domain``) of each item, from the framework's structure.
+
+    The candidates, in order: the item's concept keywords (our own exports keep the domain
+    there), its top-level ancestor's title and code, the document's subject(s) and title. The
+    first candidate the user maps (``domains``) wins; else the first that names one of the
+    catalogue's subject areas (``known``: same word ignoring case, a prefix such as Math ->
+    Mathematics, or initials such as ELA); else the document's subject, else its title.
+    """
+
+    def __init__(self, document: CaseDocument, domains: dict | None, known) -> None:
+        self.document = document
+        self.mapped = {str(k).strip().casefold(): str(v).strip()
+                       for k, v in (domains or {}).items() if str(v).strip()}
+        self.known = [str(k) for k in (known or []) if str(k).strip()]
+        self.subjects = [t for t in (p.strip() for p in document.subject.split(";")) if t]
+        self.fallback = (self.subjects[0] if self.subjects else "") or document.title
+        self.unknown: Counter = Counter()
+
+    def _known(self, word: str) -> str | None:
+        w = word.casefold().strip()
+        if not w:
+            return None
+        for k in self.known:
+            kf = k.casefold()
+            initials = "".join(p[0] for p in re.split(r"[\s&/-]+", kf) if p)
+            if w == kf or (len(w) >= 4 and (kf.startswith(w) or w.startswith(kf))) or \
+                    (len(w) >= 2 and w == initials):
+                return k
+        return None
+
+    def of(self, item: dict, top_item: dict | None) -> str:
+        candidates = [t.strip() for t in item["concept_keywords"].split(";") if t.strip()]
+        if top_item is not None:
+            candidates += [_short_statement(top_item), top_item["human_coding_scheme"]]
+        candidates += [*self.subjects, self.document.title]
+        for c in candidates:
+            if c and c.casefold() in self.mapped:
+                return self.mapped[c.casefold()]
+        for c in candidates:
+            found = self._known(c) if self.known else None
+            if found:
+                return found
+        if self.known:
+            self.unknown[self.fallback] += 1
+        return self.fallback
+
+    def note(self, report: ImportReport) -> None:
+        for area, n in self.unknown.items():
+            shown = ", ".join(self.known[:8]) + (", ..." if len(self.known) > 8 else "")
+            report.warn("domain", f"{n} item{'s' if n != 1 else ''} got the subject area "
+                        f"{area!r}, which is not one of the catalogue's ({shown}): map it to "
+                        "one of them to count it towards requirements")
+
+
 def _build_framework(document: CaseDocument, items: dict, links: _Links, report: ImportReport,
-                     id_from: str) -> CaseFramework:
+                     id_from: str, domains: dict | None = None,
+                     known_domains=None) -> CaseFramework:
     codes = [it["human_coding_scheme"] for it in items.values()]
     use_code = {
         "code": True,
@@ -451,8 +552,6 @@ def _build_framework(document: CaseDocument, items: dict, links: _Links, report:
     wheres = {k: v[2] for k, v in links.parents.items()}
     _break_cycles(parents, wheres, report, lambda n: cid(n) if n in items else "the framework")
 
-    fallback_domain = document.subject or document.title
-
     def top(ident: str) -> str:
         seen = set()
         while parents.get(ident) and ident not in seen:
@@ -460,18 +559,19 @@ def _build_framework(document: CaseDocument, items: dict, links: _Links, report:
             ident = parents[ident]
         return ident
 
+    subject_area = _SubjectAreas(document, domains, known_domains)
     rows = []
-    for ident, it in items.items():
+    for ident in _framework_order(items, parents, links):
+        it = items[ident]
         code = it["human_coding_scheme"]
         short = _short_statement(it)
         name = short if (use_code or not code) else f"{code} {short}"
         top_item = items.get(top(ident))
-        domain = (_short_statement(top_item) if top_item else "") or fallback_domain
         parent = parents.get(ident, "")
         seq = links.parents.get(ident, (None, None, None))[1]
         rows.append({
             "competency_id": cid(ident),
-            "domain": domain,
+            "domain": subject_area.of(it, top_item),
             "name": name,
             "description": it["full_statement"],
             "parent_id": cid(parent) if parent else "",
@@ -485,6 +585,7 @@ def _build_framework(document: CaseDocument, items: dict, links: _Links, report:
             "concept_keywords": it["concept_keywords"],
             "case_identifier": ident,
         })
+    subject_area.note(report)
     competencies = pd.DataFrame(rows, columns=COMPETENCY_COLUMNS + EXTRA_COLUMNS)
     report.imported = len(competencies)
 
@@ -510,7 +611,7 @@ def _build_framework(document: CaseDocument, items: dict, links: _Links, report:
 
 def read_opensalt_csv(
     path_or_bytes, source_name: str | None = None, title: str | None = None,
-    id_from: str = "auto",
+    id_from: str = "auto", *, domains: dict[str, str] | None = None, known_domains=None,
 ) -> tuple[CaseFramework, ImportReport]:
     """Read an OpenSALT spreadsheet (CSV) export, whose hierarchy is in ``smartLevel`` (3.6.2.1).
 
@@ -523,6 +624,8 @@ def read_opensalt_csv(
     title : str, optional
         Framework title (the CSV has none); defaults to the file name.
     id_from : {"auto", "code", "identifier"}
+        As for :func:`read_case_package`.
+    domains, known_domains : optional
         As for :func:`read_case_package`.
 
     Returns
@@ -598,7 +701,8 @@ def read_opensalt_csv(
             links.parents[ident] = (parent, int(level.rsplit(".", 1)[1]), f"line {line}")
         else:
             links.parents[ident] = ("", int(level), f"line {line}")
-    return _build_framework(document, items, links, report, id_from), report
+    return _build_framework(document, items, links, report, id_from, domains,
+                            known_domains), report
 
 
 class _LineReport:
@@ -632,8 +736,10 @@ def write_case_package(
     Each competency becomes a CFItem whose ``humanCodingScheme`` is the competency id,
     ``abbreviatedStatement`` the name, ``fullStatement`` the description (or the name) and
     ``conceptKeywords`` the domain. ``isChildOf`` links each item to its parent, or to the
-    document when it has none. Identifiers are uuid5 of the title and competency id, so a
-    re-export of the same framework is byte-for-byte stable and importers can update in place.
+    document when it has none, numbered in the order given. A competency imported from CASE
+    keeps its CFItem identifier (``case_identifier``, else the end of its ``source_uri``) and
+    its URI; the others get uuid5 of the title and competency id, so a re-export of the same
+    framework is byte-for-byte stable and importers can update in place.
 
     Parameters
     ----------
@@ -679,9 +785,17 @@ def write_case_package(
         document["subject"] = [subject]
 
     df = competencies.reset_index(drop=True)
-    item_ids = {
-        str(c): str(uuid.uuid5(doc_ns, f"item:{c}")) for c in df["competency_id"].astype(str)
-    }
+    item_ids: dict[str, str] = {}
+    item_uris: dict[str, str] = {}
+    for row in df.to_dict("records"):
+        cid = str(row["competency_id"])
+        uri = _cell(row.get("source_uri"))
+        # an item imported from CASE keeps its identity: its identifier and its URI
+        ident = _cell(row.get("case_identifier")) or identifier_from_uri(uri)
+        if not ident or ident in item_ids.values():
+            ident = str(uuid.uuid5(doc_ns, f"item:{cid}"))
+        item_ids[cid] = ident
+        item_uris[cid] = uri or f"{base}/CFItems/{ident}"
     items, associations = [], []
     sequence: Counter[str] = Counter()
     for row in df.to_dict("records"):
@@ -690,7 +804,7 @@ def write_case_package(
         ident = item_ids[cid]
         item = {
             "identifier": ident,
-            "uri": f"{base}/CFItems/{ident}",
+            "uri": item_uris[cid],
             "CFDocumentURI": doc_link,
             "fullStatement": _cell(row.get("description")) or name,
             "abbreviatedStatement": name,
@@ -705,7 +819,7 @@ def write_case_package(
         items.append(item)
         parent = _cell(row.get("parent_id"))
         if parent and parent in item_ids:
-            dest = link("CFItems", item_ids[parent], parent)
+            dest = {"title": parent, "identifier": item_ids[parent], "uri": item_uris[parent]}
         else:
             parent, dest = "", doc_link
         sequence[parent] += 1
@@ -716,7 +830,7 @@ def write_case_package(
             "CFDocumentURI": doc_link,
             "associationType": "isChildOf",
             "sequenceNumber": sequence[parent],
-            "originNodeURI": link("CFItems", ident, cid),
+            "originNodeURI": {"title": cid, "identifier": ident, "uri": item_uris[cid]},
             "destinationNodeURI": dest,
             "lastChangeDateTime": last_change,
         })
@@ -733,6 +847,99 @@ def write_case_package(
         Path(path).write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n",
                               encoding="utf-8")
     return package
+
+
+def identifier_from_uri(uri: str) -> str:
+    """The CFItem identifier a CASE URI ends with: after ``/uri/`` (OpenSALT), after
+    ``/CFItems/`` (the CASE REST paths), else its last path segment; "" for no URI."""
+    uri = str(uri or "").strip().rstrip("/")
+    for marker in ("/uri/", "/CFItems/"):
+        if marker in uri:
+            return uri.split(marker, 1)[1]
+    tail = uri.rsplit("/", 1)[-1] if "/" in uri else ""
+    return tail if tail and ":" not in tail else ""
+
+
+def _our_identifier(title: str, competency_id: str) -> str:
+    """The identifier :func:`write_case_package` gives a competency of ours."""
+    doc = uuid.uuid5(WORKBENCH_NAMESPACE, f"document:{title}")
+    return str(uuid.uuid5(doc, f"item:{competency_id}"))
+
+
+# --------------------------------------------------------------------------------------------
+# Merging a framework into a catalogue's competencies
+
+
+def merge_framework(existing: pd.DataFrame, framework: CaseFramework,
+                    report: ImportReport) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The catalogue's competencies with a framework's added, or updated where they are the same.
+
+    An imported item *is* an existing competency with its id when they have the same URI
+    (``source_uri``), or when the item is this workbench's own export of that competency (its
+    identifier is the one :func:`write_case_package` derives from the framework title and id).
+    Such competencies are updated (name, description, parent, URI; the catalogue's domain and
+    difficulty are kept). An id already used by a different item is reported in
+    ``report.skipped`` and not merged; nothing else is lost.
+
+    Parameters
+    ----------
+    existing : DataFrame
+        The catalogue's ``competencies.csv`` rows.
+    framework : CaseFramework
+        From :func:`read_case_package` or :func:`read_opensalt_csv`.
+    report : ImportReport
+        The framework's report: clashes are added to it.
+
+    Returns
+    -------
+    tuple of (DataFrame, dict)
+        The merged rows (``existing``'s columns, existing order, new rows after) and counts
+        ``added``, ``updated``, ``unchanged``, ``refused``.
+    """
+    columns = list(existing.columns)
+    for col in COMPETENCY_COLUMNS:
+        if col not in columns:
+            columns.append(col)
+    out = existing.reindex(columns=columns).copy()
+    where = {str(c): i for i, c in zip(out.index, out["competency_id"].astype(str), strict=True)}
+    counts = {"added": 0, "updated": 0, "unchanged": 0, "refused": 0}
+    new_rows = []
+    refused: set[str] = set()
+    kept_fields = ("name", "description", "parent_id", "source_uri")
+    for item in framework.competencies.to_dict("records"):
+        cid = str(item["competency_id"])
+        if cid not in where:
+            new_rows.append({c: item.get(c, "") for c in columns})
+            counts["added"] += 1
+            continue
+        i = where[cid]
+        here = _cell(out.at[i, "source_uri"])
+        same = (here and here == _cell(item.get("source_uri"))) or (
+            _cell(item.get("case_identifier")) == _our_identifier(framework.document.title, cid))
+        if not same:
+            report.skip("competency_id", f"{cid!r} is already a competency in the catalogue, "
+                        f"from another framework ({here or 'no URI'}): not merged")
+            counts["refused"] += 1
+            refused.add(cid)
+            continue
+        changed = False
+        for col in kept_fields:
+            value = _cell(item.get(col))
+            if col == "source_uri" and not value:
+                continue
+            if _cell(out.at[i, col]) != value:
+                out.at[i, col] = value
+                # taking on the exported URI keeps the identity; it changes nothing a family sees
+                changed = changed or col != "source_uri"
+        counts["updated" if changed else "unchanged"] += 1
+    for row in new_rows:  # a parent that was refused is not theirs: they become top-level
+        if row.get("parent_id") in refused:
+            report.warn("parent_id", f"{row['competency_id']}: its parent {row['parent_id']!r} "
+                        "was not merged, so it is top-level")
+            row["parent_id"] = ""
+    if new_rows:
+        out = pd.concat([out, pd.DataFrame(new_rows, columns=columns)], ignore_index=True)
+    return out, counts
 
 
 def _cell(value) -> str:
