@@ -177,7 +177,7 @@ def test_framework_import_is_a_new_valid_directory_only_when_accepted(tmp_path):
     assert (out / "case_prerequisites.csv").exists() and load_dataset(out).learners
 
 
-def test_framework_whose_ids_are_taken_changes_nothing(tmp_path):
+def test_our_own_exported_framework_comes_back_as_an_update(tmp_path):
     import json
 
     from workbench.formats.case import write_case_package
@@ -186,6 +186,23 @@ def test_framework_whose_ids_are_taken_changes_nothing(tmp_path):
     exported.write_text(json.dumps(write_case_package(
         load_dataset(SAMPLE_DATA).catalogue.competencies, title="Ours", creator="tests")),
         encoding="utf-8")
+    pending = imports.read_framework(exported, SAMPLE_DATA, tmp_path / "x")
+    assert pending.clean and (pending.preview["added"], pending.preview["unchanged"]) == (0, 76)
+    pending.apply()
+    assert "0 competencies added, 0 updated, 76 unchanged" in pending.message
+    assert len(load_dataset(tmp_path / "x").catalogue.competencies) == 76
+
+
+def test_framework_whose_ids_are_other_items_changes_nothing(tmp_path):
+    import json
+
+    from workbench.formats.case import write_case_package
+
+    comps = load_dataset(SAMPLE_DATA).catalogue.competencies.copy()
+    comps["source_uri"] = "https://elsewhere.example.org/uri/" + comps["competency_id"]
+    exported = tmp_path / "theirs.json"
+    exported.write_text(json.dumps(write_case_package(comps, title="Theirs", creator="tests")),
+                        encoding="utf-8")
     with pytest.raises(ImportFailed) as info:
         imports.read_framework(exported, SAMPLE_DATA, tmp_path / "x")
     assert "already a competency" in str(info.value)

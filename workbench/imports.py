@@ -171,7 +171,8 @@ def _plural(n: int, word: str) -> str:
 
 def read_calendar(source, learner: Learner, save: SaveLearner, *, name: str | None = None,
                   tz: str | None = None, catalogue: Catalogue | None = None,
-                  current: Callable[[], Learner] | None = None) -> Import[Learner]:
+                  current: Callable[[], Learner] | None = None,
+                  window_start=None, window_end=None) -> Import[Learner]:
     """Read a family calendar (``.ics``) as the learner's weekly busy and free times.
 
     Parameters
@@ -191,6 +192,8 @@ def read_calendar(source, learner: Learner, save: SaveLearner, *, name: str | No
         The catalogue the learner plans from: the dates read are its school year.
     current : callable, optional
         Returns the learner as they are when the import is applied (default: ``learner``).
+    window_start, window_end : datetime.date, optional
+        The first and last day to read (default: the catalogue's school year).
 
     Returns
     -------
@@ -205,7 +208,8 @@ def read_calendar(source, learner: Learner, save: SaveLearner, *, name: str | No
     from .formats.ics import import_calendar
 
     data, label = _source(source, name)
-    kwargs = {"tz": tz, "catalogue": catalogue, "source_name": label}
+    kwargs = {"tz": tz, "catalogue": catalogue, "source_name": label,
+              "window_start": window_start, "window_end": window_end}
     try:
         updated, report = import_calendar(data, learner, **kwargs)
     except ImportFailed as err:
@@ -436,7 +440,8 @@ def read_catalogue(source, mapping, base_dir, out_dir, *, name: str | None = Non
     return Import("catalogue", report, {"out": str(out)}, change)
 
 
-def read_framework(source, base_dir, out_dir, *, name: str | None = None) -> Import[Dataset]:
+def read_framework(source, base_dir, out_dir, *, name: str | None = None,
+                   domains: dict[str, str] | None = None) -> Import[Dataset]:
     """Read a CASE framework (JSON package or OpenSALT CSV) into a new data directory.
 
     The new directory is the base with the framework's competencies added to
@@ -453,11 +458,15 @@ def read_framework(source, base_dir, out_dir, *, name: str | None = None) -> Imp
         Where the new data directory goes; it must not exist yet, or be empty.
     name : str, optional
         The file's name in reports.
+    domains : dict, optional
+        The framework's subject areas -> the catalogue's (``{"Math": "Mathematics"}``).
 
     Returns
     -------
     Import
-        ``preview``: ``framework`` (its title), ``competencies`` (how many), ``out``.
+        ``preview``: ``framework`` (its title), ``competencies`` (how many), ``out``, and
+        ``added``/``updated``/``unchanged``/``refused`` (competencies already in the base that
+        are the same items are updated, see ``formats.case.merge_framework``).
 
     Raises
     ------
@@ -467,7 +476,7 @@ def read_framework(source, base_dir, out_dir, *, name: str | None = None) -> Imp
     DataError
         When the base directory does not load.
     """
-    from .formats.case import read_case_package, read_opensalt_csv
+    from .formats.case import merge_framework, read_case_package, read_opensalt_csv
     from .formats.datadir import extra_tables, load_dataset, write_data_dir
 
     data, label = _source(source, name)
@@ -475,28 +484,22 @@ def read_framework(source, base_dir, out_dir, *, name: str | None = None) -> Imp
     _check_destination(out, reuse=False)
     base = load_dataset(base_dir)
     reader = read_opensalt_csv if label.lower().endswith(".csv") else read_case_package
+    known = sorted(set(base.catalogue.competencies["domain"].astype(str)))
     try:
-        framework, report = reader(data, label)
+        framework, report = reader(data, label, domains=domains, known_domains=known)
     except ImportFailed as err:
         raise _failed(err, label) from None
     report = _named(report, label)
     comps = framework.competencies
-    clash = sorted(set(base.catalogue.competencies["competency_id"])
-                   & set(comps["competency_id"].astype(str)))
-    if clash:
-        failed = ImportReport(label)
-        for cid in clash[:20]:
-            failed.skip("competency_id", f"{cid!r} is already a competency in "
-                        f"{Path(base_dir).name}/competencies.csv: nothing was merged")
-        raise ImportFailed(failed)
+    # the same items (the same URI, or this directory's own export) are updates, not clashes
+    columns = [c.name for c in FILES["competencies.csv"]]
+    merged_rows, counts = merge_framework(base.catalogue.competencies[columns], framework, report)
+    if not counts["added"] + counts["updated"] + counts["unchanged"]:
+        raise ImportFailed(report)
 
     def change() -> tuple[Dataset, str]:
         cat = base.catalogue
-        columns = [c.name for c in FILES["competencies.csv"]]
-        added = comps.reindex(columns=columns)
-        merged = typed_frame("competencies.csv", pd.concat(
-            [cat.competencies[columns].astype(object), added.astype(object)],
-            ignore_index=True))
+        merged = typed_frame("competencies.csv", merged_rows[columns].astype(object))
         frames = {frame: getattr(cat, frame) for frame in FRAME_NAMES.values()}
         frames["competencies"] = merged
         extra = extra_tables(base_dir) | {f: getattr(framework, a) for f, a in CASE_TABLES.items()}
@@ -508,10 +511,11 @@ def read_framework(source, base_dir, out_dir, *, name: str | None = None) -> Imp
         finally:
             staging.remove()
         return dataset, (
-            f"Wrote {out}: {len(comps)} competencies from {framework.document.title!r} added "
+            f"Wrote {out}: from {framework.document.title!r}, {counts['added']} competencies "
+            f"added, {counts['updated']} updated, {counts['unchanged']} unchanged "
             f"({len(framework.prerequisites)} prerequisites, {len(framework.crosswalks)} "
             f"crosswalks, {len(framework.external_refs)} references outside the package).")
 
     preview = {"framework": framework.document.title, "competencies": len(comps),
-               "out": str(out)}
+               "out": str(out), **counts}
     return Import("framework", report, preview, change)

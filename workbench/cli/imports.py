@@ -26,11 +26,18 @@ def add_parser(sub) -> argparse.ArgumentParser:
     case.add_argument("file")
     case.add_argument("--out", required=True, metavar="DIR",
                       help="write the data directory with the framework added here (new dir)")
+    case.add_argument("--domain", action="append", default=[], metavar="THEIRS=OURS",
+                      help="map the framework's subject area to the catalogue's, e.g. "
+                      "Math=Mathematics (repeatable)")
     ics = kinds.add_parser("ics", help="a family's calendar (.ics) as a learner's busy times")
     ics.add_argument("file")
     ics.add_argument("--learner", required=True)
     ics.add_argument("--tz", default=None, help="the family's IANA time zone (default: the "
                      "learner's, else the catalogue's)")
+    ics.add_argument("--from", dest="window_start", default=None, metavar="YYYY-MM-DD",
+                     help="first day to read (default: the catalogue's school year)")
+    ics.add_argument("--to", dest="window_end", default=None, metavar="YYYY-MM-DD",
+                     help="last day to read (default: the catalogue's school year)")
     badge = kinds.add_parser("badge", help="Open Badges 2.0/3.0 or CLR 2.0 credentials as "
                              "evidence for a learner")
     badge.add_argument("file")
@@ -83,6 +90,31 @@ def _new_dir(out: str) -> Path:
     return path
 
 
+def _day(text: str | None, flag: str):
+    import datetime as dt
+
+    from .core import UserError
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{flag} {text}: not a date; write it as YYYY-MM-DD.") from None
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    from .core import UserError
+
+    out = {}
+    for item in items:
+        theirs, eq, ours = item.partition("=")
+        if not eq or not theirs.strip() or not ours.strip():
+            raise UserError(f"--domain {item}: write it as THEIRS=OURS, e.g. Math=Mathematics.")
+        out[theirs.strip()] = ours.strip()
+    return out
+
+
 def _read(args):
     """Read the file through the imports service: the Import, before anything changes."""
     from .. import imports
@@ -101,13 +133,15 @@ def _read(args):
 
         if args.format == "ics":
             return imports.read_calendar(args.file, learner, store.save_learner, tz=args.tz,
-                                         catalogue=ws.dataset.catalogue, current=current)
+                                         catalogue=ws.dataset.catalogue, current=current,
+                                         window_start=_day(args.window_start, "--from"),
+                                         window_end=_day(args.window_end, "--to"))
         return imports.read_credentials(args.file, learner, ws.dataset.catalogue.competencies,
                                         store.save_learner, current=current)
     base = _data_dir(args.data)
     out = _new_dir(args.out)
     if args.format == "case":
-        return imports.read_framework(args.file, base, out)
+        return imports.read_framework(args.file, base, out, domains=_pairs(args.domain))
     return imports.read_catalogue(args.file, args.mapping, base, out)
 
 
