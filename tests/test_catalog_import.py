@@ -557,3 +557,17 @@ def test_every_mapping_key_is_documented():
 def test_both_example_mappings_validate():
     for path in sorted(EXAMPLES.glob("*.yaml")):
         assert load_mapping(path).id_prefix
+
+
+def test_cli_exits_1_and_writes_nothing_for_a_partial_read(tmp_path, monkeypatch, capsys):
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "store.sqlite"))
+    out = tmp_path / "messy"
+    args = ["import", "catalog", str(MESSY), "--mapping", str(MESSY_MAPPING), "--out", str(out)]
+    assert main(args) == 1
+    printed = capsys.readouterr()
+    assert "messy.csv:3:lat: latitude '41.9x' is not a number" in printed.out
+    assert not out.exists() or not any(out.iterdir())
+    assert main([*args, "--accept-partial"]) == 0
+    assert (out / "sections.csv").exists()

@@ -705,3 +705,27 @@ def test_round_trip_of_every_sample_plan():
         assert coverage(got) == coverage(weekly_meetings(cat, plan)), path.name
         checked += 1
     assert checked > 0
+
+
+# --- the command line: --from/--to, and nothing changed when nothing is in the dates ----------
+
+
+def test_cli_reads_the_dates_asked_for_and_changes_nothing_outside_them(tmp_path, monkeypatch,
+                                                                         capsys):
+    from workbench.cli import main
+    from workbench.store import Store
+
+    db = tmp_path / "store.sqlite"
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    old = str(ICS / "outside_window.ics")
+    assert main(["import", "ics", old, "--learner", "L-maya"]) == 2
+    out = capsys.readouterr()
+    assert "no event in the calendar falls between" in out.out + out.err
+    assert len(out.err.strip().splitlines()) == 1 and "Nothing was changed" in out.err
+    assert main(["import", "ics", old, "--learner", "L-maya", "--from", "2019-09-01",
+                 "--to", "2020-05-31"]) == 0
+    assert "Swim team" in {b.label for b in Store(db).learner("L-maya").commitments}
+    capsys.readouterr()
+    assert main(["import", "ics", old, "--learner", "L-maya", "--from", "2019-13-01"]) == 2
+    err = capsys.readouterr().err
+    assert "--from 2019-13-01: not a date" in err and len(err.strip().splitlines()) == 1
