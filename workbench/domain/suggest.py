@@ -60,6 +60,9 @@ LIKELY = 0.5
 #: Hazard beyond which a chance is 1 to float precision (1 - exp(-40) = 1 - 4e-18).
 _MAX_HAZARD = 40.0
 _INF = highspy.kHighsInf
+#: Model the chance of a goal several levels up with binaries (exact piecewise-linear bound)
+#: rather than its concave envelope alone.
+_CHAIN_BINARIES = True
 #: HiGHS settings for these small models (a few dozen binaries): see docs/model.md.
 _HIGHS_OPTIONS: dict = {
     "mip_allow_restart": False, "mip_detect_symmetry": False, "mip_heuristic_effort": 0.0,
@@ -252,6 +255,8 @@ class _Curve:
             P[k, k + 1] = self.rho[k] / q
         P[m, m] = 1.0
         self.P = P
+        self._star: float | None = None
+        self._pieces: dict = {}
 
     def values(self, t) -> tuple[np.ndarray, np.ndarray]:
         """(F(t), F'(t)) for an array of t >= 0."""
@@ -277,6 +282,44 @@ class _Curve:
     def tangent_point(self) -> float:
         """Where a line from the origin touches F (F(t) = t F'(t)): below it the best concave
         bound is that line; from it on, F is concave."""
+        if self._star is None:
+            self._star = self._touching_point()
+        return self._star
+
+    def pieces(self, top: float) -> tuple[float, np.ndarray, np.ndarray]:
+        """(touching point, breakpoints, values) of the piecewise-linear bound on [0, top]:
+        chords on the convex part, lifted where F bulges above them, and the tangent at the
+        touching point beyond it. Cached per ``top``."""
+        key = round(float(top), 9)
+        if key not in self._pieces:
+            self._pieces[key] = self._work_out_pieces(float(top))
+        return self._pieces[key]
+
+    def _work_out_pieces(self, top: float):
+        star = self.tangent_point()
+        end = max(top, star) * 1.0001
+        a = np.linspace(0.0, min(star, end), 9)
+        if end > a[-1] + 1e-9:
+            a = np.r_[a, end]
+        F, _dF = self.values(a)
+        phi = F.copy()
+        # where a chord runs below F (F concave there), lift its ends by the shortfall
+        inner = [s for s in range(len(a) - 1) if a[s] < star - 1e-12]
+        if inner:
+            t = np.concatenate([np.linspace(a[s], a[s + 1], 60) for s in inner])
+            Ft = self.values(t)[0].reshape(len(inner), 60)
+            for row, s in enumerate(inner):
+                tt = t[row * 60:(row + 1) * 60]
+                chord = F[s] + (F[s + 1] - F[s]) * (tt - a[s]) / max(a[s + 1] - a[s], 1e-15)
+                lift = float(max((Ft[row] - chord).max(), 0.0))
+                phi[s] = max(phi[s], F[s] + lift)
+                phi[s + 1] = max(phi[s + 1], F[s + 1] + lift)
+        if a[-1] > star + 1e-9:
+            Fs, dFs = self.values(star)
+            phi[-1] = float(Fs[0] + dFs[0] * (a[-1] - star))
+        return star, a, phi
+
+    def _touching_point(self) -> float:
         if self.m == 1:
             return 0.0
         hi = 4.0 * float(np.sum(1.0 / self.rho)) + 10.0
@@ -456,6 +499,19 @@ def _open_goals(catalogue: Catalogue, learner: Learner) -> tuple[list[_Goal], fl
     return out, reached
 
 
+def _lookup(catalogue: Catalogue, cache: dict | None) -> dict:
+    """Per-call lookups: each section's opportunity and first day, alignments' top levels."""
+    if cache is not None and "lookup" in cache:
+        return cache["lookup"]
+    t = catalogue.section_table
+    out = {"max_level": _max_levels(catalogue),
+           "opp": dict(zip(t.index, t["opportunity_id"].astype(str), strict=True)),
+           "start": dict(zip(t.index, pd.DatetimeIndex(t["start_date"]).date, strict=True))}
+    if cache is not None:
+        cache["lookup"] = out
+    return out
+
+
 def _max_levels(catalogue: Catalogue) -> dict[tuple[str, str], int]:
     """(opportunity, competency) -> the highest level its alignment can take a learner to."""
     a = catalogue.alignments
@@ -473,18 +529,16 @@ class _Problem:
         self.catalogue, self.learner, self.params = catalogue, learner, params
         self.goals = goals
         self.keep = list(keep)
-        max_level = _max_levels(catalogue)
-        opp = catalogue.section_table["opportunity_id"]
+        look = _lookup(catalogue, hazard_cache)
+        max_level, opp_of, start_of = look["max_level"], look["opp"], look["start"]
         # only candidates aligned to a goal's competency beyond the learner's level, starting
         # before the goal's date, can change the objective
         comp_goals: dict[str, list[int]] = {}
         for gi, g in enumerate(goals):
             comp_goals.setdefault(g.competency_id, []).append(gi)
-        starts = catalogue.section_table["start_date"]
 
         def touches(sid: str) -> list[int]:
-            o = str(opp.at[sid])
-            first = pd.Timestamp(starts.at[sid]).date()
+            o, first = opp_of[sid], start_of[sid]
             return [gi for c, gis in comp_goals.items()
                     if max_level.get((o, c), -1) > goals[gis[0]].current
                     for gi in gis if first <= goals[gi].by]
@@ -508,8 +562,8 @@ class _Problem:
             self.R = _Rows(catalogue, ids, fit)
         self.cand = np.arange(self.k, self.R.n)
         self.cover = self._coverage(max_level)                   # n x G x 4 bool
-        self.rho = self._step_ratios()
-        self.curves = [_Curve(r) for r in self.rho]
+        self.rho = self._step_ratios(hazard_cache)
+        self.curves = [_curve_for(r, hazard_cache) for r in self.rho]
         self.projections = self._n_projections
 
     # effects, measured with the projection
@@ -574,13 +628,18 @@ class _Problem:
                     cov[i, gi, j] = top > g.current + j
         return cov
 
-    def _step_ratios(self) -> list[np.ndarray]:
+    def _step_ratios(self, cache: dict | None) -> list[np.ndarray]:
         """Per goal, each step's hazard relative to the first step's, measured on the section
         with the largest effect that covers every step (one projection per later step)."""
         rho: list[np.ndarray] = [np.ones(max(g.steps, 1)) for g in self.goals]
         pairs, where = [], []
+        key = ("ratio", _projection_key(self.learner))
         for gi, g in enumerate(self.goals):
             if g.steps < 2:
+                continue
+            hit = None if cache is None else cache.get((key, g.competency_id, g.current, g.by))
+            if hit is not None:
+                rho[gi] = hit.copy()
                 continue
             full = np.flatnonzero(self.cover[:, gi, :g.steps].all(axis=1) & (self.H[:, gi] > 0))
             if not len(full):
@@ -598,6 +657,10 @@ class _Problem:
                                        strict=True):
                 rho[gi][j] = float(_hazard(p[0])) / self.H[rep, gi]
             self._n_projections += len(pairs)
+            if cache is not None:
+                for gi in {w[0] for w in where}:
+                    g = self.goals[gi]
+                    cache[(key, g.competency_id, g.current, g.by)] = rho[gi].copy()
         return rho
 
     # the plan's totals
@@ -612,6 +675,16 @@ class _Problem:
                 seen.add(self.R.opp[i])
                 total += self.R.cost[i]
         return total
+
+
+def _curve_for(rho: np.ndarray, cache: dict | None) -> _Curve:
+    """One curve per set of step ratios within a call (its pieces are worth keeping)."""
+    if cache is None:
+        return _Curve(rho)
+    key = ("curve", tuple(np.round(np.asarray(rho, dtype=float), 12)))
+    if key not in cache:
+        cache[key] = _Curve(rho)
+    return cache[key]
 
 
 def _projection_key(learner: Learner) -> tuple:
@@ -811,27 +884,17 @@ class _Model:
     def _chain_bound(self, gi: int, curve: _Curve, col: int, top: float, piece: dict) -> None:
         """z <= PL(F(hazard)): chords on the convex part (with binaries picking the segment),
         the tangent at the touching point beyond it; tangents further on tighten it."""
-        star = curve.tangent_point()
+        star, a, phi = curve.pieces(top)
+        end = a[-1]
         piece["star"] = star
-        end = max(top, star) * 1.0001
-        a = np.linspace(0.0, min(star, end), 9)
-        if end > a[-1] + 1e-9:
-            a = np.r_[a, end]
-        F, _dF = curve.values(a)
-        phi = F.copy()
-        # where a chord runs below F (F concave there), lift its ends by the shortfall
-        for s in range(len(a) - 1):
-            if a[s] >= star - 1e-12:
-                break
-            t = np.linspace(a[s], a[s + 1], 60)
-            Ft, _ = curve.values(t)
-            chord = F[s] + (F[s + 1] - F[s]) * (t - a[s]) / max(a[s + 1] - a[s], 1e-15)
-            lift = float(max((Ft - chord).max(), 0.0))
-            phi[s] = max(phi[s], F[s] + lift)
-            phi[s + 1] = max(phi[s + 1], F[s + 1] + lift)
-        if a[-1] > star + 1e-9:
-            Fs, dFs = curve.values(star)
-            phi[-1] = float(Fs[0] + dFs[0] * (a[-1] - star))
+        if not _CHAIN_BINARIES:
+            # the concave envelope only: the line from the origin to the touching point, then
+            # the tangents beyond it (no binaries; looser below the touching point)
+            pts = np.linspace(star, max(end, star * 1.0001), 6)
+            Fp, dFp = curve.values(pts)
+            for t, f, d in zip(pts, Fp, dFp, strict=True):
+                self._tangent(gi, col, float(t), float(f), float(d))
+            return
         n_b = len(a)
         w = self._cols(np.zeros(n_b), 0.0, 1.0)
         y = self._cols(np.zeros(n_b - 1), 0.0, 1.0, integer=True)
@@ -1164,16 +1227,20 @@ class _Explainer:
     lowering the other goals below where the best suggestion has them."""
 
     def __init__(self, catalogue, learner, keep, exclude, goals, fit, params, words, deadline,
-                 cache, stats, best_chances):
+                 cache, stats, best_chances, used):
         self.catalogue, self.learner, self.keep, self.exclude = catalogue, learner, keep, exclude
         self.goals, self.fit, self.params, self.words = goals, fit, params, words
         self.deadline, self.cache, self.stats = deadline, cache, stats
         self.best = best_chances            # the best suggestion's chances (learner goal order)
+        self.used = used                    # its busiest week's hours and its cost
         t = catalogue.section_table
         self.opp = t["opportunity_id"].astype(str)
         self.start = t["start_date"]
         self.fits: dict[str, pd.DataFrame] = {"": fit}
-        self.problems: dict[str, _Problem] = {}
+        self.problems: dict[tuple, _Problem] = {}
+        self.base_candidates = [
+            s for s in fit.index[fit["fits"].to_numpy() & ~fit["in_plan"].to_numpy()]
+            if s not in exclude]
 
     def options(self, g: _Goal) -> pd.Index:
         """Sections that practise the goal's competency beyond the learner's level, in time."""
@@ -1187,22 +1254,32 @@ class _Explainer:
     def learner_for(self, group: str) -> Learner:
         return self.learner if not group else _relaxed(self.learner, group)
 
-    def problem(self, group: str) -> _Problem:
-        """The search problem with one group of constraints lifted ("" for none)."""
-        if group not in self.problems:
+    def problem(self, group: str, focus: _Goal | None = None) -> _Problem:
+        """The search problem with one group of constraints lifted ("" for none).
+
+        With the group lifted, only the goal being explained gets the sections it opens up;
+        the other goals keep today's options (so a change is never credited with help it
+        gives elsewhere, and fewer new sections need measuring).
+        """
+        key = (group, None if focus is None else focus.index)
+        if key not in self.problems:
             learner = self.learner_for(group)
             if group not in self.fits:
                 self.fits[group] = catalogue_fit(self.catalogue, learner, self.keep)
             fit = self.fits[group]
             cand = [s for s in fit.index[fit["fits"].to_numpy() & ~fit["in_plan"].to_numpy()]
                     if s not in self.exclude]
+            if group and focus is not None:
+                base = set(self.base_candidates)
+                opens = set(self.options(focus))
+                cand = [s for s in cand if s in base or s in opens]
             P = _Problem(self.catalogue, learner, self.keep, cand, self.goals, fit,
                          self.params, self.cache)
             self.stats["projections"] = self.stats.get("projections", 0) + P.projections
-            self.problems[group] = P
-        return self.problems[group]
+            self.problems[key] = P
+        return self.problems[key]
 
-    def _plan(self, P: _Problem, gi: int, tries: int = 6, **model_args) -> dict | None:
+    def _plan(self, P: _Problem, gi: int, tries: int = 4, **model_args) -> dict | None:
         """The model's answer, verified with the projection and the check; if the bound was
         too hopeful the plan is cut off and the next one tried (monotone cuts keep it honest).
         Returns the first plan that truly reaches ``min_chance`` (if asked) or the best seen.
@@ -1294,11 +1371,15 @@ class _Explainer:
     def _changes(self, g: _Goal, gi: int, best_p: float, blocked: dict) -> list[Change]:
         out: list[Change] = []
         others_now = float(sum(self.best[h.index] for h in self.goals if h is not g))
+        # hours and money are in the way only when some option is ruled out by them or the
+        # best plan uses most of them; other groups only when some option is ruled out by them
+        used = self.used
+        binding = {"hours": used.get("hours", 0.0) >= 0.75 * self.learner.max_hours_per_week,
+                   "budget": used.get("cost", 0.0) >= 0.75 * self.learner.budget}
         for group in _GROUPS:
             if time.perf_counter() > self.deadline:
                 break
-            if group not in ("hours", "budget") and not any(
-                    blocked.get(k) for k in _GROUP_KINDS[group]):
+            if not (binding.get(group) or any(blocked.get(k) for k in _GROUP_KINDS[group])):
                 continue
             change = self._change(group, g, gi, best_p, others_now)
             if change is not None:
@@ -1310,7 +1391,7 @@ class _Explainer:
         """The least of one group's resource that makes goal g likely, others kept."""
         words, _ = self.words, self.words.gettext
         learner = self.learner
-        P = self.problem(group)
+        P = self.problem(group, g)
         if not len(P.cand):
             return None
         G = len(self.goals)
@@ -1512,8 +1593,10 @@ def suggest_plans(catalogue: Catalogue, learner: Learner, keep: Iterable[str] = 
             _goal_chances(catalogue, [(learner, keep)], parameters)[0]
         todo = [g for g in goals if best[g.index] < LIKELY]
         if todo:
+            used = {"hours": plans[0].busiest_week_hours, "cost": plans[0].cost} if plans \
+                else {"hours": 0.0, "cost": P.base_cost()}
             ex = _Explainer(catalogue, learner, keep, exclude_set, goals, fit, parameters, words,
-                            deadline, cache, stats, found[0].goals if found else best)
+                            deadline, cache, stats, found[0].goals if found else best, used)
             for g in todo:
                 obstacles.append(ex.explain(g, float(best[g.index])))
     if not found and status == "proven":
