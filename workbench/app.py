@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import panel as pn
@@ -168,7 +169,8 @@ class WorkbenchApp(pn.viewable.Viewer):
 
 
 def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = None,
-               learner_id: str | None = None, lazy: bool = False) -> WorkbenchApp:
+               learner_id: str | None = None, lazy: bool = False,
+               parameters=None) -> WorkbenchApp:
     """A fresh workbench with its own session state over a data directory and local store.
 
     Parameters
@@ -181,6 +183,9 @@ def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = 
         Open this learner first.
     lazy
         Render steps only while on screen (what ``serve`` uses).
+    parameters
+        The projection's ``ModelParameters``, or a parameters file to read them from
+        (``workbench calibrate``); default: the built-in defaults.
     """
     data_dir = Path(data_dir or SAMPLE_DATA).resolve()
     dataset = _load_dataset(str(data_dir))
@@ -190,9 +195,19 @@ def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = 
     if imported and (Path(imported) / "sections.csv").exists():
         # a provider catalogue the user imported earlier stays in use
         dataset = _load_dataset(imported)
-    state = PlanningSession(dataset, store, learner_id=learner_id) if learner_id else \
-        PlanningSession(dataset, store)
+    extra = {} if parameters is None else {"model_parameters": _parameters(parameters)}
+    state = PlanningSession(dataset, store, learner_id=learner_id, **extra) if learner_id else \
+        PlanningSession(dataset, store, **extra)
     return WorkbenchApp(state=state, lazy=lazy)
+
+
+def _parameters(value):
+    """``ModelParameters`` as given, or read from a parameters file."""
+    if isinstance(value, str | Path):
+        from .formats.parameters import read_parameters
+
+        return read_parameters(value).parameters
+    return value
 
 
 #: The addresses that mean "this computer only".
@@ -202,10 +217,27 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 NOT_LOOPBACK = ("sign-in is not available yet; serving beyond this computer would show every "
                 "family's data to anyone on the network")
 
-#: Sent with every response: no other site may frame the app (clickjacking), browsers must not
-#: guess content types, and no address of the app leaks to another site.
+#: What the page may load: only this server's own files (scripts and styles inline too, which
+#: Bokeh's page needs; blob: and data: for downloads and fonts), nothing from anywhere else, and
+#: no other site may frame it. The browser enforces this even if something tried to fetch out.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+    "style-src 'self' 'unsafe-inline' blob:",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+])
+
+#: Sent with every response: the content policy above (no other site may frame the app:
+#: clickjacking), browsers must not guess content types, no address of the app leaks out.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "frame-ancestors 'self'",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "SAMEORIGIN",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -245,8 +277,39 @@ def _use_local_assets() -> None:
         doc.template_variables["dist_url"] = f"{rel}/{LOCAL_DIST}" if rel else LOCAL_DIST
 
 
+_RESOURCE_ATTRS = ("__javascript__", "__css__", "__javascript_modules__")
+_models_checked = {"count": -1}
+
+
+def _drop_outside_model_files() -> None:
+    """Keep every page's script and style list on this server.
+
+    Bokeh puts the files of *every* model class imported in the process on every page, so one
+    import anywhere (a load test imports all of ``panel.models``) made each page fetch e.g.
+    Vizzu from a public CDN. The app uses no model whose files exist only on a CDN, so their
+    outside addresses are dropped from the server process's model classes; checked again only
+    when new model classes have been imported.
+    """
+    from bokeh.model import Model
+
+    models = Model.model_class_reverse_map
+    if len(models) == _models_checked["count"]:
+        return
+    for cls in list(models.values()):
+        for attr in _RESOURCE_ATTRS:
+            files = getattr(cls, attr, None)
+            if isinstance(files, str):
+                files = [files]
+            if not isinstance(files, list):
+                continue
+            local = [f for f in files if not re.match(r"(https?:)?//", str(f))]
+            if len(local) != len(files):
+                setattr(cls, attr, local)
+    _models_checked["count"] = len(models)
+
+
 def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: bool = False,
-          db_path=None, threaded: bool = False):
+          db_path=None, threaded: bool = False, parameters=None):
     """Serve the workbench on this computer; every browser session gets a fresh app.
 
     Every asset (Bokeh, Panel, Bootstrap, the loading spinner) comes from this server, never a
@@ -263,11 +326,13 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
         raise ValueError(NOT_LOOPBACK)
     data_dir = Path(data_dir or SAMPLE_DATA).resolve()
     _load_dataset(str(data_dir))  # load once up front so bad data fails before serving
+    parameters = None if parameters is None else _parameters(parameters)  # read once, fail early
     settings.resources.set_value("server")  # BOKEH_RESOURCES=cdn must not send us to a CDN
 
     def page():
         _use_local_assets()
-        return create_app(data_dir, db_path, lazy=True).servable_page()
+        _drop_outside_model_files()
+        return create_app(data_dir, db_path, lazy=True, parameters=parameters).servable_page()
 
     host = f"[{address}]" if ":" in address else address
     print(f"Anywhere Learning Workbench: http://{host}:{port}/", flush=True)

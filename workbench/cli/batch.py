@@ -40,6 +40,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--generate", type=int, metavar="N",
                    help="write a generated roster of N learners (2-3 plans each) to --roster")
     p.add_argument("--seed", type=int, default=0, help="seed for --generate (default 0)")
+    from .core import add_parameters_option
+
+    add_parameters_option(p)
     return p
 
 
@@ -110,6 +113,9 @@ def run(args) -> int:
     roster_path = Path(args.roster).expanduser()
     if not roster_path.is_file():
         raise UserError(f"There is no roster file at {roster_path}.")
+    from .core import model_parameters
+
+    params = model_parameters(args)
     catalogue = _catalogue(args)
     t0 = time.perf_counter()
     try:
@@ -134,7 +140,7 @@ def run(args) -> int:
         chunk = 25_000  # Dask tasks big enough that scheduling overhead is negligible
     bar = _progress(len(roster), enabled=not as_json and sys.stderr.isatty())
     try:
-        written = write_results(catalogue, roster, args.out, weeks=args.weeks,
+        written = write_results(catalogue, roster, args.out, params, weeks=args.weeks,
                                 chunk_size=chunk, client=client, progress=bar.update)
     except OSError as err:
         raise UserError(f"Could not connect or write: {err}") from err

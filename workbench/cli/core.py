@@ -51,6 +51,7 @@ EXTENSIONS: list[tuple[str, str]] = [
     ("batch", "workbench.cli.batch"),
     ("import", "workbench.cli.imports"),
     ("export", "workbench.cli.export"),
+    ("calibrate", "workbench.cli.calibrate"),
     ("suggest", "workbench.cli.suggest"),
 ]
 
@@ -275,6 +276,33 @@ def _problem_line(p) -> str:
     return str(p)
 
 
+PARAMETERS_HELP = ("a model parameters file (JSON or YAML) written by `workbench calibrate` or "
+                   "by hand; default: the built-in defaults (docs/model.md)")
+
+
+def add_parameters_option(p) -> None:
+    """``--parameters FILE`` (project, compare, serve, batch)."""
+    p.add_argument("--parameters", metavar="FILE", default=None, help=PARAMETERS_HELP)
+
+
+def model_parameters(args):
+    """The ``ModelParameters`` that ``--parameters FILE`` names (the defaults without it).
+
+    A file with problems raises ``DataError`` (shown as its first file:line:key problem).
+    """
+    from ..domain.projection import DEFAULT_PARAMETERS
+
+    path = getattr(args, "parameters", None)
+    if not path:
+        return DEFAULT_PARAMETERS
+    from ..formats.parameters import read_parameters
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise UserError(f"There is no parameters file at {file}.")
+    return read_parameters(file).parameters
+
+
 # ---- validate --------------------------------------------------------------------------------
 def _add_validate(sub) -> None:
     p = sub.add_parser("validate", help="check a data directory against the data format",
@@ -392,6 +420,7 @@ def _add_project(sub) -> None:
                        "names; every competency with --json), goals, and the plan's totals.",
                        epilog=STORE_HELP)
     _add_learner_plan(p)
+    add_parameters_option(p)
 
 
 def _touched(catalogue, plan: Plan) -> set[str]:
@@ -412,11 +441,12 @@ def run_project(args) -> int:
     from ..domain.ledger import plan_ledger
     from ..domain.projection import project
 
+    params = model_parameters(args)
     ws, learner, (plan,) = _learner_and_plans(args, [args.plan])
     catalogue = ws.dataset.catalogue
-    projection = project(catalogue, learner, plan.sections)
+    projection = project(catalogue, learner, plan.sections, params)
     summary = projection.summary()
-    ledger = plan_ledger(catalogue, learner, plan, projection)
+    ledger = plan_ledger(catalogue, learner, plan, projection, params)
     if args.json:
         print_json({"learner_id": learner.learner_id, "plan_id": plan.plan_id,
                     "plan_name": plan.name, "competencies": summary,
@@ -579,6 +609,7 @@ def _add_compare(sub) -> None:
                        description="Compare a learner's plans side by side: credits, goals, "
                        "hours, travel and cost.", epilog=STORE_HELP)
     _add_learner_plan(p, many=True)
+    add_parameters_option(p)
     p.add_argument("--weekly", action="store_true",
                    help="with --json, add every plan's week-by-week levels (long)")
 
@@ -586,6 +617,7 @@ def _add_compare(sub) -> None:
 def run_compare(args) -> int:
     from ..domain.ledger import MAX_PLANS, MIN_PLANS, compare_plans
 
+    params = model_parameters(args)
     ws, learner, plans = _learner_and_plans(args, args.plan)
     ids = [p.plan_id for p in plans]
     _ = ws.words.gettext
@@ -603,7 +635,7 @@ def run_compare(args) -> int:
                           "for {name} ({id}).").format(least=MIN_PLANS, most=MAX_PLANS,
                                                       n=len(plans), name=learner.name,
                                                       id=learner.learner_id))
-    comparison = compare_plans(ws.dataset.catalogue, learner, plans)
+    comparison = compare_plans(ws.dataset.catalogue, learner, plans, params)
     if args.json:
         full = comparison.to_dict()
         out = {"learner_id": learner.learner_id, "plans": [p.plan_id for p in plans],
@@ -640,16 +672,18 @@ def _add_serve(sub) -> None:
                    help="address to listen on: 127.0.0.1 (the default), ::1 or localhost. "
                    "Other addresses are refused until sign-in exists.")
     p.add_argument("--show", action="store_true", help="open a browser tab")
+    add_parameters_option(p)
 
 
 def run_serve(args) -> int:
     from ..app import serve
 
     data_dir = _data_dir(args.data)
+    params = model_parameters(args)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             serve(data_dir=data_dir, port=args.port, address=args.address, show=args.show,
-                  db_path=Path(args.db).expanduser() if args.db else None)
+                  db_path=Path(args.db).expanduser() if args.db else None, parameters=params)
     except ValueError as err:  # e.g. an address beyond this computer while there is no sign-in
         print(f"{PROG}: error: will not serve on {args.address}: {err}", file=sys.stderr)
         return 2

@@ -788,27 +788,33 @@ def attendance_covariates(catalogue: Catalogue, learners: Mapping[str, Learner],
     ends after ``params.late_hour``. Columns already in ``frame`` are kept as they are.
     """
     out = frame.copy()
-    if "travel_minutes" in out and "ends_late" in out:
+    given_minutes = out["travel_minutes"].to_numpy(dtype=float) if "travel_minutes" in out \
+        else np.full(len(out), np.nan)
+    given_late = out["ends_late"] if "ends_late" in out else pd.Series(pd.NA, index=out.index,
+                                                                          dtype="boolean")
+    given_late = pd.array(given_late, dtype="boolean")
+    if not np.isnan(given_minutes).any() and not given_late.isna().any():
+        out["travel_minutes"] = given_minutes
+        out["ends_late"] = given_late.to_numpy(dtype=bool)
         return out
-    table = catalogue.section_table
-    sec = table.reindex(out["section"].astype(str))
-    if "travel_minutes" not in out:
-        minutes = np.full(len(out), np.nan)
-        for lid, rows in out.groupby(out["learner"].astype(str)).indices.items():
-            learner = learners.get(lid)
-            if learner is None:
-                continue
-            reach = catalogue.travel_from(learner.home_zone, learner.transport)
-            zones = sec["zone"].to_numpy(dtype=object)[rows]
-            trip = reach.reindex(pd.Index(zones)).to_numpy(dtype=float)
-            trip = np.where(np.isnan(trip), np.inf, trip)
-            minutes[rows] = np.where(sec["in_person"].fillna(False).to_numpy(dtype=bool)[rows],
-                                     trip, 0.0)
-        out["travel_minutes"] = minutes
-    if "ends_late" not in out:
-        end = sec["end_min"].fillna(-1).to_numpy(dtype=float)
-        out["ends_late"] = sec["meets"].fillna(False).to_numpy(dtype=bool) & \
-            (end > params.late_hour * 60)
+    sec = catalogue.section_table.reindex(out["section"].astype(str))
+    minutes = given_minutes.copy()
+    todo = np.isnan(minutes)
+    in_person = sec["in_person"].fillna(False).to_numpy(dtype=bool)
+    zones = sec["zone"].to_numpy(dtype=object)
+    for lid, rows in out[todo].groupby(out["learner"].astype(str)[todo]).indices.items():
+        rows = np.flatnonzero(todo)[rows]
+        learner = learners.get(lid)
+        if learner is None:
+            continue
+        reach = catalogue.travel_from(learner.home_zone, learner.transport)
+        trip = reach.reindex(pd.Index(zones[rows])).to_numpy(dtype=float)
+        trip = np.where(np.isnan(trip), np.inf, trip)
+        minutes[rows] = np.where(in_person[rows], trip, 0.0)
+    end = sec["end_min"].fillna(-1).to_numpy(dtype=float)
+    late = sec["meets"].fillna(False).to_numpy(dtype=bool) & (end > params.late_hour * 60)
+    out["travel_minutes"] = minutes
+    out["ends_late"] = np.where(given_late.isna(), late, given_late.fillna(False)).astype(bool)
     return out
 
 
