@@ -679,11 +679,11 @@ def run_serve(args) -> int:
     from ..app import serve
 
     data_dir = _data_dir(args.data)
-    params = model_parameters(args)
+    extra = {"parameters": model_parameters(args)} if getattr(args, "parameters", None) else {}
     try:
         with contextlib.suppress(KeyboardInterrupt):
             serve(data_dir=data_dir, port=args.port, address=args.address, show=args.show,
-                  db_path=Path(args.db).expanduser() if args.db else None, parameters=params)
+                  db_path=Path(args.db).expanduser() if args.db else None, **extra)
     except ValueError as err:  # e.g. an address beyond this computer while there is no sign-in
         print(f"{PROG}: error: will not serve on {args.address}: {err}", file=sys.stderr)
         return 2
