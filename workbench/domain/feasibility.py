@@ -804,7 +804,8 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids, *,
         Ordered by ``PROBLEM_KINDS`` and then by plan order; empty when the plan fits. Each
         carries its words as data: ``problem_text(problem, words)`` says it in a language.
     """
-    A = _arrays(catalogue, cache)
+    # without a session's cache, one for this call: its alternatives reuse the learner's tests
+    A = _arrays(catalogue, EngineCache() if cache is None else cache)
     ids = A.shared.known(section_ids)
     plan = A.shared.positions(ids)
     if not len(plan):
@@ -868,7 +869,7 @@ def check_plan(catalogue: Catalogue, learner: Learner, section_ids, *,
     pos = {s: i for s, i in zip(ids, plan, strict=True)}
     seen: dict[tuple, list] = {}
     cut_off: list[Problem] = []
-    for leg in plan_trips(catalogue, learner, ids, cache):
+    for leg in plan_trips(catalogue, learner, ids, A.cache):
         if leg["before_section"] is None or leg["after_section"] is None:
             continue
         mins, window = leg["minutes"], leg["window_minutes"]

@@ -134,16 +134,21 @@ def plan_totals(arrays: CatalogueArrays, section_ptr: np.ndarray, section_pos: n
     total = hours_w.sum(axis=1)
     busy = (hours_w > 0).sum(axis=1)
     rs_opp = arrays.opportunity[rs_sec]
-    first_opp = ~pd.DataFrame({"r": rs_row, "o": rs_opp}).duplicated().to_numpy()
+    # each opportunity is paid for once: its first section in the plan
+    n_o = len(arrays.opportunity_ids) + 1
+    _, first = np.unique(rs_row * n_o + rs_opp, return_index=True)
+    first_opp = np.zeros(rs_row.size, dtype=bool)
+    first_opp[first] = True
     cost = np.bincount(rs_row[first_opp], weights=arrays.opportunity_cost[rs_opp[first_opp]],
                        minlength=n).astype(float)
     sec_total = H.sum(axis=1)
     in_school = np.bincount(rs_row, weights=sec_total * arrays.at_school[rs_sec],
                             minlength=n).astype(float)
     kinds = np.asarray((*arrays.kinds, ""), dtype=object)  # the last: no such opportunity
-    kind_hours = np.zeros((n, len(kinds)))
     # + 1e-9 a section: a plan of only unpublished-times sections takes its most common kind
-    np.add.at(kind_hours, (rs_row, arrays.opportunity_kind[rs_opp]), sec_total + 1e-9)
+    kind_hours = np.bincount(rs_row * len(kinds) + arrays.opportunity_kind[rs_opp] % len(kinds),
+                             weights=sec_total + 1e-9, minlength=n * len(kinds)
+                             ).reshape(n, len(kinds))
     plan_kind = np.where(kind_hours.sum(axis=1) > 0, kinds[kind_hours.argmax(axis=1)], "")
     return {
         "total_hours": total,
@@ -332,6 +337,8 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
         raise ValueError(f"each plan can be compared once; repeated: "
                          f"{sorted({i for i in ids if ids.count(i) > 1})}")
     given = projections or {}
+    if cache is None:  # one for this call: its plans' parts share their text columns
+        cache = EngineCache()
     projs: dict[str, Projection] = {}
     rows, trajs, heats = [], [], []
     for p in plans:

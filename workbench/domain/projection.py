@@ -16,6 +16,7 @@ kernel on one row, and the district batch runs it chunk by chunk.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -257,6 +258,12 @@ def week_grid(catalogue: Catalogue | CatalogueArrays, start=None,
     n = DEFAULT_WEEKS if weeks is None else int(weeks)
     if n < 0:
         raise ValueError("weeks must be >= 0")
+    return _week_grid(first, n)
+
+
+@functools.lru_cache(maxsize=64)
+def _week_grid(first: dt.date, n: int) -> pd.DatetimeIndex:
+    # a few horizons are in use at once; an index is immutable, so sharing one is safe
     grid = pd.date_range(pd.Timestamp(first), periods=n + 1, freq="7D").as_unit("ns")
     return pd.DatetimeIndex(grid, name="week_start")
 
@@ -478,7 +485,7 @@ def _segments(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For sorted keys: the distinct keys and where each run starts (for ``reduceat``)."""
     if keys.size == 0:
         return keys, np.zeros(0, dtype=np.intp)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     return keys[starts], starts
 
 
@@ -564,16 +571,18 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     -------
     PlanProjections
     """
-    week_starts = pd.DatetimeIndex(week_starts)
+    if not isinstance(week_starts, pd.DatetimeIndex):
+        week_starts = pd.DatetimeIndex(week_starts)
     n_c = len(arrays.competency_ids)
     n_w = len(week_starts) - 1
-    mondays = week_starts[:-1].to_numpy(dtype="datetime64[ns]")
+    ns = week_starts.as_unit("ns").asi8
+    mondays = ns[:-1].view("datetime64[ns]")
     x = _practice(arrays, rows, params)
     # practice per (row, competency) pair, summed in plan order (the order of the entries)
     key = x.row * n_c + x.competency
     order = np.argsort(key, kind="stable")
     pair_key, starts = _segments(key[order])
-    sizes = np.diff(np.r_[starts, order.size]).astype(np.intp)
+    sizes = np.diff(np.append(starts, order.size)).astype(np.intp)
     pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
     start = rows.levels[pair_row, pair_comp]
     rates = learn_rates(arrays, params)
@@ -581,7 +590,7 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     # 0 or one number per step, so expm1 runs once per pair instead of once per week. Those
     # pairs go first; pairs with several sections get week-by-week sums.
     single = sizes == 1
-    perm = np.r_[np.flatnonzero(single), np.flatnonzero(~single)]
+    perm = np.concatenate((np.flatnonzero(single), np.flatnonzero(~single)))
     n_1, n_p = int(single.sum()), pair_key.size
     log_keep = np.log1p(-rates[pair_comp[perm]].T)                         # 4 x P
     step = np.empty((n_w, N_STEPS, n_p))
@@ -608,13 +617,16 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     column = np.empty(n_p, dtype=np.intp)
     column[perm] = np.arange(n_p)
     # goals: the row whose Monday starts the week of the goal date (the last when beyond)
-    first = np.datetime64(week_starts[0].date(), "D").astype(np.int64)
+    first = int(ns[0] // 86_400_000_000_000) if len(ns) else 0   # its day number
     g_week = np.clip((rows.goal_day - first) // 7, 0, n_w)
     g_comp = rows.goal_competency
-    pair_at = pd.Index(pair_key).get_indexer(rows.goal_row * n_c + g_comp) if g_comp.size \
-        else np.zeros(0, dtype=np.intp)
+    # pair keys are sorted and distinct: find each goal's pair (if practised) by bisection
+    wanted = rows.goal_row * n_c + g_comp
+    pair_at = np.minimum(np.searchsorted(pair_key, wanted), max(n_p - 1, 0))
     prob = np.zeros(g_comp.size)
-    has = (pair_at >= 0) & (g_comp >= 0)
+    has = (g_comp >= 0) & (n_p > 0)
+    if n_p:
+        has &= pair_key[pair_at] == wanted
     reached = np.arange(N_LEVELS)[None, :] >= rows.goal_level[has][:, None]
     prob[has] = np.clip(np.where(reached, dist[g_week[has], :, column[pair_at[has]]], 0.0)
                         .sum(axis=1), 0.0, 1.0)
