@@ -729,3 +729,21 @@ def test_cli_reads_the_dates_asked_for_and_changes_nothing_outside_them(tmp_path
     assert main(["import", "ics", old, "--learner", "L-maya", "--from", "2019-13-01"]) == 2
     err = capsys.readouterr().err
     assert "--from 2019-13-01: not a date" in err and len(err.strip().splitlines()) == 1
+
+
+def _own_zone_calendar(offset: str) -> bytes:
+    return calendar("UID:x\nSUMMARY:Piano\nDTSTART;TZID=Family Zone:20261005T100000\n"
+                    "DURATION:PT1H").replace(
+        b"BEGIN:VEVENT", b"BEGIN:VTIMEZONE\r\nTZID:Family Zone\r\nBEGIN:STANDARD\r\n"
+        b"DTSTART:19700101T000000\r\nTZOFFSETFROM:" + offset.encode() + b"\r\nTZOFFSETTO:"
+        + offset.encode() + b"\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT", 1)
+
+
+def test_each_file_is_read_with_its_own_time_zone_definitions():
+    # icalendar keeps the first definition of a zone name for the whole process; two families'
+    # files defining "Family Zone" differently must each get their own
+    window = {"window_start": D(2026, 10, 1), "window_end": D(2026, 10, 31), "tz": "UTC"}
+    for offset, utc in (("-0500", "15:00"), ("+0300", "07:00"), ("-0500", "15:00")):
+        df, report = read_busy_times(_own_zone_calendar(offset), **window)
+        assert df["start"].dt.strftime("%H:%M").tolist() == [utc], offset
+        assert not report.warnings

@@ -299,10 +299,25 @@ class _Zones:
 
     def __init__(self, timezones: list[_Block], learner_tz: dt.tzinfo, report: ImportReport):
         self.locations = {}
+        #: zones the file defines under a name that is not an IANA one: read from the file
+        #: itself, never from icalendar's process-wide cache (where the first file to define a
+        #: name would win for every family after it)
+        self.own: dict[str, dt.tzinfo] = {}
         for block in timezones:
             tzid, location = block.first("TZID"), block.first("X-LIC-LOCATION")
             if tzid and location:
                 self.locations[tzid[1].strip()] = location[1].strip()
+            if tzid and block.closed and _olson(tzid[1]) is None:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        zone = icalendar.Timezone.from_ical(block.text()).to_tz(
+                            icalendar.timezone.tzp, lookup_tzid=False)
+                except Exception:  # a broken definition: the name is resolved as any other
+                    report.warn("VTIMEZONE", f'the time zone "{tzid[1].strip()}" defined in the '
+                                "file could not be read", block.line)
+                else:
+                    self.own[tzid[1].strip()] = zone
         self.learner_tz = learner_tz
         self.report = report
         self.cache: dict[str, dt.tzinfo] = {}
@@ -353,6 +368,15 @@ def _naive(value) -> bool:
     return isinstance(value, dt.datetime) and value.tzinfo is None
 
 
+def _rezoned(value, tz: dt.tzinfo):
+    """The same wall-clock time (or PERIOD) in ``tz``; dates are kept."""
+    if isinstance(value, tuple):
+        return tuple(_rezoned(v, tz) for v in value)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=tz)
+    return value
+
+
 def _zoned(value, tz: dt.tzinfo):
     """A naive date-time (or a PERIOD of them) placed in ``tz``; dates and aware times kept."""
     if isinstance(value, tuple):
@@ -373,7 +397,12 @@ def _place_in_zones(event: icalendar.Event, block: _Block, zones: _Zones,
         values, changed = [], False
         for part in parts:
             tzid = part.params.get("TZID") if hasattr(part, "params") else None
+            own = zones.own.get(str(tzid).strip()) if tzid else None
             for v in _times(part):
+                if own is not None:  # the file's own definition, whatever icalendar found
+                    values.append(_rezoned(v, own))
+                    changed = True
+                    continue
                 if not _naive(v):
                     values.append(v)
                     continue
@@ -577,9 +606,7 @@ def _read_calendar(path_or_bytes, source_name, tz: str) -> _Calendar:
         except _BadEvent as exc:
             report.skip(exc.field, f"{_event_name(block.summary, block.line)} was not imported: "
                                    f"{exc.message}", exc.line)
-    # Parse the readable events again as one calendar, after its VTIMEZONEs, so that times
-    # given in the file's own time-zone definitions are read by those rules.
-    events = _with_time_zones(scan, readable, report)
+    events = readable
     zones = _Zones(scan.timezones, learner_tz, report)
     for event in events:
         rules = event.component.get("RRULE")
@@ -594,26 +621,6 @@ def _read_calendar(path_or_bytes, source_name, tz: str) -> _Calendar:
     elif not events:
         raise ImportFailed(report)
     return _Calendar(events, report, learner_tz)
-
-
-def _with_time_zones(scan: _Scan, readable: list[_Event], report: ImportReport) -> list[_Event]:
-    if not readable or not scan.timezones:
-        return readable
-    closed = [b for b in scan.timezones if b.closed]
-    text = "".join(["BEGIN:VCALENDAR\r\n", *(b.text() for b in closed),
-                    *(e.block.text() for e in readable), "END:VCALENDAR\r\n"])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = icalendar.Calendar.from_ical(text).walk("VEVENT")
-    except Exception:
-        report.warn("VTIMEZONE", "the time-zone definitions in the file could not be read; "
-                                 "time zones were read by their names only",
-                    closed[0].line if closed else None)
-        return readable
-    if len(parsed) != len(readable):  # pragma: no cover - the same events, read again
-        return readable
-    return [dataclasses.replace(e, component=c) for e, c in zip(readable, parsed, strict=True)]
 
 
 def _zone(tz: str, report: ImportReport) -> zoneinfo.ZoneInfo:
