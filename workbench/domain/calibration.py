@@ -557,7 +557,9 @@ def fit_bkt(seq: Sequences, *, restarts: int = 5, forgets: bool = True, seed: in
     ll = res.log_likelihood
     flags = [_degenerate(res.params, r) for r in range(restarts)]
     clean = np.array([not f for f in flags])
-    pick = np.where(clean, ll, -np.inf) if clean.any() else ll
+    guarded = max_guess <= MAX_GUESS and max_slip <= MAX_SLIP
+    # with the guards on, a start held at a guard loses to any that is not
+    pick = np.where(clean, ll, -np.inf) if guarded and clean.any() else ll
     best = int(np.argmax(pick))
     return BKTFit(params=_to_params(res.params, best, seq), log_likelihood=float(ll[best]),
                   n_learners=seq.n_learners, n_responses=seq.n_responses, restarts=restarts,
@@ -1233,3 +1235,38 @@ def _held_out(responses, units, holdout, restarts, forgets, seed, max_iter) -> H
     return HeldOut(learners=len(out_users), responses=len(o), brier=brier_score(p, o),
                    brier_base_rate=brier_score(np.full_like(o, rate), o),
                    reliability=reliability_table(p, o))
+
+
+def parameter_table(params: ModelParameters = DEFAULT_PARAMETERS,
+                    provenance: Mapping[str, Mapping] | None = None,
+                    base: ModelParameters = DEFAULT_PARAMETERS) -> pd.DataFrame:
+    """Every model parameter: its default and where that comes from, and the fitted value.
+
+    Parameters
+    ----------
+    params : ModelParameters
+        The parameters in use (e.g. a parameters file's).
+    provenance : mapping, optional
+        A parameters file's provenance: parameter -> {source, interval, ...}; only the
+        parameters it names count as fitted.
+    base : ModelParameters
+        The defaults.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter, default, default_source, fitted`` (None when not fitted), ``interval``,
+        ``fitted_source``.
+    """
+    provenance = provenance or {}
+    rows = []
+    for f in dataclasses.fields(ModelParameters):
+        prov = provenance.get(f.name)
+        rows.append({
+            "parameter": f.name, "default": getattr(base, f.name),
+            "default_source": DEFAULT_SOURCES.get(f.name, "judgment"),
+            "fitted": getattr(params, f.name) if prov else None,
+            "interval": prov.get("interval") if prov else None,
+            "fitted_source": prov.get("source") if prov else None,
+        })
+    return pd.DataFrame(rows)
