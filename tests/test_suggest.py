@@ -393,6 +393,25 @@ def test_time_slots_and_travel_rows_match_the_check(sample):
                     assert (pair in travel) == moving, (lid, ids[a], ids[b], kinds)
 
 
+def test_batched_chances_equal_the_projection(sample):
+    """The solver asks the batched kernel; it must give exactly what ``project`` gives."""
+    cat = sample.catalogue
+    pairs = []
+    for lid, learner in sample.learners.items():
+        for plan in sample.plans_for(lid):
+            pairs.append((learner, plan.sections))
+        variant = dataclasses.replace(learner, goals=[
+            Goal(g.competency_id, learner.level(g.competency_id) + 1, g.by)
+            for g in learner.goals])
+        pairs.append((variant, sample.plans_for(lid)[0].sections[:1]))
+    pairs.append((sample.learners["L-maya"], []))
+    batched = S._batched_goal_chances(cat, pairs, S.DEFAULT_PARAMETERS)
+    assert len(batched) == len(pairs)
+    for (learner, sections), got in zip(pairs, batched, strict=True):
+        ref = project(cat, learner, sections).goals["probability"].to_numpy()
+        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
+
+
 def test_chain_curve_is_the_hypoexponential_distribution():
     one = S._Curve([1.0])
     t = np.linspace(0, 8, 50)

@@ -221,10 +221,31 @@ class Suggestions:
 def _goal_chances(catalogue: Catalogue, pairs, params: ModelParameters) -> list[np.ndarray]:
     """Each (learner, sections) pair's goal chances, in the learner's goal order.
 
-    The one place the projection is asked; a batched kernel can replace the loop.
+    The one place the projection is asked: all pairs in one call of the batched kernel
+    (``project_many``) when it is there, else ``project`` pair by pair (the same numbers;
+    ``tests/test_suggest.py`` checks that the two agree).
     """
-    return [project(catalogue, lr, list(ids), params)
-            .goals["probability"].to_numpy(dtype=float) for lr, ids in pairs]
+    pairs = [(lr, list(ids)) for lr, ids in pairs]
+    if not pairs:
+        return []
+    try:
+        return _batched_goal_chances(catalogue, pairs, params)
+    except (ImportError, AttributeError, TypeError):
+        return [project(catalogue, lr, ids, params).goals["probability"].to_numpy(dtype=float)
+                for lr, ids in pairs]
+
+
+def _batched_goal_chances(catalogue: Catalogue, pairs, params: ModelParameters
+                          ) -> list[np.ndarray]:
+    """``_goal_chances`` through ``project_many`` (one kernel call for every pair)."""
+    from . import projection
+    from .arrays import catalogue_arrays
+
+    arrays = catalogue_arrays(catalogue)
+    rows = projection.PlanRows.from_learners(arrays, pairs)
+    many = projection.project_many(arrays, rows, projection.week_grid(arrays), params)
+    ends = np.cumsum([len(lr.goals) for lr, _ in pairs])[:-1]
+    return [np.asarray(p, dtype=float) for p in np.split(many.goal_probability, ends)]
 
 
 def _hazard(p) -> np.ndarray:
@@ -562,6 +583,7 @@ class _Problem:
             self.R = _Rows(catalogue, ids, fit)
         self.cand = np.arange(self.k, self.R.n)
         self.cover = self._coverage(max_level)                   # n x G x 4 bool
+        self.twin = self._twins()
         self.rho = self._step_ratios(hazard_cache)
         self.curves = [_curve_for(r, hazard_cache) for r in self.rho]
         self.projections = self._n_projections
@@ -617,6 +639,16 @@ class _Problem:
                         cache[ckey(i, g)] = float(h[g])
         self._n_projections = len(groups)
         return H
+
+    def _twins(self) -> np.ndarray:
+        """A group id per row: candidates of one opportunity that meet on the same days over
+        the same dates, for the same hours, with the same measured effect on every goal."""
+        R, out, seen = self.R, np.arange(self.R.n), {}
+        for i in range(self.k, R.n):
+            key = (R.opp[i], int(R.first[i]), int(R.last[i]), int(R.mask[i]),
+                   round(float(R.weekly_hours[i]), 9), tuple(np.round(self.H[i], 12)))
+            out[i] = seen.setdefault(key, i)
+        return out
 
     def _coverage(self, max_level: dict) -> np.ndarray:
         cov = np.zeros((self.R.n, len(self.goals), 4), dtype=bool)
@@ -723,6 +755,7 @@ class _Model:
         if objective == "goals":
             h.setOptionValue("mip_improving_solution_save", True)
         self.n_x = len(P.cand)
+        self.twin = P.twin[P.cand]
         self.objective = objective
         G = len(P.goals)
         self.weights = np.ones(G) if weights is None else np.asarray(weights, dtype=float)
@@ -914,9 +947,12 @@ class _Model:
                 self._tangent(gi, col, float(t), float(f), float(d))
 
     def no_good(self, chosen: np.ndarray) -> None:
-        """Cut off exactly this set of candidates (by column)."""
-        sign = np.where(chosen, -1.0, 1.0)
-        self._row(self.x, sign, 1.0 - float(chosen.sum()), _INF)
+        """Cut off this set of candidates, and the same set with any section swapped for its
+        twin (another group of the same opportunity with the same days, dates and effect on
+        every goal: the same plan as far as the goals are concerned)."""
+        groups = set(self.twin[chosen > 0.5].tolist())
+        sign = np.where(np.isin(self.twin, list(groups)), -1.0, 1.0)
+        self._row(self.x, sign, 1.0 - float(len(groups)), _INF)
 
     def no_good_opportunities(self, chosen: np.ndarray) -> None:
         """Cut off every plan with exactly these opportunities (in any of their groups)."""
@@ -1002,7 +1038,8 @@ class _Model:
             if p >= 1.0 - 1e-12:
                 continue
             touch = P.H[P.cand, gi] > 0
-            others = np.flatnonzero(touch & (chosen < 0.5))
+            twins = np.isin(self.twin, self.twin[chosen > 0.5])
+            others = np.flatnonzero(touch & (chosen < 0.5) & ~twins)
             self._row(np.r_[self.z[gi], self.x[others]],
                       np.r_[1.0, -(1.0 - p) * np.ones(len(others))], -_INF, p + 1e-9)
 
