@@ -2,7 +2,7 @@
 
 Prints JSON lines ``{"name", "value", "unit"}`` (median and p95 over repeats). The default run
 (50,000 learners, about 125,000 learner-plans, 3 repeats, no Dask) takes about a minute;
-``--dask`` adds a 2-worker ``LocalCluster`` (``batch.local_cluster``) and ``--learners 200000``
+``--dask`` adds a 2-worker ``LocalCluster`` (``district.local_cluster``) and ``--learners 200000``
 gives the 500,000 learner-plan run of the README.
 
     python benchmarks/bench_batch.py [--learners N] [--repeats R] [--dask] [--dask-variants]
@@ -58,7 +58,10 @@ def _timed(run, client=None) -> tuple[float, float]:
 
 
 def main() -> None:
-    from workbench import batch
+    try:
+        from workbench import district
+    except ImportError:  # an older tree, measured for comparison
+        from workbench import batch as district
     from workbench.domain.dataset import Catalogue
     from workbench.domain.generate import generate_frames
 
@@ -79,7 +82,7 @@ def main() -> None:
     catalogue = Catalogue.from_frames(**generate_frames(n_sections=2000, seed=0,
                                                        n_competencies=60))
     t0 = time.perf_counter()
-    roster = batch.generate_roster_frame(catalogue, args.learners, seed=1)
+    roster = district.generate_roster_frame(catalogue, args.learners, seed=1)
     emit("roster.generate_seconds", time.perf_counter() - t0, "s")
     emit("roster.learner_plans", len(roster), "rows")
     n = len(roster)
@@ -87,14 +90,14 @@ def main() -> None:
 
     def iterate(client=None):
         def run():
-            for _res in batch.iter_results(catalogue, roster, weeks=40, chunk_size=cs,
+            for _res in district.iter_results(catalogue, roster, weeks=40, chunk_size=cs,
                                            client=client):
                 pass
         return run
 
     def write(client=None):
         def run():
-            batch.write_results(catalogue, roster, Path(tmp.name) / "r.parquet",
+            district.write_results(catalogue, roster, Path(tmp.name) / "r.parquet",
                                 chunk_size=cs, client=client)
         return run
 
@@ -103,10 +106,10 @@ def main() -> None:
     if args.dask:
         from distributed import Client, LocalCluster
 
-        clusters.append(("dask_2_workers", lambda: batch.local_cluster(2)))
+        clusters.append(("dask_2_workers", lambda: district.local_cluster(2)))
         if args.dask_variants:
             clusters.append(("dask_1_worker_2_threads",
-                             lambda: batch.local_cluster(1, threads_per_worker=2)))
+                             lambda: district.local_cluster(1, threads_per_worker=2)))
             clusters.append(("dask_2_workers_default_env", lambda: LocalCluster(
                 n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)))
 
@@ -127,7 +130,7 @@ def main() -> None:
     for c_name, make in clusters:
         with make() as cluster, Client(cluster) as client:
             # workers up and workbench imported on them before the clock starts
-            batch.project_roster(catalogue, roster.iloc[:200], client=client)
+            district.project_roster(catalogue, roster.iloc[:200], client=client)
             # single-process repeats alternate with the cluster's: noise hits both alike
             for _ in range(args.repeats):
                 for k_name, k in kinds:
@@ -146,7 +149,7 @@ def main() -> None:
     # peak memory of one streamed run (tracemalloc sees numpy's buffers; it slows the run, so
     # it is measured apart from the timing)
     tracemalloc.start()
-    batch.write_results(catalogue, roster, Path(tmp.name) / "r.parquet", chunk_size=cs)
+    district.write_results(catalogue, roster, Path(tmp.name) / "r.parquet", chunk_size=cs)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     tmp.cleanup()

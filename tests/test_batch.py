@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from workbench import batch
+from workbench import district
 from workbench.cli import batch as cli_batch
 from workbench.domain.dataset import Catalogue
 from workbench.domain.feasibility import check_plan
@@ -31,12 +31,12 @@ def people(catalogue):
 
 @pytest.fixture(scope="module")
 def roster(people) -> pd.DataFrame:
-    return batch.roster_from_learners(*people)
+    return district.roster_from_learners(*people)
 
 
 @pytest.fixture(scope="module")
-def results(catalogue, roster) -> batch.BatchResults:
-    return batch.project_roster(catalogue, roster, chunk_size=97)
+def results(catalogue, roster) -> district.BatchResults:
+    return district.project_roster(catalogue, roster, chunk_size=97)
 
 
 def _close(a, b, tol=1e-9) -> bool:
@@ -93,7 +93,7 @@ def test_feasible_is_the_roster_subset_of_check_plan(catalogue, people, results)
 
 @pytest.mark.parametrize("chunk_size", [1, 50, 10_000])
 def test_results_do_not_depend_on_chunking(catalogue, roster, results, chunk_size):
-    other = batch.project_roster(catalogue, roster.iloc[:200], chunk_size=chunk_size)
+    other = district.project_roster(catalogue, roster.iloc[:200], chunk_size=chunk_size)
     pd.testing.assert_frame_equal(other.plans, results.plans.iloc[:200], check_exact=True)
     n = len(other.competencies)
     pd.testing.assert_frame_equal(other.competencies,
@@ -103,8 +103,8 @@ def test_results_do_not_depend_on_chunking(catalogue, roster, results, chunk_siz
 
 def test_chunks_bigger_than_a_block_give_identical_results(catalogue, roster, results,
                                                           monkeypatch):
-    monkeypatch.setattr(batch, "BLOCK_ROWS", 37)
-    blocked = batch.project_roster(catalogue, roster, chunk_size=250)
+    monkeypatch.setattr(district, "BLOCK_ROWS", 37)
+    blocked = district.project_roster(catalogue, roster, chunk_size=250)
     pd.testing.assert_frame_equal(blocked.plans, results.plans, check_exact=True)
     pd.testing.assert_frame_equal(blocked.competencies, results.competencies, check_exact=True)
 
@@ -113,11 +113,11 @@ def test_a_chunk_shipped_to_a_worker_arrives_unchanged(catalogue, roster):
     import pickle
 
     chunk = roster.iloc[40:90]
-    back = batch._unpack(pickle.loads(pickle.dumps(batch._pack(chunk))))
+    back = district._unpack(pickle.loads(pickle.dumps(district._pack(chunk))))
     pd.testing.assert_frame_equal(back, chunk.reset_index(drop=True), check_exact=True)
     # a text column Arrow cannot hold travels as the frame itself
     odd = chunk.assign(interests=[1.5, *chunk["interests"].iloc[1:]])
-    assert batch._pack(odd) is odd
+    assert district._pack(odd) is odd
 
 
 @pytest.mark.slow
@@ -125,13 +125,13 @@ def test_dask_local_cluster_gives_identical_results(catalogue, roster, results, 
     distributed = pytest.importorskip("distributed")
     big = pd.concat([roster] * 5, ignore_index=True)
     big["plan_id"] = big["plan_id"] + "-" + (np.arange(len(big)) // len(roster)).astype(str)
-    single = batch.project_roster(catalogue, big, chunk_size=700)
-    batch.write_results(catalogue, big, tmp_path / "one.parquet", chunk_size=500)
-    with batch.local_cluster(2) as cluster, distributed.Client(cluster) as client:
-        on_dask = batch.project_roster(catalogue, big, chunk_size=500, client=client)
-        written = batch.write_results(catalogue, big, tmp_path / "dask.parquet",
+    single = district.project_roster(catalogue, big, chunk_size=700)
+    district.write_results(catalogue, big, tmp_path / "one.parquet", chunk_size=500)
+    with district.local_cluster(2) as cluster, distributed.Client(cluster) as client:
+        on_dask = district.project_roster(catalogue, big, chunk_size=500, client=client)
+        written = district.write_results(catalogue, big, tmp_path / "dask.parquet",
                                       chunk_size=500, client=client)
-        by_address = batch.project_roster(catalogue, big.iloc[:900], chunk_size=400,
+        by_address = district.project_roster(catalogue, big.iloc[:900], chunk_size=400,
                                           client=cluster.scheduler_address)
     assert len(big) > 2000
     pd.testing.assert_frame_equal(single.plans, on_dask.plans, check_exact=True)
@@ -141,7 +141,7 @@ def test_dask_local_cluster_gives_identical_results(catalogue, roster, results, 
     assert written["plans"] == len(big)
     for name in ("one.parquet", "dask.parquet"):
         assert pq.ParquetFile(tmp_path / name).metadata.num_row_groups == math.ceil(len(big) / 500)
-    for path in (lambda p: p, batch.competencies_path):
+    for path in (lambda p: p, district.competencies_path):
         assert pq.read_table(path(tmp_path / "one.parquet")).equals(
             pq.read_table(path(tmp_path / "dask.parquet")))
 
@@ -150,7 +150,7 @@ def test_roster_round_trips_through_csv_and_parquet(catalogue, roster, tmp_path)
     roster.to_csv(tmp_path / "r.csv", index=False)
     roster.to_parquet(tmp_path / "r.parquet", index=False)
     for name in ("r.csv", "r.parquet"):
-        back, problems = batch.read_roster(tmp_path / name, catalogue)
+        back, problems = district.read_roster(tmp_path / name, catalogue)
         assert problems == []
         pd.testing.assert_frame_equal(back, roster)
 
@@ -164,35 +164,35 @@ def test_bad_rows_are_reported_with_line_and_field_and_skipped(catalogue, roster
     raw.loc[7, "plan_id"] = raw.loc[0, "plan_id"]
     path = tmp_path / "roster.csv"
     raw.to_csv(path, index=False)
-    good, problems = batch.read_roster(path, catalogue)
+    good, problems = district.read_roster(path, catalogue)
     where = {(p.line, p.field) for p in problems}
     assert where == {(4, "grade"), (6, "sections"), (7, "home_zone"), (8, "goals"),
                      (9, "plan_id")}
     assert all(str(p).startswith(f"roster.csv:{p.line}:{p.field}: ") for p in problems)
     assert list(good["plan_id"]) == [raw.loc[i, "plan_id"] for i in (0, 1, 3, 8, 9)]
-    with pytest.raises(batch.RosterError) as err:
-        batch.read_roster(path, catalogue, strict=True)
+    with pytest.raises(district.RosterError) as err:
+        district.read_roster(path, catalogue, strict=True)
     assert len(err.value.problems) == 5
 
 
 def test_write_results_streams_every_row(catalogue, roster, results, tmp_path):
     out = tmp_path / "results.parquet"
-    written = batch.write_results(catalogue, roster, out, chunk_size=100)
+    written = district.write_results(catalogue, roster, out, chunk_size=100)
     assert written["plans"] == len(roster)
     meta = pq.ParquetFile(out).metadata
     assert meta.num_row_groups == math.ceil(len(roster) / 100)
     pd.testing.assert_frame_equal(pd.read_parquet(out), results.plans, check_dtype=False)
-    comps = pd.read_parquet(batch.competencies_path(out))
+    comps = pd.read_parquet(district.competencies_path(out))
     assert len(comps) == written["competencies"] == len(results.competencies)
 
 
 def test_reachability_by_zone_agrees_with_a_learner_by_learner_count(catalogue, people, roster):
     learners, _ = people
-    table = batch.reachability_by_zone(catalogue, roster, "robotics")
+    table = district.reachability_by_zone(catalogue, roster, "robotics")
     assert table["learners"].sum() == roster["learner_id"].nunique()
     assert table[["share_no_feasible_opportunity", "share_no_broadband"]].stack().between(
         0, 1).all()
-    same = batch.reachability_by_zone(catalogue, learners, "Robotics")
+    same = district.reachability_by_zone(catalogue, learners, "Robotics")
     pd.testing.assert_frame_equal(table, same)
     # brute force for a few learners: any robotics section they could take?
     t = catalogue.section_table
@@ -211,7 +211,7 @@ def test_reachability_by_zone_agrees_with_a_learner_by_learner_count(catalogue, 
                 ok |= reach.get(s["zone"], np.inf) <= lr.max_travel_minutes
             else:
                 ok |= lr.home_broadband and lr.has_device
-        one = batch.reachability_by_zone(catalogue, [lr], "robotics")
+        one = district.reachability_by_zone(catalogue, [lr], "robotics")
         assert one["share_no_feasible_opportunity"].iloc[0] == (0.0 if ok else 1.0), lr
 
 

@@ -2,7 +2,7 @@
 
 Catalogues and rosters are generated (``workbench.domain.generate``) from drawn sizes and seeds,
 then varied (unknown home zones, other strengths and interests, other model parameters, other
-horizons), and every plan is projected both ways: ``batch.project_roster`` over the roster
+horizons), and every plan is projected both ways: ``district.project_roster`` over the roster
 frame, and ``project`` + ``plan_ledger`` (+ ``check_plan`` for the roster's feasibility subset)
 one learner at a time. Level numbers must agree exactly or to 1e-12.
 """
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import batch
+from workbench import district
 from workbench.domain.arrays import catalogue_arrays
 from workbench.domain.dataset import Catalogue
 from workbench.domain.feasibility import check_plan
@@ -78,11 +78,11 @@ def districts(draw):
 
 @PARITY
 @given(districts(), st.integers(1, 7))
-def test_batch_equals_the_one_plan_projection_on_generated_districts(district, chunk_size):
-    cat, learners, plans, params, weeks, start = district
+def test_batch_equals_the_one_plan_projection_on_generated_districts(drawn, chunk_size):
+    cat, learners, plans, params, weeks, start = drawn
     by_id = {lr.learner_id: lr for lr in learners}
-    roster = batch.roster_from_learners(learners, plans)
-    res = batch.project_roster(cat, roster, params, weeks=weeks, start=start,
+    roster = district.roster_from_learners(learners, plans)
+    res = district.project_roster(cat, roster, params, weeks=weeks, start=start,
                                chunk_size=chunk_size)
     assert list(res.plans["plan_id"]) == [p.plan_id for p in plans]
     per_comp = {pid: g.set_index("competency_id")
@@ -120,8 +120,8 @@ def test_batch_equals_the_one_plan_projection_on_generated_districts(district, c
 
 @PARITY
 @given(districts())
-def test_project_is_the_kernel_on_one_row_bit_for_bit(district):
-    cat, learners, plans, params, weeks, start = district
+def test_project_is_the_kernel_on_one_row_bit_for_bit(drawn):
+    cat, learners, plans, params, weeks, start = drawn
     by_id = {lr.learner_id: lr for lr in learners}
     arrays = catalogue_arrays(cat)
     pairs = [(by_id[p.learner_id], p.sections) for p in plans]
@@ -136,9 +136,9 @@ def test_project_is_the_kernel_on_one_row_bit_for_bit(district):
                                       one.goals["probability"].to_numpy(dtype=float))
         goal_at += n_goals
     # the batch builds the same rows from the roster file's columns as from the learners
-    roster = batch.roster_from_learners(learners, plans)
-    model = batch._Model(cat, params, start, weeks)
-    from_roster = batch._plan_rows(model, roster)
+    roster = district.roster_from_learners(learners, plans)
+    model = district._Model(cat, params, start, weeks)
+    from_roster = district._plan_rows(model, roster)
     from_learners = PlanRows.from_learners(arrays, pairs)
     for f in dataclasses.fields(PlanRows):
         a, b = getattr(from_roster, f.name), getattr(from_learners, f.name)

@@ -23,16 +23,20 @@ anywhere else, over the year) and ``feasible``. **Per competency**: ``learner_id
 competency_id, current_level, expected_end, p_proficient_end`` for each competency the plan
 practises (every other competency stays where it is).
 
-``feasible`` is a cheap subset of ``feasibility.check_plan``, the checks a roster can answer:
-grade, seats, broadband, device, a car where one is needed, a way to get there by the learner's
-own transport within ``max_travel_minutes``, budget, and hours in the busiest week. It does not
-check time conflicts, travel between sections, free time or prerequisites (a roster carries no
-availability; run ``check_plan`` on a learner's data directory for the full list).
+``feasible`` is ``feasibility.roster_feasible``, the checks of ``check_plan`` a roster can
+answer: grade, seats, broadband, device, a car where one is needed, a way to get there by the
+learner's own transport within ``max_travel_minutes``, budget, and hours in the busiest week. It
+does not check time conflicts, travel between sections, free time or prerequisites (a roster
+carries no availability; run ``check_plan`` on a learner's data directory for the full list).
 
-The numbers are those of ``projection.project`` for the same learner and plan (tested to 1e-9);
-the weekly practice is built with numpy for a whole chunk of plans at once and fed to the same
-``projection.evolve`` kernel. Results do not depend on how the roster is split into chunks, so a
-Dask run gives exactly the single-process numbers (tested bit for bit, Parquet files included).
+This module only reads rosters, cuts them into chunks, and writes Parquet, on one process or on
+Dask. Every number comes from the domain: a chunk's rows become ``projection.PlanRows`` and go
+through ``projection.project_many`` (the kernel ``project`` runs on one row),
+``ledger.plan_totals`` and ``feasibility.roster_feasible``, over the catalogue's shared
+``arrays.CatalogueArrays``; so the numbers are those of ``project`` and ``plan_ledger`` for the
+same learner and plan (``tests/test_kernel_parity.py``: to 1e-12 on generated districts).
+Results do not depend on how the roster is split into chunks, so a Dask run gives exactly the
+single-process numbers (tested bit for bit, Parquet files included).
 """
 
 from __future__ import annotations

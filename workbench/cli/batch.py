@@ -73,7 +73,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _generate(args, as_json: bool) -> int:
-    from ..batch import generate_roster_frame
+    from ..district import generate_roster_frame
     from ..markup import write_csv
     from .core import UserError, print_json
 
@@ -108,7 +108,7 @@ def run(args) -> int:
         raise UserError("--out is needed: where to write the results (e.g. results.parquet).")
     if args.weeks < 1:
         raise UserError("--weeks must be at least 1.")
-    from ..batch import DEFAULT_CHUNK_SIZE, RosterError, read_roster, write_results
+    from ..district import DEFAULT_CHUNK_SIZE, RosterError, read_roster, write_results
 
     roster_path = Path(args.roster).expanduser()
     if not roster_path.is_file():
