@@ -546,6 +546,31 @@ def test_calibrate_prints_fits_intervals_and_the_held_out_check(tmp_path, capsys
     assert "Nothing written" in out
 
 
+def test_serve_and_batch_take_the_parameters_file(calibrated, capsys, monkeypatch, tmp_path):
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("workbench.app")
+    fake.serve = lambda **kwargs: calls.append(kwargs)
+    monkeypatch.setitem(sys.modules, "workbench.app", fake)
+    code, _, err = run(capsys, "serve", "--port", "5123", "--db", str(tmp_path / "s.sqlite"),
+                       "--parameters", str(calibrated))
+    assert code == 0, err
+    assert calls[0]["parameters"] == read_parameters(calibrated).parameters
+    monkeypatch.undo()
+    roster = tmp_path / "roster.csv"
+    assert main(["batch", "--generate", "12", "--roster", str(roster)]) == 0
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    assert main(["batch", "--roster", str(roster), "--out", str(a), "--json"]) == 0
+    assert main(["batch", "--roster", str(roster), "--out", str(b), "--json",
+                 "--parameters", str(calibrated)]) == 0
+    capsys.readouterr()
+    before, after = pd.read_parquet(a), pd.read_parquet(b)
+    assert (before["hours_per_week"] == after["hours_per_week"]).all()
+    assert (after["expected_credits"] - before["expected_credits"]).abs().max() > 0.05
+
+
 def test_the_app_loads_a_parameters_file(calibrated, tmp_path):
     from workbench.app import create_app
 

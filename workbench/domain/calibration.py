@@ -787,7 +787,8 @@ def attendance_covariates(catalogue: Catalogue, learners: Mapping[str, Learner],
     ``travel_minutes`` is the fastest trip from the learner's home zone to the section's zone by
     any of their ways of travelling (0 for a section that needs no travel; inf when they cannot
     get there), as the projection's attendance rule has it; ``ends_late`` is whether the section
-    ends after ``params.late_hour``. Columns already in ``frame`` are kept as they are.
+    ends after ``params.late_hour``. Values the log already gives are kept; only missing ones
+    (no column, or an empty cell) are worked out.
     """
     out = frame.copy()
     given_minutes = out["travel_minutes"].to_numpy(dtype=float) if "travel_minutes" in out \
