@@ -174,7 +174,7 @@ def test_what_could_not_be_read_is_named_with_a_path():
         "CFItems[4].identifier", "CFAssociations[2].originNodeURI", "CFAssociations[3]",
         "CFAssociations[4]", "CFAssociations[5].associationType",
     ]
-    assert report.summary() == "Read 6 items: imported 2, skipped 8 (see below)."
+    assert report.summary() == "Read 6 items: imported 2, skipped 8."
     row = fw.competencies.set_index("case_identifier").loc["x3"]
     assert (row["parent_id"], row["education_level"]) == ("x1", "09;10")
 

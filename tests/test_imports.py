@@ -309,7 +309,7 @@ def test_cli_framework_json_output_carries_the_report(tmp_path, capsys):
     assert code == 1 and not out.exists()
     assert result["applied"] is False and result["competencies"] == 2
     assert result["skipped"][0]["field"] == "CFItems[2].fullStatement"
-    assert result["skipped"][0]["text"].startswith("framework.json:-:CFItems[2].fullStatement: ")
+    assert result["skipped"][0]["text"].startswith("framework.json:CFItems[2].fullStatement: ")
 
 
 # ---- the upload boxes only show what the session did ------------------------------------------

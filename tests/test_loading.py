@@ -425,7 +425,7 @@ def test_problem_text_format():
     p = DataProblem("sections.csv", 14, "start_time", "'25:00' is not a time of day (HH:MM)")
     assert str(p) == "sections.csv:14:start_time: '25:00' is not a time of day (HH:MM)"
     assert str(DataProblem("learners/L-maya.json", None, "goals[1].by", "x")) == \
-        "learners/L-maya.json:-:goals[1].by: x"
+        "learners/L-maya.json:goals[1].by: x"
     err = DataError([p], "DIR")
     assert str(err) == f"1 problem in DIR\n{p}"
 

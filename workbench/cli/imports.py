@@ -151,7 +151,8 @@ def run(args) -> int:
 
     as_json = bool(getattr(args, "json", False))
     if not Path(args.file).expanduser().is_file():
-        raise UserError(f"There is no file {args.file}.")
+        raise UserError(f"{Path(args.file).name}: could not open the file (No such file or "
+                        "directory). Nothing was changed.")
     try:
         pending = _read(args)
     except ImportFailed as err:

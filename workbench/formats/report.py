@@ -46,8 +46,10 @@ class DataProblem:
     message: str
 
     def __str__(self) -> str:
-        line = "-" if self.line is None else str(self.line)
-        return f"{self.file}:{line}:{self.field or '-'}: {self.message}"
+        # file:line:field: message, leaving out what is not known (never "file:::" or "-:-")
+        where = ":".join(str(part) for part in (self.file, self.line, self.field)
+                         if part not in (None, ""))
+        return f"{where}: {self.message}" if where else self.message
 
     def to_dict(self) -> dict:
         """Plain data (for JSON), with the one-line text as ``"text"``."""
@@ -112,15 +114,13 @@ class ImportReport:
         self.warnings.append(DataProblem(self.source, line, field_, message))
 
     def summary(self) -> str:
-        """One plain sentence, e.g. "Read 703 items: imported 700, skipped 3 (see below)."."""
+        """One plain sentence, e.g. "Read 703 items: imported 700, skipped 3."."""
         noun = "item" if self.read == 1 else "items"
         text = f"Read {self.read} {noun}: imported {self.imported}"
         if self.skipped:
             text += f", skipped {len(self.skipped)}"
         if self.warnings:
             text += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
-        if self.skipped or self.warnings:
-            text += " (see below)"
         return text + "."
 
     def to_dict(self) -> dict:
