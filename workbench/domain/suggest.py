@@ -187,7 +187,8 @@ class Suggestions:
     excluded: tuple[str, ...]
     plans: list[SuggestedPlan]
     status: str            #: "proven", "time_limit", "no_goals", "no_candidates", "kept_broken"
-    bound: float           #: upper bound on any plan's expected goals (nan when not searched)
+    bound: float           #: upper bound on the best plan's objective (expected goals less the
+    #: tie-break terms); nan when there was nothing to search
     candidates: int        #: sections the search chose from
     sections_in_catalogue: int
     seconds: float
@@ -357,36 +358,62 @@ def _day_numbers(values) -> np.ndarray:
     return np.asarray(pd.DatetimeIndex(values).values.astype("datetime64[D]").astype(np.int64))
 
 
+_COLUMNS = ("opp", "title", "provider", "cost", "weekly_hours", "self_paced", "meets",
+            "in_person", "mask", "start", "end", "first", "last", "start_date", "end_date",
+            "tba", "zone")
+
+
+def _catalogue_columns(catalogue: Catalogue, cache: dict | None) -> dict:
+    """The section table's columns the search reads, as numpy arrays (once per call)."""
+    if cache is not None and "columns" in cache:
+        return cache["columns"]
+    t = catalogue.section_table
+    meets = t["meets"].to_numpy(dtype=bool)
+    zone_at = {z: i for i, z in enumerate(catalogue.zones)}
+    out = {
+        "position": {sid: i for i, sid in enumerate(t.index)},
+        "opp": t["opportunity_id"].astype(str).to_numpy(dtype=object),
+        "title": t["title"].astype(str).to_numpy(dtype=object),
+        "provider": t["provider_name"].astype(str).to_numpy(dtype=object),
+        "cost": t["cost"].to_numpy(dtype=float),
+        "weekly_hours": t["weekly_hours"].to_numpy(dtype=float),
+        "self_paced": t["self_paced_hours"].to_numpy(dtype=float),
+        "meets": meets,
+        "in_person": t["in_person"].to_numpy(dtype=bool),
+        "mask": np.where(meets, t["day_mask"].to_numpy(dtype=np.int64), 0),
+        "start": t["start_min"].to_numpy(dtype=np.int64),
+        "end": t["end_min"].to_numpy(dtype=np.int64),
+        "first": _day_numbers(t["start_date"]),
+        "last": _day_numbers(t["end_date"]),
+        "start_date": t["start_date"].to_numpy(),
+        "end_date": t["end_date"].to_numpy(),
+        "tba": t["times_tba"].astype(bool).to_numpy() if "times_tba" in t
+        else np.zeros(len(t), dtype=bool),
+        "zone": np.array([zone_at.get(str(z), -1) for z in t["zone"]], dtype=np.int64),
+    }
+    if cache is not None:
+        cache["columns"] = out
+    return out
+
+
 class _Rows:
     """Kept and candidate sections as arrays (kept first)."""
 
-    def __init__(self, catalogue: Catalogue, ids: list[str], fit: pd.DataFrame):
-        t = catalogue.section_table
-        sub = t.iloc[t.index.get_indexer(ids)]
+    def __init__(self, catalogue: Catalogue, ids: list[str], fit: pd.DataFrame,
+                 cache: dict | None = None):
+        cols = _catalogue_columns(catalogue, cache)
+        pos = np.array([cols["position"][sid] for sid in ids], dtype=np.int64)
         self.ids = list(ids)
         self.n = len(ids)
-        self.opp = sub["opportunity_id"].astype(str).to_numpy(dtype=object)
-        self.title = sub["title"].astype(str).to_numpy(dtype=object)
-        self.provider = sub["provider_name"].astype(str).to_numpy(dtype=object)
-        self.cost = sub["cost"].to_numpy(dtype=float)
-        self.weekly_hours = sub["weekly_hours"].to_numpy(dtype=float)
-        self.self_paced = sub["self_paced_hours"].to_numpy(dtype=float)
-        self.meets = sub["meets"].to_numpy(dtype=bool)
-        self.in_person = sub["in_person"].to_numpy(dtype=bool)
-        self.mask = np.where(self.meets, sub["day_mask"].to_numpy(dtype=np.int64), 0)
-        self.start = sub["start_min"].to_numpy(dtype=np.int64)
-        self.end = sub["end_min"].to_numpy(dtype=np.int64)
-        self.first = _day_numbers(sub["start_date"])
-        self.last = _day_numbers(sub["end_date"])
-        self.start_date = sub["start_date"].to_numpy()
-        self.end_date = sub["end_date"].to_numpy()
-        self.tba = sub["times_tba"].astype(bool).to_numpy() if "times_tba" in sub \
-            else np.zeros(self.n, dtype=bool)
-        zone_at = {z: i for i, z in enumerate(catalogue.zones)}
-        self.zone = np.array([zone_at.get(str(z), -1) for z in sub["zone"]], dtype=np.int64)
-        f = fit.reindex(ids)
-        self.trip_minutes = f["travel_minutes"].to_numpy(dtype=float)
-        self.trip_mode = f["travel_mode"].to_numpy(dtype=object)
+        for name in _COLUMNS:
+            setattr(self, name, cols[name][pos])
+        at = fit.index.get_indexer(ids)
+        minutes = fit["travel_minutes"].to_numpy(dtype=float)
+        modes = fit["travel_mode"].to_numpy(dtype=object)
+        self.trip_minutes = np.where(at >= 0, minutes[np.maximum(at, 0)], np.nan) \
+            if len(at) else np.zeros(0)
+        self.trip_mode = np.where(at >= 0, modes[np.maximum(at, 0)], None) \
+            if len(at) else np.zeros(0, dtype=object)
         if self.n:
             lo, hi = int(self.first.min()), int(self.last.max())
             self.weeks = np.arange(lo - (lo + 3) % 7, hi + 1, 7, dtype=np.int64)
@@ -569,7 +596,7 @@ class _Problem:
         cand = [(s, t) for s, t in cand if t]
         ids = self.keep + [s for s, _ in cand]
         self.touch = keep_touch + [t for _, t in cand]
-        self.R = _Rows(catalogue, ids, fit)
+        self.R = _Rows(catalogue, ids, fit, hazard_cache)
         self.k = len(self.keep)
         self.H = self._first_step_hazards(hazard_cache)          # n x G
         # drop candidates the projection says do nothing for any goal
@@ -580,7 +607,7 @@ class _Problem:
             ids = [ids[i] for i in keep_rows]
             self.touch = [self.touch[i] for i in keep_rows]
             self.H = self.H[keep_rows]
-            self.R = _Rows(catalogue, ids, fit)
+            self.R = _Rows(catalogue, ids, fit, hazard_cache)
         self.cand = np.arange(self.k, self.R.n)
         self.cover = self._coverage(max_level)                   # n x G x 4 bool
         self.twin = self._twins()
@@ -1184,14 +1211,17 @@ def _search(P: _Problem, learner: Learner, count: int, deadline: float, reached:
         return found
 
     while True:
+        ranked = sorted(best.values(), key=lambda f: -f.value)
+        threshold = ranked[count - 1].value if len(ranked) >= count else -_INF
+        # an unseen plan matters only if its bound beats the k-th best kept (and the kept
+        # sections alone)
+        wanted = max(threshold + PROOF_TOLERANCE, base_value + 1e-12)
         st, chosen, ub, col = model.solve_once(deadline)
         if st == "infeasible":
             bound = -_INF
             break
-        ranked = sorted(best.values(), key=lambda f: -f.value)
-        threshold = ranked[count - 1].value if len(ranked) >= count else -_INF
         ub_total = ub + offset
-        if ub_total <= max(threshold + PROOF_TOLERANCE, base_value + 1e-12):
+        if ub_total <= wanted:
             bound = ub_total
             break
         if chosen is None:  # out of time before any new plan was found
@@ -1275,12 +1305,18 @@ class _Explainer:
         self.start = t["start_date"]
         self.fits: dict[str, pd.DataFrame] = {"": fit}
         self.problems: dict[tuple, _Problem] = {}
+        self._options: dict[int, pd.Index] = {}
         self.base_candidates = [
             s for s in fit.index[fit["fits"].to_numpy() & ~fit["in_plan"].to_numpy()]
             if s not in exclude]
 
     def options(self, g: _Goal) -> pd.Index:
         """Sections that practise the goal's competency beyond the learner's level, in time."""
+        if g.index not in self._options:
+            self._options[g.index] = self._work_out_options(g)
+        return self._options[g.index]
+
+    def _work_out_options(self, g: _Goal) -> pd.Index:
         a = self.catalogue.alignments
         a = a[(a["competency_id"] == g.competency_id) & (a["max_level"] > g.current)]
         opps = set(a["opportunity_id"].astype(str))
@@ -1624,6 +1660,8 @@ def suggest_plans(catalogue: Catalogue, learner: Learner, keep: Iterable[str] = 
         found, bound, status = [], reached - COST_WEIGHT * P.base_cost(), "no_candidates"
     for rank, f in enumerate(found, 1):
         plans.append(_suggested(P, learner, f, rank, bound, status, words))
+    # the best any plan could do: the best found, or an unseen plan's bound if higher
+    overall = max(bound, found[0].value) if found else bound
     obstacles: list[Obstacle] = []
     if explain:
         best = np.max([f.goals for f in found], axis=0) if found else \
@@ -1638,7 +1676,7 @@ def suggest_plans(catalogue: Catalogue, learner: Learner, keep: Iterable[str] = 
                 obstacles.append(ex.explain(g, float(best[g.index])))
     if not found and status == "proven":
         status = "no_candidates"
-    return done(plans, status, bound, len(P.cand), obstacles, notes)
+    return done(plans, status, overall, len(P.cand), obstacles, notes)
 
 
 def _suggested(P: _Problem, learner: Learner, f: _Found, rank: int, bound: float,
