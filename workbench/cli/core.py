@@ -318,6 +318,11 @@ def _dir_words(data_dir: Path, words: Words = ENGLISH) -> str:
     return words.gettext("the built-in sample data") if same else data_dir.name
 
 
+#: ``validate`` lists at most this many problems, then a count (a broken 100 MB file once printed
+#: four million lines).
+MAX_PROBLEMS_SHOWN = 200
+
+
 def run_validate(args) -> int:
     from ..formats.datadir import DataError, load_dataset
 
@@ -328,13 +333,21 @@ def run_validate(args) -> int:
     except DataError as err:
         problems = list(err.problems)
         if args.json:
-            print_json({"directory": str(data_dir), "valid": False, "problems": [
+            print_json({"directory": str(data_dir), "valid": False,
+                        "problem_count": len(problems), "problems": [
                 {"file": p.file, "line": p.line, "field": p.field, "column": p.field,
                  "message": p.message}
-                for p in problems]})
+                for p in problems[:MAX_PROBLEMS_SHOWN]]})
         else:
-            for p in problems:
+            for p in problems[:MAX_PROBLEMS_SHOWN]:
                 print(_problem_line(p))
+            if len(problems) > MAX_PROBLEMS_SHOWN:
+                more = len(problems) - MAX_PROBLEMS_SHOWN
+                print(words.ngettext(
+                    "... and {n} more problem (the first {shown} are shown; fix these and run "
+                    "again)", "... and {n} more problems (the first {shown} are shown; fix "
+                    "these and run again)", more).format(n=words.number(more),
+                                                         shown=MAX_PROBLEMS_SHOWN))
             n = len(problems)
             print(words.ngettext("{dir}: {n} problem", "{dir}: {n} problems", n).format(
                 dir=_dir_words(data_dir, words), n=n), file=sys.stderr)
