@@ -6,25 +6,26 @@ one opportunity, that maximise the expected number of the learner's goals reache
 hours a week. Every plan fits the learner's week, travel, money, devices and grade exactly as
 ``check_plan`` sees them (each one is checked before it is returned). Each says why in plain
 words, how far from the best it could be, and "proven best" when the search closed the gap.
-When a goal stays out of reach, ``Obstacle`` says what stands in the way and the smallest change
-found that would make it likely.
+When a goal stays out of reach, an ``Obstacle`` says what stands in the way and the least change
+found (hours, budget, trip length, ways of travelling, free time, internet) that would make it
+likely without lowering the other goals.
 
-How (``docs/model.md``, "Plan suggestions", has the formulation and its approximations):
+How (``docs/model.md``, "Plan suggestions", has the formulation and its assumptions):
 
 * candidates are the sections ``catalogue_fit`` lets join the kept sections, narrowed to those
-  that practise a goal's competency before the goal's date;
-* each candidate's effect on each goal is measured with the projection itself (``project``),
-  several candidates per call (competencies are projected independently, so candidates that
-  share no goal competency can be measured together); nothing here repeats the model's
-  equations;
-* a mixed-integer programme on HiGHS picks sections: one binary per candidate, one row per
-  time slot (every set of meetings that share a moment), a row per pair of meetings with no time
-  to travel between them, knapsack rows for the budget and for the hours of every week; each
-  goal's chance enters through an upper bound that is exact for one-level goals
-  (``1 - exp(-hazard)``, tangent cuts refined at each solution) and a piecewise-linear bound of
-  the continuous-time chain for goals several levels up;
-* the solutions are re-scored with the real projection and checked with ``check_plan``; the
-  search goes on (each found plan cut off) until no unseen plan's bound beats the ones kept.
+  that practise a goal's competency beyond the learner's level before the goal's date;
+* each candidate's effect on each goal is measured with the projection itself (one batched
+  call; candidates that share no goal competency are measured in the same plan, since
+  competencies are projected independently): nothing here repeats the model's equations;
+* a mixed-integer programme on HiGHS picks sections: one binary per candidate, one row per time
+  slot (each set of meetings that share a moment), a row per pair of meetings with no time to
+  travel between them, knapsack rows for the budget and for the hours of every distinct week;
+  each goal's chance enters through an upper bound — exact for one-level goals
+  (``1 - exp(-hazard)``, tangent cuts refined at every evaluated plan), a piecewise-linear bound
+  of the continuous-time chain for goals several levels up, and the true chances of every plan
+  already projected (more practice never lowers a chance);
+* plans are re-scored with the real projection and checked with ``check_plan``; the search goes
+  on (each plan seen cut off, with its twins) until no unseen plan's bound beats the ones kept.
 
 Nothing here reads files or knows about Panel.
 """
@@ -75,21 +76,24 @@ _DAY_PARTS = ((12 * 60, "mornings"), (17 * 60, "afternoons"), (24 * 60 + 1, "eve
 _FIXED_KINDS = ("grade", "capacity", "times_tba", "prerequisite", "duplicate")
 # the reason words in an obstacle, by catalogue_fit reason kind (counted options)
 _BLOCKED_WORDS = {
-    "grade": "{n} are for other grades",
-    "capacity": "{n} have no seats left",
-    "times_tba": "{n} have no published times yet",
-    "duplicate": "{n} are other groups of a kept opportunity",
-    "broadband": "{n} need internet at home",
-    "device": "{n} need a computer or tablet",
-    "transport": "{n} cannot be reached {modes}",
-    "too_far": "{n} are more than {minutes} minutes away",
-    "unavailable": "{n} meet outside {whose} free time",
-    "time_conflict": "{n} clash with the kept sections",
-    "travel_time": "{n} leave no time to travel from the kept sections",
-    "weekly_hours": "{n} would go over {hours} a week",
-    "budget": "{n} would go over the budget",
-    "prerequisite": "{n} need more practice first",
-    "excluded": "{n} were left out on purpose",
+    "grade": ("{n} is for other grades", "{n} are for other grades"),
+    "capacity": ("{n} has no seats left", "{n} have no seats left"),
+    "times_tba": ("{n} has no published times yet", "{n} have no published times yet"),
+    "duplicate": ("{n} is another group of a kept opportunity",
+                  "{n} are other groups of a kept opportunity"),
+    "broadband": ("{n} needs internet at home", "{n} need internet at home"),
+    "device": ("{n} needs a computer or tablet", "{n} need a computer or tablet"),
+    "transport": ("{n} cannot be reached {modes}", "{n} cannot be reached {modes}"),
+    "too_far": ("{n} is more than {minutes} minutes away",
+                "{n} are more than {minutes} minutes away"),
+    "unavailable": ("{n} meets outside {whose} free time", "{n} meet outside {whose} free time"),
+    "time_conflict": ("{n} clashes with the kept sections", "{n} clash with the kept sections"),
+    "travel_time": ("{n} leaves no time to travel from the kept sections",
+                    "{n} leave no time to travel from the kept sections"),
+    "weekly_hours": ("{n} would go over {hours} a week", "{n} would go over {hours} a week"),
+    "budget": ("{n} would go over the budget", "{n} would go over the budget"),
+    "prerequisite": ("{n} needs more practice first", "{n} need more practice first"),
+    "excluded": ("{n} was left out on purpose", "{n} were left out on purpose"),
 }
 _EVERY_WORDS = {
     "grade": "every option that practises {what} is for other grades",
@@ -1413,10 +1417,11 @@ class _Explainer:
             lead = _(_EVERY_WORDS[next(iter(blocked))]).format(**fill)
             lead = lead[:1].upper() + lead[1:] + "."
         else:
-            parts = [_(_BLOCKED_WORDS.get(k, "{n} do not fit")).format(n=n, **fill)
-                     for k, n in sorted(blocked.items(), key=lambda kv: -kv[1])]
+            parts = [words.ngettext(*_BLOCKED_WORDS.get(k, ("{n} does not fit",
+                                                             "{n} do not fit")), n).format(
+                n=n, **fill) for k, n in sorted(blocked.items(), key=lambda kv: -kv[1])]
             if n_fit:
-                parts.append(_("{n} fit").format(n=n_fit))
+                parts.append(words.ngettext("{n} fits", "{n} fit", n_fit).format(n=n_fit))
             lead = _("Of the {n} options that practise {what} in time: {parts}.").format(
                 n=len(options), what=what, parts="; ".join(parts))
         sentences = [lead]
