@@ -65,8 +65,11 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
     grade = (w.pgettext("heading", "kindergarten") if learner.grade == 0 else
              w.pgettext("heading", "grade {grade}").format(grade=learner.grade))
     sub = _("{plan} · {grade}").format(plan=plan.name, grade=grade)
-    parts = [f"<!doctype html><html lang=\"{_e(w.language)}\"><head>"
-             f"<meta charset=\"utf-8\"><title>{_e(name)} — {_e(plan.name)}</title>"
+    # the saved file may run nothing and fetch nothing, whatever text it carries
+    parts = [f"<!doctype html><html lang=\"{_e(w.language)}\"><head><meta charset=\"utf-8\">"
+             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+             "style-src 'unsafe-inline'\">"
+             f"<title>{_e(name)} — {_e(plan.name)}</title>"
              f"<style>{CSS}</style></head><body>",
              f"<h1>{_e(heading)}</h1>",
              f"<p class=\"sub\">{_e(sub)}"

@@ -1,0 +1,145 @@
+"""The served app fetches nothing from outside, cannot be framed by another site, and refuses to
+listen beyond this computer while there is no sign-in."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from workbench import SAMPLE_DATA
+
+TIMEOUT = 30_000
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """``workbench.app.serve`` on the sample data — with the environment asking Bokeh for its
+    CDN, which the app must overrule."""
+    from workbench.app import serve
+
+    monkeypatch.setenv("BOKEH_RESOURCES", "cdn")
+    port = _free_port()
+    server = serve(data_dir=SAMPLE_DATA, port=port, db_path=tmp_path / "wb.sqlite",
+                   threaded=True)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    server.stop()
+
+
+def _import_every_panel_model():
+    """Import every Panel model, as a load test's client does (``bokeh.client`` needs them):
+    Bokeh then lists each model's files on every page, Vizzu's only on a public CDN."""
+    import panel.models
+
+    for m in pkgutil.iter_modules(panel.models.__path__):
+        importlib.import_module(f"panel.models.{m.name}")
+
+
+def _headers(url: str) -> dict[str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return dict(r.headers)
+    except urllib.error.HTTPError as err:  # a 404 must carry the headers too
+        return dict(err.headers)
+
+
+def test_every_response_forbids_framing_by_other_sites(served):
+    for path in ("", "static/extensions/panel/css/loading.css", "no-such-page"):
+        h = _headers(served + path)
+        policy = h.get("Content-Security-Policy", "")
+        assert "frame-ancestors 'self'" in policy and "default-src 'self'" in policy, (path, h)
+        assert h.get("X-Frame-Options") == "SAMEORIGIN", (path, h)
+        assert h.get("X-Content-Type-Options") == "nosniff", (path, h)
+
+
+def test_a_session_built_without_the_page_points_at_nothing_outside(served):
+    """A session opened over the websocket alone (as under load, before or without the HTML
+    page) used to carry CDN stylesheet addresses; every address must be this server's."""
+    from bokeh.client import pull_session
+
+    _import_every_panel_model()
+    outside, models = set(), []
+
+    def pull():  # in its own thread: the browser tests keep an event loop on this one
+        with pull_session(url=served) as session:
+            models.extend(session.document.models)
+            for model in models:
+                for name, value in model.properties_with_values(
+                        include_defaults=False).items():
+                    for v in value if isinstance(value, list | tuple) else [value]:
+                        text = getattr(v, "url", v)
+                        if isinstance(text, str) and re.match(r"(https?:)?//", text) and \
+                                not text.startswith(served.rstrip("/")):
+                            outside.add(f"{type(model).__name__}.{name}: {text}")
+
+    thread = threading.Thread(target=pull)
+    thread.start()
+    thread.join(120)
+    assert len(models) > 100, "the session did not open"
+    assert not outside, sorted(outside)[:10]
+
+
+def test_a_journey_requests_nothing_but_the_app(page, served):
+    _import_every_panel_model()
+    requests, outside = [], []
+    host = served.split("://", 1)[1]
+
+    def seen(url):
+        requests.append(url)
+        if not url.startswith((f"http://{host}", f"ws://{host}", f"blob:http://{host}",
+                               "data:", "about:")):
+            outside.append(url)
+
+    page.on("request", lambda r: seen(r.url))
+    page.on("websocket", lambda ws: seen(ws.url))
+    page.goto(served)
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=60_000)
+    for name in ("Week", "Opportunities", "Plans", "Compare", "Share", "Learner"):
+        page.get_by_role("button", name=re.compile(rf"^\d\. {name}$")).click()
+        page.wait_for_timeout(1200)
+        if name == "Plans":
+            page.get_by_role("button", name="New plan").click()
+            expect(page.get_by_text(re.compile(r"^Created ")).first).to_be_visible(
+                timeout=TIMEOUT)
+        if name == "Opportunities":
+            page.locator(".tabulator-row").first.click()
+    page.reload()
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=60_000)
+    print(f"\n{len(requests)} requests, {len(outside)} not to the app's loopback address")
+    assert requests and not outside, outside
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "192.168.1.20", "::", "example.org"])
+def test_serve_refuses_addresses_beyond_this_computer(address, capsys, tmp_path):
+    from workbench.app import NOT_LOOPBACK, serve
+    from workbench.cli import main
+
+    assert main(["serve", "--address", address, "--db", str(tmp_path / "s.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sign-in is not available yet" in err, err
+    assert "every family's data to anyone on the network" in err
+    with pytest.raises(ValueError, match=re.escape(NOT_LOOPBACK)):
+        serve(address=address, port=_free_port())
