@@ -222,6 +222,15 @@ class CatalogueArrays:
                    for tg, title in zip(tags, titles, strict=True)]
         self.opportunity_stems: tuple[frozenset[str], ...] = tuple(targets)
         self.tag_opportunities = self._inverted(tags)
+        # the same tags as bits (64 to a word), for matching many learners' interests at once
+        self.tag_bit: Mapping[str, int] = MappingProxyType(
+            {t: i for i, t in enumerate(sorted(set().union(*tags)))})
+        bits = np.zeros((n_o, max(1, -(-len(self.tag_bit) // 64))), dtype=np.uint64)
+        for o, tg in enumerate(tags):
+            for t in tg:
+                b = self.tag_bit[t]
+                bits[o, b // 64] |= np.uint64(1) << np.uint64(b % 64)
+        self.opportunity_tag_bits = _frozen(bits)
         self.stem_opportunities = self._inverted(targets)
         order, ptr = _csr(self.opportunity, n_o)
         self.opportunity_sections, self.opportunity_section_ptr = _frozen(order), _frozen(ptr)
