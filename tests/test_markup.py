@@ -177,11 +177,10 @@ def test_share_csv_neutralises_formulas_and_keeps_numbers(tmp_path):
 
 
 def test_roster_csv_written_by_the_cli_has_no_formula_cells(tmp_path, capsys, monkeypatch):
-    import workbench.batch
-
+    import workbench.district
     from workbench.cli import main
 
-    real = workbench.batch.generate_roster_frame
+    real = workbench.district.generate_roster_frame
 
     def with_formulas(*args, **kwargs):
         roster = real(*args, **kwargs)
@@ -189,7 +188,7 @@ def test_roster_csv_written_by_the_cli_has_no_formula_cells(tmp_path, capsys, mo
         roster["interests"] = "@SUM(1)"
         return roster
 
-    monkeypatch.setattr(workbench.batch, "generate_roster_frame", with_formulas)
+    monkeypatch.setattr(workbench.district, "generate_roster_frame", with_formulas)
     roster = tmp_path / "roster.csv"
     assert main(["batch", "--generate", "30", "--roster", str(roster)]) == 0
     frame = pd.read_csv(roster, dtype=str, keep_default_na=False)
