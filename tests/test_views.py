@@ -22,7 +22,8 @@ def test_building_the_app_twice_gives_independent_states(tmp_path):
     a.state.new_plan("Only in a")
     assert all(p.name != "Only in a" for p in b.state.plans)
     # widgets are per instance, never shared class attributes
-    assert a.steps["Opportunities"].table is not b.steps["Opportunities"].table
+    assert a.steps["Opportunities"].cards is not b.steps["Opportunities"].cards
+    assert a.steps["Opportunities"].filters is not b.steps["Opportunities"].filters
 
 
 def test_stepper_moves_both_ways(app):
@@ -35,40 +36,40 @@ def test_stepper_moves_both_ways(app):
     assert app.state.step == "Plans"
 
 
-def test_catalogue_table_adds_the_selected_section(app):
+def test_catalogue_card_adds_the_section_in_one_click(app):
     opp = app.steps["Opportunities"]
-    app.state.new_plan("From the table")
+    app.state.new_plan("From the list")
     opp.fits_only.value = True
-    rows = opp.table.value
-    assert len(rows) > 0 and set(rows["Fits?"]) == {"Fits"}
-    opp.table.selection = [0]
-    assert not opp.add.disabled
-    sid = rows["section_id"].iloc[0]
-    opp.add.clicks += 1
+    rows = opp.filtered()
+    assert len(rows) > 0 and set(rows["status"]) == {"fits"}
+    sid = rows.index[0]
+    assert f'data-pick="add:{sid}"' in opp.cards.html
+    opp.cards._handle_msg(f"add:{sid}")  # the card's Add button
     assert app.state.plan.sections == [sid]
-    assert sid not in set(opp.table.value["section_id"])  # no longer offered as "fits"
+    assert sid not in set(opp.filtered().index)  # no longer offered as "fits"
 
 
 def test_filters_narrow_the_catalogue(app):
     opp = app.steps["Opportunities"]
     opp.grade_fit.value = False
-    everything = len(opp.table.value)
+    everything = len(opp.filtered())
     opp.kind.value = "library"
-    libs = opp.table.value
-    assert 0 < len(libs) < everything and set(libs["Type"]) == {"Library"}
+    libs = opp.filtered()
+    kinds = app.state.catalogue.section_table.loc[libs.index, "provider_kind"]
+    assert 0 < len(libs) < everything and set(kinds) == {"library"}
     opp.kind.value = ""
     opp.search.value = "zzzz-no-such-thing"
-    assert len(opp.table.value) == 0
+    assert len(opp.filtered()) == 0
 
 
 def test_plans_step_shows_problems_in_words(app):
     plans = app.steps["Plans"]
     app.state.new_plan("Words")
-    assert "No problems found" in plans.problems.object
+    assert "No problems found" in plans.problems.html
     fit = app.state.fit
     bad = fit[~fit["fits"]].index[0]
     app.state.add_section(bad)
-    text = plans.problems.object
+    text = plans.problems.html
     assert "would break this plan" in text
     assert "in_person" not in text and "None" not in text
 

@@ -17,15 +17,19 @@ import copy
 import dataclasses
 import json
 import time
+from typing import NamedTuple
 
 import pandas as pd
 import param
 
 from .domain.arrays import EngineCache
 from .domain.dataset import Catalogue, Dataset, Learner, Plan, TimeBlock
+from .domain.explain import GoalExplanation, explain_goals
 from .domain.feasibility import Problem, catalogue_fit, check_plan
 from .domain.ledger import Comparison, compare_plans, plan_ledger
 from .domain.projection import DEFAULT_PARAMETERS, ModelParameters, Projection, project
+from .domain.schedule import day_trips, plan_meetings
+from .domain.terms import Term, plan_terms
 from .domain.words import N_
 from .formats.report import ImportFailed
 from .i18n import Translator, available_languages, language_for
@@ -45,6 +49,15 @@ MAX_PLANS = 5
 #: ``state.gettext(step)``).
 STEPS = (N_("Learner"), N_("Week"), N_("Opportunities"), N_("Plans"), N_("Compare"),
          N_("Share"))
+
+
+class PlanWeek(NamedTuple):
+    """A typical week of a plan: what the weekly calendar draws."""
+
+    meetings: pd.DataFrame
+    trips: pd.DataFrame
+    free: pd.DataFrame
+    busy: pd.DataFrame
 
 
 class _ImportSaveFailed(Exception):
@@ -91,6 +104,8 @@ class PlanningSession(param.Parameterized):
         doc="The language the session is shown in (a catalogue under workbench/locale). It "
             "follows the learner's family language when the learner or that field changes; a "
             "switch on the page may set it at any time.")
+    deleted_plan = param.String(default="", constant=True, doc="The name of the plan deleted "
+                                "last, which undo_delete_plan() brings back; empty when none.")
     notice = param.String(default="", doc="What another window or program changed that this "
                           "session's last save met (merged, refused or deleted), in plain words; "
                           "empty when it met nothing.")
@@ -109,6 +124,9 @@ class PlanningSession(param.Parameterized):
         # the versions this session's edits are based on (see workbench.store)
         self._learner_base: Stored | None = None
         self._plan_bases: dict[str, Stored] = {}
+        # the plan deleted last (and the empty plan started in its place), for undo
+        self._deleted: tuple[Plan, str | None] | None = None
+        self._explained: dict[tuple, list] = {}
         super().__init__(**params)
         self._refresh_learner_list()
         if self.learner_id is None and self.param.learner_id.objects:
@@ -151,6 +169,7 @@ class PlanningSession(param.Parameterized):
         self._dataset = dataset
         self._projection_cache.clear()
         self._problems_cache.clear()
+        self._explained.clear()
         self.param.trigger("learner")
         self.param.update(status=status or "Catalogue updated.", error="")
 
@@ -393,23 +412,96 @@ class PlanningSession(param.Parameterized):
             return
         self._save_plan(dataclasses.replace(self.plan, name=name), f"Renamed to {name}.")
 
-    def delete_plan(self, plan_id: str | None = None) -> None:
+    def delete_plan(self, plan_id: str | None = None) -> bool:
+        """Delete a plan; ``undo_delete_plan`` brings it back (the store keeps its versions).
+
+        Deleting a learner's only plan starts an empty one in its place, and says so: a learner
+        is never left with no plan without being told.
+        """
         plan_id = plan_id or self.plan_id
         plan = next((p for p in self.plans if p.plan_id == plan_id), None)
         if plan is None:
-            return
+            return False
         try:
             existed = self._store.delete_plan(plan_id)
         except StoreError as exc:
             self.param.update(error=str(exc), notice="")
             self.param.trigger("plans")
-            return
+            return False
         self._plan_bases.pop(plan_id, None)
         plans = [p for p in self.plans if p.plan_id != plan_id]
-        words = f"Deleted {plan.name}." if existed else \
-            f"{plan.name} had already been deleted in another window or program."
+        words = self.gettext("Deleted {plan}.").format(plan=plan.name) if existed else \
+            self.gettext("{plan} had already been deleted in another window or program.").format(
+                plan=plan.name)
         self._set_plans(plans, plans[0].plan_id if plans else None, words)
         self.notice = "" if existed else words
+        stand_in = None
+        if not plans and existed:
+            stand_in = self.new_plan()
+            if stand_in is not None:
+                self.status = self.gettext(
+                    "Deleted {plan}. It was the only plan, so an empty {new} was started.").format(
+                    plan=plan.name, new=stand_in.name)
+        self._deleted = (plan, stand_in.plan_id if stand_in else None) if existed else None
+        with param.edit_constant(self):
+            self.deleted_plan = plan.name if existed else ""
+        return existed
+
+    def undo_delete_plan(self) -> bool:
+        """Bring back the plan deleted last (and drop the empty plan started in its place, if it
+        is still empty). Returns True when it is back."""
+        if self._deleted is None or self.learner is None:
+            return False
+        plan, stand_in = self._deleted
+        if plan.learner_id != self.learner.learner_id:
+            return False
+        try:
+            saved = self._store.save_many(plans=[plan], restore=True)[0]
+        except StoreError as exc:
+            self.param.update(error=str(exc), notice="")
+            return False
+        self._deleted = None
+        with param.edit_constant(self):
+            self.deleted_plan = ""
+        self._plan_bases[plan.plan_id] = saved.stored
+        plans = self._with_plan(saved.stored.record)
+        empty = next((p for p in plans if p.plan_id == stand_in and not p.sections), None)
+        if empty is not None:
+            try:
+                self._store.delete_plan(empty.plan_id)
+                self._plan_bases.pop(empty.plan_id, None)
+                plans = [p for p in plans if p.plan_id != empty.plan_id]
+            except StoreError:  # the empty plan stays; nothing is lost
+                pass
+        self._set_plans(plans, plan.plan_id, self.gettext("{plan} is back.").format(
+            plan=plan.name))
+        return True
+
+    def swap_choices(self, section_id: str) -> list[str]:
+        """Other groups of the same opportunity that would fit the plan in place of
+        ``section_id`` (what "another group would fit" names), best first, at most two."""
+        plan, t = self.plan, self.catalogue.section_table
+        if plan is None or self.learner is None or section_id not in t.index:
+            return []
+        rest = [s for s in plan.sections if s != section_id]
+        same = t.index[(t["opportunity_id"] == t.at[section_id, "opportunity_id"]).to_numpy()]
+        siblings = [s for s in same if s != section_id and s not in plan.sections]
+        if not siblings:
+            return []
+        fit = catalogue_fit(self.catalogue, self.learner, rest, cache=self._engine_cache)
+        return [s for s in siblings if bool(fit.at[s, "fits"])][:2]
+
+    def swap_section(self, old: str, new: str) -> bool:
+        """Put ``new`` (another group of the same opportunity) in ``old``'s place in the plan."""
+        plan, t = self.plan, self.catalogue.section_table
+        if plan is None or old not in plan.sections or new not in t.index:
+            return False
+        if new in plan.sections:
+            self.status = self.gettext("That is already in the plan.")
+            return False
+        sections = [new if s == old else s for s in plan.sections]
+        return self._save_plan(dataclasses.replace(plan, sections=sections), self.gettext(
+            "Switched {title} to another group.").format(title=t.at[new, "title"]))
 
     def add_section(self, section_id: str) -> None:
         """Add a section to the current plan (creating a plan if there is none)."""
@@ -630,3 +722,59 @@ class PlanningSession(param.Parameterized):
         if plan is None or not plan.sections:
             return self.catalogue.section_table.iloc[0:0]
         return self.catalogue.section_table.loc[plan.sections]
+
+    def plan_terms(self, plan: Plan | None = None) -> list[Term]:
+        """The stretches of weeks in which the same pieces of the plan run (fall, spring, ...)."""
+        plan = plan or self.plan
+        return plan_terms(self.catalogue, plan.sections) if plan else []
+
+    def plan_week(self, plan: Plan | None = None, term: Term | None = None) -> PlanWeek:
+        """A typical week of the plan (in ``term``, else with all its pieces): its meetings,
+        the trips they need (``schedule.plan_meetings``, ``schedule.day_trips``) and the
+        learner's free and busy times, ready for ``plots.week_calendar``."""
+        plan = plan or self.plan
+        sections = list(term.section_ids) if term is not None else (
+            list(plan.sections) if plan else [])
+        lr = self.learner
+        if lr is None:
+            sections = []
+        meetings = plan_meetings(self.catalogue, sections)
+        trips = day_trips(self.catalogue, lr, sections, self._engine_cache if sections else None)
+
+        def blocks(items) -> pd.DataFrame:
+            rows = [{"day": d, "start_min": b.start, "end_min": b.end, "label": b.label}
+                    for b in items for d in b.days]
+            return pd.DataFrame(rows, columns=["day", "start_min", "end_min", "label"])
+
+        return PlanWeek(meetings, trips, blocks(lr.availability if lr else []),
+                        blocks(lr.commitments if lr else []))
+
+    def explain(self, plan_id: str | None = None) -> list[GoalExplanation]:
+        """Why each goal has its chance under a plan (the current one by default): what
+        practises it, what holds it back, and what would raise it most (``domain.explain``;
+        ``explanation_text(e, state.format)`` says it in the session's language). Kept per plan
+        contents until the learner, plan or catalogue changes."""
+        plan = next((p for p in self.plans if p.plan_id == (plan_id or self.plan_id)), None)
+        if plan is None or self.learner is None:
+            return []
+        key = self._projection_key(plan)
+        if key not in self._explained:
+            fit = catalogue_fit(self.catalogue, self.learner, plan.sections,
+                                cache=self._engine_cache) if plan.plan_id != self.plan_id \
+                else self.fit
+            fitting = [] if fit is None else list(fit.index[(fit["fits"] & ~fit["in_plan"])
+                                                        .to_numpy(dtype=bool)])
+            projection = self.projections.get(plan.plan_id)
+            self._explained = {k: v for k, v in self._explained.items()
+                               if k[0] == key[0] and k[2] == key[2]}
+            self._explained[key] = explain_goals(self.catalogue, self.learner, plan.sections,
+                                                 self.model_parameters, projection=projection,
+                                                 candidates=fitting)
+        return self._explained[key]
+
+    @param.depends("learner_id", watch=True)
+    def _forget_deleted(self):
+        # undo belongs to the learner whose plan it was
+        self._deleted = None
+        with param.edit_constant(self):
+            self.deleted_plan = ""

@@ -1,134 +1,275 @@
-"""Step 5 — Compare: plans side by side on outcomes, credits, hours, travel and cost."""
+"""Step 5 — Compare: plans side by side on outcomes, credits, hours, travel and cost — and why
+each goal has the chance it has.
+
+The ticks are bound to ``state.compare_ids`` (``from_param``): the state is the one place the
+choice lives, so ticks and table cannot drift apart however fast boxes are ticked. The charts sit
+in one box that is shown or hidden as a whole (hiding a HoloViews pane itself makes Panel push
+its ``design`` onto the Bokeh figure, which fails and leaves stale charts behind).
+"""
 
 from __future__ import annotations
 
-import math
-
 import panel as pn
+import param
 
-from ..domain.feasibility import KIND_TITLES
+from ..domain.explain import explanation_text
+from ..domain.feasibility import kind_title
+from ..domain.ledger import NO_GAIN
+from ..domain.words import ENGLISH, Words
 from ..markup import escape_text
 from ..plots import goal_bars, heatmap, trajectory_svgs
 from ..state import MAX_PLANS
+from .opportunities import CONTROL_CSS, bound_tick
 from .widgets import WRAP, StepView, held, watch_when_shown
 
+TEXT_CSS = """
+:host{display:block;width:100%;font-size:16px;line-height:1.4}
+.wb-scroll{overflow-x:auto;max-width:100%}
+table.wb-compare{border-collapse:collapse;width:100%;min-width:18rem}
+.wb-compare th,.wb-compare td{border-bottom:1px solid #ddd;padding:.4rem .5rem;text-align:left;
+vertical-align:top;overflow-wrap:anywhere}
+.wb-compare caption{caption-side:top;text-align:left;font-weight:600;padding:.3rem 0}
+.wb-warn{color:#8a4b00;font-weight:600}
+.wb-why{border-left:4px solid #0b4f8a;padding:.2rem .8rem;margin:.8rem 0}
+.wb-why h4{margin:.2rem 0;font-size:1.05rem}
+.wb-why ul{margin:.2rem 0 .2rem 1.1rem;padding:0}
+.wb-raise{color:#0b5a31;font-weight:600}
+details{margin:.6rem 0}summary{cursor:pointer;min-height:44px;display:flex;align-items:center;
+font-weight:600}
+dt{font-weight:600;margin-top:.4rem}dd{margin:0 0 .3rem 0}
+"""
 
-def _money(v) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+
+def _goal_likely(w: Words, led: dict) -> str:
+    """"2 of 3 goals likely" (a chance of 70% or more; goals already reached count)."""
+    goals = led.get("goals") or []
+    if not goals:
         return "—"
-    return f"${v:,.0f}"
+    likely = sum(1 for g in goals if g["probability"] >= 0.7)
+    return w.ngettext("{likely} of {n} goal likely", "{likely} of {n} goals likely",
+                      len(goals)).format(likely=likely, n=len(goals))
 
 
-def _chance(p: float) -> str:
-    """A probability as families read it; never a promise of 0% or 100%."""
-    p = float(p)
-    if p > 0.995:
-        return "over 99%"
-    if 0 < p < 0.005:
-        return "under 1%"
-    return f"{p * 100:.0f}%"
-
-
-def _breaks(problems) -> str:
+def _breaks(w: Words, problems, led: dict) -> str:
     if problems is None:
         return "—"
-    if not problems:
-        return "Nothing: it fits"
-    kinds = list(dict.fromkeys(KIND_TITLES.get(p.kind, p.kind) for p in problems))
-    return f"{len(problems)} problem{'s' if len(problems) > 1 else ''}: " + "; ".join(kinds)
+    if problems:
+        kinds = list(dict.fromkeys(kind_title(p.kind, w) for p in problems))
+        return w.ngettext("{n} problem: {kinds}", "{n} problems: {kinds}",
+                          len(problems)).format(n=len(problems), kinds="; ".join(kinds))
+    goals = [g for g in led.get("goals") or [] if g["current_level"] < g["target_level"]]
+    if goals and all(g["probability"] < 0.005 for g in goals):
+        return w.gettext("Nothing — but it practises none of the goals")
+    return w.gettext("Nothing: it fits")
 
 
-def comparison_html(ledgers: list[dict], problems: dict | None = None) -> str:
-    """A plain table of the numbers that matter to a family, one column per plan."""
+def _credits(w: Words, led: dict) -> str:
+    text = w.number(led["expected_credits"])
+    if led["credits_gained"] < NO_GAIN:
+        return w.gettext("{credits} (all from levels already reached)").format(credits=text)
+    return text
+
+
+def _chance_cell(w: Words, g: dict) -> str:
+    if g["current_level"] >= g["target_level"]:
+        return w.gettext("already reached")
+    p = g["probability"]
+    if p >= 0.9:
+        word = w.gettext("very likely")
+    elif p >= 0.7:
+        word = w.gettext("likely")
+    elif p >= 0.4:
+        word = w.gettext("about as likely as not")
+    elif p >= 0.1:
+        word = w.gettext("unlikely")
+    else:
+        word = w.gettext("very unlikely")
+    return w.gettext("{chance} ({likely})").format(chance=w.chance(p), likely=word)
+
+
+def comparison_html(ledgers: list[dict], problems: dict | None = None,
+                    words: Words = ENGLISH) -> str:
+    """A plain table of the numbers that matter to a family, one column per plan (text escaped;
+    wide tables scroll inside their own box)."""
+    w = words
+    _ = w.gettext
     problems = problems or {}
     rows = [
-        ("What would break it", lambda d: _breaks(problems.get(d["plan_id"]))),
-        ("Hours of learning a week", lambda d: f"{d['hours_per_week']:.1f}"),
-        ("Travel a week", lambda d: f"{d['travel_minutes_per_week']:.0f} min"),
-        ("Cost for the year", lambda d: _money(d["cost"])),
-        ("Competency credits expected", lambda d: f"{d['expected_credits']:.1f}"),
-        ("New credits this year", lambda d: f"{d['credits_gained']:.1f}"),
-        ("Seat-time (Carnegie) units", lambda d: f"{d['carnegie_units']:.2f}"),
-        ("Cost per new credit", lambda d: "free" if d["cost"] == 0 else
-         _money(d["cost_per_credit"])),
+        (_("What would break it"), lambda d: _breaks(w, problems.get(d["plan_id"]), d)),
+        (_("Goals likely to be reached"), lambda d: _goal_likely(w, d)),
+        (_("Hours of learning a week"), lambda d: w.hours(d["hours_per_week"])),
+        (_("Travel a week"), lambda d: w.duration(d["travel_minutes_per_week"])),
+        (_("Cost for the year"), lambda d: w.money(d["cost"])),
+        (_("Competency credits expected"), lambda d: _credits(w, d)),
+        (_("New credits this year"), lambda d: w.number(d["credits_gained"])),
+        (_("Seat-time (Carnegie) units"), lambda d: w.number(d["carnegie_units"], 2)),
+        (_("Cost per new credit"), lambda d: _("free") if d["cost"] == 0 else (
+            _("no new credit to divide by") if d["cost_per_credit"] is None
+            else w.money(d["cost_per_credit"], estimate=True))),
     ]
     head = "".join(f'<th scope="col">{escape_text(d["plan_name"])}</th>' for d in ledgers)
     body = "".join(
-        f'<tr><th scope="row">{label}</th>'
+        f'<tr><th scope="row">{escape_text(label)}</th>'
         + "".join(f"<td>{escape_text(fmt(d))}</td>" for d in ledgers) + "</tr>"
         for label, fmt in rows)
     goal_rows = ""
     if ledgers and ledgers[0].get("goals"):
         for i, g in enumerate(ledgers[0]["goals"]):
-            cells = "".join(f"<td>{_chance(d['goals'][i]['probability'])}</td>"
+            cells = "".join(f"<td>{escape_text(_chance_cell(w, d['goals'][i]))}</td>"
                             for d in ledgers)
-            goal_rows += (f'<tr><th scope="row">Chance: {escape_text(g["target_word"])} in '
-                          f'{escape_text(g["name"])} by {g["by"]:%b %-d, %Y}</th>{cells}</tr>')
-    return (f'<div style="overflow-x:auto"><table class="wb-compare"><caption>Plans side by side</caption>'
-            f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}{goal_rows}</tbody></table></div>")
+            label = _("Chance: {level} in {competency} by {date}").format(
+                level=w.level(g["target_level"]), competency=g["name"], date=w.date(g["by"]))
+            goal_rows += f'<tr><th scope="row">{escape_text(label)}</th>{cells}</tr>'
+    caption = escape_text(_("Plans side by side"))
+    return (f'<div class="wb-scroll" role="region" aria-label="{caption}" tabindex="0">'
+            f'<table class="wb-compare"><caption>{caption}</caption>'
+            f'<thead><tr><td></td>{head}</tr></thead><tbody>{body}{goal_rows}</tbody></table>'
+            "</div>")
+
+
+def glossary_html(words: Words = ENGLISH) -> str:
+    """What the table's words mean (the glossary), one click away."""
+    items = "".join(f"<dt>{escape_text(term)}</dt><dd>{escape_text(text)}</dd>"
+                    for _key, term, text in words.glossary())
+    summary = words.gettext("What these words mean")
+    return (f"<details><summary>{escape_text(summary)}</summary>"
+            f"<dl>{items}</dl></details>")
+
+
+def explanations_html(explanations, words: Words = ENGLISH, plan_name: str = "") -> str:
+    """Why each goal has its chance under one plan (``domain.explain``), as HTML."""
+    w = words
+    if not explanations:
+        return "<p>" + escape_text(w.gettext("This learner has no goals yet: add them on the "
+                                             "Learner step.")) + "</p>"
+    parts = ["<h3>" + escape_text(w.gettext("Why these chances — {plan}").format(
+        plan=plan_name)) + "</h3>"]
+    for e in explanations:
+        t = explanation_text(e, w)
+        block = [f'<div class="wb-why"><h4>{escape_text(t.headline)}</h4>']
+        if t.band:
+            block.append(f"<p>{escape_text(t.band)}</p>")
+        if t.practised_by:
+            block.append("<p>" + escape_text(w.gettext("What practises it:")) + "</p><ul>"
+                         + "".join(f"<li>{escape_text(x)}</li>" for x in t.practised_by)
+                         + "</ul>")
+        if t.lowered_by:
+            block.append("<p>" + escape_text(w.gettext("What holds it back:")) + "</p><ul>"
+                         + "".join(f"<li>{escape_text(x)}</li>" for x in t.lowered_by)
+                         + "</ul>")
+        if t.raise_most:
+            block.append(f'<p class="wb-raise">{escape_text(t.raise_most)}</p>')
+        block.append("</div>")
+        parts.append("".join(block))
+    return "".join(parts)
 
 
 class CompareStep(StepView):
-    """Two to five plans side by side: trajectories with uncertainty, goals, credits, cost."""
+    """Two to five plans side by side: goals and why, credits, hours, travel, cost, charts."""
 
+    show_charts = param.Boolean(default=True, doc="Show the charts under the table.")
+    explain_plan = param.Selector(default=None, objects=[None], allow_None=True,
+                                  doc="The plan whose goal chances are explained.")
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._syncing = False
-        self.choose = pn.widgets.CheckBoxGroup(label="Plans to compare", inline=True, stylesheets=[WRAP])
-        self.choose.param.watch(held(self._chosen), "value")
-        self.table = pn.pane.HTML(sizing_mode="stretch_width")
+        s = self.state
+        _ = s.gettext
+        self.choose = pn.widgets.CheckBoxGroup.from_param(
+            s.param.compare_ids, name=_("Plans to compare"), options=s.plan_choices(),
+            inline=True, stylesheets=[WRAP, ":host{font-size:16px} :host input{width:22px;"
+                                      "height:22px} :host label{min-height:44px;display:"
+                                      "inline-flex;align-items:center;gap:.4em}"])
+        self.table = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[TEXT_CSS])
+        self.words = pn.pane.HTML(glossary_html(s.format), sizing_mode="stretch_width",
+                                  stylesheets=[TEXT_CSS])
+        self.which = pn.widgets.RadioButtonGroup.from_param(
+            self.param.explain_plan, name=_("Explain the chances of"), color="primary",
+            variant="outline", sizing_mode="stretch_width",
+            stylesheets=[CONTROL_CSS + ":host .bk-btn-group{flex-wrap:wrap}"])
+        self.why = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[TEXT_CSS])
+        self.charts_tick = bound_tick(self, "show_charts", _("Show the charts"))
         self.goals = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=260)
         self.curves = pn.pane.HTML(sizing_mode="stretch_width")
-        self.no_goals = pn.pane.Markdown("*Add goals on the Learner step to see them here.*",
-                                         visible=False)
         self.heat = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
-        self._layout = pn.Column(
-            pn.pane.Markdown(f"## Compare plans\nTick 2 to {MAX_PLANS} plans. Projections are "
-                             "estimates with a range: the shaded band shows where the learner "
-                             "will likely be (8 in 10 chances)."),
-            self.choose, self.table,
-            pn.pane.Markdown("### Chance of reaching each goal by its date"), self.goals,
-            pn.pane.Markdown("### Projected level over the year for each goal"), self.curves,
+        self.no_goals = pn.pane.HTML(
+            "<p><i>" + escape_text(_("Add goals on the Learner step to see them here.")) +
+            "</i></p>", sizing_mode="stretch_width")
+
+        def heading(text: str, level: int = 3) -> pn.pane.HTML:
+            return pn.pane.HTML(f"<h{level}>{escape_text(text)}</h{level}>",
+                                sizing_mode="stretch_width",
+                                stylesheets=[":host{font-size:16px}"])
+
+        # the charts are shown and hidden as one box, never pane by pane
+        self.charts = pn.Column(
+            heading(_("Chance of reaching each goal by its date")), self.goals,
+            heading(_("Projected level over the year for each goal")), self.curves,
             self.no_goals,
-            pn.pane.Markdown("### Chance of Proficient by the end of the year, every competency "
-                             "the plans touch"), self.heat,
-            sizing_mode="stretch_width",
+            heading(_("Chance of Proficient by the end of the year, every competency the plans "
+                      "touch")), self.heat, sizing_mode="stretch_width")
+        self.intro = pn.pane.HTML(
+            "<h2>" + escape_text(_("Compare plans")) + "</h2><p>" + escape_text(
+                _("Tick 2 to {n} plans. Projections are estimates with a range: the shaded band "
+                  "shows where the learner will likely be (8 in 10 chances).").format(
+                    n=MAX_PLANS)) + "</p>",
+            sizing_mode="stretch_width", stylesheets=[":host{font-size:16px}"])
+        self._layout = pn.Column(
+            self.intro, self.choose, self.table, self.words, self.which, self.why,
+            self.charts_tick, self.charts, sizing_mode="stretch_width",
         )
-        watch_when_shown(self, "Compare", self._sync, ["comparison", "plans", "compare_ids"])
+        self.param.watch(held(lambda _e: self._draw_charts()), "show_charts")
+        self.param.watch(held(lambda _e: self._explain()), "explain_plan")
+        watch_when_shown(self, "Compare", self._sync, ["comparison", "plans", "plan_id"])
 
     def _sync(self, *_):
         s = self.state
-        self._syncing = True
-        try:
-            self.choose.options = s.plan_choices()
-            self.choose.value = [i for i in s.compare_ids if i in {p.plan_id for p in s.plans}]
-        finally:
-            self._syncing = False
+        _ = s.gettext
+        choices = s.plan_choices()
+        if self.choose.options != choices:
+            self.choose.options = choices
         comp = s.comparison
         if comp is None:
-            self.table.object = ("<p>Tick at least two plans to compare them. "
-                                 "Make a second plan on the Plans step.</p>")
-            for pane in (self.goals, self.curves, self.heat):
-                pane.visible = False
+            self.table.object = "<p>" + escape_text(_(
+                "Tick at least two plans to compare them. Make a second plan on the Plans "
+                "step.")) + "</p>"
+        else:
+            ids = list(comp.table["plan_id"])
+            self.table.object = comparison_html(
+                [s.ledgers[i] for i in ids if i in s.ledgers], s.plan_problems, s.format)
+        # whose chances are explained: the current plan unless another was chosen
+        names = {p.name: p.plan_id for p in s.plans}
+        keep = self.explain_plan if self.explain_plan in names.values() else s.plan_id
+        with param.parameterized.discard_events(self):
+            self.param.explain_plan.objects = names or {"": None}
+            self.explain_plan = keep
+        self.which.options = names
+        self.which.value = keep
+        self.which.visible = len(names) > 1
+        self._explain()
+        self._draw_charts()
+
+    def _explain(self) -> None:
+        s = self.state
+        plan = next((p for p in s.plans if p.plan_id == self.explain_plan), None)
+        if plan is None:
+            self.why.object = ""
             return
-        for pane in (self.goals, self.curves, self.heat):
-            pane.visible = True
+        self.why.object = explanations_html(s.explain(plan.plan_id), s.format, plan.name)
+
+    def _draw_charts(self) -> None:
+        s, comp, w = self.state, self.state.comparison, self.state.format
+        self.charts.visible = bool(self.show_charts and comp is not None)
+        if comp is None or not self.show_charts:
+            return  # drawn again, from the current comparison, when shown
         ids = list(comp.table["plan_id"])
-        self.table.object = comparison_html([s.ledgers[i] for i in ids if i in s.ledgers],
-                                            s.plan_problems)
-        self.goals.object = goal_bars(comp.table)
+        self.goals.object = goal_bars(comp.table, words=w)
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None
         plots = [c for c in goal_ids if c in set(comp.trajectories["competency_id"])]
-        self.curves.object = trajectory_svgs(comp.trajectories, goal_ids, first)
-        self.curves.visible = bool(plots)
+        self.curves.object = trajectory_svgs(comp.trajectories, goal_ids, first, words=w)
         self.no_goals.visible = not plots
         heat = comp.heatmap
         touched = heat.groupby("competency_id")["p_proficient_end"].transform(
             lambda v: v.max() - v.min() > 0.005 or v.max() > 0.01)
-        self.heat.object = heatmap(heat[touched.astype(bool)])
-
-    def _chosen(self, event):
-        if not self._syncing:
-            self.state.compare_ids = list(event.new)[:MAX_PLANS]
+        self.heat.object = heatmap(heat[touched.astype(bool)], words=w)

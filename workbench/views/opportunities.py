@@ -1,235 +1,247 @@
-"""Step 3 — Opportunities: the whole catalogue, filtered, each row saying whether it still fits."""
+"""Step 3 — Opportunities: the whole catalogue, filtered, each row saying whether it still fits,
+which goals it practises, and adding it in one click.
+
+The filters are a ``CatalogueFilter`` (``workbench.filters``); the widgets here are bound to its
+Parameters with ``from_param``. Rows are cards (no sideways scrolling on a phone): title, when,
+dates, provider, how it is taught, grades, cost, trip and seats, the learner's goals it practises,
+and why it would not fit, in full.
+"""
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
-import pandas as pd
 import panel as pn
 import param
 
 from .. import EXAMPLES
-from ..domain.dataset import (
-    DAY_NAMES,
-    DAYS,
-    MODALITY_WORDS,
-    PROVIDER_KIND_WORDS,
-    Catalogue,
-    format_minutes,
-)
+from ..domain.terms import section_words
+from ..filters import CatalogueFilter, catalogue_index
+from ..markup import attr, escape_text
+from ..plots import short_plan_label
 from .imports import ImportBox
-from .widgets import StepView, Tick, WholeNumberInput, held, watch_when_shown
+from .widgets import ClickableTable, StepView, Tick, WholeNumberInput, held, watch_when_shown
 
-_DISPLAY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Cards and their buttons (inside the list's own shadow root).
+CARD_CSS = """
+:host{display:block;width:100%}
+.wb-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,330px),1fr));
+gap:.75rem;list-style:none;margin:0;padding:0}
+.wb-card{border:1px solid #c9ccd1;border-radius:8px;padding:.7rem .8rem;background:#fff;
+font-size:16px;line-height:1.4;overflow-wrap:anywhere;display:flex;flex-direction:column;gap:.2rem}
+.wb-card h3{font-size:1.05rem;margin:.1rem 0 .2rem}
+.wb-card .wb-meta{color:#333}
+.wb-badge{display:inline-block;font-size:.9rem;font-weight:600;border-radius:4px;
+padding:.05rem .45rem;margin-right:.3rem}
+.wb-badge-fits{background:#e6f4ea;color:#0b5a31}
+.wb-badge-in_plan{background:#e3eefa;color:#0b3f6e}
+.wb-badge-no{background:#fdecea;color:#8a1c1c}
+.wb-why{color:#8a1c1c}
+.wb-helps{color:#0b4f8a;font-weight:600}
+.wb-card button{margin-top:.4rem;font:inherit;min-height:44px;padding:.35rem .8rem;
+border-radius:6px;cursor:pointer;text-align:left;white-space:normal;border:1px solid #0b4f8a}
+.wb-card button.wb-add{background:#0b4f8a;color:#fff}
+.wb-card button.wb-anyway{background:#fff;color:#0b4f8a}
+.wb-card button.wb-remove{background:#f1f3f5;color:#1b1b1b;border-color:#6c757d}
+.wb-card button:focus-visible{outline:3px solid #f0b400;outline-offset:2px}
+"""
+
+#: Controls a thumb can hit, text a phone can read.
+CONTROL_CSS = ":host{font-size:16px} :host .bk-btn{min-height:44px;font-size:16px}"
+FIELD_CSS = (":host{font-size:16px} :host .bk-input{min-height:44px;font-size:16px} "
+             ":host label{font-size:16px}")
 
 
-def catalogue_display(catalogue: Catalogue) -> pd.DataFrame:
-    """The learner-independent columns of the catalogue table, in words (built once)."""
-    if catalogue in _DISPLAY:
-        return _DISPLAY[catalogue]
-    t = catalogue.section_table
-    al = catalogue.alignments.merge(catalogue.competencies[["competency_id", "domain"]],
-                                    on="competency_id")
-    comps = al.groupby("opportunity_id")["competency_id"].agg(lambda s: ";".join(s))
-    domains = al.groupby("opportunity_id")["domain"].agg(lambda s: ";".join(sorted(set(s))))
-
-    def when(row):
-        if row.times_tba:
-            return "Times to be arranged"
-        if not row.meets:
-            return f"Own pace, about {row.self_paced_hours:g} h a week"
-        days = [d for i, d in enumerate(DAYS) if row.day_mask >> i & 1]
-        names = ", ".join(DAY_NAMES[d][:3] for d in days)
-        return f"{names} {format_minutes(row.start_min)}–{format_minutes(row.end_min)}"
-
-    df = pd.DataFrame({
-        "section_id": t["section_id"].to_numpy(),
-        "Title": t["title"].to_numpy(),
-        "Provider": t["provider_name"].to_numpy(),
-        "Type": t["provider_kind"].map(PROVIDER_KIND_WORDS).to_numpy(),
-        "How": t["modality"].map(MODALITY_WORDS).to_numpy(),
-        "When": [when(r) for r in t.itertuples()],
-        "Dates": [f"{a:%b %-d} – {b:%b %-d, %Y}" for a, b in zip(t["start_date"], t["end_date"],
-                                                                  strict=True)],
-        "Cost": t["cost"].to_numpy(dtype=float),
-        "Seats": t["seats_left"].to_numpy(),
-        "Grades": [f"{a}–{b}" for a, b in zip(t["min_grade"], t["max_grade"], strict=True)],
-        "_interests": t["interests"].fillna("").to_numpy(),
-        "_competencies": t["opportunity_id"].map(comps).fillna("").to_numpy(),
-        "_domains": t["opportunity_id"].map(domains).fillna("").to_numpy(),
-        "_kind": t["provider_kind"].to_numpy(),
-        "_modality": t["modality"].to_numpy(),
-        "_day_mask": t["day_mask"].to_numpy(),
-        "_start": t["start_min"].to_numpy(),
-        "_min_grade": t["min_grade"].to_numpy(),
-        "_max_grade": t["max_grade"].to_numpy(),
-    })
-    df.index = df["section_id"]
-    _DISPLAY[catalogue] = df
-    return df
+def bound_tick(obj: param.Parameterized, name: str, label: str) -> Tick:
+    """A labelled yes/no box bound both ways to ``obj.<name>`` (a Boolean Parameter)."""
+    tick = Tick(label=label, value=bool(getattr(obj, name)))
+    # param calls a watcher only when the value changes, so the two never loop
+    tick.param.watch(lambda e: setattr(obj, name, e.new), "value")
+    obj.param.watch(lambda e: setattr(tick, "value", e.new), name)
+    return tick
 
 
 class OpportunitiesStep(StepView):
     """Search the catalogue by interest, competency, provider, time, cost, travel and fit."""
 
-    page_size = param.Integer(default=12, bounds=(5, 100), doc="Rows per page of the table.")
-
     def __init__(self, **params):
         super().__init__(**params)
-        cat = self.state.catalogue
-        self._display = catalogue_display(cat)
-        any_ = {"Any": ""}
-        self.search = pn.widgets.TextInput(label="Search", placeholder="e.g. robotics, nursing",
-                                           width=220)
-        self.interest = pn.widgets.Select(label="Interest", width=170)
-        self.domain = pn.widgets.Select(label="Subject area", width=190)
-        self.competency = pn.widgets.Select(label="Competency", width=220)
-        self.kind = pn.widgets.Select(label="Provider", options={**any_, **{
-            v: k for k, v in PROVIDER_KIND_WORDS.items()}}, width=190)
-        self.modality = pn.widgets.Select(label="How", options={**any_, **{
-            v: k for k, v in MODALITY_WORDS.items()}}, width=190)
-        self._set_catalogue_options(cat)
-        self.day = pn.widgets.Select(label="Day", options={**any_, **{
-            DAY_NAMES[d]: d for d in DAYS}}, width=130)
-        self.after = pn.widgets.Select(label="Starts at or after", options={
-            "Any time": -1, **{format_minutes(m): m for m in range(7 * 60, 21 * 60, 60)}},
-            width=150)
-        self.max_cost = WholeNumberInput(label="Most it may cost ($)", value=None, start=0,
-                                            width=150, placeholder="no limit")
-        self.max_travel = WholeNumberInput(label="Longest trip (min)", value=None, start=0,
-                                              width=140, placeholder="no limit")
-        self.grade_fit = Tick(label="Right grade only", value=True)
-        self.fits_only = Tick(label="Only ones that fit the plan", value=False)
-        self.count = pn.pane.Markdown("")
-        self.table = pn.widgets.Tabulator(
-            pd.DataFrame(), show_index=False, disabled=True, selectable=1,
-            pagination="remote", page_size=self.page_size, sizing_mode="stretch_width",
-            layout="fit_data_stretch", name="Catalogue",
-            formatters={"Cost": {"type": "money", "symbol": "$", "precision": 0}},
-        )
-        self.add = pn.widgets.Button(label="Add selected to plan", color="primary",
-                                     disabled=True)
-        self.add.on_click(held(self._add))
-        self.table.param.watch(self._selected, "selection")
+        s = self.state
+        _ = s.gettext
+        self.filters = f = CatalogueFilter(state=s)
+        self.search = pn.widgets.TextInput.from_param(
+            f.param.search, name=_("Search"), placeholder=_("e.g. robotics, nursing"),
+            sizing_mode="stretch_width", max_width=360, stylesheets=[FIELD_CSS])
+        sel = {"sizing_mode": "stretch_width", "min_width": 160, "max_width": 260,
+               "stylesheets": [FIELD_CSS]}
+        self.interest = pn.widgets.Select.from_param(f.param.interest, name=_("Interest"), **sel)
+        self.domain = pn.widgets.Select.from_param(f.param.domain, name=_("Subject area"), **sel)
+        self.competency = pn.widgets.Select.from_param(f.param.competency,
+                                                       name=_("Competency"), **sel)
+        self.kind = pn.widgets.Select.from_param(f.param.kind, name=_("Provider"), **sel)
+        self.modality = pn.widgets.Select.from_param(f.param.modality, name=_("How it is taught"),
+                                                     **sel)
+        self.day = pn.widgets.Select.from_param(f.param.day, name=_("Day"), **sel)
+        self.after = pn.widgets.Select.from_param(f.param.starts_after,
+                                                  name=_("Starts at or after"), **sel)
+        self.max_cost = WholeNumberInput.from_param(
+            f.param.max_cost, name=_("Most it may cost ($)"), placeholder=_("no limit"), **sel)
+        self.max_travel = WholeNumberInput.from_param(
+            f.param.max_travel, name=_("Longest trip (minutes)"), placeholder=_("no limit"),
+            **sel)
+        self.grade_fit = bound_tick(f, "right_grade", _("Right grade only"))
+        self.fits_only = bound_tick(f, "fits_only", _("Only ones that fit the plan"))
+        self.helps_goal = bound_tick(f, "helps_goal", _("Only ones that practise a goal"))
+        self.count = pn.pane.HTML("", sizing_mode="stretch_width",
+                                  stylesheets=[":host{font-size:16px}"])
+        self.cards = ClickableTable(on_pick=held(self._picked), sizing_mode="stretch_width",
+                                    stylesheets=[CARD_CSS])
+        self.prev = pn.widgets.Button(name=_("← Previous page"), stylesheets=[CONTROL_CSS])
+        self.next = pn.widgets.Button(name=_("Next page →"), stylesheets=[CONTROL_CSS])
+        self.prev.on_click(held(lambda _e: self._turn(-1)))
+        self.next.on_click(held(lambda _e: self._turn(1)))
+        self.page_words = pn.pane.HTML("", stylesheets=[":host{font-size:16px}"])
+        mappings = {p.stem.replace("_", " "): str(p) for p in sorted(EXAMPLES.glob("*.yaml"))}
+        self.mapping = pn.widgets.Select(name=_("Column mapping"), options=mappings,
+                                         sizing_mode="stretch_width", max_width=360,
+                                         stylesheets=[FIELD_CSS])
+        self.upload = ImportBox(self._import_catalogue, state=s,
+                                on_applied=self._catalogue_changed,
+                                file_label=_("Catalogue file"),
+                                label=_("Add a provider catalogue (.csv) to this workbench"),
+                                accept=".csv,.txt")
         self._filters = (self.search, self.interest, self.domain, self.competency, self.kind,
                          self.modality, self.day, self.after, self.max_cost, self.max_travel,
-                         self.grade_fit, self.fits_only)
-        for w in self._filters:
-            w.param.watch(self._refresh, "value")
-        mappings = {p.stem.replace("_", " "): str(p) for p in sorted(EXAMPLES.glob("*.yaml"))}
-        self.mapping = pn.widgets.Select(label="Column mapping", options=mappings, width=300)
-        self.upload = ImportBox(self._import_catalogue, state=self.state,
-                                on_applied=self._catalogue_changed, file_label="Catalogue file",
-                                label="Add a provider catalogue (.csv) to this workbench",
-                                accept=".csv,.txt")
+                         self.grade_fit, self.fits_only, self.helps_goal)
+        more = pn.Card(
+            pn.FlexBox(self.domain, self.competency, self.kind, self.modality, self.day,
+                       self.after, self.max_cost, self.max_travel, sizing_mode="stretch_width"),
+            title=_("More ways to filter"), collapsed=True, sizing_mode="stretch_width",
+            stylesheets=[":host{font-size:16px}"])
         self._layout = pn.Column(
-            pn.pane.Markdown("## Find opportunities\nEvery row says whether it still fits the "
-                             "current plan, and if not, why."),
-            pn.FlexBox(*self._filters[:-2], pn.Column(self.grade_fit, self.fits_only)),
-            pn.Row(self.add, self.count),
-            self.table,
-            pn.Card(self.mapping, self.upload, title="Import a provider catalogue",
-                    collapsed=True, sizing_mode="stretch_width"),
+            pn.pane.HTML(
+                "<h2>" + escape_text(_("Find opportunities")) + "</h2><p>"
+                + escape_text(_("Every row says whether it still fits the current plan (and if "
+                                "not, why) and which of the learner's goals it practises. Add "
+                                "it to the plan with one click."))
+                + "</p>", sizing_mode="stretch_width", stylesheets=[":host{font-size:16px}"]),
+            pn.FlexBox(self.search, self.interest, sizing_mode="stretch_width"),
+            pn.FlexBox(self.grade_fit, self.fits_only, self.helps_goal,
+                       sizing_mode="stretch_width"),
+            more, self.count, self.cards,
+            pn.FlexBox(self.prev, self.page_words, self.next, align_items="center",
+                       sizing_mode="stretch_width"),
+            pn.Card(self.mapping, self.upload, title=_("Import a provider catalogue"),
+                    collapsed=True, sizing_mode="stretch_width",
+                    stylesheets=[":host{font-size:16px}"]),
             sizing_mode="stretch_width",
         )
-        watch_when_shown(self, "Opportunities", self._refresh, ["fit"])
+        f.param.watch(held(self._refresh), [*CatalogueFilter._FILTERS, "page"])
+        watch_when_shown(self, "Opportunities", self._refresh, ["fit", "learner", "plan_id"])
 
-    def _set_catalogue_options(self, cat) -> None:
-        """Filter choices that come from the catalogue (again after a catalogue import)."""
-        any_ = {"Any": ""}
-        interests = sorted({t for cell in self._display["_interests"] for t in cell.split(";")
-                            if t})
-        self.interest.options = {**any_, **{i: i for i in interests}}
-        self.domain.options = {**any_, **{d: d for d in sorted(cat.competencies["domain"]
-                                                             .unique())}}
-        self.competency.options = {**any_, **{f"{r.name}": r.competency_id
-                                              for r in cat.competencies.itertuples()}}
-
-    def filtered(self) -> pd.DataFrame:
-        """The table rows that pass every filter, fit columns included (fits first)."""
-        d = self._display
-        mask = np.ones(len(d), dtype=bool)
-        q = self.search.value.strip().lower()
-        if q:
-            hay = (d["Title"] + " " + d["Provider"] + " " + d["_interests"]).str.lower()
-            mask &= hay.str.contains(q, regex=False).to_numpy()
-        if self.interest.value:
-            mask &= d["_interests"].str.split(";").map(
-                lambda x: self.interest.value in x).to_numpy()
-        if self.domain.value:
-            mask &= d["_domains"].str.contains(self.domain.value, regex=False).to_numpy()
-        if self.competency.value:
-            mask &= d["_competencies"].str.split(";").map(
-                lambda x: self.competency.value in x).to_numpy()
-        if self.kind.value:
-            mask &= (d["_kind"] == self.kind.value).to_numpy()
-        if self.modality.value:
-            mask &= (d["_modality"] == self.modality.value).to_numpy()
-        if self.day.value:
-            mask &= (d["_day_mask"].to_numpy() & (1 << DAYS.index(self.day.value))) > 0
-        if self.after.value is not None and self.after.value >= 0:
-            mask &= d["_start"].to_numpy() >= self.after.value
-        if self.max_cost.value is not None:
-            mask &= d["Cost"].to_numpy() <= self.max_cost.value
-        lr = self.state.learner
-        if self.grade_fit.value and lr is not None:
-            mask &= (d["_min_grade"].to_numpy() <= lr.grade) & (d["_max_grade"].to_numpy()
-                                                                 >= lr.grade)
-        out = d.loc[mask, ["section_id", "Title", "When", "Cost", "Provider", "How", "Type",
-                           "Dates", "Seats", "Grades"]].copy()
-        fit = self.state.fit
-        if fit is not None:
-            f = fit.reindex(out.index)
-            travel = f["travel_minutes"].astype(float)
-            if self.max_travel.value is not None:
-                keep = (travel <= self.max_travel.value).to_numpy()
-                out, f, travel = out[keep], f[keep], travel[keep]
-            out.insert(1, "Fits?", np.where(f["in_plan"], "In plan",
-                                            np.where(f["fits"], "Fits", "No")))
-            mins = travel.to_numpy(dtype=float)
-            out.insert(4, "Trip", np.where(~np.isfinite(mins), "No way there",
-                                           np.where(mins <= 0, "None",
-                                                    [f"{m:.0f} min" if np.isfinite(m) else ""
-                                                     for m in mins])))
-            out.insert(5, "Why not", f["reason"].fillna("").to_numpy())
-            if self.fits_only.value:
-                out = out[f["fits"].to_numpy() & ~f["in_plan"].to_numpy()]
-            order = np.argsort(out["Fits?"].map({"In plan": 0, "Fits": 1, "No": 2}).to_numpy(),
-                               kind="stable")
-            out = out.iloc[order]
-        return out
+    # ---- what the list shows ---------------------------------------------------------------
+    def filtered(self):
+        """The rows that pass every filter, in list order (``CatalogueFilter.rows``)."""
+        return self.filters.rows()
 
     def _refresh(self, *_):
-        out = self.filtered()
-        self.table.value = out.reset_index(drop=True)
-        self.table.hidden_columns = ["section_id"]
-        n = len(out)
-        fits = int((out["Fits?"] == "Fits").sum()) if "Fits?" in out else n
-        self.count.object = f"**{n}** of {len(self._display)} sections shown; **{fits}** fit."
-        self.add.disabled = True
+        s, f = self.state, self.filters
+        _ = s.gettext
+        rows = f.rows()
+        page = f.page_of(rows)
+        self._shown = list(page.index)
+        n, pages = len(rows), f.pages(len(rows))
+        at = min(f.page, pages - 1)
+        fits = int((rows["status"] == "fits").sum())
+        total = len(catalogue_index(s.catalogue))
+        self.count.object = "<p role=\"status\">" + escape_text(_(
+            "{shown} of {total} sections shown; {fits} would fit the plan.").format(
+            shown=s.format.integer(n), total=s.format.integer(total),
+            fits=s.format.integer(fits))) + "</p>"
+        self.page_words.object = escape_text(_("Page {page} of {pages}").format(
+            page=at + 1, pages=pages))
+        self.prev.disabled = at <= 0
+        self.next.disabled = at >= pages - 1
+        self.cards.html = self._cards_html(page)
+
+    def _cards_html(self, page) -> str:
+        s = self.state
+        w, _ = s.format, s.gettext
+        if not len(page):
+            return "<p>" + escape_text(_("Nothing matches these filters. Try fewer of them.")) \
+                + "</p>"
+        plan = s.plan
+        plan_name = short_plan_label(plan.name) if plan else _("a new plan")
+        goals = s.learner.goals if s.learner else []
+        names = s.catalogue.competencies.set_index("competency_id")["name"]
+        seats = s.catalogue.section_table["seats_left"]
+        badge = {"in_plan": _("In the plan"), "fits": _("Fits"), "no": _("Does not fit")}
+        cards = []
+        for sid, row in page.iterrows():
+            sw = section_words(s.catalogue, sid, w)
+            status = row["status"]
+            trip = float(row["travel_minutes"])
+            if not np.isfinite(trip):
+                trip_words = _("No way to get there")
+            elif trip <= 0:
+                trip_words = _("No trip needed")
+            else:
+                trip_words = _("Trip: {duration} each way").format(duration=w.duration(trip))
+            left = int(seats.get(sid, 0))
+            seat_words = s.ngettext("{n} seat left", "{n} seats left", left).format(
+                n=w.integer(left))
+            parts = [f'<li class="wb-card"><div><span class="wb-badge wb-badge-{status}">'
+                     f"{escape_text(badge[status])}</span></div>",
+                     f"<h3>{escape_text(sw.title)}</h3>",
+                     f'<div class="wb-meta">{escape_text(sw.when)} · {escape_text(sw.dates)}'
+                     "</div>",
+                     f'<div class="wb-meta">{escape_text(sw.provider)} · {escape_text(sw.kind)}'
+                     f" · {escape_text(sw.how)}</div>",
+                     f'<div class="wb-meta">{escape_text(sw.grades)} · {escape_text(sw.cost)} · '
+                     f"{escape_text(trip_words)} · {escape_text(seat_words)}</div>"]
+            helped = [names.get(goals[i].competency_id, goals[i].competency_id)
+                      for i in row["helps"] if i < len(goals)]
+            if helped:
+                parts.append('<div class="wb-helps">' + escape_text(
+                    _("Practises a goal: {goals}").format(goals=w.join(helped))) + "</div>")
+            if status == "no" and row["reason"]:
+                parts.append('<div class="wb-why">' + escape_text(
+                    _("Why it does not fit: {reason}").format(reason=row["reason"])) + "</div>")
+            if status == "in_plan":
+                label, cls, pick = _("Remove {title} from {plan}"), "wb-remove", "remove"
+            elif status == "fits":
+                label, cls, pick = _("Add {title} to {plan}"), "wb-add", "add"
+            else:
+                label, cls, pick = _("Add {title} to {plan} anyway"), "wb-anyway", "add"
+            text = label.format(title=sw.title, plan=plan_name)
+            parts.append(f'<button type="button" class="{cls}" data-pick="{attr(pick)}:'
+                         f'{attr(sid)}">{escape_text(text)}</button></li>')
+            cards.append("".join(parts))
+        return '<ul class="wb-cards">' + "".join(cards) + "</ul>"
+
+    # ---- actions ---------------------------------------------------------------------------
+    def _picked(self, pick: str) -> None:
+        action, _sep, sid = pick.partition(":")
+        if sid not in getattr(self, "_shown", ()):
+            return  # only what is on screen can be picked
+        if action == "add":
+            self.state.add_section(sid)
+        elif action == "remove":
+            self.state.remove_section(sid)
+
+    def add(self, section_id: str) -> None:
+        """What the card's Add button does (for notebooks and tests)."""
+        self._picked(f"add:{section_id}")
+
+    def _turn(self, delta: int) -> None:
+        f = self.filters
+        rows = f.rows()
+        f.page = int(np.clip(min(f.page, f.pages(len(rows)) - 1) + delta, 0,
+                             f.pages(len(rows)) - 1))
 
     def _import_catalogue(self, data: bytes, filename: str):
         return self.state.import_catalogue(data, self.mapping.value, filename)
 
     def _catalogue_changed(self, _pending) -> None:
-        """The session switched to the imported catalogue: rebuild the table and its choices."""
-        cat = self.state.catalogue
-        self._display = catalogue_display(cat)
-        self._set_catalogue_options(cat)
+        """The session switched to the imported catalogue: new choices, the list again."""
+        self.filters.catalogue_changed()
         self._refresh()
-
-    def _selected(self, event):
-        self.add.disabled = not event.new
-        if event.new:
-            title = self.table.value["Title"].iloc[event.new[0]]
-            plan = self.state.plan.name if self.state.plan else "a new plan"
-            self.add.label = f"Add {title[:40]} to {plan}"
-        else:
-            self.add.label = "Add selected to plan"
-
-    def _add(self, _):
-        if not self.table.selection:
-            return
-        sid = self.table.value["section_id"].iloc[self.table.selection[0]]
-        self.state.add_section(sid)
