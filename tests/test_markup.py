@@ -145,15 +145,23 @@ def test_markdown_panes_carry_no_data(hostile_app):
                 assert "alert(" not in str(pane.object), pane.object
 
 
-def test_levels_table_groups_by_escaped_hidden_area(hostile_app):
-    """Tabulator writes the group header ``Area: <value>`` as HTML: the value is escaped and
-    the column itself hidden (a visible cell would show the escaping)."""
+def test_no_table_writes_data_as_html(hostile_app):
+    """Tabulator writes a group header (``Area: <value>``) and ``html`` formatter cells as HTML:
+    a grouping column holds escaped text and stays hidden (a visible cell would show the
+    escaping), and no column uses an ``html`` formatter."""
+    import panel as pn
+
     app, _ = hostile_app
-    levels = app.steps["Learner"].levels
-    assert levels.groupby == ["Area"] and "Area" in levels.hidden_columns
-    areas = set(levels.value["Area"])
-    assert areas and all("<" not in a and '"' not in a for a in areas)
-    assert any("&lt;img src=x" in a for a in areas)
+    tables = [p for step in (app, *app.steps.values()) for p in _panes(step)
+              if isinstance(p, pn.widgets.Tabulator)]
+    for table in tables:
+        for col in table.groupby or []:
+            assert col in table.hidden_columns, col
+            values = set(table.value[col].astype(str))
+            assert all("<" not in v and '"' not in v for v in values), col
+        for col, fmt in (table.formatters or {}).items():
+            kind = fmt.get("type") if isinstance(fmt, dict) else fmt
+            assert kind != "html", col
 
 
 def test_share_csv_neutralises_formulas_and_keeps_numbers(tmp_path):
