@@ -72,8 +72,6 @@ _HIGHS_OPTIONS: dict = {
     "mip_heuristic_run_shifting": False, "mip_heuristic_run_zi_round": False,
 }
 _DAY_PARTS = ((12 * 60, "mornings"), (17 * 60, "afternoons"), (24 * 60 + 1, "evenings"))
-# kinds whose options no change to the family's situation can open up
-_FIXED_KINDS = ("grade", "capacity", "times_tba", "prerequisite", "duplicate")
 # the reason words in an obstacle, by catalogue_fit reason kind (counted options)
 _BLOCKED_WORDS = {
     "grade": ("{n} is for other grades", "{n} are for other grades"),
@@ -805,7 +803,6 @@ class _Model:
         for cols in by_opp.values():
             if len(cols) > 1:
                 self._row(self.x[cols], np.ones(len(cols)), -_INF, 1.0)
-        self.opp_cols = by_opp
         # one row per time slot
         pos = {int(i): j for j, i in enumerate(cand)}
         slots = _time_slots(R, cand)
