@@ -308,26 +308,65 @@ def _drop_outside_model_files() -> None:
     _models_checked["count"] = len(models)
 
 
+#: Where the served page finds ``CSS`` (one file the browser fetches and parses once).
+STYLE_PATH = "workbench.css"
+
+
+class _StyleHandler(tornado.web.RequestHandler):
+    """``CSS`` as a file: served once and cached, instead of inline in every component."""
+
+    def get(self):
+        self.set_header("Content-Type", "text/css; charset=utf-8")
+        self.set_header("Cache-Control", "public, max-age=86400")
+        self.write(CSS)
+
+
+def _style_from_file() -> None:
+    """Move ``CSS`` from ``raw_css`` to a stylesheet file this server serves.
+
+    Panel copies every ``raw_css`` string into every component's own stylesheet list, so each
+    model of every page carried the whole ~4 KB stylesheet: a third of a session's server time
+    went into serialising it, and the browser parsed it once per shadow root. A ``.css``
+    address instead becomes one stylesheet model per page, shared by reference (the notebook
+    keeps ``raw_css``: nothing serves the file there).
+    """
+    import hashlib
+
+    pn.config.raw_css = [c for c in pn.config.raw_css if c != CSS]
+    url = f"{STYLE_PATH}?v={hashlib.sha1(CSS.encode()).hexdigest()[:10]}"
+    if url not in pn.config.css_files:
+        pn.config.css_files = [*pn.config.css_files, url]
+
+
 def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: bool = False,
-          db_path=None, threaded: bool = False, parameters=None):
+          db_path=None, threaded: bool = False, parameters=None, num_procs: int = 1):
     """Serve the workbench on this computer; every browser session gets a fresh app.
 
     Every asset (Bokeh, Panel, Bootstrap, the loading spinner) comes from this server, never a
     CDN, and every response carries ``SECURITY_HEADERS``.
 
+    ``num_procs`` > 1 forks that many server processes sharing the port (0: one per core);
+    each session lives in one of them. They share the SQLite store file, whose versioned saves
+    hold across processes (``workbench.store``). Nothing touches the store before the fork.
+
     Raises
     ------
     ValueError
-        When ``address`` is not a loopback address: there is no sign-in yet (``NOT_LOOPBACK``).
+        When ``address`` is not a loopback address: there is no sign-in yet (``NOT_LOOPBACK``),
+        or ``num_procs`` is negative or combined with ``threaded``.
     """
     from bokeh.settings import settings
 
     if address not in LOOPBACK:
         raise ValueError(NOT_LOOPBACK)
+    if num_procs < 0 or (num_procs != 1 and threaded):
+        raise ValueError("num_procs must be 0 (one per core) or more, and not threaded")
     data_dir = Path(data_dir or SAMPLE_DATA).resolve()
-    _load_dataset(str(data_dir))  # load once up front so bad data fails before serving
+    # load once up front so bad data fails before serving (forked processes inherit it)
+    _load_dataset(str(data_dir))
     parameters = None if parameters is None else _parameters(parameters)  # read once, fail early
     settings.resources.set_value("server")  # BOKEH_RESOURCES=cdn must not send us to a CDN
+    _style_from_file()
 
     def page():
         _use_local_assets()
@@ -336,7 +375,9 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
 
     host = f"[{address}]" if ":" in address else address
     print(f"Anywhere Learning Workbench: http://{host}:{port}/", flush=True)
+    extra = {"num_procs": num_procs} if num_procs != 1 else {}
     return pn.serve({"/": page}, port=port, address=address, show=show, threaded=threaded,
                     title="Anywhere Learning Workbench", websocket_origin=[
                         f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
-                    transforms=[_SecurityHeaders], verbose=False)
+                    transforms=[_SecurityHeaders], verbose=False,
+                    extra_patterns=[(rf"/{re.escape(STYLE_PATH)}", _StyleHandler)], **extra)

@@ -673,6 +673,16 @@ def _port(text: str) -> int:
     return port
 
 
+def _num_procs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n} is not a number of processes (0 or more)")
+    return n
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="open the workbench app in a browser",
                        description="Serve the workbench app on this computer. Learners and plans "
@@ -685,6 +695,10 @@ def _add_serve(sub) -> None:
                    help="address to listen on: 127.0.0.1 (the default), ::1 or localhost. "
                    "Other addresses are refused until sign-in exists.")
     p.add_argument("--show", action="store_true", help="open a browser tab")
+    p.add_argument("--num-procs", type=_num_procs, default=1, metavar="N",
+                   help="serve from N processes sharing the port (0: one per core; default 1). "
+                   "They share the store file; a save based on an old version is merged or "
+                   "refused, whichever process made the other change.")
     add_parameters_option(p)
 
 
@@ -693,6 +707,8 @@ def run_serve(args) -> int:
 
     data_dir = _data_dir(args.data)
     extra = {"parameters": model_parameters(args)} if getattr(args, "parameters", None) else {}
+    if args.num_procs != 1:
+        extra["num_procs"] = args.num_procs
     try:
         with contextlib.suppress(KeyboardInterrupt):
             serve(data_dir=data_dir, port=args.port, address=args.address, show=args.show,
