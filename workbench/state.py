@@ -778,3 +778,84 @@ class PlanningSession(param.Parameterized):
         self._deleted = None
         with param.edit_constant(self):
             self.deleted_plan = ""
+
+    # ---- suggested plans (domain.suggest; the Plans step's "Suggest plans") ---------------
+    suggestions = param.List(default=[], item_type=Plan, constant=True,
+                             doc="Draft plans the solver suggested for the current learner, "
+                                 "best first (not saved; keep_suggestion(i) saves one).")
+    suggested = param.Parameter(default=None, constant=True,
+                                doc="The solver's whole answer (domain.suggest.Suggestions): "
+                                    "why, gap or proven best, obstacles and smallest changes.")
+    suggestion_ledgers = param.Dict(default={}, constant=True,
+                                    doc="draft plan_id -> credit ledger of each suggestion, "
+                                        "to compare with the saved plans.")
+
+    def work_out_suggestions(self, time_limit: float = 5.0):
+        """The solver's suggestions for the current learner, keeping the current plan's sections
+        (``domain.suggest.suggest_plans``; about a second). Changes nothing: a view may run it
+        off the event loop and hand the result to :meth:`show_suggestions`."""
+        from .domain.suggest import suggest_plans
+
+        learner, plan = self.learner, self.plan
+        if learner is None:
+            return None
+        keep = [s for s in (plan.sections if plan else [])
+                if s in self.catalogue.section_table.index]
+        return suggest_plans(self.catalogue, learner, keep=keep, words=self.format,
+                             parameters=self.model_parameters, time_limit=time_limit)
+
+    def show_suggestions(self, result) -> None:
+        """Show a result of :meth:`work_out_suggestions` as draft plans (with their ledgers)."""
+        _ = self.gettext
+        learner = self.learner
+        if result is None or learner is None or result.learner_id != learner.learner_id:
+            self.clear_suggestions()
+            return
+        drafts = result.to_plans(learner.learner_id)
+        for d, p in zip(drafts, result.plans, strict=True):
+            d.name = _("Suggestion {n}").format(n=p.rank)
+        ledgers = {}
+        for d in drafts:
+            proj = project(self.catalogue, learner, d.sections, self.model_parameters)
+            ledgers[d.plan_id] = {**plan_ledger(self.catalogue, learner, d, proj,
+                                                self.model_parameters),
+                                  "plan_id": d.plan_id, "plan_name": d.name}
+        status = self.ngettext("{n} plan suggested.", "{n} plans suggested.",
+                               len(drafts)).format(n=len(drafts)) if drafts else \
+            _("No plan to suggest.")
+        with param.edit_constant(self):
+            self.param.update(suggestions=drafts, suggested=result, suggestion_ledgers=ledgers)
+        self.param.update(status=status, error="")
+
+    def suggest(self, time_limit: float = 5.0) -> list[Plan]:
+        """Work out and show suggested plans for the current learner; returns the drafts."""
+        self.busy = True
+        try:
+            self.show_suggestions(self.work_out_suggestions(time_limit))
+        finally:
+            self.busy = False
+        return list(self.suggestions)
+
+    def next_plan_name(self) -> str:
+        """The name a new plan gets ("Plan D" when A-C are taken)."""
+        taken = {p.name.split(":", 1)[0].strip() for p in self.plans}
+        return next((f"Plan {c}" for c in "ABCDEFGHIJ" if f"Plan {c}" not in taken),
+                    f"Plan {len(self.plans) + 1}")
+
+    def keep_suggestion(self, index: int) -> Plan | None:
+        """Save suggestion ``index`` (0 = the best) as a new plan, named like "Plan D", through
+        the store's versioned save (at most five plans; ``error`` says so when full)."""
+        if not 0 <= index < len(self.suggestions):
+            return None
+        draft = self.suggestions[index]
+        return self.new_plan(self.next_plan_name(), draft.sections)
+
+    def clear_suggestions(self) -> None:
+        with param.edit_constant(self):
+            self.param.update(suggestions=[], suggested=None, suggestion_ledgers={})
+
+    @param.depends("learner", "model_parameters", watch=True)
+    def _forget_suggestions(self):
+        # drafts are worked out for one learner's situation: a change makes them stale
+        if self.suggestions or self.suggested is not None:
+            self.clear_suggestions()

@@ -47,7 +47,7 @@ from .dataset import MODES, Catalogue, Goal, Learner, Plan
 from .feasibility import catalogue_fit, check_plan
 from .projection import DEFAULT_PARAMETERS, ModelParameters, project
 from .schedule import fastest_trips, shared_weekdays
-from .words import ENGLISH, Words, possessive
+from .words import ENGLISH, N_, Words, possessive
 
 #: A tie in the expected goals goes to the cheaper plan, then to the plan with fewer hours: the
 #: objective is ``goals - COST_WEIGHT x dollars - HOURS_WEIGHT x weekly hours`` (so $100 weighs
@@ -71,40 +71,52 @@ _HIGHS_OPTIONS: dict = {
     "mip_heuristic_run_rins": False, "mip_heuristic_run_root_reduced_cost": False,
     "mip_heuristic_run_shifting": False, "mip_heuristic_run_zi_round": False,
 }
-_DAY_PARTS = ((12 * 60, "mornings"), (17 * 60, "afternoons"), (24 * 60 + 1, "evenings"))
+
+
+def ngettext(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for the catalogue (``pybabel extract`` finds ``ngettext``
+    calls); it is translated when shown, with ``words.ngettext``."""
+    return singular, plural
+
+
+_DAY_PARTS = ((12 * 60, N_("mornings")), (17 * 60, N_("afternoons")),
+              (24 * 60 + 1, N_("evenings")))
 # the reason words in an obstacle, by catalogue_fit reason kind (counted options)
 _BLOCKED_WORDS = {
-    "grade": ("{n} is for other grades", "{n} are for other grades"),
-    "capacity": ("{n} has no seats left", "{n} have no seats left"),
-    "times_tba": ("{n} has no published times yet", "{n} have no published times yet"),
-    "duplicate": ("{n} is another group of a kept opportunity",
-                  "{n} are other groups of a kept opportunity"),
-    "broadband": ("{n} needs internet at home", "{n} need internet at home"),
-    "device": ("{n} needs a computer or tablet", "{n} need a computer or tablet"),
-    "transport": ("{n} cannot be reached {modes}", "{n} cannot be reached {modes}"),
-    "too_far": ("{n} is more than {minutes} minutes away",
-                "{n} are more than {minutes} minutes away"),
-    "unavailable": ("{n} meets outside {whose} free time", "{n} meet outside {whose} free time"),
-    "time_conflict": ("{n} clashes with the kept sections", "{n} clash with the kept sections"),
-    "travel_time": ("{n} leaves no time to travel from the kept sections",
-                    "{n} leave no time to travel from the kept sections"),
-    "weekly_hours": ("{n} would go over {hours} a week", "{n} would go over {hours} a week"),
-    "budget": ("{n} would go over the budget", "{n} would go over the budget"),
-    "prerequisite": ("{n} needs more practice first", "{n} need more practice first"),
-    "excluded": ("{n} was left out on purpose", "{n} were left out on purpose"),
+    "grade": ngettext("{n} is for other grades", "{n} are for other grades"),
+    "capacity": ngettext("{n} has no seats left", "{n} have no seats left"),
+    "times_tba": ngettext("{n} has no published times yet", "{n} have no published times yet"),
+    "duplicate": ngettext("{n} is another group of a kept opportunity",
+                          "{n} are other groups of a kept opportunity"),
+    "broadband": ngettext("{n} needs internet at home", "{n} need internet at home"),
+    "device": ngettext("{n} needs a computer or tablet", "{n} need a computer or tablet"),
+    "transport": ngettext("{n} cannot be reached {modes}", "{n} cannot be reached {modes}"),
+    "too_far": ngettext("{n} is more than {minutes} minutes away",
+                        "{n} are more than {minutes} minutes away"),
+    "unavailable": ngettext("{n} meets outside {whose} free time",
+                            "{n} meet outside {whose} free time"),
+    "time_conflict": ngettext("{n} clashes with the kept sections",
+                              "{n} clash with the kept sections"),
+    "travel_time": ngettext("{n} leaves no time to travel from the kept sections",
+                            "{n} leave no time to travel from the kept sections"),
+    "weekly_hours": ngettext("{n} would go over {hours} a week",
+                             "{n} would go over {hours} a week"),
+    "budget": ngettext("{n} would go over the budget", "{n} would go over the budget"),
+    "prerequisite": ngettext("{n} needs more practice first", "{n} need more practice first"),
+    "excluded": ngettext("{n} was left out on purpose", "{n} were left out on purpose"),
 }
 _EVERY_WORDS = {
-    "grade": "every option that practises {what} is for other grades",
-    "capacity": "every option that practises {what} is full",
-    "times_tba": "no option that practises {what} has published times yet",
-    "broadband": "every option that practises {what} needs internet at home",
-    "device": "every option that practises {what} needs a computer or tablet",
-    "transport": "no option that practises {what} can be reached {modes}",
-    "too_far": "every option that practises {what} is more than {minutes} minutes away",
-    "unavailable": "every option that practises {what} meets outside {whose} free time",
-    "weekly_hours": "every option that practises {what} would go over {hours} a week",
-    "budget": "every option that practises {what} would go over the budget",
-    "prerequisite": "every option that practises {what} needs more practice first",
+    "grade": N_("every option that practises {what} is for other grades"),
+    "capacity": N_("every option that practises {what} is full"),
+    "times_tba": N_("no option that practises {what} has published times yet"),
+    "broadband": N_("every option that practises {what} needs internet at home"),
+    "device": N_("every option that practises {what} needs a computer or tablet"),
+    "transport": N_("no option that practises {what} can be reached {modes}"),
+    "too_far": N_("every option that practises {what} is more than {minutes} minutes away"),
+    "unavailable": N_("every option that practises {what} meets outside {whose} free time"),
+    "weekly_hours": N_("every option that practises {what} would go over {hours} a week"),
+    "budget": N_("every option that practises {what} would go over the budget"),
+    "prerequisite": N_("every option that practises {what} needs more practice first"),
 }
 
 
@@ -1414,9 +1426,9 @@ class _Explainer:
             lead = _(_EVERY_WORDS[next(iter(blocked))]).format(**fill)
             lead = lead[:1].upper() + lead[1:] + "."
         else:
-            parts = [words.ngettext(*_BLOCKED_WORDS.get(k, ("{n} does not fit",
-                                                             "{n} do not fit")), n).format(
-                n=n, **fill) for k, n in sorted(blocked.items(), key=lambda kv: -kv[1])]
+            other = ngettext("{n} does not fit", "{n} do not fit")
+            parts = [words.ngettext(*_BLOCKED_WORDS.get(k, other), n).format(n=n, **fill)
+                     for k, n in sorted(blocked.items(), key=lambda kv: -kv[1])]
             if n_fit:
                 parts.append(words.ngettext("{n} fits", "{n} fit", n_fit).format(n=n_fit))
             lead = _("Of the {n} options that practise {what} in time: {parts}.").format(

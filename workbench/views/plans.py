@@ -19,6 +19,7 @@ from ..markup import attr, escape_text
 from ..plots import week_calendar
 from ..state import MAX_PLANS
 from .opportunities import CONTROL_CSS, FIELD_CSS
+from .suggest import SuggestPlans
 from .widgets import ClickableTable, StepView, held, watch_when_shown
 
 #: Problems, fixes and the plan's pieces (inside their lists' own shadow roots).
@@ -157,6 +158,7 @@ class PlansStep(StepView):
                           styles={"flex": "2 1 420px"}),
                 sizing_mode="stretch_width",
             ),
+            SuggestPlans(state=s, lazy=self.lazy),
             sizing_mode="stretch_width",
         )
         self.param.watch(held(self._confirm_changed), "confirming")
