@@ -386,8 +386,8 @@ def explanation_text(exp: GoalExplanation, words: Words = ENGLISH) -> Explanatio
             continue
         practised.append(w.gettext(
             "{title}: {hours} a week × {intensity} practice per hour × {attendance} attended"
-            " × {engagement} for interests and strengths = {practice} hours of practice a week, for "
-            "{weeks} weeks.").format(
+            " × {engagement} for interests and strengths = {practice} hours of practice a week, "
+            "for {weeks} weeks.").format(
             title=p.title, hours=w.hours(p.hours_per_week), intensity=w.number(p.intensity),
             attendance=w.percent(p.attendance), engagement=w.number(p.engagement, 2),
             practice=w.number(p.practice_per_week), weeks=w.integer(p.weeks)))
@@ -407,7 +407,8 @@ def explanation_text(exp: GoalExplanation, words: Words = ENGLISH) -> Explanatio
         if not p.interest_match and p.interest_boost > 0:
             lowered.append(w.gettext(
                 "{title} does not match the learner's listed interests (a match gives "
-                "{boost} more practice).").format(title=p.title, boost=w.percent(p.interest_boost)))
+                "{boost} more practice).").format(title=p.title,
+                                                  boost=w.percent(p.interest_boost)))
     if not exp.pieces:
         lowered.append(w.gettext("Nothing in this plan practises {competency}.").format(
             competency=exp.name))
@@ -415,14 +416,14 @@ def explanation_text(exp: GoalExplanation, words: Words = ENGLISH) -> Explanatio
         have, need = exp.practice_before, exp.practice_needed
         if exp.probability >= 0.995 and need > 0:
             practised.append(w.gettext(
-                "That is about {have} hours of practice before {date}; going from {current} to {level} "
-                "usually takes about {need}, so it is all but sure (never certain).").format(
+                "That is about {have} hours of practice before {date}; going from {current} to "
+                "{level} usually takes about {need}, so it is all but sure (never certain).").format(
                 have=w.integer(have), date=date, current=w.level(exp.current_level),
                 level=level, need=w.integer(need)))
         elif need > 0:
             practised.append(w.gettext(
-                "That is about {have} hours of practice before {date}; going from {current} to {level} "
-                "usually takes about {need}.").format(
+                "That is about {have} hours of practice before {date}; going from {current} to "
+                "{level} usually takes about {need}.").format(
                 have=w.integer(have), date=date, current=w.level(exp.current_level),
                 level=level, need=w.integer(need)))
     best = exp.best

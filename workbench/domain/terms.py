@@ -29,9 +29,9 @@ class Term:
     """A stretch of weeks in which the same pieces of a plan run."""
 
     start: dt.date
-    """The Monday of its first week."""
+    """The first day one of its pieces runs."""
     end: dt.date
-    """The Sunday of its last week."""
+    """The last day one of its pieces runs."""
     section_ids: tuple[str, ...]
     """The pieces that run in it, in plan order."""
     weeks: int
@@ -71,8 +71,13 @@ def plan_terms(catalogue: Catalogue, section_ids) -> list[Term]:
         now = tuple(np.flatnonzero(runs[w])) if w < len(mondays) else None
         if now != key:
             if key:  # a stretch with something running ends here
-                terms.append(Term(pd.Timestamp(mondays[begin]).date(),
-                                  pd.Timestamp(sundays[w - 1]).date(),
+                # from the first piece starting in its first week (else that Monday) to the
+                # last piece ending in its last week (else that Sunday)
+                starts = [start[i] for i in key if start[i] >= mondays[begin]]
+                ends = [end[i] for i in key if end[i] <= sundays[w - 1]]
+                first_day = min(starts) if starts else mondays[begin]
+                last_day = max(ends) if ends else sundays[w - 1]
+                terms.append(Term(pd.Timestamp(first_day).date(), pd.Timestamp(last_day).date(),
                                   tuple(ids[i] for i in key), w - begin))
             key, begin = now, w
     return terms

@@ -16,8 +16,8 @@ from ..domain.explain import explanation_text
 from ..domain.feasibility import kind_title
 from ..domain.ledger import NO_GAIN
 from ..domain.words import ENGLISH, Words
-from ..markup import escape_text
-from ..plots import goal_bars, heatmap, trajectory_svgs
+from ..markup import attr, escape_text
+from ..plots import PALETTE, plan_labels, short_plan_label, trajectory_svgs
 from ..state import MAX_PLANS
 from .opportunities import CONTROL_CSS, bound_tick
 from .widgets import WRAP, StepView, held, watch_when_shown
@@ -27,11 +27,29 @@ TEXT_CSS = """
 .wb-scroll{overflow-x:auto;max-width:100%}
 table.wb-compare{border-collapse:collapse;width:100%;min-width:18rem}
 .wb-compare th,.wb-compare td{border-bottom:1px solid #ddd;padding:.4rem .5rem;text-align:left;
-vertical-align:top;overflow-wrap:anywhere}
+vertical-align:top;overflow-wrap:break-word}
+@media (max-width:640px){
+.wb-compare thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.wb-compare,.wb-compare tbody,.wb-compare tr,.wb-compare th,.wb-compare td{display:block;
+width:auto;min-width:0}
+.wb-compare tr{border-bottom:2px solid #c9ccd1;padding:.3rem 0}
+.wb-compare th[scope=row]{border:0;padding-bottom:0}
+.wb-compare td{border:0;padding:.1rem .5rem}
+.wb-compare td::before{content:attr(data-plan) ": ";font-weight:600}}
+.wb-bars{list-style:none;margin:.2rem 0 .8rem;padding:0}
+.wb-bars li{margin:.25rem 0}
+.wb-bar{display:flex;align-items:center;gap:.5rem}
+.wb-bar-track{flex:1 1 auto;height:14px;background:#eef0f2;border-radius:7px;overflow:hidden;
+min-width:60px;max-width:420px}
+.wb-bar-fill{height:100%;border-radius:7px}
+.wb-bar-text{min-width:4.5em;text-align:right;font-variant-numeric:tabular-nums}
+table.wb-heat{border-collapse:collapse;min-width:18rem}
+.wb-heat th,.wb-heat td{padding:.3rem .5rem;border:1px solid #fff;text-align:left}
+.wb-heat td{text-align:center;min-width:4.5em}
 .wb-compare caption{caption-side:top;text-align:left;font-weight:600;padding:.3rem 0}
 .wb-warn{color:#8a4b00;font-weight:600}
 .wb-why{border-left:4px solid #0b4f8a;padding:.2rem .8rem;margin:.8rem 0}
-.wb-why h4{margin:.2rem 0;font-size:1.05rem}
+.wb-why h4{margin:.2rem 0;font-size:1.05rem;font-weight:700}
 .wb-why ul{margin:.2rem 0 .2rem 1.1rem;padding:0}
 .wb-raise{color:#0b5a31;font-weight:600}
 details{margin:.6rem 0}summary{cursor:pointer;min-height:44px;display:flex;align-items:center;
@@ -108,15 +126,19 @@ def comparison_html(ledgers: list[dict], problems: dict | None = None,
             else w.money(d["cost_per_credit"], estimate=True))),
     ]
     head = "".join(f'<th scope="col">{escape_text(d["plan_name"])}</th>' for d in ledgers)
+    # each cell carries its plan's name: on a phone the table becomes a list per row
+    plan = [attr(short_plan_label(d["plan_name"])) for d in ledgers]
     body = "".join(
         f'<tr><th scope="row">{escape_text(label)}</th>'
-        + "".join(f"<td>{escape_text(fmt(d))}</td>" for d in ledgers) + "</tr>"
+        + "".join(f'<td data-plan="{plan[j]}">{escape_text(fmt(d))}</td>'
+                  for j, d in enumerate(ledgers)) + "</tr>"
         for label, fmt in rows)
     goal_rows = ""
     if ledgers and ledgers[0].get("goals"):
         for i, g in enumerate(ledgers[0]["goals"]):
-            cells = "".join(f"<td>{escape_text(_chance_cell(w, d['goals'][i]))}</td>"
-                            for d in ledgers)
+            cells = "".join(f'<td data-plan="{plan[j]}">'
+                            f"{escape_text(_chance_cell(w, d['goals'][i]))}</td>"
+                            for j, d in enumerate(ledgers))
             label = _("Chance: {level} in {competency} by {date}").format(
                 level=w.level(g["target_level"]), competency=g["name"], date=w.date(g["by"]))
             goal_rows += f'<tr><th scope="row">{escape_text(label)}</th>{cells}</tr>'
@@ -127,13 +149,55 @@ def comparison_html(ledgers: list[dict], problems: dict | None = None,
             "</div>")
 
 
-def glossary_html(words: Words = ENGLISH) -> str:
-    """What the table's words mean (the glossary), one click away."""
-    items = "".join(f"<dt>{escape_text(term)}</dt><dd>{escape_text(text)}</dd>"
-                    for _key, term, text in words.glossary())
-    summary = words.gettext("What these words mean")
-    return (f"<details><summary>{escape_text(summary)}</summary>"
-            f"<dl>{items}</dl></details>")
+def goal_bars_html(ledgers: list[dict], words: Words = ENGLISH) -> str:
+    """The chance of each goal by its date, one bar per plan (plain HTML: it reads the same on
+    a phone, in print and to a screen reader; the numbers are written beside the bars)."""
+    w = words
+    if not ledgers or not ledgers[0].get("goals"):
+        return ""
+    labels = plan_labels([d["plan_name"] for d in ledgers])
+    out = []
+    for i, g in enumerate(ledgers[0]["goals"]):
+        title = w.gettext("{level} in {competency} by {date}").format(
+            level=w.level(g["target_level"]), competency=g["name"], date=w.date(g["by"]))
+        bars = []
+        for j, d in enumerate(ledgers):
+            p = float(d["goals"][i]["probability"])
+            bars.append(
+                f'<li><div>{escape_text(labels[d["plan_name"]])}</div><div class="wb-bar">'
+                f'<div class="wb-bar-track" aria-hidden="true"><div class="wb-bar-fill" '
+                f'style="width:{100 * p:.1f}%;background:{PALETTE[j % len(PALETTE)]}"></div>'
+                f'</div><span class="wb-bar-text">{escape_text(w.chance(p))}</span></div></li>')
+        out.append(f"<p><b>{escape_text(title)}</b></p><ul class=\"wb-bars\">{''.join(bars)}"
+                   "</ul>")
+    return "".join(out)
+
+
+def heat_html(heat, words: Words = ENGLISH) -> str:
+    """Chance of Proficient by the end of the year, competency x plan, as a shaded table (the
+    numbers are in the cells; it scrolls inside its own box on a phone)."""
+    w = words
+    if heat.empty:
+        return ""
+    plans = list(dict.fromkeys(heat["plan_name"]))
+    labels = plan_labels(plans)
+    wide = heat.pivot_table(index=["competency_id", "name"], columns="plan_name",
+                            values="p_proficient_end", aggfunc="first", sort=False)
+    head = "".join(f'<th scope="col">{escape_text(labels[p])}</th>' for p in plans)
+    rows = []
+    for (_cid, name), row in wide.iterrows():
+        cells = []
+        for p in plans:
+            v = float(row[p])
+            ink = "#fff" if v >= 0.55 else "#1b1b1b"
+            cells.append(f'<td style="background:rgba(8,81,156,{0.08 + 0.92 * v:.2f});'
+                         f'color:{ink}">{escape_text(w.percent(v))}</td>')
+        rows.append(f'<tr><th scope="row">{escape_text(name)}</th>{"".join(cells)}</tr>')
+    caption = escape_text(w.gettext("Chance of {level} by the end of the year").format(
+        level=w.level(3)))
+    return (f'<div class="wb-scroll" role="region" aria-label="{caption}" tabindex="0">'
+            f'<table class="wb-heat"><caption>{caption}</caption><thead><tr><td></td>{head}'
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def explanations_html(explanations, words: Words = ENGLISH, plan_name: str = "") -> str:
@@ -142,8 +206,8 @@ def explanations_html(explanations, words: Words = ENGLISH, plan_name: str = "")
     if not explanations:
         return "<p>" + escape_text(w.gettext("This learner has no goals yet: add them on the "
                                              "Learner step.")) + "</p>"
-    parts = ["<h3>" + escape_text(w.gettext("Why these chances — {plan}").format(
-        plan=plan_name)) + "</h3>"]
+    parts = ["<p><b>" + escape_text(w.gettext("Plan: {plan}").format(plan=plan_name))
+             + "</b></p>"]
     for e in explanations:
         t = explanation_text(e, w)
         block = [f'<div class="wb-why"><h4>{escape_text(t.headline)}</h4>']
@@ -176,22 +240,22 @@ class CompareStep(StepView):
         s = self.state
         _ = s.gettext
         self.choose = pn.widgets.CheckBoxGroup.from_param(
-            s.param.compare_ids, name=_("Plans to compare"), options=s.plan_choices(),
-            inline=True, stylesheets=[WRAP, ":host{font-size:16px} :host input{width:22px;"
-                                      "height:22px} :host label{min-height:44px;display:"
-                                      "inline-flex;align-items:center;gap:.4em}"])
+            s.param.compare_ids, name=_("Plans to compare"),
+            options=s.plan_choices(), inline=False,
+            stylesheets=[WRAP, ":host{font-size:16px} :host input{width:22px;height:22px;"
+                         "flex:none} :host label{min-height:44px;display:flex;align-items:"
+                         "center;gap:.5em;white-space:normal}"])
         self.table = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[TEXT_CSS])
-        self.words = pn.pane.HTML(glossary_html(s.format), sizing_mode="stretch_width",
-                                  stylesheets=[TEXT_CSS])
         self.which = pn.widgets.RadioButtonGroup.from_param(
-            self.param.explain_plan, name=_("Explain the chances of"), color="primary",
+            self.param.explain_plan, name=_("Explain the chances of"), description=None,
+            color="primary",
             variant="outline", sizing_mode="stretch_width",
             stylesheets=[CONTROL_CSS + ":host .bk-btn-group{flex-wrap:wrap}"])
         self.why = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[TEXT_CSS])
         self.charts_tick = bound_tick(self, "show_charts", _("Show the charts"))
-        self.goals = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=260)
+        self.goals = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[TEXT_CSS])
         self.curves = pn.pane.HTML(sizing_mode="stretch_width")
-        self.heat = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
+        self.heat = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[TEXT_CSS])
         self.no_goals = pn.pane.HTML(
             "<p><i>" + escape_text(_("Add goals on the Learner step to see them here.")) +
             "</i></p>", sizing_mode="stretch_width")
@@ -214,8 +278,9 @@ class CompareStep(StepView):
                   "shows where the learner will likely be (8 in 10 chances).").format(
                     n=MAX_PLANS)) + "</p>",
             sizing_mode="stretch_width", stylesheets=[":host{font-size:16px}"])
+        self.why_heading = heading(_("Why these chances"))
         self._layout = pn.Column(
-            self.intro, self.choose, self.table, self.words, self.which, self.why,
+            self.intro, self.choose, self.table, self.why_heading, self.which, self.why,
             self.charts_tick, self.charts, sizing_mode="stretch_width",
         )
         self.param.watch(held(lambda _e: self._draw_charts()), "show_charts")
@@ -263,7 +328,7 @@ class CompareStep(StepView):
         if comp is None or not self.show_charts:
             return  # drawn again, from the current comparison, when shown
         ids = list(comp.table["plan_id"])
-        self.goals.object = goal_bars(comp.table, words=w)
+        self.goals.object = goal_bars_html([s.ledgers[i] for i in ids if i in s.ledgers], w)
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None
         plots = [c for c in goal_ids if c in set(comp.trajectories["competency_id"])]
@@ -272,4 +337,4 @@ class CompareStep(StepView):
         heat = comp.heatmap
         touched = heat.groupby("competency_id")["p_proficient_end"].transform(
             lambda v: v.max() - v.min() > 0.005 or v.max() > 0.01)
-        self.heat.object = heatmap(heat[touched.astype(bool)], words=w)
+        self.heat.object = heat_html(heat[touched.astype(bool)], w)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import panel as pn
 import param
 
+from ..domain.words import ENGLISH, Words
 from ..formats.report import ImportFailed, ImportReport
 from ..imports import Import
 from ..markup import escape_text
@@ -24,16 +25,33 @@ from .widgets import held
 Read = Callable[[bytes, str], Import]
 
 
-def report_html(report: ImportReport, limit: int = 12) -> str:
+def report_summary(report: ImportReport, words: Words = ENGLISH) -> str:
+    """One plain sentence in ``words``' language: "Read 703 items: imported 700, skipped 3."."""
+    w = words
+    text = w.ngettext("Read {n} item: imported {imported}", "Read {n} items: imported {imported}",
+                      report.read).format(n=w.integer(report.read),
+                                          imported=w.integer(report.imported))
+    if report.skipped:
+        text += w.gettext(", skipped {n}").format(n=w.integer(len(report.skipped)))
+    if report.warnings:
+        text += w.ngettext(", {n} note", ", {n} notes", len(report.warnings)).format(
+            n=w.integer(len(report.warnings)))
+    return text + "."
+
+
+def report_html(report: ImportReport, limit: int = 12, words: Words = ENGLISH) -> str:
     """The import report as readable HTML (every piece of file text escaped)."""
-    parts = [f"<p><b>{escape_text(report.summary())}</b></p>"]
-    for title, issues in (("Could not read", report.skipped), ("Notes", report.warnings)):
+    w = words
+    parts = [f"<p><b>{escape_text(report_summary(report, w))}</b></p>"]
+    for title, issues, open_ in ((w.gettext("Could not read"), report.skipped, " open"),
+                                 (w.gettext("Notes"), report.warnings, "")):
         if not issues:
             continue
         items = "".join(f"<li>{escape_text(str(i))}</li>" for i in issues[:limit])
-        more = f"<li>… and {len(issues) - limit} more</li>" if len(issues) > limit else ""
-        parts.append(f"<details{' open' if title == 'Could not read' else ''}><summary>"
-                     f"{title} ({len(issues)})</summary><ul>{items}{more}</ul></details>")
+        more = "<li>" + escape_text(w.gettext("… and {n} more").format(
+            n=len(issues) - limit)) + "</li>" if len(issues) > limit else ""
+        parts.append(f"<details{open_}><summary>{escape_text(title)} ({len(issues)})"
+                     f"</summary><ul>{items}{more}</ul></details>")
     return "".join(parts)
 
 
@@ -51,15 +69,21 @@ class ImportBox(pn.viewable.Viewer):
         self._read_upload = read
         self._on_applied = on_applied
         self._pending: Import | None = None
+        _ = self.state.gettext
         self.file = pn.widgets.FileInput(label=self.file_label, accept=self.accept,
                                          multiple=False, sizing_mode="stretch_width",
                                          max_width=360)
         self.file.param.watch(held(self._read), "value")
-        self.keep = pn.widgets.Button(label="Keep what could be read", visible=False,
-                                      color="warning")
+        self.keep = pn.widgets.Button(label=_("Keep what could be read"), visible=False,
+                                      color="warning",
+                                      stylesheets=[":host .bk-btn{min-height:44px;"
+                                                   "font-size:16px}"])
         self.keep.on_click(held(self._keep))
-        self.report = pn.pane.HTML(sizing_mode="stretch_width")
-        self._layout = pn.Column(pn.pane.Markdown(self.label), self.file, self.keep,
+        self.report = pn.pane.HTML(sizing_mode="stretch_width",
+                                   stylesheets=[":host{font-size:16px}"])
+        self._layout = pn.Column(pn.pane.HTML(f"<p>{escape_text(self.label)}</p>",
+                                              stylesheets=[":host{font-size:16px}"]),
+                                 self.file, self.keep,
                                  self.report, sizing_mode="stretch_width")
 
     def __panel__(self):
@@ -73,20 +97,24 @@ class ImportBox(pn.viewable.Viewer):
         self.keep.visible = False
         if not data:
             return
+        _, w = self.state.gettext, self.state.format
         try:
             pending = self._read_upload(bytes(data), name)
         except ImportFailed as err:
-            self.report.object = report_html(err.report) + (
-                f"<p><b>Could not import {escape_text(name)}. Nothing was changed.</b></p>")
+            self.report.object = report_html(err.report, words=w) + "<p><b>" + escape_text(
+                _("Could not import {file}. Nothing was changed.").format(file=name)) \
+                + "</b></p>"
             return
         except Exception as err:  # an importer bug must never lose the user's work
-            self.report.object = (f"<p><b>Could not import {escape_text(name)}: "
-                                  f"{escape_text(str(err))}. Nothing was changed.</b></p>")
+            self.report.object = "<p><b>" + escape_text(
+                _("Could not import {file}: {problem}. Nothing was changed.").format(
+                    file=name, problem=str(err))) + "</b></p>"
             return
         self._show(pending)
 
     def _show(self, pending: Import, kept: bool = False) -> None:
-        text = report_html(pending.report)
+        _, w = self.state.gettext, self.state.format
+        text = report_html(pending.report, words=w)
         if pending.applied:
             self._pending = None
             self.report.object = text + f"<p>{escape_text(pending.message)}</p>"
@@ -96,13 +124,13 @@ class ImportBox(pn.viewable.Viewer):
         self._pending = pending
         self.keep.visible = True
         if pending.clean or kept:  # read and accepted, but the save failed: say why, try again
-            self.keep.label = "Try again"
+            self.keep.label = _("Try again")
             self.report.object = text + (f"<p><b>{escape_text(self.state.error)}</b></p>")
         else:
-            self.keep.label = "Keep what could be read"
-            self.report.object = text + (
-                "<p>Nothing has been changed yet. Keep what could be read, or fix the file "
-                "and upload it again.</p>")
+            self.keep.label = _("Keep what could be read")
+            self.report.object = text + "<p>" + escape_text(_(
+                "Nothing has been changed yet. Keep what could be read, or fix the file and "
+                "upload it again.")) + "</p>"
 
     def _keep(self, _):
         pending, self._pending = self._pending, None

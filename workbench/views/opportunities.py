@@ -15,6 +15,7 @@ import param
 
 from .. import EXAMPLES
 from ..domain.terms import section_words
+from ..domain.words import capitalize
 from ..filters import CatalogueFilter, catalogue_index
 from ..markup import attr, escape_text
 from ..plots import short_plan_label
@@ -28,7 +29,7 @@ CARD_CSS = """
 gap:.75rem;list-style:none;margin:0;padding:0}
 .wb-card{border:1px solid #c9ccd1;border-radius:8px;padding:.7rem .8rem;background:#fff;
 font-size:16px;line-height:1.4;overflow-wrap:anywhere;display:flex;flex-direction:column;gap:.2rem}
-.wb-card h3{font-size:1.05rem;margin:.1rem 0 .2rem}
+.wb-card h3{font-size:1.1rem;font-weight:700;margin:.1rem 0 .2rem}
 .wb-card .wb-meta{color:#333}
 .wb-badge{display:inline-block;font-size:.9rem;font-weight:600;border-radius:4px;
 padding:.05rem .45rem;margin-right:.3rem}
@@ -68,11 +69,13 @@ class OpportunitiesStep(StepView):
         s = self.state
         _ = s.gettext
         self.filters = f = CatalogueFilter(state=s)
+        # description=None: the Parameters' docs are for programmers, not a tooltip on the page
         self.search = pn.widgets.TextInput.from_param(
             f.param.search, name=_("Search"), placeholder=_("e.g. robotics, nursing"),
-            sizing_mode="stretch_width", max_width=360, stylesheets=[FIELD_CSS])
+            description=None, sizing_mode="stretch_width", max_width=360,
+            stylesheets=[FIELD_CSS])
         sel = {"sizing_mode": "stretch_width", "min_width": 160, "max_width": 260,
-               "stylesheets": [FIELD_CSS]}
+               "stylesheets": [FIELD_CSS], "description": None}
         self.interest = pn.widgets.Select.from_param(f.param.interest, name=_("Interest"), **sel)
         self.domain = pn.widgets.Select.from_param(f.param.domain, name=_("Subject area"), **sel)
         self.competency = pn.widgets.Select.from_param(f.param.competency,
@@ -175,9 +178,11 @@ class OpportunitiesStep(StepView):
         names = s.catalogue.competencies.set_index("competency_id")["name"]
         seats = s.catalogue.section_table["seats_left"]
         badge = {"in_plan": _("In the plan"), "fits": _("Fits"), "no": _("Does not fit")}
+        said = {sid: section_words(s.catalogue, sid, w) for sid in page.index}
+        titles = [sw.title for sw in said.values()]
         cards = []
         for sid, row in page.iterrows():
-            sw = section_words(s.catalogue, sid, w)
+            sw = said[sid]
             status = row["status"]
             trip = float(row["travel_minutes"])
             if not np.isfinite(trip):
@@ -191,13 +196,14 @@ class OpportunitiesStep(StepView):
                 n=w.integer(left))
             parts = [f'<li class="wb-card"><div><span class="wb-badge wb-badge-{status}">'
                      f"{escape_text(badge[status])}</span></div>",
-                     f"<h3>{escape_text(sw.title)}</h3>",
-                     f'<div class="wb-meta">{escape_text(sw.when)} · {escape_text(sw.dates)}'
-                     "</div>",
+                     f'<h3 class="wb-data">{escape_text(sw.title)}</h3>',
+                     f'<div class="wb-meta">{escape_text(capitalize(sw.when))} · '
+                     f"{escape_text(sw.dates)}</div>",
                      f'<div class="wb-meta">{escape_text(sw.provider)} · {escape_text(sw.kind)}'
                      f" · {escape_text(sw.how)}</div>",
-                     f'<div class="wb-meta">{escape_text(sw.grades)} · {escape_text(sw.cost)} · '
-                     f"{escape_text(trip_words)} · {escape_text(seat_words)}</div>"]
+                     f'<div class="wb-meta">{escape_text(capitalize(sw.grades))} · '
+                     f"{escape_text(sw.cost)} · {escape_text(trip_words)} · "
+                     f"{escape_text(seat_words)}</div>"]
             helped = [names.get(goals[i].competency_id, goals[i].competency_id)
                       for i in row["helps"] if i < len(goals)]
             if helped:
@@ -212,7 +218,10 @@ class OpportunitiesStep(StepView):
                 label, cls, pick = _("Add {title} to {plan}"), "wb-add", "add"
             else:
                 label, cls, pick = _("Add {title} to {plan} anyway"), "wb-anyway", "add"
-            text = label.format(title=sw.title, plan=plan_name)
+            # two groups of one programme on the page: the button says which one
+            name = sw.title if titles.count(sw.title) == 1 else _(
+                "{title} ({when}, {dates})").format(title=sw.title, when=sw.when, dates=sw.dates)
+            text = label.format(title=name, plan=plan_name)
             parts.append(f'<button type="button" class="{cls}" data-pick="{attr(pick)}:'
                          f'{attr(sid)}">{escape_text(text)}</button></li>')
             cards.append("".join(parts))

@@ -15,8 +15,9 @@ import param
 
 from ..domain.feasibility import problem_text
 from ..domain.terms import section_words
+from ..domain.words import capitalize
 from ..markup import attr, escape_text
-from ..plots import week_calendar
+from ..plots import short_plan_label, week_calendar
 from ..state import MAX_PLANS
 from .opportunities import CONTROL_CSS, FIELD_CSS
 from .suggest import SuggestPlans
@@ -38,6 +39,7 @@ text-align:left;white-space:normal;margin-top:.35rem;max-width:100%}
 button.wb-swap{background:#0b4f8a;color:#fff;border:1px solid #0b4f8a}
 button.wb-remove{background:#f1f3f5;color:#1b1b1b;border:1px solid #6c757d}
 button:focus-visible{outline:3px solid #f0b400;outline-offset:2px}
+details summary{cursor:pointer;min-height:44px;display:flex;align-items:center;font-weight:600}
 """
 
 
@@ -91,7 +93,8 @@ class PlansStep(StepView):
         _ = s.gettext
         # the picker shows plan names; its value is the state's plan_id (one source of truth)
         self.picker = pn.widgets.Select.from_param(
-            s.param.plan_id, name=_("Plan"), sizing_mode="stretch_width", max_width=360,
+            s.param.plan_id, name=_("Plan"), description=None, sizing_mode="stretch_width",
+            max_width=360,
             stylesheets=[FIELD_CSS])
         self.new = pn.widgets.Button(name=_("New plan"), stylesheets=[CONTROL_CSS])
         self.duplicate = pn.widgets.Button(name=_("Duplicate plan"), stylesheets=[CONTROL_CSS])
@@ -126,13 +129,15 @@ class PlansStep(StepView):
         self.sections = ClickableTable(on_pick=held(self._picked), sizing_mode="stretch_width",
                                        stylesheets=[LIST_CSS])
         self.terms = pn.widgets.RadioButtonGroup.from_param(
-            self.param.term, name=_("Which weeks"), color="primary",
+            self.param.term, name=_("Which weeks"), description=None, color="primary",
             variant="outline", sizing_mode="stretch_width",
             stylesheets=[CONTROL_CSS + ":host .bk-btn-group{flex-wrap:wrap}"])
         self.term_words = pn.pane.HTML(sizing_mode="stretch_width",
                                        stylesheets=[":host{font-size:16px}"])
         self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420,
                                           min_width=300)
+        # the calendar in words: what a screen reader reads, and a phone can read at any size
+        self.week_words = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[LIST_CSS])
         self.heading = pn.pane.HTML(
             "<h2>" + escape_text(_("Plans")) + "</h2><p>" + escape_text(s.ngettext(
                 "A learner can have up to {n} plan. What would break it updates as soon as it "
@@ -153,7 +158,7 @@ class PlansStep(StepView):
                                        stylesheets=[":host{font-size:16px}"]),
                           self.sections, sizing_mode="stretch_width", min_width=300,
                           max_width=480, styles={"flex": "1 1 320px"}),
-                pn.Column(self.term_words, self.terms, self.calendar,
+                pn.Column(self.term_words, self.terms, self.calendar, self.week_words,
                           sizing_mode="stretch_width", min_width=300,
                           styles={"flex": "2 1 420px"}),
                 sizing_mode="stretch_width",
@@ -209,8 +214,9 @@ class PlansStep(StepView):
             remove = _("Remove {piece}").format(piece=sw.label(w))
             items.append(
                 f"<li><b>{escape_text(sw.title)}</b><div class=\"wb-meta\">"
-                f"{escape_text(sw.provider)} · {escape_text(sw.when)} · {escape_text(sw.dates)} · "
-                f"{escape_text(sw.cost)}</div><button type=\"button\" class=\"wb-remove\" "
+                f"{escape_text(sw.provider)} · {escape_text(sw.when)} · "
+                f"{escape_text(sw.dates)} · {escape_text(sw.cost)}</div>"
+                f"<button type=\"button\" class=\"wb-remove\" "
                 f"data-pick=\"remove:{attr(sid)}\">"
                 f"{escape_text(remove)}</button></li>")
         self.sections.html = (f'<ul class="wb-pieces">{"".join(items)}</ul>' if items else
@@ -272,7 +278,7 @@ class PlansStep(StepView):
         term = terms[self.term] if terms and isinstance(self.term, int) and \
             self.term < len(terms) else None
         week = s.plan_week(term=term)
-        name = plan.name if plan else _("No plan yet")
+        name = short_plan_label(plan.name) if plan else _("No plan yet")
         title = _("{plan} — a typical week").format(plan=name) if term is None else \
             _("{plan} — a typical week, {weeks}").format(plan=name, weeks=term.label(w))
         self.calendar.object = week_calendar(
@@ -280,6 +286,27 @@ class PlansStep(StepView):
             highlight={sid for p in s.problems if p.kind in ("time_conflict", "travel_time",
                                                              "unavailable") for sid in p.sections},
             words=w)
+        self.week_words.object = self._week_words(week, term)
+
+    def _week_words(self, week, term) -> str:
+        """The week the calendar draws, day by day, as a list (the picture's text)."""
+        s = self.state
+        w, _ = s.format, s.gettext
+        days = []
+        m = week.meetings.sort_values(["start_min"], kind="stable")
+        for day in dict.fromkeys(week.meetings["day"]):
+            items = w.join([_("{title} {times}").format(title=r.title,
+                                                        times=w.clock_span(r.start_min,
+                                                                           r.end_min))
+                            for r in m[m["day"] == day].itertuples()])
+            days.append(f"<li><b>{escape_text(capitalize(w.day(day)))}</b>: "
+                        f"{escape_text(items)}</li>")
+        if not days:
+            return ""
+        summary = _("The week in words") if term is None else _(
+            "The week in words, {weeks}").format(weeks=term.label(w))
+        return (f"<details><summary>{escape_text(summary)}</summary>"
+                f'<ul class="wb-pieces">{"".join(days)}</ul></details>')
 
     # ---- actions ---------------------------------------------------------------------------
     def _confirm_changed(self, event) -> None:
