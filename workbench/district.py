@@ -900,3 +900,145 @@ def reachability_by_zone(catalogue: Catalogue, roster, interest: str,
         "share_no_feasible_opportunity": g["no_reach"].mean().to_numpy(dtype=float),
         "share_no_broadband": g["no_broadband"].mean().to_numpy(dtype=float),
     })
+
+
+# ---- suggested plans over a roster (workbench batch --suggest) -------------------------------
+SUGGESTION_COLUMNS = [
+    "learner_id", "home_zone", "n_goals", "plan_id", "sections", "status", "proven", "gap",
+    "solver_goal_total", "seconds",
+]
+
+
+def roster_learners(roster: pd.DataFrame) -> list[Learner]:
+    """Each learner of a roster frame once (from their first row), as ``Learner`` objects.
+
+    A roster carries no free or busy times, so every learner's ``availability`` is empty: the
+    family has not said when they are free, and no time of day is ruled out.
+    """
+    import datetime as dt
+
+    from .domain.dataset import Goal
+
+    def items(text) -> list[str]:
+        return [x.strip() for x in str(text or "").split(";") if x.strip()]
+
+    people = roster.drop_duplicates("learner_id")
+    out = []
+    for row in people.itertuples(index=False):
+        levels = {}
+        for item in items(row.levels):
+            c, _, v = item.partition("=")
+            levels[c.strip()] = int(v)
+        goals = []
+        for item in items(row.goals):
+            m = _GOAL.match(item)
+            if m:
+                goals.append(Goal(m.group("c").strip(), int(m.group("l")),
+                                  dt.date.fromisoformat(m.group("d"))))
+        out.append(Learner(
+            learner_id=str(row.learner_id), name=str(row.learner_id), grade=int(row.grade),
+            home_zone=str(row.home_zone), transport=items(row.transport) or ["walk"],
+            max_travel_minutes=int(row.max_travel_minutes),
+            home_broadband=bool(row.home_broadband), device=str(row.device),
+            budget=float(row.budget), max_hours_per_week=float(row.max_hours_per_week),
+            interests=items(row.interests), strengths=items(row.strengths), levels=levels,
+            goals=goals))
+    return out
+
+
+def suggest_roster(catalogue: Catalogue, roster: pd.DataFrame,
+                   params: ModelParameters = DEFAULT_PARAMETERS, time_limit: float = 5.0,
+                   progress: Callable[[int], None] | None = None,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each roster learner's best suggested plan (``domain.suggest.suggest_plans``, one plan,
+    no explanations), as extra roster rows to project with the others.
+
+    Parameters
+    ----------
+    catalogue, roster, params
+        As for ``project_roster``.
+    time_limit : float
+        Seconds the solver may take per learner (it says so in ``status`` when it stops there).
+    progress : callable, optional
+        Called with 1 after each learner.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The suggested plans as roster rows (plan ids ``S-<learner>-1``; a learner with no plan
+        to suggest gets an empty one, so every learner has a row), and one row per learner
+        (``SUGGESTION_COLUMNS``): the solver's status, "proven best", gap, expected goals and
+        seconds.
+    """
+    from .domain.suggest import suggest_plans
+
+    learners = roster_learners(roster)
+    first = roster.drop_duplicates("learner_id").reset_index(drop=True)
+    rows, info = [], []
+    for lr in learners:
+        result = suggest_plans(catalogue, lr, count=1, explain=False, parameters=params,
+                               time_limit=time_limit)
+        best = result.plans[0] if result.plans else None
+        plan_id = f"S-{lr.learner_id}-1"
+        sections = list(best.sections) if best else []
+        rows.append((plan_id, _join(sections)))
+        info.append((lr.learner_id, lr.home_zone, len(lr.goals), plan_id, _join(sections),
+                     result.status, bool(best is not None and best.proven),
+                     float(best.gap) if best else math.nan,
+                     float(best.goal_total) if best else math.nan, float(result.seconds)))
+        if progress is not None:
+            progress(1)
+    suggested = first.copy()
+    suggested["plan_id"] = [r[0] for r in rows]
+    suggested["sections"] = [r[1] for r in rows]
+    return _typed(suggested), pd.DataFrame(info, columns=SUGGESTION_COLUMNS)
+
+
+def reach_by_zone(roster: pd.DataFrame, plans: pd.DataFrame,
+                  suggestions: pd.DataFrame) -> pd.DataFrame:
+    """By home zone: how many learners (with goals) could reach every goal with their best
+    suggested plan, against their own roster plans — the district's equity figure.
+
+    "Could reach" means every goal is likely (a chance of at least 50%, or reached already) in
+    the projection of the plan; for the roster's own plans, in the best of them.
+
+    Parameters
+    ----------
+    roster : pandas.DataFrame
+        The roster the learners' own plans came from.
+    plans : pandas.DataFrame
+        The per-plan results of the roster's rows and of the suggested rows.
+    suggestions : pandas.DataFrame
+        ``suggest_roster``'s per-learner table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone, learners, with_goals, reach_suggested, share_suggested, reach_own,
+        share_own``, sorted by zone, and a last row ``zone == "All"``.
+    """
+    n_goals = suggestions.set_index("learner_id")["n_goals"]
+    zone = suggestions.set_index("learner_id")["home_zone"]
+    likely = plans.assign(n_goals=plans["learner_id"].map(n_goals))
+    likely["all"] = likely["n_goals_likely"] >= likely["n_goals"]
+    suggested_ids = set(suggestions["plan_id"])
+    is_suggested = likely["plan_id"].isin(suggested_ids)
+    sug = likely[is_suggested].groupby("learner_id")["all"].any()
+    own = likely[~is_suggested].groupby("learner_id")["all"].any()
+    people = pd.DataFrame({"zone": zone, "with_goals": n_goals > 0})
+    people["reach_suggested"] = people.index.map(sug).fillna(False).astype(bool) \
+        & people["with_goals"]
+    people["reach_own"] = people.index.map(own).fillna(False).astype(bool) \
+        & people["with_goals"]
+    g = people.groupby("zone", sort=True)
+    table = pd.DataFrame({
+        "learners": g.size(), "with_goals": g["with_goals"].sum(),
+        "reach_suggested": g["reach_suggested"].sum(), "reach_own": g["reach_own"].sum(),
+    })
+    table.loc["All"] = table.sum()
+    table = table.astype(np.int64).reset_index(names="zone")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["share_suggested"] = table["reach_suggested"] / table["with_goals"]
+        table["share_own"] = table["reach_own"] / table["with_goals"]
+    return table[["zone", "learners", "with_goals", "reach_suggested", "share_suggested",
+                  "reach_own", "share_own"]]

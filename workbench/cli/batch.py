@@ -17,7 +17,10 @@ DESCRIPTION = (
     "Parquet: one row per plan in --out, one row per practised competency beside it "
     "(OUT.competencies.parquet). A bad roster row is reported as file:line:column and left out; "
     "--strict stops instead. --scheduler runs the work on a Dask cluster. With --generate N, "
-    "write a generated roster of N learners to --roster instead."
+    "write a generated roster of N learners to --roster instead. With --suggest, also work "
+    "out each learner's best suggested plan (as `workbench suggest` does), project it with the "
+    "others (plan id S-<learner>-1), write OUT.suggestions.parquet (one row per learner) and "
+    "say, by home zone, how many learners could reach every goal with today's catalogue."
 )
 
 
@@ -40,6 +43,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--generate", type=int, metavar="N",
                    help="write a generated roster of N learners (2-3 plans each) to --roster")
     p.add_argument("--seed", type=int, default=0, help="seed for --generate (default 0)")
+    p.add_argument("--suggest", action="store_true",
+                   help="also project each learner's best suggested plan and report, by zone, "
+                   "how many could reach every goal")
+    p.add_argument("--suggest-time-limit", type=float, default=5.0, metavar="SECONDS",
+                   help="seconds the solver may take per learner with --suggest (default 5)")
     from .core import add_parameters_option
 
     add_parameters_option(p)
@@ -134,6 +142,9 @@ def run(args) -> int:
         for p in problems:
             print(p, file=sys.stderr)
     skipped_rows = len({p.line for p in problems})
+    suggestions = None
+    if args.suggest:
+        roster, suggestions = _suggest(args, catalogue, roster, params, as_json)
     client = args.scheduler or None
     chunk = args.chunk_size or DEFAULT_CHUNK_SIZE
     if client is not None and args.chunk_size is None:
@@ -147,7 +158,9 @@ def run(args) -> int:
     finally:
         bar.close()
     seconds = time.perf_counter() - t0
-    rate = written["plans"] / seconds if seconds > 0 else float("inf")
+    # the rate is the projection's: the solver's time (--suggest) is reported on its own
+    projecting = seconds - (suggestions.attrs["seconds"] if suggestions is not None else 0.0)
+    rate = written["plans"] / projecting if projecting > 0 else float("inf")
     summary = {
         "projected": written["plans"], "competency_rows": written["competencies"],
         "skipped": skipped_rows, "problems": [str(p) for p in problems],
@@ -155,10 +168,12 @@ def run(args) -> int:
         "out": written["out"], "competencies_out": written["competencies_out"],
         "scheduler": args.scheduler,
     }
+    if suggestions is not None:
+        summary["suggest"] = _suggest_summary(args, roster, suggestions, written, as_json)
     if as_json:
         print_json(summary)
         return 0
-    print(f"Projected {_plural(written['plans'], 'learner-plan')} in {seconds:.1f} s "
+    print(f"Projected {_plural(written['plans'], 'learner-plan')} in {projecting:.1f} s "
           f"({rate:,.0f} a second{' on ' + args.scheduler if args.scheduler else ''}).")
     if skipped_rows:
         kinds: dict[str, int] = {}
@@ -170,4 +185,93 @@ def run(args) -> int:
         print("Skipped no rows.")
     print(f"Per plan: {written['out']}")
     print(f"Per competency: {written['competencies_out']}")
+    if suggestions is not None:
+        _print_suggest(summary["suggest"])
     return 0
+
+
+def suggestions_path(out_path) -> Path:
+    """Where ``--suggest`` writes its per-learner table: ``x.parquet`` -> ``x.suggestions.parquet``."""
+    out = Path(out_path)
+    return out.with_name(out.name.removesuffix(out.suffix) + ".suggestions" + (out.suffix
+                                                                              or ".parquet"))
+
+
+def _suggest(args, catalogue, roster, params, as_json: bool):
+    """Each learner's best suggestion, as extra roster rows (projected with the others)."""
+    import pandas as pd
+
+    from ..district import suggest_roster
+    from .core import UserError
+    from .suggest import quiet_solver_banner
+
+    if not 0 < args.suggest_time_limit <= 3600:
+        raise UserError("--suggest-time-limit must be more than 0 and at most 3600 seconds.")
+    quiet_solver_banner()
+    n = roster["learner_id"].nunique()
+    bar = _progress(n, enabled=not as_json and sys.stderr.isatty())
+    bar.set_description("Suggesting")
+    bar.unit = " learners"
+    t0 = time.perf_counter()
+    try:
+        rows, info = suggest_roster(catalogue, roster, params,
+                                    time_limit=args.suggest_time_limit, progress=bar.update)
+    finally:
+        bar.close()
+    info.attrs["seconds"] = time.perf_counter() - t0
+    return pd.concat([roster, rows], ignore_index=True), info
+
+
+def _suggest_summary(args, roster, info, written: dict, as_json: bool) -> dict:
+    """The per-learner suggestions table (with the projection of each learner's suggested
+    plan) written beside --out, and the reach by zone."""
+    import pandas as pd
+
+    from ..district import reach_by_zone
+    from ..markup import csv_frame
+
+    plans = pd.read_parquet(written["out"], columns=["learner_id", "plan_id", "n_goals_likely",
+                                                      "p_goal_mean", "expected_credits", "cost",
+                                                      "hours_per_week", "feasible"])
+    by_zone = reach_by_zone(roster, plans, info)
+    mine = plans[plans["plan_id"].isin(set(info["plan_id"]))].drop(columns="learner_id")
+    table = info.merge(mine, on="plan_id", how="left")
+    table["reaches_goals"] = (table["n_goals"] > 0) & (table["n_goals_likely"]
+                                                       >= table["n_goals"])
+    out = suggestions_path(written["out"])
+    table.to_parquet(out, index=False)
+    total = by_zone[by_zone["zone"] == "All"].iloc[0]
+    return {
+        "learners": int(total["learners"]), "with_goals": int(total["with_goals"]),
+        "reach_suggested": int(total["reach_suggested"]),
+        "reach_own": int(total["reach_own"]),
+        "proven": int(table["proven"].sum()),
+        "time_limit_hit": int((table["status"] == "time_limit").sum()),
+        "seconds": round(float(info.attrs.get("seconds", table["seconds"].sum())), 3),
+        "out": str(out),
+        "by_zone": csv_frame(by_zone).to_dict(orient="records"),
+    }
+
+
+def _print_suggest(s: dict) -> None:
+    def share(k, n):
+        return f"{k / n:.0%}" if n else "-"
+
+    print(f"\nSuggested plans: {_plural(s['learners'], 'learner')} in {s['seconds']:.1f} s "
+          f"({s['proven']:,} proven best; {s['time_limit_hit']:,} stopped at the time limit).")
+    rows = [("Zone", "Learners", "With goals", "Could reach", "Share", "Own plans", "Share")]
+    for z in s["by_zone"]:
+        rows.append((str(z["zone"]), f"{z['learners']:,}", f"{z['with_goals']:,}",
+                     f"{z['reach_suggested']:,}", share(z["reach_suggested"], z["with_goals"]),
+                     f"{z['reach_own']:,}", share(z["reach_own"], z["with_goals"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, r in enumerate(rows):
+        if i == len(rows) - 1:
+            print("  ".join("-" * w for w in widths))
+        print("  ".join(c.ljust(w) if j == 0 else c.rjust(w)
+                        for j, (c, w) in enumerate(zip(r, widths, strict=True))))
+    print(f"With today's catalogue, {s['reach_suggested']:,} of {s['with_goals']:,} learners "
+          f"with goals ({share(s['reach_suggested'], s['with_goals'])}) could reach every goal "
+          f"with their best suggested plan; with their own plans, {s['reach_own']:,} "
+          f"({share(s['reach_own'], s['with_goals'])}).")
+    print(f"Per learner: {s['out']}")
