@@ -21,9 +21,9 @@ from .projection import (
     DEFAULT_PARAMETERS,
     ModelParameters,
     Projection,
-    _frame,
     per_row,
     project,
+    records_frame,
 )
 from .schedule import weekly_travel_minutes
 
@@ -351,7 +351,7 @@ def compare_plans(catalogue: Catalogue, learner: Learner, plans: list[Plan],
         trajs.append(traj)
         heats.append(heat)
     A = catalogue_arrays(catalogue)
-    return Comparison(table=_frame(rows, list(rows[0])),
+    return Comparison(table=records_frame(rows, list(rows[0])),
                       trajectories=_long_table(plans, projs, trajs, A=A, cache=cache),
                       heatmap=_long_table(plans, projs, heats, domain=True, A=A, cache=cache),
                       projections=projs)

@@ -841,10 +841,10 @@ def _goal_table(learner: Learner, names, week_starts: pd.DatetimeIndex,
             "probability": prob, "on_track": prob >= 0.5,
             "message": goal_message(name, g.level, g.by, current, prob),
         })
-    return _frame(rows, GOAL_COLUMNS)
+    return records_frame(rows, GOAL_COLUMNS)
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+def records_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """``pd.DataFrame(rows, columns=columns)``, built column by column (several times quicker
     for a few rows; pandas infers the same column types either way)."""
     if not rows or any(list(r) != columns for r in rows):
