@@ -332,8 +332,9 @@ class Hostile:
 
 # ---- detectors -------------------------------------------------------------------------------
 
-#: JavaScript run in the page: every element a payload could have made, in the document and
-#: in every shadow root (Panel's widgets live in shadow roots), as short descriptions.
+#: JavaScript run in the page: every element a payload could have made, in the document, in
+#: every shadow root (Panel's widgets live in shadow roots) and in every same-origin frame (the
+#: summary preview), as short descriptions.
 FIND_INJECTED_JS = r"""
 () => {
   const found = [];
@@ -352,8 +353,10 @@ FIND_INJECTED_JS = r"""
         if (/^\s*javascript:/i.test(href) || href.includes('example.invalid'))
           found.push(`a[href=${href}]`);
       }
-      if (tag === 'iframe' && /javascript:|example\.invalid/.test(el.getAttribute('src') || ''))
-        found.push('iframe');
+      if (tag === 'iframe') {
+        if (/javascript:|example\.invalid/.test(el.getAttribute('src') || '')) found.push('iframe');
+        try { if (el.contentDocument) visit(el.contentDocument); } catch (e) {}  // same origin
+      }
       if (el.shadowRoot) visit(el.shadowRoot);
     }
   };
@@ -370,7 +373,13 @@ COUNT_PAYLOAD_TEXT_JS = r"""
   const visit = (root) => {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     while (walker.nextNode()) if (walker.currentNode.nodeValue.includes('onerror=alert(')) n++;
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) visit(el.shadowRoot);
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) visit(el.shadowRoot);
+      if (el.tagName === 'IFRAME') {
+        try { if (el.contentDocument && el.contentDocument.body) visit(el.contentDocument.body); }
+        catch (e) {}
+      }
+    }
   };
   visit(document.body);
   return n;
