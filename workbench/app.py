@@ -2,19 +2,29 @@
 
 ``create_app`` builds a fresh, independent app (its own session state) every time it is called;
 ``serve`` hands Panel that function, so every browser session gets its own.
+
+The page is built for a phone first (a viewport, 16 px text, 44 px tap targets, nothing wider
+than the screen) on Panel's Bootstrap template with a calmer stylesheet (``CSS``), in the
+session's language: a switch on every page rebuilds the steps in the new language without a
+reload. The page's address keeps the session's place (learner, plan, step, compared plans,
+language), so a reload comes back to it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
+import babel
 import panel as pn
 import param
 import tornado.web
 
 from . import SAMPLE_DATA
+from .domain.summary import goals_likely, grade_heading, moves_no_goal
 from .formats.datadir import load_dataset
+from .markup import attr as attr_text
 from .markup import escape_text
 from .state import STEPS, PlanningSession
 from .store import Store, default_db_path
@@ -24,9 +34,31 @@ from .views.opportunities import OpportunitiesStep
 from .views.plans import PlansStep
 from .views.share import ShareStep
 from .views.week import WeekStep
-from .views.widgets import held
+from .views.widgets import ClickableTable, PageLanguage, held
 
+#: The whole app's look: calm Bootstrap, phone first. Panel puts ``raw_css`` into every
+#: component's shadow root, so these rules reach the widgets inside them.
 CSS = """
+:host{--bokeh-font-size:16px;--bokeh-base-font-size:16px;font-size:16px}
+:host .bk-btn{--bs-btn-font-size:16px;font-size:16px;min-height:44px;min-width:44px;
+padding:.45rem .8rem;line-height:1.25;white-space:normal;border-radius:.4rem}
+.bk-btn-group{flex-wrap:wrap;gap:4px}
+.bk-btn-group>.bk-btn{flex:1 1 auto;border-radius:.4rem!important;margin:0!important}
+.bk-input,select.bk-input,textarea.bk-input{font-size:16px;min-height:44px}
+.bk-input-group>label,.bk-input-group label{font-size:16px}
+.bk-input-group .bk-checkbox-group label,.bk-input-group.bk-inline label,
+.bk-input-group>div>label{display:inline-flex;align-items:center;gap:.45rem;min-height:44px;
+padding-right:.6rem}
+input[type=checkbox],input[type=radio]{width:22px;height:22px;margin:0}
+.markdown,.markdown p,.markdown li{font-size:16px;line-height:1.45}
+.markdown h2{font-size:1.5rem;margin:.6rem 0 .3rem}.markdown h3{font-size:1.2rem;margin:.6rem 0 .2rem}
+.wb-who{font-size:16px;line-height:1.4;overflow-wrap:anywhere;min-width:0}
+.wb-who .wb-plan-warn{color:#7a3b00;font-weight:600}
+.wb-message{font-size:16px;font-weight:600;padding:.7rem 1rem;border-radius:6px;
+overflow-wrap:anywhere}
+.wb-status{background:#e7f1fb;border-left:6px solid #0b4f8a;color:#0b3560}
+.wb-error{background:#fdecea;border-left:6px solid #a32020;color:#6f1111}
+.wb-notice{background:#fff4e5;border-left:6px solid #b54708;color:#5c2a00}
 .wb-ok{background:#e6f4ea;border-left:5px solid #0b6b3a;padding:.6rem .8rem;border-radius:4px}
 .wb-problems{background:#fff4e5;border-left:5px solid #b54708;padding:.6rem .8rem;
 border-radius:4px}
@@ -35,14 +67,29 @@ border-radius:4px}
 table.wb-compare{border-collapse:collapse;width:100%}
 .wb-compare th,.wb-compare td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
 .wb-compare caption{caption-side:top;text-align:left;font-weight:600;padding:.3rem 0}
-.wb-status{color:#0b4f8a}.wb-error{color:#a32020;font-weight:600}
-table.wb-glance-table{border-collapse:collapse;width:100%;font-size:.85rem}
-.wb-glance-table caption{caption-side:top;text-align:left;font-weight:600}
-.wb-glance-table th,.wb-glance-table td{padding:.15rem .4rem;text-align:left;
-border-bottom:1px solid #eee}
+.wb-glance{overflow-x:auto;max-width:100%}
+table.wb-glance-table{border-collapse:collapse;width:100%;font-size:16px}
+.wb-glance-table caption{caption-side:top;text-align:left;font-weight:700;padding:.2rem 0}
+.wb-glance-table th,.wb-glance-table td{padding:.25rem .45rem;text-align:left;
+border-bottom:1px solid #e5e5e5;vertical-align:middle;overflow-wrap:break-word}
 .wb-glance-table tr.wb-current{background:#eef5fb}
-@media (max-width:600px){.wb-glance-table th:nth-child(n+5),.wb-glance-table td:nth-child(n+5)
-{display:none}.wb-glance-table th[scope=row]{max-width:9em}}
+.wb-glance-table button{font:inherit;font-weight:600;text-align:left;min-height:44px;
+min-width:44px;padding:.3rem .5rem;border:1px solid transparent;border-radius:.35rem;
+background:none;color:#0b4f8a;text-decoration:underline;cursor:pointer;overflow-wrap:anywhere;
+max-width:22rem;word-break:break-word}
+.wb-glance-table tr.wb-current button{color:#1b1b1b;text-decoration:none}
+.wb-glance-table button:focus-visible{outline:3px solid #0b4f8a}
+@media (max-width:700px){.wb-glance-table .wb-wide{display:none}}
+details.wb-glossary{font-size:16px;border:1px solid #d0d7de;border-radius:6px;
+padding:.2rem .8rem;background:#fafbfc}
+details.wb-glossary summary{cursor:pointer;font-weight:600;min-height:44px;display:flex;
+align-items:center}
+details.wb-glossary dt{font-weight:700;margin-top:.5rem}
+details.wb-glossary dd{margin:0 0 .3rem 0;line-height:1.45}
+.wb-title{display:block;color:#fff;font-size:1.25rem;font-weight:600;white-space:normal;
+overflow-wrap:anywhere;line-height:1.25}
+@media (max-width:700px){#main{padding:6px 8px 16px 8px}.wb-title{font-size:1.05rem}
+#header .title,.navbar-brand{font-size:1.05rem}}
 """
 
 # the styles reach the panes inside their shadow roots only through the global raw_css
@@ -56,8 +103,60 @@ def _load_dataset(path: str):
     return load_dataset(path)
 
 
+#: The steps' views, by the state's step names.
+STEP_VIEWS = {"Learner": LearnerStep, "Week": WeekStep, "Opportunities": OpportunitiesStep,
+              "Plans": PlansStep, "Compare": CompareStep, "Share": ShareStep}
+
+
+class StepViews(Mapping):
+    """The steps' views by step name, each built the first time it is asked for.
+
+    The served app (``lazy``) builds only the step on screen: a new session then pays for one
+    step, not six (building a step's widgets is most of a session's server time). Otherwise
+    (a notebook, tests) every step is built at once. ``built()`` lists those built so far.
+    """
+
+    def __init__(self, build, names, eager: bool):
+        self._build, self._names, self._built = build, tuple(names), {}
+        if eager:
+            for name in self._names:
+                self[name]
+
+    def __getitem__(self, name: str) -> pn.viewable.Viewer:
+        view = self._built.get(name)
+        if view is None:
+            if name not in self._names:
+                raise KeyError(name)
+            view = self._built[name] = self._build(name)
+        return view
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def built(self) -> list[pn.viewable.Viewer]:
+        """The views built so far (releasing them must not build the others)."""
+        return list(self._built.values())
+
+
+def language_name(code: str) -> str:
+    """A language in its own words ("English", "Español"), for the language switch."""
+    try:
+        name = babel.Locale.parse(code).get_display_name(code) or code
+    except (ValueError, babel.UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
 class WorkbenchApp(pn.viewable.Viewer):
-    """The whole workbench: a stepper over Learner, Week, Opportunities, Plans, Compare, Share."""
+    """The whole workbench: a stepper over Learner, Week, Opportunities, Plans, Compare, Share.
+
+    Above every step: who and which plan, Back/Next, the language switch, the step buttons,
+    the last message (dismissable), "Plans at a glance" (a plan's name opens it) and the
+    glossary.
+    """
 
     state = param.ClassSelector(class_=PlanningSession, doc="This session's planning state.")
     lazy = param.Boolean(default=False, doc="Render each step only while it is on screen "
@@ -66,104 +165,261 @@ class WorkbenchApp(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
-        kw = {"state": s, "lazy": self.lazy}
-        self.steps = {
-            "Learner": LearnerStep(**kw), "Week": WeekStep(**kw),
-            "Opportunities": OpportunitiesStep(**kw), "Plans": PlansStep(**kw),
-            "Compare": CompareStep(**kw), "Share": ShareStep(**kw),
-        }
-        # a row of real buttons (keyboard- and screen-reader-friendly), one per step; only the
-        # step on screen is rendered
-        self.labels = [f"{i + 1}. {name}" for i, name in enumerate(self.steps)]
+        self.steps = StepViews(None, (), eager=False)
         self.stepper = pn.widgets.RadioButtonGroup(
-            label="Steps", options=self.labels, value=self.labels[0], color="primary",
-            button_style="outline", sizing_mode="stretch_width",
-            stylesheets=[":host .bk-btn-group{flex-wrap:wrap}:host .bk-btn{min-width:8.5em}"])
+            options=[], color="primary", button_style="outline",
+            sizing_mode="stretch_width",
+            stylesheets=[":host .bk-btn{min-width:6.8em}"])
         self.stepper.param.watch(held(self._stepper_changed), "value")
-        self.content = pn.Column(self.steps["Learner"], sizing_mode="stretch_width")
-        self.back = pn.widgets.Button(label="← Back", width=110, disabled=True)
-        self.next = pn.widgets.Button(label="Next →", width=110, color="primary")
+        self.content = pn.Column(sizing_mode="stretch_width")
+        self.back = pn.widgets.Button(width=110, disabled=True)
+        self.next = pn.widgets.Button(width=140, color="primary")
         self.back.on_click(held(lambda _e: self._move(-1)))
         self.next.on_click(held(lambda _e: self._move(1)))
-        self.status = pn.pane.HTML(sizing_mode="stretch_width")
-        self.glance = pn.pane.HTML(sizing_mode="stretch_width", css_classes=["wb-glance"])
-        self.who = pn.pane.HTML(min_width=280, max_width=800)
+        self.language = pn.widgets.Select(
+            options={language_name(c): c for c in s.param.language.objects},
+            value=s.language, width=140)
+        self.language.param.watch(held(self._language_picked), "value")
+        self.status = pn.pane.HTML(sizing_mode="stretch_width", min_width=0)
+        self.dismiss = pn.widgets.Button(width=120, visible=False)
+        self.dismiss.on_click(held(lambda _e: self.clear_messages()))
+        self.glance = ClickableTable(on_pick=held(self._open_plan), sizing_mode="stretch_width")
+        self.glossary = pn.pane.HTML(sizing_mode="stretch_width")
+        self.who = pn.pane.HTML(sizing_mode="stretch_width", min_width=0)
+        self.title = pn.pane.HTML(sizing_mode="stretch_width", min_width=0, margin=(0, 5),
+                                  stylesheets=[":host{flex:1 1 auto;min-width:0;"
+                                               "max-width:calc(100vw - 70px)}"])
+        self.page_language = PageLanguage(width=0, height=0, margin=0)
+        self._build_steps()
+        s.param.watch(held(self._on_language), "language")
         s.param.watch(self._on_step, "step")
-        s.param.watch(self._on_status, ["status", "error", "learner", "plan_id", "problems"])
-        s.param.watch(self._on_glance, ["ledgers", "plan_problems", "plan_id"])
-        self._on_glance()
-        self._on_status()
+        s.param.watch(self._on_status, ["status", "error", "notice", "learner", "plan_id",
+                                        "problems", "ledgers"])
+        s.param.watch(self._on_glance, ["ledgers", "plan_problems", "plan_id", "plans"])
+        self._relabel()
+        self._show_step()
+        self.glance.css_classes = ["wb-glance-host"]
+        self.nav = pn.FlexBox(self.back, self.next, self.language, flex_wrap="wrap",
+                              align_items="end")
         self._layout = pn.Column(
-            pn.FlexBox(self.who, pn.Row(self.back, self.next), justify_content="space-between",
-                       sizing_mode="stretch_width"),
-            self.stepper, self.status, self.glance, self.content, sizing_mode="stretch_width",
+            pn.FlexBox(self.who, self.nav,
+                       justify_content="space-between", align_items="center",
+                       sizing_mode="stretch_width", flex_wrap="wrap"),
+            self.stepper,
+            pn.FlexBox(self.status, self.dismiss, sizing_mode="stretch_width",
+                       flex_wrap="nowrap", align_items="center"),
+            self.glossary, self.glance, self.content, self.page_language,
+            sizing_mode="stretch_width",
+            # on a phone the step comes first and the plans at a glance after it
+            stylesheets=["@media (max-width:700px){.wb-glance-host{order:9}}"],
         )
+        self._follow_address()
 
     def __panel__(self):
         return self._layout
+
+    # ---- the steps, in the session's language ----------------------------------------------
+    def _build_steps(self) -> None:
+        for view in self.steps.built():
+            view.release()
+        kw = {"state": self.state, "lazy": self.lazy}
+        self.steps = StepViews(lambda name: STEP_VIEWS[name](**kw), STEP_VIEWS,
+                               eager=not self.lazy)
+
+    def _on_language(self, _event=None) -> None:
+        """A new language: every step built again in it, the shell relabelled."""
+        self._build_steps()
+        self._relabel()
+        self._show_step()
+
+    def _relabel(self) -> None:
+        s, _ = self.state, self.state.gettext
+        self.labels = [f"{i + 1}. {_(name)}" for i, name in enumerate(STEPS)]
+        self.stepper.param.update(options=self.labels, label=_("Steps"),
+                                  value=self.labels[STEPS.index(s.step)])
+        self.back.label, self.next.label = _("← Back"), _("Next →")
+        self.language.param.update(label=_("Language"), value=s.language)
+        self.dismiss.label = _("Dismiss")
+        name = _("Anywhere Learning Workbench")
+        self.title.object = f'<span class="wb-title">{escape_text(name)}</span>'
+        self.page_language.param.update(lang=s.language, title=_("Anywhere Learning Workbench"))
+        self.glossary.object = self.glossary_html()
+        self._on_status()
+        self._on_glance()
+
+    def _show_step(self) -> None:
+        i = STEPS.index(self.state.step)
+        self.stepper.value = self.labels[i]
+        # steps seen before stay on the page, hidden: switching back only shows them again
+        # (removing one destroyed its models, so every switch rendered the step from scratch)
+        shown = self.steps[self.state.step].__panel__()
+        live = {id(v.__panel__()) for v in self.steps.built()}
+        objects = [shown, *(o for o in self.content.objects
+                            if o is not shown and id(o) in live)]
+        for obj in objects:
+            obj.visible = obj is shown
+        if [id(o) for o in objects] != [id(o) for o in self.content.objects]:
+            self.content.objects = objects
+        self.back.disabled = i == 0
+        self.next.disabled = i == len(STEPS) - 1
 
     def _move(self, delta: int):
         i = min(max(STEPS.index(self.state.step) + delta, 0), len(STEPS) - 1)
         self.state.step = STEPS[i]
 
     def _stepper_changed(self, event):
-        self.state.step = STEPS[self.labels.index(event.new)]
+        if event.new in self.labels:
+            self.state.step = STEPS[self.labels.index(event.new)]
 
-    def _on_step(self, event):
-        i = STEPS.index(event.new)
-        self.stepper.value = self.labels[i]
-        self.content.objects = [self.steps[event.new]]
-        self.back.disabled = i == 0
-        self.next.disabled = i == len(STEPS) - 1
+    def _on_step(self, _event):
+        self.state.status = ""  # a message belongs to the step it was said on
+        self._show_step()
+
+    def _language_picked(self, event):
+        if event.new and event.new != self.state.language:
+            self.state.language = event.new
+
+    # ---- messages --------------------------------------------------------------------------
+    def clear_messages(self) -> None:
+        """Take the last message away (the Dismiss button)."""
+        self.state.param.update(status="", error="", notice="")
 
     def _on_status(self, *_):
         s = self.state
+        w, _ = s.format, s.gettext
         lr, plan = s.learner, s.plan
-        who = f"<b>{escape_text(lr.name)}</b>, grade {lr.grade}" if lr else "No learner chosen"
-        if plan:
-            n = len(s.problems)
-            state = "fits" if not n else f"{n} problem{'s' if n > 1 else ''}"
-            who += f" · {escape_text(plan.name)} ({state})"
-        self.who.object = f"<div>{who}</div>"
-        if s.error:
-            self.status.object = f'<div class="wb-error" role="alert">{escape_text(s.error)}</div>'
+        if lr is None:
+            who = escape_text(_("No learner chosen"))
         else:
-            self.status.object = (f'<div class="wb-status" role="status" aria-live="polite">'
-                                  f"{escape_text(s.status)}</div>")
+            who = f"<b>{escape_text(lr.name)}</b>, {escape_text(grade_heading(w, lr.grade))}"
+        if plan is not None:
+            n = len(s.problems)
+            state = _("fits") if not n else s.ngettext("{n} problem", "{n} problems", n).format(n=n)
+            who += f" · {escape_text(plan.name)} ({escape_text(state)})"
+            likely, total = goals_likely(s.ledgers.get(plan.plan_id, {}).get("goals", []))
+            if total:
+                who += " · " + escape_text(s.ngettext(
+                    "{likely} of {n} goal likely", "{likely} of {n} goals likely",
+                    total).format(likely=w.integer(likely), n=w.integer(total)))
+            if not n and moves_no_goal(s.ledgers.get(plan.plan_id, {})):
+                who += (' <span class="wb-plan-warn" role="note">⚠ ' + escape_text(_(
+                    "It fits, but it practises none of the goals yet.")) + "</span>")
+        self.who.object = f'<div class="wb-who">{who}</div>'
+        shown = []
+        if s.error:
+            shown.append(f'<div class="wb-message wb-error" role="alert">'
+                         f"{escape_text(s.error)}</div>")
+        elif s.status:
+            shown.append(f'<div class="wb-message wb-status" role="status">'
+                         f"{escape_text(s.status)}</div>")
+        if s.notice and s.notice not in (s.error, s.status):
+            shown.append(f'<div class="wb-message wb-notice" role="status">'
+                         f"{escape_text(s.notice)}</div>")
+        self.status.object = "".join(shown) or '<div role="status" aria-live="polite"></div>'
+        self.dismiss.visible = bool(shown)
 
-    def _on_glance(self, *_):
-        """All plans at a glance, updated live: the comparison in one line per plan."""
+    # ---- plans at a glance -----------------------------------------------------------------
+    def glance_rows(self) -> list[dict]:
+        """One plain row of words per plan (what "Plans at a glance" shows)."""
         s = self.state
+        w, _ = s.format, s.gettext
         rows = []
         for p in s.plans:
             led, probs = s.ledgers.get(p.plan_id), s.plan_problems.get(p.plan_id)
             if led is None:
                 continue
-            fits = "fits" if not probs else f"{len(probs)} problem{'s' if len(probs) > 1 else ''}"
-            goals = [g["probability"] for g in led.get("goals", [])]
-            chance = f"{100 * sum(goals) / len(goals):.0f}%" if goals else "—"
-            mark = ' aria-current="true" class="wb-current"' if p.plan_id == s.plan_id else ""
-            rows.append(
-                f'<tr{mark} data-plan="{escape_text(p.plan_id)}"><th scope="row">'
-                f"{escape_text(p.name)}</th><td>{len(p.sections)}</td><td>{fits}</td>"
-                f"<td>{led['hours_per_week']:.1f} h</td><td>${led['cost']:,.0f}</td>"
-                f"<td>{led['expected_credits']:.1f}</td><td>{chance}</td></tr>")
+            likely, total = goals_likely(led.get("goals", []))
+            goals = (s.ngettext("{likely} of {n} goal likely", "{likely} of {n} goals likely",
+                                total).format(likely=w.integer(likely), n=w.integer(total))
+                     if total else _("No goals yet"))
+            credits = w.number(led["expected_credits"], 1)
+            if not p.sections:
+                credits = _("{credits} (from levels already reached)").format(credits=credits)
+            rows.append({
+                "plan_id": p.plan_id, "name": p.name, "current": p.plan_id == s.plan_id,
+                "problems": _("fits") if not probs else s.ngettext(
+                    "{n} problem", "{n} problems", len(probs)).format(n=len(probs)),
+                "goals": goals, "week": w.hours(led["hours_per_week"]),
+                "travel": w.duration(led.get("travel_minutes_per_week", 0)),
+                "cost": w.money(led["cost"]), "credits": credits,
+                "pieces": w.integer(len(p.sections)),
+            })
+        return rows
+
+    def _on_glance(self, *_):
+        """All plans at a glance, updated live: the comparison in one line per plan."""
+        _ = self.state.gettext
+        rows = self.glance_rows()
         if not rows:
-            self.glance.object = ""
+            self.glance.html = ""
             return
-        self.glance.object = (
-            '<div style="overflow-x:auto"><table class="wb-glance-table"><caption>Plans at a glance</caption><thead><tr>'
-            '<th scope="col">Plan</th><th scope="col">Pieces</th><th scope="col">Problems</th>'
-            '<th scope="col">A week</th><th scope="col">Cost</th>'
-            '<th scope="col">Credits expected</th><th scope="col">Average goal chance</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        heads = [(_("Plan"), ""), (_("Problems"), ""), (_("Goals"), ""),
+                 (_("Learning a week"), "wb-wide"), (_("Travel a week"), "wb-wide"),
+                 (_("Cost"), "wb-wide"), (_("Credits expected"), "wb-wide"),
+                 (_("Pieces"), "wb-wide")]
+        body = []
+        for r in rows:
+            mark = ' aria-current="true" class="wb-current"' if r["current"] else ""
+            label = (_("{plan} (open now)") if r["current"] else _("Open {plan}")).format(
+                plan=r["name"])
+            cells = "".join(f'<td class="{cls}">{escape_text(r[key])}</td>' for key, cls in (
+                ("problems", ""), ("goals", ""), ("week", "wb-wide"), ("travel", "wb-wide"),
+                ("cost", "wb-wide"), ("credits", "wb-wide"), ("pieces", "wb-wide")))
+            body.append(f'<tr{mark}><th scope="row"><button type="button" data-pick="'
+                        f'{attr_text(r["plan_id"])}" aria-label="{attr_text(label)}">'
+                        f'{escape_text(r["name"])}</button></th>{cells}</tr>')
+        head = "".join(f'<th scope="col" class="{cls}">{escape_text(h)}</th>' for h, cls in heads)
+        caption = _("Plans at a glance")
+        self.glance.html = (
+            f'<div class="wb-glance"><table class="wb-glance-table"><caption>'
+            f"{escape_text(caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
+
+    def _open_plan(self, plan_id: str) -> None:
+        if plan_id in {p.plan_id for p in self.state.plans}:
+            self.state.plan_id = plan_id
+
+    # ---- glossary --------------------------------------------------------------------------
+    def glossary_html(self) -> str:
+        """What the numbers mean, one click away on every step (``state.format.glossary()``)."""
+        _ = self.state.gettext
+        items = "".join(f'<dt id="wb-term-{attr_text(key)}">{escape_text(term)}</dt>'
+                        f"<dd>{escape_text(text)}</dd>"
+                        for key, term, text in self.state.format.glossary())
+        summary = _("What the words and numbers mean")
+        return (f'<details class="wb-glossary"><summary>{escape_text(summary)}'
+                f"</summary><dl>{items}</dl></details>")
+
+    # ---- the page's address ----------------------------------------------------------------
+    def _follow_address(self) -> None:
+        """Come back to the place in the page's address, then keep the address up to date."""
+        location = pn.state.location if pn.state.curdoc is not None else None
+        if location is None:
+            return
+        query = location.query_params
+        place = {k: (",".join(map(str, v)) if isinstance(v, list) else str(v))
+                 for k, v in query.items() if k in ("learner", "plan", "step", "compare", "lang")}
+        if place:
+            self.state.go_to(**place)
+        self._location = location
+        self.state.param.watch(self._to_address, ["learner_id", "plan_id", "step",
+                                                  "compare_ids", "language"])
+        # the browser sets the address it opened with once the page has loaded: write the
+        # session's place after that
+        pn.state.onload(self._to_address)
+
+    def _to_address(self, *_):
+        place = self.state.place()
+        if self._location.query_params != place:
+            self._location.update_query(**place)
 
     def servable_page(self) -> pn.template.BaseTemplate:
-        """The app inside a page template, for serving."""
+        """The app inside a page template, for serving (phone-sized viewport)."""
         tpl = pn.template.BootstrapTemplate(
-            title="Anywhere Learning Workbench", header_background="#0b4f8a",
-            collapsed_sidebar=True,
+            title="", header_background="#0b4f8a", collapsed_sidebar=True,
+            meta_viewport="width=device-width, initial-scale=1",
         )
+        tpl.header.append(self.title)
         tpl.main.append(self)
         return tpl
 

@@ -158,7 +158,11 @@ class PlanningSession(param.Parameterized):
 
     def learner_names(self) -> dict[str, str]:
         """Learner name -> id for a picker."""
-        return {f"{lr.name} (grade {lr.grade})": lr.learner_id for lr in self._store.learners()}
+        from .domain.summary import grade_heading
+
+        return {self.gettext("{name} ({grade})").format(
+            name=lr.name, grade=grade_heading(self.format, lr.grade)): lr.learner_id
+            for lr in self._store.learners()}
 
     def use_dataset(self, dataset: Dataset, status: str = "") -> None:
         """Switch to another catalogue (e.g. one with an imported provider catalogue).
@@ -171,7 +175,7 @@ class PlanningSession(param.Parameterized):
         self._problems_cache.clear()
         self._explained.clear()
         self.param.trigger("learner")
-        self.param.update(status=status or "Catalogue updated.", error="")
+        self.param.update(status=status or self.gettext("Catalogue updated."), error="")
 
     # ---- learner ---------------------------------------------------------------------------
     def _refresh_learner_list(self):
@@ -188,7 +192,8 @@ class PlanningSession(param.Parameterized):
             stored = self._store.read_learner(self.learner_id)
             plans = self._store.read_plans(self.learner_id)
         except NotFoundError:
-            self._learner_gone("That learner was deleted in another window or program.")
+            self._learner_gone(self.gettext(
+                "That learner was deleted in another window or program."))
             return
         except StoreError as exc:
             self.error = str(exc)
@@ -200,9 +205,10 @@ class PlanningSession(param.Parameterized):
         self.param.plan_id.objects = ids
         self.param.update(
             learner=learner, plans=[s.record for s in plans], plan_id=ids[0] if ids else None,
-            compare_ids=ids[:MAX_PLANS], status=f"Planning with {learner.name}", error="",
-            notice="",
+            compare_ids=ids[:MAX_PLANS], error="", notice="",
         )
+        # said after the session took up the learner's family language
+        self.status = self.gettext("Planning with {name}").format(name=learner.name)
 
     def refresh(self) -> None:
         """Read the learner and their plans again: what other windows or programs saved."""
@@ -213,7 +219,8 @@ class PlanningSession(param.Parameterized):
             stored = self._store.read_learner(self.learner_id)
             plans = self._store.read_plans(self.learner_id)
         except NotFoundError:
-            self._learner_gone("That learner was deleted in another window or program.")
+            self._learner_gone(self.gettext(
+                "That learner was deleted in another window or program."))
             return
         except StoreError as exc:
             self.error = str(exc)
@@ -263,25 +270,38 @@ class PlanningSession(param.Parameterized):
             self.param.trigger("learner")  # widgets go back to the saved value
             return False
         self._learner_base = saved.stored
-        self.param.update(learner=saved.stored.record, status=saved.message or "Saved.",
+        self.param.update(learner=saved.stored.record,
+                          status=saved.message or self.gettext("Saved."),
                           error="", notice=saved.message)
         return True
 
-    def create_learner(self, name: str, grade: int, home_zone: str | None = None
-                       ) -> Learner | None:
-        """Create a new learner with sensible defaults, save, and switch to them.
+    def create_learner(self, name: str, grade: int, home_zone: str | None = None, *,
+                       transport: list[str] | None = None, budget: float | None = None,
+                       max_hours_per_week: float | None = None) -> Learner | None:
+        """Create a new learner, save, and switch to them.
 
-        Returns None (and sets ``error``) when the store could not save them.
+        Where they live, how they get around, their budget and their hours a week are asked,
+        never guessed: every trip time, cost check and hours check depends on them. Raises
+        ``ValueError`` (in the session's language, naming what is missing) when one is not
+        given. Returns None (and sets ``error``) when the store could not save them.
         """
+        _ = self.gettext
         name = name.strip()
-        if not name:
-            raise ValueError("Give the learner a name.")
-        zone = home_zone or next(z for z in self.catalogue.zones if z != "online")
+        missing = [what for what, value in (
+            (_("a name"), name), (_("where they live"), home_zone),
+            (_("how they get around"), transport), (_("a budget (0 is fine)"), budget),
+            (_("the most hours a week"), max_hours_per_week)) if value in (None, "", [])]
+        if missing:
+            raise ValueError(_("To add a learner, please give {missing}.").format(
+                missing=self.format.join(missing)))
+        if home_zone not in self.catalogue.zones or home_zone == "online":
+            raise ValueError(_("There is no area called {zone} here.").format(zone=home_zone))
         try:
             learner = Learner(
                 learner_id=self._store.new_id("L"), name=name, grade=int(grade),
-                home_zone=zone, transport=["walk"], max_travel_minutes=30, home_broadband=True,
-                device="own", budget=0.0, max_hours_per_week=8.0,
+                home_zone=home_zone, transport=list(transport), max_travel_minutes=30,
+                home_broadband=True, device="own", budget=float(budget),
+                max_hours_per_week=float(max_hours_per_week),
             )
             learner.availability = [TimeBlock(("Mon", "Tue", "Wed", "Thu", "Fri"), 15 * 60,
                                               19 * 60)]
@@ -313,7 +333,7 @@ class PlanningSession(param.Parameterized):
         if learner_id == self.learner_id:
             ids = self.param.learner_id.objects
             self.learner_id = ids[0] if ids else None
-        self.param.update(status=f"Deleted {name}.", error="")
+        self.param.update(status=self.gettext("Deleted {name}.").format(name=name), error="")
         return True
 
     # ---- plans -----------------------------------------------------------------------------
@@ -344,8 +364,8 @@ class PlanningSession(param.Parameterized):
                 self.param.update(error=str(refused), notice=str(refused))
             return False
         except NotFoundError:  # the learner went away before tombstones existed
-            self._learner_gone("This learner was deleted in another window or program; your "
-                               "change was not saved.")
+            self._learner_gone(self.gettext("This learner was deleted in another window or "
+                                            "program; your change was not saved."))
             return False
         except StoreError as exc:  # busy, full or damaged: the store keeps the previous version
             self.param.update(error=str(exc), notice="")
@@ -368,9 +388,9 @@ class PlanningSession(param.Parameterized):
         """A plan was deleted elsewhere: drop it (or the learner, when they went too)."""
         self._plan_bases.pop(plan_id, None)
         if self.learner_id is not None and self._store.was_deleted("learner", self.learner_id):
-            name = self.learner.name if self.learner else "This learner"
-            self._learner_gone(f"{name} was deleted in another window or program; your change "
-                               "was not saved.")
+            name = self.learner.name if self.learner else self.gettext("This learner")
+            self._learner_gone(self.gettext("{name} was deleted in another window or program; "
+                                            "your change was not saved.").format(name=name))
             return
         plans = [p for p in self.plans if p.plan_id != plan_id]
         following = self.plan_id if self.plan_id != plan_id else (
@@ -383,7 +403,8 @@ class PlanningSession(param.Parameterized):
         if self.learner is None:
             return None
         if len(self.plans) >= MAX_PLANS:
-            self.error = f"A learner can have at most {MAX_PLANS} plans. Delete one first."
+            self.error = self.gettext("A learner can have at most {n} plans. Delete one "
+                                      "first.").format(n=MAX_PLANS)
             return None
         letters = "ABCDEFGHIJ"
         taken = {p.name.split(":", 1)[0].strip() for p in self.plans}
@@ -396,21 +417,24 @@ class PlanningSession(param.Parameterized):
             return None
         # the limit is checked again inside the store's write transaction: another window may
         # have added plans since this session read them
-        saved = self._save_plan(plan, f"Created {name}.", limit=MAX_PLANS)
+        saved = self._save_plan(plan, self.gettext("Created {plan}.").format(plan=name),
+                                limit=MAX_PLANS)
         return self.plan if saved else None
 
     def duplicate_plan(self) -> Plan | None:
         """Copy the current plan, to try a change without losing the original."""
         if self.plan is None:
             return None
-        return self.new_plan(f"{self.plan.name} (copy)", self.plan.sections)
+        return self.new_plan(self.gettext("{plan} (copy)").format(plan=self.plan.name),
+                             self.plan.sections)
 
     def rename_plan(self, name: str) -> None:
         name = name.strip()
         if self.plan is None or not name:
-            self.error = "A plan needs a name." if not name else ""
+            self.error = self.gettext("A plan needs a name.") if not name else ""
             return
-        self._save_plan(dataclasses.replace(self.plan, name=name), f"Renamed to {name}.")
+        self._save_plan(dataclasses.replace(self.plan, name=name),
+                        self.gettext("Renamed to {plan}.").format(plan=name))
 
     def delete_plan(self, plan_id: str | None = None) -> bool:
         """Delete a plan; ``undo_delete_plan`` brings it back (the store keeps its versions).
@@ -506,17 +530,19 @@ class PlanningSession(param.Parameterized):
     def add_section(self, section_id: str) -> None:
         """Add a section to the current plan (creating a plan if there is none)."""
         if section_id not in self.catalogue.section_table.index:
-            self.error = f"There is no section {section_id} in the catalogue."
+            self.error = self.gettext("There is no section {section} in the catalogue.").format(
+                section=section_id)
             return
         plan = self.plan or self.new_plan()
         if plan is None:
             return
         if section_id in plan.sections:
-            self.status = "That is already in the plan."
+            self.status = self.gettext("That is already in the plan.")
             return
         title = self.catalogue.section_table.at[section_id, "title"]
         self._save_plan(dataclasses.replace(plan, sections=[*plan.sections, section_id]),
-                        f"Added {title} to {plan.name}.")
+                        self.gettext("Added {title} to {plan}.").format(title=title,
+                                                                        plan=plan.name))
 
     def remove_section(self, section_id: str) -> None:
         plan = self.plan
@@ -525,7 +551,7 @@ class PlanningSession(param.Parameterized):
         title = self.catalogue.section_table.at[section_id, "title"]
         self._save_plan(
             dataclasses.replace(plan, sections=[s for s in plan.sections if s != section_id]),
-            f"Removed {title} from {plan.name}.")
+            self.gettext("Removed {title} from {plan}.").format(title=title, plan=plan.name))
 
     # ---- imports (read -> report -> apply, through workbench.imports) ----------------------
     def import_calendar(self, source, name: str | None = None, *, tz: str | None = None,
@@ -609,18 +635,19 @@ class PlanningSession(param.Parameterized):
         except _ImportSaveFailed:
             return False  # the save already said why in ``error``
         except ImportFailed as exc:  # the new data directory did not load
-            self.error = f"{exc} Nothing was changed."
+            self.error = self.gettext("{problem} Nothing was changed.").format(problem=exc)
             return False
         except OSError as exc:
-            self.error = (f"Could not import {pending.report.source}: "
-                          f"{exc.strerror or exc}. Nothing was changed.")
+            self.error = self.gettext("Could not import {file}: {problem}. Nothing was "
+                                      "changed.").format(file=pending.report.source,
+                                                         problem=exc.strerror or exc)
             return False
         self.param.update(status=pending.message, error="")
         return True
 
     def _import_learner(self) -> Learner:
         if self.learner is None:
-            raise ValueError("Choose a learner before importing their files.")
+            raise ValueError(self.gettext("Choose a learner before importing their files."))
         return self.learner
 
     def _save_imported(self, learner: Learner) -> None:
@@ -715,6 +742,33 @@ class PlanningSession(param.Parameterized):
 
     def pgettext(self, context: str, message: str) -> str:
         return self.format.pgettext(context, message)
+
+    # ---- the session's place (the page's address keeps it over a reload) ------------------
+    def place(self) -> dict[str, str]:
+        """Where the session is, as plain strings: learner, plan, step, compared plans (ids
+        joined by commas) and language. ``go_to(**place)`` comes back to it."""
+        return {"learner": self.learner_id or "", "plan": self.plan_id or "",
+                "step": self.step, "compare": ",".join(self.compare_ids),
+                "lang": self.language}
+
+    def go_to(self, learner: str | None = None, plan: str | None = None,
+              step: str | None = None, compare: str | None = None,
+              lang: str | None = None) -> None:
+        """Come back to a place (e.g. from the page's address after a reload): the learner
+        first, then their plan, the compared plans and the step. Anything unknown (a deleted
+        plan, an old link) is passed over; ``None`` leaves that part as it is."""
+        if learner and learner != self.learner_id and learner in self.param.learner_id.objects:
+            self.learner_id = learner
+        ids = [p.plan_id for p in self.plans]
+        if plan and plan in ids:
+            self.plan_id = plan
+        if compare is not None:
+            chosen = [i for i in dict.fromkeys(compare.split(",")) if i in ids][:MAX_PLANS]
+            self.compare_ids = chosen
+        if lang and lang in self.param.language.objects:
+            self.language = lang
+        if step and step in STEPS:
+            self.step = step
 
     # ---- helpers for views -----------------------------------------------------------------
     def plan_sections(self, plan: Plan | None = None) -> pd.DataFrame:

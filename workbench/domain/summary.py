@@ -1,30 +1,51 @@
 """A family-readable one-page summary of a plan, as self-contained HTML that prints well.
 
 Every piece of text that comes from data files is escaped: names and titles are shown as text,
-never run as HTML.
+never run as HTML. The page reads on a phone (a viewport and wrapping for long names) and prints
+on one US Letter page for a typical plan.
+
+Also here, because the app's header and the summary must say the same thing: how many goals a
+plan makes likely (:func:`goals_likely`), whether a plan moves no goal at all
+(:func:`moves_no_goal`), and a file name that says whose plan a download is (:func:`file_stem`).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+import numpy as np
 import pandas as pd
 
 from ..markup import escape_text
 from .dataset import DAYS, Catalogue, Learner, Plan
 from .feasibility import problem_text
+from .schedule import day_trips, plan_meetings
 from .words import ENGLISH, Words, capitalize, possessive
 
 CSS = """
+*{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;
-max-width:50rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45}
+max-width:50rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45;font-size:16px;
+overflow-wrap:anywhere}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.4rem;
 border-bottom:2px solid #0072B2;padding-bottom:.15rem}
-.sub{color:#555;margin-top:0}table{border-collapse:collapse;width:100%}
+.sub{color:#444;margin-top:0}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:top}
-.ok{color:#0b6b3a}.warn{color:#a33b00}.small{font-size:.85rem;color:#555}
-@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}
+.ok{color:#0b6b3a}.warn{color:#a33b00}.small{font-size:.95rem;color:#444}
+ul{padding-left:1.2rem}li{margin:.2rem 0}
+@page{size:letter;margin:.45in .5in}
+@media print{body{margin:0;max-width:none;font-size:9.5pt;line-height:1.25}
+h1{font-size:15pt;margin:0}h2{font-size:11pt;margin:.55rem 0 .2rem;break-after:avoid}
+.sub{margin:0 0 .2rem}p{margin:.2rem 0}ul{margin:.15rem 0}li{margin:.05rem 0}
+td,th{padding:.1rem .3rem}.small{font-size:8.5pt}
 table,li{break-inside:avoid}}
 """
 
+#: A goal counts as likely from this chance on: the goal sentence's "On track" (``Words``).
+LIKELY = 0.7
+#: Below this chance a plan has nothing that practises the goal (the goal sentence says so).
+NOTHING = 0.005
 
 _e = escape_text
 
@@ -38,8 +59,142 @@ def goal_sentence(row, words: Words = ENGLISH) -> str:
                                int(row["current_level"]), float(row["probability"]))
 
 
+def grade_heading(words: Words, grade: int) -> str:
+    """A grade as a heading or a label says it: "grade 9" / "grado 9", "kindergarten"."""
+    if int(grade) == 0:
+        return words.pgettext("heading", "kindergarten")
+    return words.pgettext("heading", "grade {grade}").format(grade=int(grade))
+
+
+def _goal_rows(goals) -> list[dict]:
+    if goals is None:
+        return []
+    if isinstance(goals, pd.DataFrame):
+        return goals.to_dict(orient="records")
+    return list(goals)
+
+
+def goals_likely(goals) -> tuple[int, int]:
+    """(likely, all): how many of the learner's goals the plan makes likely — reached
+    already, or a chance of at least :data:`LIKELY` — out of how many goals there are.
+
+    ``goals`` is a ledger's ``goals`` records or a ``Projection.goals`` table.
+    """
+    rows = _goal_rows(goals)
+    likely = sum(1 for g in rows if int(g["current_level"]) >= int(g["target_level"])
+                 or float(g["probability"]) >= LIKELY)
+    return likely, len(rows)
+
+
+def moves_no_goal(ledger: dict) -> bool:
+    """True when the plan has pieces but practises none of the goals still to reach (each of
+    their chances stays under :data:`NOTHING`): it may fit, yet it moves no goal."""
+    if not ledger or not ledger.get("sections"):
+        return False
+    open_goals = [g for g in _goal_rows(ledger.get("goals"))
+                  if int(g["current_level"]) < int(g["target_level"])]
+    return bool(open_goals) and all(float(g["probability"]) < NOTHING for g in open_goals)
+
+
+def file_stem(*names: str, limit: int = 60) -> str:
+    """A file name that says whose it is: ``file_stem("Lucía M.", "Plan A: Farm")`` ->
+    ``"lucia-m-plan-a-farm"`` (letters and digits only, accents dropped, at most ``limit``
+    characters, never empty)."""
+    text = " ".join(str(n) for n in names)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    slug = slug[:limit].rstrip("-")
+    return slug or "plan"
+
+
+def _providers(catalogue: Catalogue) -> pd.DataFrame:
+    return catalogue.providers.set_index("provider_id")
+
+
+#: Optional provider columns a catalogue may carry, shown as the contact for a sign-up.
+CONTACT_COLUMNS = ("contact", "phone", "email", "website")
+
+
+def _place(catalogue: Catalogue, section_id, words: Words) -> str:
+    """Where a section meets, as a family would look for it: "Keller Metal Works, 1200
+    Foundry Rd" (the provider's address only when the section meets at the provider's
+    zone), or "online"."""
+    t = catalogue.section_table
+    if section_id is None or section_id not in t.index:
+        return words.gettext("home")
+    r = t.loc[section_id]
+    if not r["in_person"]:
+        return words.gettext("online")
+    providers = _providers(catalogue)
+    name = str(r["provider_name"])
+    if r["provider_id"] in providers.index:
+        p = providers.loc[r["provider_id"]]
+        address = str(p.get("address", "") or "").strip()
+        if address and str(p.get("zone", "")) == str(r["zone"]):
+            return words.gettext("{place}, {address}").format(place=name, address=address)
+    return words.gettext("{place} ({area})").format(place=name, area=r["zone"])
+
+
+def _contact(catalogue: Catalogue, provider_id) -> str:
+    providers = _providers(catalogue)
+    if provider_id not in providers.index:
+        return ""
+    p = providers.loc[provider_id]
+    found = [str(p[c]).strip() for c in CONTACT_COLUMNS
+             if c in providers.columns and isinstance(p[c], str) and p[c].strip()]
+    return ", ".join(found)
+
+
+def driving(catalogue: Catalogue, learner: Learner, trips: pd.DataFrame,
+            words: Words = ENGLISH) -> list[str]:
+    """Who must drive when: one sentence per car trip of the week (the same trip on several
+    days said once), with where to and the times, in the session's language."""
+    if trips is None or not len(trips):
+        return []
+    car = trips[trips["mode"] == "car"]
+    if not len(car):
+        return []
+    w = words
+    name = w.learner_name(learner.name)
+    t = catalogue.section_table
+    groups: dict[tuple, dict] = {}
+    for r in car.itertuples():
+        before = r.before_section if isinstance(r.before_section, str) else None
+        after = r.after_section if isinstance(r.after_section, str) else None
+        # the same trip to the same pieces on several days is said once, with its days
+        key = (_place(catalogue, before, w) if before else None,
+               _place(catalogue, after, w) if after else None,
+               float(r.depart_min), float(r.arrive_min), float(r.minutes), before, after)
+        g = groups.setdefault(key, {"days": set(), "sections": {s for s in (before, after)
+                                                                if s}})
+        g["days"].add(r.day)
+    lines = []
+    for (origin, target, depart, arrive, minutes, _b, _a), g in sorted(
+            groups.items(), key=lambda kv: (min(DAYS.index(d) for d in kv[1]["days"]),
+                                            kv[0][2])):
+        days = w.join([w.every_day(d) for d in DAYS if d in g["days"]])
+        rows = t.loc[[s for s in g["sections"] if s in t.index]]
+        dates = w.date_span(rows["start_date"].min(), rows["end_date"].max()) if len(rows) \
+            else ""
+        trip = w.duration(minutes)
+        if origin is None:
+            text = w.gettext("{days} ({dates}): drive {name} from home to {place}, leaving at "
+                             "{depart} to arrive by {arrive} ({trip}).")
+        elif target is None:
+            text = w.gettext("{days} ({dates}): pick {name} up at {origin} at {depart} and "
+                             "drive home ({trip}).")
+        else:
+            text = w.gettext("{days} ({dates}): drive {name} from {origin} to {place}, "
+                             "leaving at {depart} ({trip}).")
+        lines.append(text.format(
+            days=capitalize(days), dates=dates, name=name, place=target, origin=origin,
+            depart=w.clock(depart) if np.isfinite(depart) else "—",
+            arrive=w.clock(arrive) if np.isfinite(arrive) else "—", trip=trip))
+    return lines
+
+
 def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems: list,
-                   projection, ledger: dict, meetings: pd.DataFrame,
+                   projection, ledger: dict, meetings: pd.DataFrame | None = None,
                    trips: pd.DataFrame | None = None, words: Words = ENGLISH) -> str:
     """The whole one-page summary as an HTML document, in the session's language.
 
@@ -52,21 +207,26 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
     ledger
         The plan's ``ledger.plan_ledger`` dict.
     meetings, trips
-        ``schedule.plan_meetings`` and ``schedule.day_trips`` for the plan.
+        ``schedule.plan_meetings`` and ``schedule.day_trips`` for the plan (worked out here
+        when not given).
     words
         The session's ``Words`` (``PlanningSession.format``): every sentence, number, date and
         the page's ``lang`` come from it. English by default.
     """
     w, _ = words, words.gettext
     t = catalogue.section_table
+    if meetings is None:
+        meetings = plan_meetings(catalogue, plan.sections)
+    if trips is None:
+        trips = day_trips(catalogue, learner, plan.sections)
     name = w.learner_name(learner.name)
     # TRANSLATORS: {name_s} is the English possessive ("Maya's"); use {name} in your language.
     heading = _("{name_s} learning plan").format(name=name, name_s=possessive(name))
-    grade = (w.pgettext("heading", "kindergarten") if learner.grade == 0 else
-             w.pgettext("heading", "grade {grade}").format(grade=learner.grade))
+    grade = grade_heading(w, learner.grade)
     sub = _("{plan} · {grade}").format(plan=plan.name, grade=grade)
     # the saved file may run nothing and fetch nothing, whatever text it carries
     parts = [f"<!doctype html><html lang=\"{_e(w.language)}\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
              "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
              "style-src 'unsafe-inline'\">"
              f"<title>{_e(name)} — {_e(plan.name)}</title>"
@@ -94,8 +254,12 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
         m = meetings.assign(_o=meetings["day"].map(order)).sort_values(["_o", "start_min"])
         for _i, r in m.iterrows():
             where = _("Online") if not r.get("in_person", True) else r.get("provider_name", "")
+            when = w.clock_span(r["start_min"], r["end_min"])
+            if pd.notna(r.get("start_date")) and pd.notna(r.get("end_date")):
+                when = _("{times} ({dates})").format(
+                    times=when, dates=w.date_span(r["start_date"], r["end_date"]))
             parts.append(f"<tr><td>{_e(capitalize(w.day(r['day'])))}</td>"
-                         f"<td>{_e(w.clock_span(r['start_min'], r['end_min']))}</td>"
+                         f"<td>{_e(when)}</td>"
                          f"<td>{_e(r['title'])}</td><td>{_e(where)}</td></tr>")
         parts.append("</tbody></table>")
     own_pace = t.loc[[s for s in plan.sections if s in t.index]]
@@ -151,7 +315,11 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
         credits=w.number(ledger.get("expected_credits", 0), 1),
         new=w.number(ledger.get("credits_gained", 0), 1),
         hours=w.integer(ledger.get("total_hours", 0)),
-        units=w.number(units, 2))) + "</p>")
+        units=w.number(units, 2))))
+    if not plan.sections:
+        parts.append(" " + _e(_("With nothing planned yet, these credits come from levels "
+                                "the learner has already reached.")))
+    parts.append("</p>")
 
     parts.append("<h2>" + _e(_("What to arrange")) + "</h2><ul>")
     if problems:
@@ -163,12 +331,23 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
         parts.append("<li class=\"ok\">" + _e(_(
             "Nothing in this plan clashes with the week, travel, budget or needs we know "
             "about.")) + "</li>")
+    for line in driving(catalogue, learner, trips, w):
+        parts.append(f"<li>{_e(line)}</li>")
+    signed = set()
     for sid in plan.sections:
-        if sid in t.index:
-            r = t.loc[sid]
-            parts.append("<li>" + _e(_("Sign up for {title} with {provider} ({dates}).").format(
-                title=r["title"], provider=r["provider_name"],
-                dates=w.date_span(r["start_date"], r["end_date"]))) + "</li>")
+        if sid not in t.index:
+            continue
+        r = t.loc[sid]
+        if (r["opportunity_id"], r["start_date"]) in signed:
+            continue
+        signed.add((r["opportunity_id"], r["start_date"]))
+        where = _place(catalogue, sid, w) if r["in_person"] else r["provider_name"]
+        line = _("Sign up for {title} with {place} ({dates}).").format(
+            title=r["title"], place=where, dates=w.date_span(r["start_date"], r["end_date"]))
+        contact = _contact(catalogue, r["provider_id"])
+        if contact:
+            line += " " + _("Contact: {contact}.").format(contact=contact)
+        parts.append(f"<li>{_e(line)}</li>")
     parts.append("</ul>")
     if learner.supportive_adults:
         parts.append("<p class=\"small\">" + _e(_("Supportive adults: {names}.").format(

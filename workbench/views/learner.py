@@ -4,213 +4,339 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import panel as pn
 
-from ..domain.dataset import LEVELS, Goal, level_word
-from ..markup import escape_text
+from ..domain.dataset import Goal
+from ..domain.words import NP_
+from ..markup import attr, escape_text
 from .imports import ImportBox
-from .widgets import WRAP, StepView, WholeNumberInput, held, rule, watch_when_shown
+from .week import transport_options
+from .widgets import (
+    WRAP,
+    ClickableHTML,
+    DateBox,
+    StepView,
+    WholeNumberInput,
+    held,
+    rule,
+    watch_when_shown,
+)
 
-LANGUAGES = {"English": "en", "Spanish / Español": "es", "Vietnamese / Tiếng Việt": "vi",
-             "Arabic / العربية": "ar", "Somali / Soomaali": "so", "Chinese / 中文": "zh",
-             "Haitian Creole / Kreyòl": "ht", "Other": "other"}
+#: Family languages, each in its own words (the code is what the learner record keeps).
+LANGUAGES = {"English": "en", "Español": "es", "Tiếng Việt": "vi", "العربية": "ar",
+             "Soomaali": "so", "中文": "zh", "Kreyòl ayisyen": "ht"}
+#: The interest tags of the built-in catalogue, as words (a catalogue's own tags are data).
+INTEREST_WORDS = {
+    "agriculture": NP_("interest", "agriculture"), "animals": NP_("interest", "animals"),
+    "art": NP_("interest", "art"), "business": NP_("interest", "business"),
+    "coding": NP_("interest", "coding"), "construction": NP_("interest", "construction"),
+    "cooking": NP_("interest", "cooking"), "design": NP_("interest", "design"),
+    "engineering": NP_("interest", "engineering"),
+    "environment": NP_("interest", "environment"),
+    "health care": NP_("interest", "health care"), "history": NP_("interest", "history"),
+    "languages": NP_("interest", "languages"),
+    "manufacturing": NP_("interest", "manufacturing"), "math": NP_("interest", "math"),
+    "media": NP_("interest", "media"), "music": NP_("interest", "music"),
+    "outdoors": NP_("interest", "outdoors"),
+    "public service": NP_("interest", "public service"),
+    "robotics": NP_("interest", "robotics"), "science": NP_("interest", "science"),
+    "sports": NP_("interest", "sports"), "theatre": NP_("interest", "theatre"),
+    "writing": NP_("interest", "writing"),
+}
+#: The longest learner name the form takes (longer names from files are wrapped, not cut).
+NAME_LIMIT = 80
+
+
+def split_list(text: str) -> list[str]:
+    """"a, b ,, c" -> ["a", "b", "c"]."""
+    return [t.strip() for t in text.split(",") if t.strip()]
 
 
 class LearnerStep(StepView):
-    """Pick or create a learner; edit interests, strengths, levels (as words) and goals."""
-
+    """Pick or create a learner; edit where they live, interests, strengths, levels (as words)
+    and goals."""
 
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
-        self._syncing = False
-        self.picker = pn.widgets.Select(label="Learner", options=s.learner_names(),
+        w, _ = s.format, s.gettext
+        cat = s.catalogue
+        zones = {z: z for z in cat.zones if z != "online"}
+        languages = {**LANGUAGES, _("Other"): "other"}
+
+        # ---- who ---------------------------------------------------------------------------
+        self.picker = pn.widgets.Select(label=_("Learner"), options=s.learner_names(),
                                         value=s.learner_id, width=320)
         self.picker.param.watch(held(self._pick), "value")
-        self.new_name = pn.widgets.TextInput(label="New learner's name", placeholder="First name",
-                                             width=200)
-        self.new_grade = WholeNumberInput(label="Grade", value=9, start=0, end=12, width=90)
-        self.create = pn.widgets.Button(label="Create learner", color="default")
+        self.show_new = pn.widgets.Toggle(label=_("Add a new learner"), color="default",
+                                          width=220)
+        self.new_name = pn.widgets.TextInput(label=_("New learner's name"), width=240,
+                                             placeholder=_("First name"), max_length=NAME_LIMIT)
+        self.new_grade = WholeNumberInput(label=_("Grade"), value=None, start=0, end=12,
+                                          width=110)
+        self.new_zone = pn.widgets.Select(label=_("Where they live"), width=240,
+                                          options={_("Choose an area…"): "", **zones}, value="")
+        self.new_transport = pn.widgets.CheckBoxGroup(
+            label=_("How they get around"), options=transport_options(w), value=[],
+            inline=True, stylesheets=[WRAP], sizing_mode="stretch_width")
+        self.new_budget = WholeNumberInput(label=_("Budget for the year ($, 0 is fine)"),
+                                           value=None, start=0, end=100000, width=240)
+        self.new_hours = WholeNumberInput(label=_("Most hours of learning a week"), value=None,
+                                          start=1, end=40, width=240)
+        self.create = pn.widgets.Button(label=_("Create learner"), color="primary")
         self.create.on_click(held(self._create))
+        self.new_form = pn.Column(
+            pn.pane.Markdown(_("Everything here is needed to check trips, costs and hours; "
+                               "you can change it later."), sizing_mode="stretch_width"),
+            pn.FlexBox(self.new_name, self.new_grade, self.new_zone, self.new_budget,
+                       self.new_hours, sizing_mode="stretch_width"),
+            pn.pane.Markdown("**" + _("How they get around") + "**"), self.new_transport,
+            self.create, visible=False, sizing_mode="stretch_width",
+            styles={"border-left": "4px solid #0b4f8a", "padding-left": ".6rem"})
+        self.show_new.param.watch(lambda e: setattr(self.new_form, "visible", e.new), "value")
 
-        self.learner_name = pn.widgets.TextInput(label="Name", width=220)
-        self.grade = WholeNumberInput(label="Grade", start=0, end=12, width=90)
-        self.language = pn.widgets.Select(label="Family's language", options=LANGUAGES, width=220)
-        self.pathway = pn.widgets.TextInput(label="Career pathway", width=260,
-                                            placeholder="e.g. Health careers")
-        interests = sorted({t for cell in s.catalogue.opportunities["interests"]
-                            for t in str(cell).split(";") if t})
-        self.interests = pn.widgets.CheckBoxGroup(label="Interests", options=interests,
-                                                  inline=True, stylesheets=[WRAP], sizing_mode="stretch_width")
-        self.strengths = pn.widgets.TextInput(label="Strengths (separate with commas)",
+        # ---- about them --------------------------------------------------------------------
+        self.learner_name = pn.widgets.TextInput(label=_("Name"), width=240,
+                                                 max_length=NAME_LIMIT)
+        self.grade = WholeNumberInput(label=_("Grade"), start=0, end=12, width=110)
+        self.home_zone = pn.widgets.Select(label=_("Where they live"), options=zones,
+                                           width=240)
+        self.language = pn.widgets.Select(label=_("Family's language"), options=languages,
+                                          width=240)
+        self.pathway = pn.widgets.TextInput(label=_("Career pathway"), width=280,
+                                            placeholder=_("e.g. Health careers"),
+                                            max_length=120)
+        tags = {t for cell in cat.opportunities["interests"] for t in str(cell).split(";") if t}
+        self.interests = pn.widgets.CheckBoxGroup(label=_("Interests"),
+                                                  options=self._interest_options(tags),
+                                                  inline=True, stylesheets=[WRAP],
+                                                  sizing_mode="stretch_width")
+        self.strengths = pn.widgets.TextInput(label=_("Strengths (separate with commas)"),
                                               sizing_mode="stretch_width", max_width=640)
-        self.adults = pn.widgets.TextInput(label="Supportive adults (separate with commas)",
+        self.adults = pn.widgets.TextInput(label=_("Supportive adults (separate with commas)"),
                                            sizing_mode="stretch_width", max_width=640)
-        for w in (self.learner_name, self.grade, self.language, self.pathway, self.interests,
-                  self.strengths, self.adults):
-            w.param.watch(held(self._profile_changed), "value")
+        # each box edits its own field of the learner, and only when it differs: the boxes
+        # catching up with a newly chosen learner change nothing
+        self._fields = {
+            "name": (self.learner_name, lambda v: v.strip()),
+            "grade": (self.grade, lambda v: None if v is None else int(v)),
+            "home_zone": (self.home_zone, lambda v: v or None),
+            "language": (self.language, lambda v: v),
+            "pathway": (self.pathway, lambda v: v.strip()),
+            "interests": (self.interests, list),
+            "strengths": (self.strengths, split_list),
+            "supportive_adults": (self.adults, split_list),
+        }
+        for field, (widget, _convert) in self._fields.items():
+            widget.param.watch(held(lambda e, field=field: self._field_changed(field, e.new)),
+                               "value")
 
-        comps = s.catalogue.competencies
+        # ---- goals -------------------------------------------------------------------------
+        comps = cat.competencies
         self._comp_options = {f"{r.name} ({r.domain})": r.competency_id
                               for r in comps.itertuples()}
-        self.levels = pn.widgets.Tabulator(
-            self._levels_frame(), groupby=["Area"], hidden_columns=["Area", "id"],
-            show_index=False, height=360,
-            editors={"Area": None, "Competency": None,
-                     "Level now": {"type": "list", "values": list(LEVELS)}},
-            layout="fit_data_stretch", sizing_mode="stretch_width", pagination=None,
-            configuration={"groupStartOpen": False}, name="Current levels",
-        )
-        self.levels.on_edit(held(self._level_edited))
-
-        self.goal_comp = pn.widgets.Select(label="Goal competency", options=self._comp_options,
-                                           width=320)
-        self.goal_level = pn.widgets.Select(label="Reach", options={w: i for i, w in
-                                                                   enumerate(LEVELS) if i},
-                                            value=3, width=130)
-        self.goal_date = pn.widgets.DatePicker(label="By", value=dt.date(2027, 6, 1), width=150)
-        self.add_goal = pn.widgets.Button(label="Add goal")
+        self.goal_comp = pn.widgets.Select(label=_("Goal: which skill"),
+                                           options=self._comp_options, width=320)
+        self.goal_level = pn.widgets.Select(
+            label=_("Reach"), options={word: i for i, word in enumerate(w.levels()) if i},
+            value=3, width=160)
+        last_day = cat.section_table["end_date"].max()
+        self.goal_date = DateBox(label=_("By"), width=180,
+                                 value=last_day.date() if hasattr(last_day, "date")
+                                 else dt.date(2027, 6, 1))
+        self.goal_date.param.watch(lambda e: self._say_date(), "value")
+        self._say_date()
+        self.add_goal = pn.widgets.Button(label=_("Add goal"), color="primary")
         self.add_goal.on_click(held(self._add_goal))
-        self.goals = pn.Column(sizing_mode="stretch_width")
-        self.evidence = pn.pane.HTML(sizing_mode="stretch_width")
+        self.goals = ClickableHTML(on_pick=held(self._remove_goal), sizing_mode="stretch_width")
+
+        # ---- levels now: one subject area at a time, every skill of it on screen ------------
+        self._areas = list(dict.fromkeys(comps["domain"]))
+        self.area = pn.widgets.Select(label=_("Subject area"), options=self._areas,
+                                      value=self._areas[0], width=320)
+        self.area.param.watch(held(self._show_area), "value")
+        self.level_boxes = pn.FlexBox(sizing_mode="stretch_width")
+        self._level_widgets: dict[str, pn.widgets.Select] = {}
+
+        self.evidence = pn.pane.HTML(sizing_mode="stretch_width",
+                                     stylesheets=[":host{font-size:16px}"])
         self.upload = ImportBox(
-            s.import_credentials, state=s, file_label="Credential file",
-            label="Add evidence from a credential: Open Badges or a Comprehensive Learner "
-            "Record (.json or .jwt)", accept=".json,.jwt,.jws")
+            s.import_credentials, state=s, file_label=_("Credential file"),
+            label=_("Add evidence from a credential: Open Badges or a Comprehensive Learner "
+                    "Record (.json or .jwt)"), accept=".json,.jwt,.jws")
 
         self._layout = pn.Column(
-            pn.pane.Markdown("## Who are we planning with?"),
-            pn.FlexBox(self.picker, pn.Spacer(width=30), self.new_name, self.new_grade,
-                   pn.Column(pn.Spacer(height=18), self.create)),
+            pn.pane.Markdown("## " + _("Who are we planning with?")),
+            pn.FlexBox(self.picker, pn.Column(pn.Spacer(height=22), self.show_new),
+                       sizing_mode="stretch_width"),
+            self.new_form,
             rule(),
-            pn.FlexBox(self.learner_name, self.grade, self.language, self.pathway),
-            pn.pane.Markdown("**Interests** (tick all that apply)"), self.interests,
-            self.strengths, self.adults,
-            pn.pane.Markdown("### Goals"),
+            pn.FlexBox(self.learner_name, self.grade, self.home_zone, self.language,
+                       self.pathway, sizing_mode="stretch_width"),
+            pn.pane.Markdown("**" + _("Interests") + "** " + _("(tick all that apply)")),
+            self.interests, self.strengths, self.adults,
+            pn.pane.Markdown("### " + _("Goals")),
             self.goals,
             pn.FlexBox(self.goal_comp, self.goal_level, self.goal_date,
-                   pn.Column(pn.Spacer(height=18), self.add_goal)),
-            pn.pane.Markdown("### Where the learner is now\nClick a level to change it. "
-                             "Levels go Not yet → Emerging → Developing → Proficient → Advanced."),
-            self.levels,
+                       pn.Column(pn.Spacer(height=22), self.add_goal),
+                       sizing_mode="stretch_width"),
+            pn.pane.Markdown("### " + _("Where the learner is now") + "\n" + _(
+                "Choose a subject area, then a level for each skill. Levels go Not yet → "
+                "Emerging → Developing → Proficient → Advanced."),
+                sizing_mode="stretch_width"),
+            self.area, self.level_boxes,
             self.evidence,
             self.upload,
             sizing_mode="stretch_width",
         )
         watch_when_shown(self, "Learner", self._sync, ["learner"])
 
-    # ---- state -> widgets ------------------------------------------------------------------
-    def _levels_frame(self) -> pd.DataFrame:
-        c = self.state.catalogue.competencies
-        lr = self.state.learner
-        lv = [level_word(lr.level(cid)) if lr else LEVELS[0] for cid in c["competency_id"]]
-        # Tabulator writes a group header ("Area: <value>") as HTML, so the grouping column
-        # carries the escaped area and stays hidden; the header then shows the area as text.
-        return pd.DataFrame({"Area": c["domain"].map(escape_text), "Competency": c["name"],
-                             "Level now": lv, "id": c["competency_id"]})
+    def _interest_options(self, tags) -> dict[str, str]:
+        """Interest tags as words in the session's language (tags the catalogue's own words
+        do not name are shown as written), in the order of those words."""
+        w = self.state.format
+        named = {(w.marked(INTEREST_WORDS[t]) if t in INTEREST_WORDS else t): t for t in tags}
+        return dict(sorted(named.items(), key=lambda kv: kv[0].lower()))
 
+    def _say_date(self) -> None:
+        self.goal_date.words = self.state.format.date(self.goal_date.value) \
+            if self.goal_date.value else ""
+
+    # ---- state -> widgets ------------------------------------------------------------------
     def _sync(self, *_):
-        lr = self.state.learner
-        self._syncing = True
-        try:
-            self.picker.options = self.state.learner_names()
-            self.picker.value = self.state.learner_id
-            if lr is None:
-                return
-            self.learner_name.value = lr.name
-            self.grade.value = lr.grade
-            self.language.value = lr.language if lr.language in LANGUAGES.values() else "other"
-            self.pathway.value = lr.pathway
-            self.interests.options = sorted(set(self.interests.options) | set(lr.interests))
-            self.interests.value = list(lr.interests)
-            self.strengths.value = ", ".join(lr.strengths)
-            self.adults.value = ", ".join(lr.supportive_adults)
-            self.levels.value = self._levels_frame()
-            self.levels.hidden_columns = ["Area", "id"]
-            self._render_goals()
-            self._render_evidence()
-        finally:
-            self._syncing = False
+        s, lr = self.state, self.state.learner
+        # every watcher below compares with the learner first, so catching up changes nothing
+        self.picker.options = s.learner_names()
+        self.picker.value = s.learner_id
+        if lr is None:
+            return
+        self.learner_name.value = lr.name
+        self.grade.value = lr.grade
+        if lr.home_zone not in self.home_zone.values:
+            self.home_zone.options = {**self.home_zone.options, lr.home_zone: lr.home_zone}
+        self.home_zone.value = lr.home_zone
+        self.language.value = lr.language if lr.language in self.language.values else "other"
+        self.pathway.value = lr.pathway
+        if set(lr.interests) - set(self.interests.values):
+            self.interests.options = self._interest_options(set(self.interests.values) |
+                                                            set(lr.interests))
+        self.interests.value = list(lr.interests)
+        self.strengths.value = ", ".join(lr.strengths)
+        self.adults.value = ", ".join(lr.supportive_adults)
+        self._show_area()
+        self._render_goals()
+        self._render_evidence()
+
+    def _show_area(self, *_):
+        """The chosen area's skills, each with its level; a level change keeps them shown."""
+        s, lr = self.state, self.state.learner
+        words = s.format.levels()
+        comps = s.catalogue.competencies
+        rows = comps[comps["domain"] == self.area.value]
+        if list(self._level_widgets) != list(rows["competency_id"]):
+            self._level_widgets = {}
+            for r in rows.itertuples():
+                box = pn.widgets.Select(label=r.name, options={w: i for i, w in
+                                                               enumerate(words)},
+                                        width=300)
+                box.param.watch(held(lambda e, cid=r.competency_id: self._level_changed(
+                    cid, e.new)), "value")
+                self._level_widgets[r.competency_id] = box
+            self.level_boxes.objects = list(self._level_widgets.values())
+        for cid, box in self._level_widgets.items():
+            box.value = lr.level(cid) if lr else 0
 
     def _render_goals(self):
-        lr = self.state.learner
-        names = self.state.catalogue.competency_names
-        rows = []
+        s, lr = self.state, self.state.learner
+        w, _ = s.format, s.gettext
+        names = s.catalogue.competency_names
+        remove = _("Remove")
+        items = []
         for i, g in enumerate(lr.goals):
-            btn = pn.widgets.Button(label=f"Remove goal {i + 1}", color="light",
-                                    width=140)
-            btn.on_click(held(lambda _e, i=i: self._remove_goal(i)))
-            text = (f"<b>{escape_text(LEVELS[g.level])}</b> in "
-                    f"{escape_text(names.get(g.competency_id, g.competency_id))} by "
-                    f"{g.by.strftime('%B %-d, %Y')} (now: {level_word(lr.level(g.competency_id))})")
-            rows.append(pn.FlexBox(pn.pane.HTML(text, sizing_mode="stretch_width"), btn,
-                               sizing_mode="stretch_width"))
-        if not rows:
-            rows = [pn.pane.Markdown("*No goals yet. Add one below.*")]
-        self.goals.objects = rows
+            text = _("{level} in {skill} by {date} (now: {now})").format(
+                level=w.level(g.level), skill=names.get(g.competency_id, g.competency_id),
+                date=w.date(g.by), now=w.level(lr.level(g.competency_id)))
+            name = _("Remove goal: {goal}").format(goal=text)
+            items.append(f'<li><span>{escape_text(text)}</span><button type="button" '
+                         f'data-pick="{i}" aria-label="{attr(name)}">'
+                         f"{escape_text(remove)}</button></li>")
+        empty = _("No goals yet. Add one below.")
+        self.goals.html = (f'<ul class="wb-rows">{"".join(items)}</ul>' if items else
+                           f'<p class="wb-empty">{escape_text(empty)}</p>')
 
     def _render_evidence(self):
-        lr = self.state.learner
+        s, lr = self.state, self.state.learner
+        w, _ = s.format, s.gettext
         if not lr.evidence:
             self.evidence.object = ""
             return
-        names = self.state.catalogue.competency_names
+        names = s.catalogue.competency_names
         items = []
         for e in lr.evidence:
-            what = (f"{level_word(e.level)} in {names.get(e.competency_id, e.competency_id)}"
-                    if e.competency_id else "Evidence only (matches no competency here)")
-            when = f" ({e.issued_on})" if e.issued_on else ""
-            trust = "verified" if e.verified else "not verified"
+            what = (_("{level} in {skill}").format(
+                level=w.level(e.level), skill=names.get(e.competency_id, e.competency_id))
+                if e.competency_id else _("Evidence only (matches no skill here)"))
+            when = f" ({w.date(e.issued_on)})" if e.issued_on else ""
+            trust = _("verified") if e.verified else _("not verified")
             items.append(f"<li>{escape_text(what)} — {escape_text(e.source)}"
-                         f"{escape_text(when)} — {trust}</li>")
-        items = "".join(items)
-        self.evidence.object = f"<h3>Evidence from learning anywhere</h3><ul>{items}</ul>"
+                         f"{escape_text(when)} — {escape_text(trust)}</li>")
+        heading = _("Evidence from learning anywhere")
+        self.evidence.object = (f"<h3>{escape_text(heading)}</h3>"
+                                f"<ul>{''.join(items)}</ul>")
 
     # ---- widgets -> state ------------------------------------------------------------------
     def _pick(self, event):
-        if not self._syncing and event.new:
+        if event.new and event.new != self.state.learner_id:
             self.state.learner_id = event.new
 
-    def _create(self, _):
+    def _create(self, _event):
         try:
-            self.state.create_learner(self.new_name.value, self.new_grade.value)
+            made = self.state.create_learner(
+                self.new_name.value, self.new_grade.value if self.new_grade.value is not None
+                else 0, self.new_zone.value or None, transport=list(self.new_transport.value),
+                budget=self.new_budget.value, max_hours_per_week=self.new_hours.value)
         except ValueError as exc:
             self.state.error = str(exc)
             return
-        self.new_name.value = ""
+        if made is not None:
+            self.new_name.value = ""
+            self.new_form.visible = self.show_new.value = False
 
-    def _profile_changed(self, _):
-        if self._syncing or self.state.learner is None:
+    def _field_changed(self, field: str, value) -> None:
+        s, lr = self.state, self.state.learner
+        if lr is None:
             return
-        if not self.learner_name.value.strip():
-            self.state.error = "A learner needs a name."
+        value = self._fields[field][1](value)
+        if field == "language" and value == "other" and lr.language not in \
+                self.language.values:
+            return  # a language this list does not name stays as it is
+        if value is None or getattr(lr, field) == value:
+            return  # the box only caught up with the learner
+        if field == "name" and not value:
+            s.error = s.gettext("A learner needs a name.")
             return
-        split = lambda text: [t.strip() for t in text.split(",") if t.strip()]  # noqa: E731
-        self.state.update_learner(
-            name=self.learner_name.value.strip(), grade=int(self.grade.value),
-            language=self.language.value, pathway=self.pathway.value.strip(),
-            interests=list(self.interests.value), strengths=split(self.strengths.value),
-            supportive_adults=split(self.adults.value),
-        )
+        s.update_learner(**{field: value})
 
-    def _level_edited(self, event):
-        if self._syncing or self.state.learner is None:
-            return
-        df = self.levels.value
-        cid = df["id"].iloc[event.row]
-        levels = dict(self.state.learner.levels)
-        levels[cid] = LEVELS.index(event.value)
-        self.state.update_learner(levels=levels)
-
-    def _add_goal(self, _):
+    def _level_changed(self, competency_id: str, level):
         lr = self.state.learner
-        if lr is None or self.goal_date.value is None:
+        if lr is None or level is None or lr.level(competency_id) == int(level):
+            return
+        self.state.update_learner(levels={**lr.levels, competency_id: int(level)})
+
+    def _add_goal(self, _event):
+        s, lr = self.state, self.state.learner
+        if lr is None:
+            return
+        if self.goal_date.value is None:
+            s.error = s.gettext("Choose the date the goal is for.")
             return
         goal = Goal(self.goal_comp.value, int(self.goal_level.value), self.goal_date.value)
         goals = [g for g in lr.goals if g.competency_id != goal.competency_id] + [goal]
-        self.state.update_learner(goals=goals)
+        s.update_learner(goals=goals)
 
-    def _remove_goal(self, i):
+    def _remove_goal(self, pick: str):
         lr = self.state.learner
+        if lr is None or not pick.isdigit():
+            return
+        i = int(pick)
         self.state.update_learner(goals=[g for j, g in enumerate(lr.goals) if j != i])
