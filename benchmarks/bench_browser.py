@@ -127,9 +127,8 @@ def run_adds(page, current, adds, repeat, expect):
     """Add a fitting section, time until the comparison shows it, then undo it (untimed)."""
     for i in range(repeat):
         n = int(current.inner_text())
-        row = page.locator(".tabulator-row").nth(i % 5)
-        row.click()
-        add = page.get_by_role("button", name=re.compile(r"^Add .+ to "))
+        # one click on a card's Add button (the list is cards, not a table with a selection)
+        add = page.get_by_role("button", name=re.compile(r"^Add .+ to ")).nth(i % 5)
         expect(add).to_be_enabled(timeout=30_000)
         t0 = time.perf_counter()
         add.click()
@@ -138,7 +137,7 @@ def run_adds(page, current, adds, repeat, expect):
         adds.append((time.perf_counter() - t0) * 1000)
         # undo on the Plans step (not timed), then come back
         page.get_by_role("button", name="4. Plans").click()
-        page.get_by_role("button", name=re.compile(r"^Remove ")).last.click()
+        page.get_by_role("button", name=re.compile(r"^Remove .+ — ")).last.click()
         expect(current).to_have_text(str(n), timeout=30_000)
         page.get_by_role("button", name="3. Opportunities").click()
         page.wait_for_timeout(800)

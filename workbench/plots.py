@@ -169,7 +169,8 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
     start = pd.Timestamp(traj["week"].min())
     end = pd.Timestamp(traj["week"].max())
     span = max((end - start) / pd.Timedelta(days=1), 1.0)
-    left, right, top, bottom = 78, 12, 28, 28
+    # text at 16 px, readable on a phone (the picture is drawn at the width it is shown at)
+    left, right, top, bottom = 112, 12, 40, 34
     w, h = width - left - right, height - top - bottom
 
     def x(when) -> float:
@@ -191,16 +192,19 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
         parts = [f'<svg role="img" width="{width}" height="{height}" '
                  f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto">'
                  f"<title>{escape_text(heading)}</title>"
-                 f'<text x="{left}" y="16" font-size="14" font-weight="600">'
-                 f"{escape_text(_short(name, 60))}</text>"]
+                 f'<text x="4" y="18" font-size="16" font-weight="600">'
+                 f"{escape_text(_short(name, 40))}</text>"]
         for level, word in enumerate(words.levels()):
             parts.append(f'<line x1="{left}" x2="{left + w}" y1="{y(level):.1f}" '
                          f'y2="{y(level):.1f}" stroke="#e5e5e5"/>'
-                         f'<text x="{left - 6}" y="{y(level) + 4:.1f}" font-size="11" '
+                         f'<text x="{left - 6}" y="{y(level) + 5:.1f}" font-size="16" '
                          f'text-anchor="end" fill="#444">{escape_text(word)}</text>')
-        for m in months:
+        # as many month names as fit without touching at 16 px, January (with its year) one
+        every = max(1, int(np.ceil(len(months) * 52 / max(w, 1))))
+        january = next((i for i, m in enumerate(months) if m.month == 1), 0)
+        for m in months[january % every::every]:
             label = escape_text(words.month_short(m, year=m.month == 1))
-            parts.append(f'<text x="{x(m):.1f}" y="{top + h + 16}" font-size="10" '
+            parts.append(f'<text x="{x(m):.1f}" y="{top + h + 22}" font-size="16" '
                          f'text-anchor="middle" fill="#444">{label}</text>')
         summary = []
         for i, plan in enumerate(plans):
@@ -239,5 +243,5 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
     goal_word = escape_text(_("goal"))
     star = f'<span style="color:#D55E00">★</span> {goal_word}'
     shaded = escape_text(_("Shaded: where the learner will likely be (8 in 10 chances)."))
-    return (f'<div style="font-size:.85rem;margin-bottom:.4rem">{keys}{star}. {shaded}</div>'
+    return (f'<div style="font-size:1rem;margin-bottom:.4rem">{keys}{star}. {shaded}</div>'
             '<div style="display:flex;flex-wrap:wrap;gap:1rem">' + "".join(out) + "</div>")

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 
 from workbench import SAMPLE_DATA
 from workbench.domain.feasibility import KIND_TITLES, catalogue_fit, check_plan
+from workbench.domain.terms import section_words
 from workbench.formats.datadir import load_dataset
-from workbench.views.opportunities import catalogue_display
 
 LEARNER = "L-maya"
 TIMEOUT = 20_000
@@ -31,14 +31,13 @@ def clash():
     fit = catalogue_fit(cat, learner, [])
     ok = [s for s in fit[fit["fits"]].index if t.at[s, "provider_kind"] != "school"
           and t.at[s, "meets"]]
-    show = catalogue_display(cat)
     for i, a in enumerate(ok):
         for b in ok[i + 1:]:
             if t.at[a, "title"] == t.at[b, "title"]:
                 continue
             if {p.kind for p in check_plan(cat, learner, [a, b])} == {"time_conflict"}:
                 return {"learner": learner, "rows": [
-                    {"id": s, "title": t.at[s, "title"], "when": show.at[s, "When"]}
+                    {"id": s, "title": t.at[s, "title"], "when": section_words(cat, s).when}
                     for s in (a, b)]}
     pytest.fail("the sample data has no clashing pair for the journey")
 
@@ -52,13 +51,11 @@ def add_from_catalogue(page, row: dict):
     search = page.get_by_role("textbox", name="Search")
     search.fill(row["title"])
     search.press("Enter")
-    cell = page.locator(".tabulator-row").filter(has_text=row["title"]).filter(
+    card = page.locator("li.wb-card").filter(has_text=row["title"]).filter(
         has_text=row["when"]).first
-    expect(cell).to_be_visible(timeout=TIMEOUT)
-    cell.click()
-    add = page.get_by_role("button", name=re.compile(r"^Add .+ to "))
-    expect(add).to_be_enabled(timeout=TIMEOUT)
-    add.click()
+    expect(card).to_be_visible(timeout=TIMEOUT)
+    # one click: the card's own Add button
+    card.get_by_role("button", name=re.compile(r"^Add .+ to ")).click()
     expect(page.get_by_text(re.compile(r"^Added "))).to_be_visible(timeout=TIMEOUT)
 
 
@@ -97,7 +94,7 @@ def test_whole_journey(page, served, console_errors, shot, clash):
     shot(page, "04-conflict")
 
     # fix it: take the second one out
-    page.get_by_role("button", name=f"Remove {b['title']}").click()
+    page.get_by_role("button", name=re.compile(rf"^Remove {re.escape(b['title'])} — ")).click()
     expect(page.get_by_text("No problems found.")).to_be_visible(timeout=TIMEOUT)
     shot(page, "05-fixed")
 
@@ -132,7 +129,8 @@ def test_whole_journey(page, served, console_errors, shot, clash):
         label=f"{name} (grade {clash['learner'].grade})")
     step(page, "Plans")
     page.get_by_role("combobox", name="Plan").select_option(label=plan_one)
-    expect(page.get_by_role("button", name=f"Remove {a['title']}")).to_be_visible(
+    expect(page.get_by_role("button", name=re.compile(
+        rf"^Remove {re.escape(a['title'])} — "))).to_be_visible(
         timeout=TIMEOUT)
     expect(page.get_by_text("No problems found.")).to_be_visible()
     shot(page, "08-after-reload")

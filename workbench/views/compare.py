@@ -15,7 +15,7 @@ import param
 from ..domain.explain import explanation_text
 from ..domain.feasibility import kind_title
 from ..domain.ledger import NO_GAIN
-from ..domain.words import ENGLISH, Words
+from ..domain.words import ENGLISH, Words, capitalize
 from ..markup import attr, escape_text
 from ..plots import PALETTE, plan_labels, short_plan_label, trajectory_svgs
 from ..state import MAX_PLANS
@@ -158,8 +158,8 @@ def goal_bars_html(ledgers: list[dict], words: Words = ENGLISH) -> str:
     labels = plan_labels([d["plan_name"] for d in ledgers])
     out = []
     for i, g in enumerate(ledgers[0]["goals"]):
-        title = w.gettext("{level} in {competency} by {date}").format(
-            level=w.level(g["target_level"]), competency=g["name"], date=w.date(g["by"]))
+        title = capitalize(w.gettext("{level} in {competency} by {date}").format(
+            level=w.level(g["target_level"]), competency=g["name"], date=w.date(g["by"])))
         bars = []
         for j, d in enumerate(ledgers):
             p = float(d["goals"][i]["probability"])
@@ -191,7 +191,7 @@ def heat_html(heat, words: Words = ENGLISH) -> str:
             v = float(row[p])
             ink = "#fff" if v >= 0.55 else "#1b1b1b"
             cells.append(f'<td style="background:rgba(8,81,156,{0.08 + 0.92 * v:.2f});'
-                         f'color:{ink}">{escape_text(w.percent(v))}</td>')
+                         f'color:{ink}">{escape_text(w.chance(v))}</td>')
         rows.append(f'<tr><th scope="row">{escape_text(name)}</th>{"".join(cells)}</tr>')
     caption = escape_text(w.gettext("Chance of {level} by the end of the year").format(
         level=w.level(3)))
@@ -332,7 +332,9 @@ class CompareStep(StepView):
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None
         plots = [c for c in goal_ids if c in set(comp.trajectories["competency_id"])]
-        self.curves.object = trajectory_svgs(comp.trajectories, goal_ids, first, words=w)
+        # drawn at a phone's width (text at 16 px); several side by side on a wide screen
+        self.curves.object = trajectory_svgs(comp.trajectories, goal_ids, first, width=360,
+                                             height=250, words=w)
         self.no_goals.visible = not plots
         heat = comp.heatmap
         touched = heat.groupby("competency_id")["p_proficient_end"].transform(

@@ -31,7 +31,7 @@ gap:.75rem;list-style:none;margin:0;padding:0}
 font-size:16px;line-height:1.4;overflow-wrap:anywhere;display:flex;flex-direction:column;gap:.2rem}
 .wb-card h3{font-size:1.1rem;font-weight:700;margin:.1rem 0 .2rem}
 .wb-card .wb-meta{color:#333}
-.wb-badge{display:inline-block;font-size:.9rem;font-weight:600;border-radius:4px;
+.wb-badge{display:inline-block;font-size:16px;font-weight:600;border-radius:4px;
 padding:.05rem .45rem;margin-right:.3rem}
 .wb-badge-fits{background:#e6f4ea;color:#0b5a31}
 .wb-badge-in_plan{background:#e3eefa;color:#0b3f6e}
@@ -50,11 +50,17 @@ border-radius:6px;cursor:pointer;text-align:left;white-space:normal;border:1px s
 CONTROL_CSS = ":host{font-size:16px} :host .bk-btn{min-height:44px;font-size:16px}"
 FIELD_CSS = (":host{font-size:16px} :host .bk-input{min-height:44px;font-size:16px} "
              ":host label{font-size:16px}")
+#: A tick box tapped through its label: the label is the 44 px target.
+TICK_CSS = (":host{font-size:16px} :host label{min-height:44px;display:flex;align-items:center;"
+            "gap:.5em} :host input{width:22px;height:22px;flex:none}")
+#: A card's header (its open/close button) big enough to tap.
+CARD_HEADER_CSS = ":host{font-size:16px} .card-header{min-height:44px;font-size:16px}"
 
 
 def bound_tick(obj: param.Parameterized, name: str, label: str) -> Tick:
     """A labelled yes/no box bound both ways to ``obj.<name>`` (a Boolean Parameter)."""
     tick = Tick(label=label, value=bool(getattr(obj, name)))
+    tick._box.stylesheets = [*tick._box.stylesheets, TICK_CSS]
     # param calls a watcher only when the value changes, so the two never loop
     tick.param.watch(lambda e: setattr(obj, name, e.new), "value")
     obj.param.watch(lambda e: setattr(tick, "value", e.new), name)
@@ -119,7 +125,7 @@ class OpportunitiesStep(StepView):
             pn.FlexBox(self.domain, self.competency, self.kind, self.modality, self.day,
                        self.after, self.max_cost, self.max_travel, sizing_mode="stretch_width"),
             title=_("More ways to filter"), collapsed=True, sizing_mode="stretch_width",
-            stylesheets=[":host{font-size:16px}"])
+            stylesheets=[CARD_HEADER_CSS])
         self._layout = pn.Column(
             pn.pane.HTML(
                 "<h2>" + escape_text(_("Find opportunities")) + "</h2><p>"
@@ -134,8 +140,7 @@ class OpportunitiesStep(StepView):
             pn.FlexBox(self.prev, self.page_words, self.next, align_items="center",
                        sizing_mode="stretch_width"),
             pn.Card(self.mapping, self.upload, title=_("Import a provider catalogue"),
-                    collapsed=True, sizing_mode="stretch_width",
-                    stylesheets=[":host{font-size:16px}"]),
+                    collapsed=True, sizing_mode="stretch_width", stylesheets=[CARD_HEADER_CSS]),
             sizing_mode="stretch_width",
         )
         f.param.watch(held(self._refresh), [*CatalogueFilter._FILTERS, "page"])

@@ -277,10 +277,19 @@ class PlansStep(StepView):
         terms = getattr(self, "_terms", [])
         term = terms[self.term] if terms and isinstance(self.term, int) and \
             self.term < len(terms) else None
+        # one edit reaches _sync twice (the plan, then its derived results): the picture is
+        # redrawn only when what it shows changed (drawing it is most of an edit's server time)
+        drawn = (s.learner, plan, s.problems)  # compared by identity: records are replaced
+        key = (None if term is None else term.label(w), s.language)
+        last = getattr(self, "_drawn", None)
+        if last is not None and last[1] == key and all(
+                a is b for a, b in zip(last[0], drawn, strict=True)):
+            return
+        self._drawn = (drawn, key)
         week = s.plan_week(term=term)
         name = short_plan_label(plan.name) if plan else _("No plan yet")
-        title = _("{plan} — a typical week").format(plan=name) if term is None else \
-            _("{plan} — a typical week, {weeks}").format(plan=name, weeks=term.label(w))
+        # the weeks shown are the picker's (and the list's below): a title a phone can show
+        title = _("{plan} — a typical week").format(plan=name)
         self.calendar.object = week_calendar(
             week.meetings, week.trips, free=week.free, busy=week.busy, title=title,
             highlight={sid for p in s.problems if p.kind in ("time_conflict", "travel_time",
