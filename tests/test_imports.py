@@ -332,7 +332,8 @@ def test_catalogue_upload_box_waits_for_keep_then_switches(tmp_path):
     opp.upload.keep.clicks += 1
     assert len(app.state.catalogue.sections) == n + 2 and not opp.upload.keep.visible
     opp.grade_fit.value = False
-    assert {"Robotics Club", "Maker Space"} <= set(opp.filtered()["Title"])
+    shown = app.state.catalogue.section_table.loc[opp.filtered().index, "title"]
+    assert {"Robotics Club", "Maker Space"} <= set(shown)
     assert "it now has" in opp.upload.report.object
 
 
