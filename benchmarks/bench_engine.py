@@ -30,7 +30,7 @@ try:
     from workbench.formats.datadir import generate_data_dir, load_dataset
 except ImportError:  # an older tree, measured for comparison
     from workbench.domain.generate import generate_data_dir
-    from workbench.domain.loading import load_dataset
+    from workbench.formats.datadir import load_dataset
 try:
     from workbench.domain.arrays import EngineCache
 except ImportError:  # an engine from before the per-session cache

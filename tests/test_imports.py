@@ -408,11 +408,15 @@ def test_dataset_and_schema_do_not_import_each_other():
     assert not re.search(r"^from \.dataset import|^import .*dataset", schema, re.M)
 
 
-def test_old_import_paths_still_work():
-    from workbench.domain import generate, loading
+def test_the_domain_reaches_no_io_module():
+    """The domain is pure: no module of it imports the I/O layer, the CLI or the store."""
+    import ast
 
-    assert loading.load_dataset is load_dataset
-    assert loading.DataProblem is DataProblem
-    from workbench.formats.datadir import write_data_dir
-
-    assert generate.write_data_dir is write_data_dir
+    root = Path(__file__).resolve().parents[1] / "workbench" / "domain"
+    for path in root.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                name = ("." * node.level) + node.module
+                assert not re.match(r"\.\.(formats|cli|store|imports|views|app)\b", name), \
+                    f"{path.name} imports {name}"

@@ -549,11 +549,3 @@ def generate_roster(
                               f"Plan {'ABCDEFGH'[p]}", [str(sec_ids[s]) for s in picks]))
     return learners, plans
 
-
-def __getattr__(name: str):
-    # writing a data directory is I/O: it moved to workbench.formats.datadir
-    if name in ("write_data_dir", "generate_data_dir"):
-        from ..formats import datadir
-
-        return getattr(datadir, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
