@@ -49,6 +49,8 @@ padding:.45rem .8rem;line-height:1.25;white-space:normal;border-radius:.4rem}
 .bk-input-group .bk-checkbox-group label,.bk-input-group.bk-inline label,
 .bk-input-group>div>label{display:inline-flex;align-items:center;gap:.45rem;min-height:44px;
 padding-right:.6rem}
+label:has(>input[type=checkbox]),label:has(>input[type=radio]){display:inline-flex;
+align-items:center;gap:.45rem;min-height:44px;padding-right:.6rem}
 input[type=checkbox],input[type=radio]{width:22px;height:22px;margin:0}
 .markdown,.markdown p,.markdown li{font-size:16px;line-height:1.45}
 .markdown h2{font-size:1.5rem;margin:.6rem 0 .3rem}.markdown h3{font-size:1.2rem;margin:.6rem 0 .2rem}
@@ -176,10 +178,10 @@ class WorkbenchApp(pn.viewable.Viewer):
         self.next = pn.widgets.Button(width=140, color="primary")
         self.back.on_click(held(lambda _e: self._move(-1)))
         self.next.on_click(held(lambda _e: self._move(1)))
-        self.language = pn.widgets.Select(
-            options={language_name(c): c for c in s.param.language.objects},
-            value=s.language, width=140)
-        self.language.param.watch(held(self._language_picked), "value")
+        # the state owns the language: the switch is bound to it both ways
+        self.language = pn.widgets.Select.from_param(
+            s.param.language, options={language_name(c): c for c in s.param.language.objects},
+            width=140)
         self.status = pn.pane.HTML(sizing_mode="stretch_width", min_width=0)
         self.dismiss = pn.widgets.Button(width=120, visible=False)
         self.dismiss.on_click(held(lambda _e: self.clear_messages()))
@@ -238,7 +240,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         self.stepper.param.update(options=self.labels, label=_("Steps"),
                                   value=self.labels[STEPS.index(s.step)])
         self.back.label, self.next.label = _("← Back"), _("Next →")
-        self.language.param.update(label=_("Language"), value=s.language)
+        self.language.label = _("Language")
         self.dismiss.label = _("Dismiss")
         name = _("Anywhere Learning Workbench")
         self.title.object = f'<span class="wb-title">{escape_text(name)}</span>'
@@ -260,6 +262,8 @@ class WorkbenchApp(pn.viewable.Viewer):
             obj.visible = obj is shown
         if [id(o) for o in objects] != [id(o) for o in self.content.objects]:
             self.content.objects = objects
+        # which step is showing, for a reader of the page (and a test waiting for it)
+        self.content.css_classes = ["wb-content", f"wb-showing-{self.state.step.lower()}"]
         self.back.disabled = i == 0
         self.next.disabled = i == len(STEPS) - 1
 
@@ -274,10 +278,6 @@ class WorkbenchApp(pn.viewable.Viewer):
     def _on_step(self, _event):
         self.state.status = ""  # a message belongs to the step it was said on
         self._show_step()
-
-    def _language_picked(self, event):
-        if event.new and event.new != self.state.language:
-            self.state.language = event.new
 
     # ---- messages --------------------------------------------------------------------------
     def clear_messages(self) -> None:

@@ -147,8 +147,9 @@ def _contact(catalogue: Catalogue, provider_id) -> str:
 
 def driving(catalogue: Catalogue, learner: Learner, trips: pd.DataFrame,
             words: Words = ENGLISH) -> list[str]:
-    """Who must drive when: one sentence per car trip of the week (the same trip on several
-    days said once), with where to and the times, in the session's language."""
+    """Who must drive when: one sentence per car trip of the week, with where to and the times,
+    in the session's language. Days that share a trip and its dates are said together, and a
+    trip there with its trip back on the same days is one sentence."""
     if trips is None or not len(trips):
         return []
     car = trips[trips["mode"] == "car"]
@@ -157,27 +158,49 @@ def driving(catalogue: Catalogue, learner: Learner, trips: pd.DataFrame,
     w = words
     name = w.learner_name(learner.name)
     t = catalogue.section_table
-    groups: dict[tuple, dict] = {}
+    # (from, to, leave, arrive, minutes) -> day -> the pieces the trip serves that day
+    legs: dict[tuple, dict[str, set]] = {}
     for r in car.itertuples():
         before = r.before_section if isinstance(r.before_section, str) else None
         after = r.after_section if isinstance(r.after_section, str) else None
-        # the same trip to the same pieces on several days is said once, with its days
         key = (_place(catalogue, before, w) if before else None,
                _place(catalogue, after, w) if after else None,
-               float(r.depart_min), float(r.arrive_min), float(r.minutes), before, after)
-        g = groups.setdefault(key, {"days": set(), "sections": {s for s in (before, after)
-                                                                if s}})
-        g["days"].add(r.day)
+               float(r.depart_min), float(r.arrive_min), float(r.minutes))
+        legs.setdefault(key, {}).setdefault(r.day, set()).update(
+            s for s in (before, after) if s and s in t.index)
+    # a trip's days with the same stretch of dates are said together
+    said: list[tuple[tuple, tuple, tuple]] = []
+    for key, by_day in legs.items():
+        spans: dict[tuple, list[str]] = {}
+        for day, pieces in by_day.items():
+            rows = t.loc[sorted(pieces)]
+            span = (rows["start_date"].min(), rows["end_date"].max()) if len(rows) else ()
+            spans.setdefault(span, []).append(day)
+        for span, days in spans.items():
+            said.append((key, tuple(sorted(days, key=DAYS.index)), span))
+    back = {(k[0], days, span): k for k, days, span in said if k[1] is None}
+    used: set[tuple] = set()
     lines = []
-    for (origin, target, depart, arrive, minutes, _b, _a), g in sorted(
-            groups.items(), key=lambda kv: (min(DAYS.index(d) for d in kv[1]["days"]),
-                                            kv[0][2])):
-        days = w.join([w.every_day(d) for d in DAYS if d in g["days"]])
-        rows = t.loc[[s for s in g["sections"] if s in t.index]]
-        dates = w.date_span(rows["start_date"].min(), rows["end_date"].max()) if len(rows) \
-            else ""
-        trip = w.duration(minutes)
-        if origin is None:
+
+    def clock(minutes: float) -> str:
+        return w.clock(minutes) if np.isfinite(minutes) else "—"
+
+    for key, days, span in sorted(said, key=lambda x: (DAYS.index(x[1][0]), x[0][2])):
+        if (key, days, span) in used:
+            continue
+        origin, target, depart, arrive, minutes = key
+        when = {"days": capitalize(w.join([w.every_day(d) for d in days])),
+                "dates": w.date_span(*span) if span else "", "name": name,
+                "place": target, "origin": origin, "depart": clock(depart),
+                "arrive": clock(arrive), "trip": w.duration(minutes)}
+        home_again = back.get((target, days, span)) if origin is None else None
+        if home_again is not None:
+            used.add((home_again, days, span))
+            text = w.gettext("{days} ({dates}): drive {name} from home to {place}, leaving at "
+                             "{depart} to arrive by {arrive}, and pick {name} up there at "
+                             "{pickup} ({trip} each way).")
+            when["pickup"] = clock(home_again[2])
+        elif origin is None:
             text = w.gettext("{days} ({dates}): drive {name} from home to {place}, leaving at "
                              "{depart} to arrive by {arrive} ({trip}).")
         elif target is None:
@@ -186,10 +209,7 @@ def driving(catalogue: Catalogue, learner: Learner, trips: pd.DataFrame,
         else:
             text = w.gettext("{days} ({dates}): drive {name} from {origin} to {place}, "
                              "leaving at {depart} ({trip}).")
-        lines.append(text.format(
-            days=capitalize(days), dates=dates, name=name, place=target, origin=origin,
-            depart=w.clock(depart) if np.isfinite(depart) else "—",
-            arrive=w.clock(arrive) if np.isfinite(arrive) else "—", trip=trip))
+        lines.append(text.format(**when))
     return lines
 
 
@@ -252,13 +272,20 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
         parts.append(f"<table><thead><tr>{heads}</tr></thead><tbody>")
         order = {d: i for i, d in enumerate(DAYS)}
         m = meetings.assign(_o=meetings["day"].map(order)).sort_values(["_o", "start_min"])
+        # one row per piece and time, with all its days ("Tuesday and Thursday")
+        rows: dict[tuple, dict] = {}
         for _i, r in m.iterrows():
+            row = rows.setdefault((r["section_id"], r["start_min"], r["end_min"]),
+                                  {"r": r, "days": []})
+            row["days"].append(r["day"])
+        for row in rows.values():
+            r = row["r"]
             where = _("Online") if not r.get("in_person", True) else r.get("provider_name", "")
             when = w.clock_span(r["start_min"], r["end_min"])
             if pd.notna(r.get("start_date")) and pd.notna(r.get("end_date")):
                 when = _("{times} ({dates})").format(
                     times=when, dates=w.date_span(r["start_date"], r["end_date"]))
-            parts.append(f"<tr><td>{_e(capitalize(w.day(r['day'])))}</td>"
+            parts.append(f"<tr><td>{_e(capitalize(w.days(row['days'])))}</td>"
                          f"<td>{_e(when)}</td>"
                          f"<td>{_e(r['title'])}</td><td>{_e(where)}</td></tr>")
         parts.append("</tbody></table>")
