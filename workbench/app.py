@@ -45,7 +45,7 @@ padding:.45rem .8rem;line-height:1.25;white-space:normal;border-radius:.4rem}
 .bk-btn-group{flex-wrap:wrap;gap:4px}
 .bk-btn-group>.bk-btn{flex:1 1 auto;border-radius:.4rem!important;margin:0!important}
 .bk-input,select.bk-input,textarea.bk-input{font-size:16px;min-height:44px}
-.bk-input-group>label,.bk-input-group label{font-size:16px}
+.bk-input-group>label,.bk-input-group label{font-size:16px;white-space:normal}
 .bk-input-group .bk-checkbox-group label,.bk-input-group.bk-inline label,
 .bk-input-group>div>label{display:inline-flex;align-items:center;gap:.45rem;min-height:44px;
 padding-right:.6rem}
@@ -169,7 +169,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         s = self.state
         self.steps = StepViews(None, (), eager=False)
         self.stepper = pn.widgets.RadioButtonGroup(
-            options=[], color="primary", button_style="outline",
+            options=[], color="primary", variant="outline",
             sizing_mode="stretch_width",
             stylesheets=[":host .bk-btn{min-width:6.8em}"])
         self.stepper.param.watch(held(self._stepper_changed), "value")
@@ -181,7 +181,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         # the state owns the language: the switch is bound to it both ways
         self.language = pn.widgets.Select.from_param(
             s.param.language, options={language_name(c): c for c in s.param.language.objects},
-            width=140)
+            width=140, description=None)
         self.status = pn.pane.HTML(sizing_mode="stretch_width", min_width=0)
         self.dismiss = pn.widgets.Button(width=120, visible=False)
         self.dismiss.on_click(held(lambda _e: self.clear_messages()))

@@ -13,15 +13,19 @@ import re
 MEASURE = r"""
 () => {
   const W = document.documentElement.clientWidth
-  const out = {small: [], targets: [], offscreen: [], text: [], viewport: null,
-               scrollWidth: document.documentElement.scrollWidth, width: W}
+  const main = document.getElementById('main')
+  const out = {small: [], targets: [], offscreen: [], text: [], viewport: null, width: W,
+               scrollWidth: Math.max(document.documentElement.scrollWidth,
+                                     main ? main.scrollWidth - main.clientWidth + W : 0)}
   const meta = document.querySelector('meta[name=viewport]')
   out.viewport = meta ? meta.content : null
   const parentOf = (el) => el.parentElement || (el.getRootNode() && el.getRootNode().host) || null
   const clipped = (el) => {
     for (let p = parentOf(el); p; p = parentOf(p)) {
       const cs = getComputedStyle(p)
-      // a box that scrolls sideways on its own (a wide table) may hold wide things
+      // a box that scrolls sideways on its own (a wide table) may hold wide things; the
+      // page's own scroller (#main, body) may not: that is the page scrolling sideways
+      if (p.id === 'main' || p === document.body || p === document.documentElement) continue
       if (/(auto|scroll)/.test(cs.overflowX) && p.scrollWidth > p.clientWidth + 1) return true
     }
     return false

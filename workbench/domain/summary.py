@@ -27,13 +27,17 @@ CSS = """
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;
 max-width:50rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45;font-size:16px;
-overflow-wrap:anywhere}
+overflow-wrap:break-word}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.4rem;
 border-bottom:2px solid #0072B2;padding-bottom:.15rem}
 .sub{color:#444;margin-top:0}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:top}
 .ok{color:#0b6b3a}.warn{color:#a33b00}.small{font-size:.95rem;color:#444}
 ul{padding-left:1.2rem}li{margin:.2rem 0}
+@media screen and (max-width:560px){body{margin:.8rem auto}
+table.week thead{display:none}table.week tr{display:block;padding:.4rem 0;
+border-bottom:1px solid #ddd}table.week td{display:block;border:0;padding:.05rem .2rem}
+table.week td:first-child{font-weight:700}}
 @page{size:letter;margin:.45in .5in}
 @media print{body{margin:0;max-width:none;font-size:9.5pt;line-height:1.25}
 h1{font-size:15pt;margin:0}h2{font-size:11pt;margin:.55rem 0 .2rem;break-after:avoid}
@@ -269,7 +273,7 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
         heads = "".join(f"<th>{_e(h)}</th>" for h in (
             w.pgettext("table heading", "Day"), w.pgettext("table heading", "Time"),
             w.pgettext("table heading", "What"), w.pgettext("table heading", "Where")))
-        parts.append(f"<table><thead><tr>{heads}</tr></thead><tbody>")
+        parts.append(f"<table class=\"week\"><thead><tr>{heads}</tr></thead><tbody>")
         order = {d: i for i, d in enumerate(DAYS)}
         m = meetings.assign(_o=meetings["day"].map(order)).sort_values(["_o", "start_min"])
         # one row per piece and time, with all its days ("Tuesday and Thursday")

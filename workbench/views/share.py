@@ -20,7 +20,8 @@ class ShareStep(StepView):
         super().__init__(**params)
         s = self.state
         _ = s.gettext
-        self.picker = pn.widgets.Select(label=_("Plan to share"), width=320)
+        self.picker = pn.widgets.Select(label=_("Plan to share"), sizing_mode="stretch_width",
+                                        max_width=640)
         self.picker.param.watch(held(self._pick), "value")
         self.preview = SummaryFrame(print_label=_("Print the summary"),
                                     frame_title=_("The family summary, as it prints"),

@@ -76,6 +76,7 @@ class WeekStep(StepView):
 
         self.block_days = pn.widgets.CheckButtonGroup(
             label=_("Days"), options={w.day_short(d): d for d in DAYS}, value=["Mon", "Wed"],
+            color="primary", variant="outline",
             stylesheets=[WRAP, ":host .bk-btn-group{flex-wrap:wrap}"])
         times = {w.clock(m): m for m in TIME_STEPS}
         self.block_start = pn.widgets.Select(label=_("From"), options=times, value=15 * 60,
@@ -138,7 +139,7 @@ class WeekStep(StepView):
             pd.DataFrame(columns=["day", "start_min", "end_min", "title"]),
             free=blocks_frame(lr.availability), busy=blocks_frame(lr.commitments),
             title=self.state.gettext("{name}: the week").format(name=lr.name),
-            words=w).opts(toolbar=None)
+            words=w).opts(toolbar=None, fontscale=1.35)
 
     def block_words(self, kind: str, block: TimeBlock) -> str:
         """"Free: Monday to Friday, 3 pm–7 pm" / "Busy: Friday, 5 pm–8:30 pm — Babysitting"."""
