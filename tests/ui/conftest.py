@@ -49,20 +49,16 @@ def free_port() -> int:
 
 
 class Served:
-    """The app served in a background thread on a free loopback port."""
+    """The app served as ``workbench serve`` serves it (``workbench.app.serve``: its stylesheet
+    route, security headers, local assets), in a background thread on a free loopback port."""
 
     def __init__(self, data_dir, db_path):
-        import panel as pn
-
-        from workbench.app import create_app
+        from workbench.app import serve
 
         self.port = free_port()
         self.db_path = db_path
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.server = pn.serve(
-            {"/": lambda: create_app(data_dir, db_path, lazy=True).servable_page()}, port=self.port,
-            address="127.0.0.1", threaded=True, show=False, verbose=False,
-            websocket_origin=[f"127.0.0.1:{self.port}", f"localhost:{self.port}"])
+        self.server = serve(data_dir=data_dir, port=self.port, db_path=db_path, threaded=True)
         for _ in range(200):
             try:
                 urllib.request.urlopen(self.url, timeout=5)

@@ -20,12 +20,10 @@ import csv
 import io
 import json
 import re
-import socket
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import Served
 from playwright.sync_api import expect
 
 from tests.hostile import (
@@ -79,24 +77,11 @@ def world(tmp_path_factory):
 @pytest.fixture
 def app(world, monkeypatch):
     """The app served (as ``workbench serve`` does) on the hostile data, on loopback."""
-    from workbench.app import serve
-
     # the app's catalogue import writes under the user data folder: keep it in the test's tmp
     monkeypatch.setenv("XDG_DATA_HOME", str(world["root"] / "xdg"))
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    server = serve(data_dir=world["data"], port=port, db_path=world["db"], threaded=True)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    server.stop()
+    served = Served(world["data"], world["db"])
+    yield served.url
+    served.stop()
 
 
 class Watch:

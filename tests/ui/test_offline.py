@@ -6,13 +6,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
+from conftest import Served, free_port
 from playwright.sync_api import expect
 
 from workbench import SAMPLE_DATA
@@ -20,33 +19,16 @@ from workbench import SAMPLE_DATA
 TIMEOUT = 30_000
 
 
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture
 def served(tmp_path, monkeypatch):
     """``workbench.app.serve`` on the sample data — with the environment asking Bokeh for its
     CDN, which the app must overrule."""
-    from workbench.app import serve
-
     monkeypatch.setenv("BOKEH_RESOURCES", "cdn")
-    port = _free_port()
-    server = serve(data_dir=SAMPLE_DATA, port=port, db_path=tmp_path / "wb.sqlite",
-                   threaded=True)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    server.stop()
+    served = Served(SAMPLE_DATA, tmp_path / "wb.sqlite")
+    yield served.url
+    served.stop()
 
 
 def _import_every_panel_model():
@@ -149,4 +131,4 @@ def test_serve_refuses_addresses_beyond_this_computer(address, capsys, tmp_path)
     assert err.count("\n") == 1 and "sign-in is not available yet" in err, err
     assert "every family's data to anyone on the network" in err
     with pytest.raises(ValueError, match=re.escape(NOT_LOOPBACK)):
-        serve(address=address, port=_free_port())
+        serve(address=address, port=free_port())
