@@ -106,7 +106,7 @@ def test_share_summary_is_family_readable_and_escaped(app, tmp_path):
     assert b"section_id" in share._csv_file().getvalue()
 
 
-from .conftest import FIXTURES, shared_file  # noqa: E402
+from .conftest import FIXTURES, shared_file  # noqa: E402  (shared_file skips when ../shared is missing)
 
 
 def _upload(box, path: Path):
