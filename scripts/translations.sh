@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LOCALE=workbench/locale
 POT=$LOCALE/messages.pot
-KEYWORDS=(-k N_ -k NP_:1c,2)
+KEYWORDS=(-k N_ -k NP_:1c,2 -k M_ -k MP_:1,2 -k MC_:1c,2)
 
 extract() {
     local fresh

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import gettext
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import babel.localedata
 
-from .domain.words import Words
+from .domain.words import ENGLISH, Words
 
 #: Where the catalogues live (package data, so a wheel install has them).
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -97,3 +99,101 @@ class Translator(Words):
     def __init__(self, language: str | None = SOURCE_LANGUAGE):
         lang = language_for(language)
         super().__init__(get_translation(lang), locale_for(lang), language=lang)
+
+
+# ---- sentences said outside the domain, put into words at display time -----------------------
+class Value(NamedTuple):
+    """A number, amount or date in a :class:`Message`, formatted in the reader's locale:
+    ``Value("money", 40)`` is "$40"; ``kind`` is a :class:`Words` method (``money``,
+    ``integer``, ``number``, ``date``, ``minutes``, ``hours``...)."""
+
+    kind: str
+    value: object
+
+
+@dataclass(frozen=True)
+class Message:
+    """One sentence as data, like ``domain.feasibility.Phrase``: which catalogue string and what
+    goes in it, rendered in the reader's language when shown (``render(words)``).
+
+    The readers (``formats``), the imports service and the store say what went wrong before
+    anyone knows who will read it (a family in Spanish, a terminal in English), so they keep
+    the sentence as a ``Message``; ``str()`` is the English. ``key`` is the catalogue string
+    itself (with ``{named}`` places); ``plural`` its plural, chosen by the argument ``n``;
+    ``context`` a ``pgettext`` context. Arguments are data (a file name, a field, a title: never
+    translated), :class:`Value` (formatted for the locale), or another ``Message`` (or a tuple
+    of them, joined as "a, b and c"), each rendered in the same language.
+
+    Made with :func:`M_` / :func:`MP_` / :func:`MC_`, which ``pybabel extract`` knows.
+    """
+
+    key: str
+    args: tuple[tuple[str, object], ...] = ()
+    plural: str = ""
+    context: str = ""
+
+    def render(self, words: Words = ENGLISH) -> str:
+        """The sentence in ``words``' language, its arguments filled in."""
+        args = dict(self.args)
+        if self.plural:
+            n = args.get("n", 0)
+            n = n.value if isinstance(n, Value) else n
+            template = words.ngettext(self.key, self.plural, int(n))
+        elif self.context:
+            template = words.pgettext(self.context, self.key)
+        else:
+            template = words.gettext(self.key)
+        return template.format(**{k: _said(v, words) for k, v in args.items()})
+
+    def __str__(self) -> str:
+        return self.render(ENGLISH)
+
+
+def _said(value, words: Words) -> str:
+    if isinstance(value, Message):
+        return value.render(words)
+    if isinstance(value, Value):
+        return getattr(words, value.kind)(value.value)
+    if callable(getattr(value, "text", None)):  # a DataProblem, an error: says itself
+        return value.text(words)
+    if isinstance(value, tuple):
+        return words.join([_said(v, words) for v in value])
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return words.integer(value)
+    return str(value)
+
+
+def _args(args: dict) -> tuple[tuple[str, object], ...]:
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items())
+
+
+def M_(key: str, /, **args) -> Message:
+    """A catalogue sentence with its arguments, translated when shown (``pybabel`` finds it)."""
+    return Message(key, _args(args))
+
+
+def MP_(singular: str, plural: str, /, **args) -> Message:
+    """A sentence with a singular and a plural, chosen by the argument ``n``."""
+    return Message(singular, _args(args), plural=plural)
+
+
+def MC_(context: str, key: str, /, **args) -> Message:
+    """A sentence with a ``pgettext`` context (a short word that means different things)."""
+    return Message(key, _args(args), context=context)
+
+
+def text_of(thing, words: Words = ENGLISH) -> str:
+    """What an error, report or message says, in ``words``' language.
+
+    Anything with a ``text(words)`` method (``DataProblem``, ``ImportFailed``, ``PartialRead``,
+    ``StoreError``...) or a :class:`Message` says itself in that language; anything else is
+    shown as it is (``str``).
+    """
+    if isinstance(thing, Message):
+        return thing.render(words)
+    text = getattr(thing, "text", None)
+    if callable(text):
+        return text(words)
+    return str(thing)

@@ -37,7 +37,9 @@ import pandas as pd
 
 from .domain.dataset import Catalogue, Dataset, Learner
 from .domain.schema import FILES, FRAME_NAMES, typed_frame
+from .domain.words import ENGLISH, Words
 from .formats.report import DataError, ImportFailed, ImportReport, read_source_bytes
+from .i18n import M_, MP_, Message
 
 T = TypeVar("T")
 
@@ -54,10 +56,20 @@ class PartialRead(Exception):
 
     def __init__(self, report: ImportReport):
         self.report = report
-        n = len(report.skipped)
-        super().__init__(
-            f"Nothing was changed: {n} part{'' if n == 1 else 's'} of {report.source} could not "
-            "be read. Fix the file, or accept the partial read to keep what could be read.")
+        super().__init__(self.text(ENGLISH))
+
+    def text(self, words: Words = ENGLISH, how: Message | None = None) -> str:
+        """What happened, in ``words``' language; ``how`` says how to keep what could be read
+        (default: "accept the partial read"; the CLI names its ``--accept-partial``)."""
+        how = how or M_("accept the partial read")
+        return MP_("Nothing was changed: {n} part of {source} could not be read. Fix the file, "
+                   "or {how} to keep what could be read.",
+                   "Nothing was changed: {n} parts of {source} could not be read. Fix the file, "
+                   "or {how} to keep what could be read.",
+                   n=len(self.report.skipped), source=self.report.source, how=how).render(words)
+
+    def __str__(self) -> str:
+        return self.text(ENGLISH)
 
 
 @dataclasses.dataclass(eq=False)
@@ -77,7 +89,8 @@ class Import(Generic[T]):
     result
         What :meth:`apply` returned (the saved learner, the new dataset, ...), once applied.
     message : str
-        One plain sentence saying what changed, once applied.
+        One plain sentence saying what changed, once applied (in English; ``said`` is the
+        same sentence as data, ``text(words)`` in any language).
     """
 
     kind: str
@@ -87,6 +100,11 @@ class Import(Generic[T]):
     status: str = "read"
     result: T | None = None
     message: str = ""
+    said: Message | None = None
+
+    def text(self, words: Words = ENGLISH) -> str:
+        """What changed, once applied, in ``words``' language ("" before)."""
+        return self.said.render(words) if self.said is not None else self.message
 
     @property
     def clean(self) -> bool:
@@ -122,7 +140,9 @@ class Import(Generic[T]):
             raise PartialRead(self.report)
         # the change runs first: when it fails (a refused save, a full disk) the import stays
         # "read", so it can be kept again or discarded
-        self.result, self.message = self.change()
+        self.result, said = self.change()
+        self.said = said if isinstance(said, Message) else None
+        self.message = str(said)
         self.status = "applied"
         return self.result
 
@@ -163,10 +183,6 @@ def _failed(err: ImportFailed, name: str) -> ImportFailed:
 
 # ---- learner imports -------------------------------------------------------------------------
 SaveLearner = Callable[[Learner], object]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def read_calendar(source, learner: Learner, save: SaveLearner, *, name: str | None = None,
@@ -216,12 +232,14 @@ def read_calendar(source, learner: Learner, save: SaveLearner, *, name: str | No
         raise _failed(err, label) from None
     report = _named(report, label)
 
-    def change() -> tuple[Learner, str]:
+    def change() -> tuple[Learner, Message]:
         base = current() if current is not None else learner
         new = updated if base == learner else import_calendar(data, base, **kwargs)[0]
         save(new)
-        return new, (f"Saved {new.name}'s week: {_plural(len(new.commitments), 'busy time')} "
-                     f"and {_plural(len(new.availability), 'free time')} a week.")
+        # TRANSLATORS: {name}'s is the English possessive; put {name} where your language does.
+        return new, M_("Saved {name}'s week: {busy} and {free} a week.", name=new.name,
+                       busy=MP_("{n} busy time", "{n} busy times", n=len(new.commitments)),
+                       free=MP_("{n} free time", "{n} free times", n=len(new.availability)))
 
     preview = {"learner_id": learner.learner_id,
                "commitments": [b.to_dict() for b in updated.commitments],
@@ -270,13 +288,16 @@ def read_credentials(source, learner: Learner, competencies: pd.DataFrame, save:
     def raised(before: Learner, after: Learner) -> dict[str, int]:
         return {c: v for c, v in after.levels.items() if v > before.level(c)}
 
-    def change() -> tuple[Learner, str]:
+    def change() -> tuple[Learner, Message]:
         base = current() if current is not None else learner
         new = apply_evidence(base, evidence)
         save(new)
-        return new, (f"Saved {_plural(len(evidence), 'piece')} of evidence for {new.name}; "
-                     f"{_plural(len(raised(base, new)), 'level')} raised. Unverified evidence "
-                     "is marked as such.")
+        return new, M_("Saved {pieces} for {name}; {levels}. Unverified evidence is marked as "
+                       "such.", name=new.name,
+                       pieces=MP_("{n} piece of evidence", "{n} pieces of evidence",
+                                  n=len(evidence)),
+                       levels=MP_("{n} level raised", "{n} levels raised",
+                                  n=len(raised(base, new))))
 
     names = dict(zip(competencies["competency_id"], competencies["name"], strict=True))
     preview = {"learner_id": learner.learner_id,
@@ -290,11 +311,11 @@ def read_credentials(source, learner: Learner, competencies: pd.DataFrame, save:
 def _check_destination(out: Path, reuse: bool) -> None:
     if out.exists() and not out.is_dir():
         report = ImportReport(str(out))
-        report.skip("", "is a file, not a directory: choose a new directory")
+        report.skip("", M_("is a file, not a directory: choose a new directory"))
         raise ImportFailed(report)
     if not reuse and out.is_dir() and any(out.iterdir()):
         report = ImportReport(str(out))
-        report.skip("", "already exists and is not empty: choose a new directory")
+        report.skip("", M_("already exists and is not empty: choose a new directory"))
         raise ImportFailed(report)
 
 
@@ -322,7 +343,7 @@ class _Staging:
         except DataError as err:
             report = ImportReport(str(self.out))
             for p in err.problems:
-                report.skip(f"{p.file}:{p.field}", p.message, p.line)
+                report.skip(f"{p.file}:{p.field}", p.said or p.message, p.line)
             raise ImportFailed(report) from None
 
     def put_in_place(self, reuse: bool) -> Dataset:
@@ -401,7 +422,7 @@ def read_catalogue(source, mapping, base_dir, out_dir, *, name: str | None = Non
     out = Path(out_dir).expanduser().resolve()
     if base_dir is not None and out == Path(base_dir).resolve():
         report = ImportReport(str(out))
-        report.skip("", "write the import to a new directory, not over the data directory")
+        report.skip("", M_("write the import to a new directory, not over the data directory"))
         raise ImportFailed(report)
     _check_destination(out, reuse)
     rules = load_mapping(mapping)
@@ -413,7 +434,8 @@ def read_catalogue(source, mapping, base_dir, out_dir, *, name: str | None = Non
             base = load_dataset(base_dir)
         except DataError as err:
             report = ImportReport(str(base_dir))
-            report.skip("", f"the data directory to add to does not load: {err.problems[0]}")
+            report.skip("", M_("the data directory to add to does not load: {problem}",
+                               problem=err.problems[0]))
             raise ImportFailed(report) from None
         existing = base.catalogue
         frames = {frame: getattr(existing, frame) for frame in FRAME_NAMES.values()}
@@ -425,7 +447,7 @@ def read_catalogue(source, mapping, base_dir, out_dir, *, name: str | None = Non
         raise _failed(err, label) from None
     report = _named(report, label)
 
-    def change() -> tuple[Dataset, str]:
+    def change() -> tuple[Dataset, Message]:
         staging = _Staging(out)
         try:
             write_data_dir(staging.path, merged, learners, plans)
@@ -435,7 +457,9 @@ def read_catalogue(source, mapping, base_dir, out_dir, *, name: str | None = Non
         if use is not None:
             use(dataset)
         n = len(dataset.catalogue.section_table)
-        return dataset, f"Added {label} to the catalogue: it now has {n:,} sections."
+        return dataset, MP_("Added {source} to the catalogue: it now has {n} section.",
+                            "Added {source} to the catalogue: it now has {n} sections.",
+                            source=label, n=n)
 
     return Import("catalogue", report, {"out": str(out)}, change)
 
@@ -497,7 +521,7 @@ def read_framework(source, base_dir, out_dir, *, name: str | None = None,
     if not counts["added"] + counts["updated"] + counts["unchanged"]:
         raise ImportFailed(report)
 
-    def change() -> tuple[Dataset, str]:
+    def change() -> tuple[Dataset, Message]:
         cat = base.catalogue
         merged = typed_frame("competencies.csv", merged_rows[columns].astype(object))
         frames = {frame: getattr(cat, frame) for frame in FRAME_NAMES.values()}
@@ -510,11 +534,14 @@ def read_framework(source, base_dir, out_dir, *, name: str | None = None,
             dataset = staging.put_in_place(reuse=False)
         finally:
             staging.remove()
-        return dataset, (
-            f"Wrote {out}: from {framework.document.title!r}, {counts['added']} competencies "
-            f"added, {counts['updated']} updated, {counts['unchanged']} unchanged "
-            f"({len(framework.prerequisites)} prerequisites, {len(framework.crosswalks)} "
-            f"crosswalks, {len(framework.external_refs)} references outside the package).")
+        return dataset, M_(
+            "Wrote {out}: from {title}, {added} competencies added, {updated} updated, "
+            "{unchanged} unchanged ({prerequisites} prerequisites, {crosswalks} crosswalks, "
+            "{refs} references outside the package).", out=str(out),
+            title=repr(framework.document.title), added=counts["added"],
+            updated=counts["updated"], unchanged=counts["unchanged"],
+            prerequisites=len(framework.prerequisites), crosswalks=len(framework.crosswalks),
+            refs=len(framework.external_refs))
 
     preview = {"framework": framework.document.title, "competencies": len(comps),
                "out": str(out), **counts}

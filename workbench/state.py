@@ -32,7 +32,7 @@ from .domain.schedule import day_trips, plan_meetings
 from .domain.terms import Term, plan_terms
 from .domain.words import N_
 from .formats.report import ImportFailed
-from .i18n import Translator, available_languages, language_for
+from .i18n import Translator, available_languages, language_for, text_of
 from .imports import (
     Import,
     PartialRead,
@@ -196,7 +196,7 @@ class PlanningSession(param.Parameterized):
                 "That learner was deleted in another window or program."))
             return
         except StoreError as exc:
-            self.error = str(exc)
+            self.error = self.said(exc)
             return
         learner = stored.record
         self._learner_base = stored
@@ -223,7 +223,7 @@ class PlanningSession(param.Parameterized):
                 "That learner was deleted in another window or program."))
             return
         except StoreError as exc:
-            self.error = str(exc)
+            self.error = self.said(exc)
             return
         if self._learner_base is None or stored.version != self._learner_base.version:
             self.learner = stored.record
@@ -258,21 +258,21 @@ class PlanningSession(param.Parameterized):
             saved = self._store.save_learner(learner, base=self._learner_base)
         except SaveRefused as refused:
             if refused.reason == "deleted":
-                self._learner_gone(str(refused))
+                self._learner_gone(self.said(refused))
                 return False
             # both edits changed the same field: the store's version stands and is shown
             self._learner_base = refused.current
-            self.param.update(learner=refused.current.record, error=str(refused),
-                              notice=str(refused))
+            self.param.update(learner=refused.current.record, error=self.said(refused),
+                              notice=self.said(refused))
             return False
         except StoreError as exc:  # busy, full or damaged: the store keeps the previous version
-            self.param.update(error=str(exc), notice="")
+            self.param.update(error=self.said(exc), notice="")
             self.param.trigger("learner")  # widgets go back to the saved value
             return False
         self._learner_base = saved.stored
         self.param.update(learner=saved.stored.record,
-                          status=saved.message or self.gettext("Saved."),
-                          error="", notice=saved.message)
+                          status=saved.text(self.format) or self.gettext("Saved."),
+                          error="", notice=saved.text(self.format))
         return True
 
     def create_learner(self, name: str, grade: int, home_zone: str | None = None, *,
@@ -309,7 +309,7 @@ class PlanningSession(param.Parameterized):
             # the learner and their first plan in one transaction: both, or neither
             self._store.save_many(learners=[learner], plans=[plan])
         except StoreError as exc:
-            self.param.update(error=str(exc), notice="")
+            self.param.update(error=self.said(exc), notice="")
             return None
         self._refresh_learner_list()
         self.learner_id = learner.learner_id
@@ -327,7 +327,7 @@ class PlanningSession(param.Parameterized):
         try:
             self._store.delete_learner(learner_id)
         except StoreError as exc:
-            self.param.update(error=str(exc), notice="")
+            self.param.update(error=self.said(exc), notice="")
             return False
         self._refresh_learner_list()
         if learner_id == self.learner_id:
@@ -353,28 +353,28 @@ class PlanningSession(param.Parameterized):
                                           limit=limit)
         except SaveRefused as refused:
             if refused.reason == "deleted":
-                self._plan_gone(plan.plan_id, str(refused))
+                self._plan_gone(plan.plan_id, self.said(refused))
             elif refused.reason == "limit":
                 self.refresh()  # show the plans made elsewhere
-                self.param.update(error=str(refused), notice=str(refused))
+                self.param.update(error=self.said(refused), notice=self.said(refused))
             else:  # both edits changed the same field: the store's version is shown
                 self._plan_bases[plan.plan_id] = refused.current
                 self._set_plans(self._with_plan(refused.current.record), self.plan_id,
                                 self.status)
-                self.param.update(error=str(refused), notice=str(refused))
+                self.param.update(error=self.said(refused), notice=self.said(refused))
             return False
         except NotFoundError:  # the learner went away before tombstones existed
             self._learner_gone(self.gettext("This learner was deleted in another window or "
                                             "program; your change was not saved."))
             return False
         except StoreError as exc:  # busy, full or damaged: the store keeps the previous version
-            self.param.update(error=str(exc), notice="")
+            self.param.update(error=self.said(exc), notice="")
             self.param.trigger("plans")  # widgets go back to the saved value
             return False
         self._plan_bases[plan.plan_id] = saved.stored
         self._set_plans(self._with_plan(saved.stored.record), plan.plan_id,
-                        saved.message or status)
-        self.notice = saved.message
+                        saved.text(self.format) or status)
+        self.notice = saved.text(self.format)
         return True
 
     def _with_plan(self, plan: Plan) -> list[Plan]:
@@ -413,7 +413,7 @@ class PlanningSession(param.Parameterized):
         try:
             plan = Plan(self._store.new_id("P"), self.learner.learner_id, name, list(sections))
         except StoreError as exc:
-            self.param.update(error=str(exc), notice="")
+            self.param.update(error=self.said(exc), notice="")
             return None
         # the limit is checked again inside the store's write transaction: another window may
         # have added plans since this session read them
@@ -449,7 +449,7 @@ class PlanningSession(param.Parameterized):
         try:
             existed = self._store.delete_plan(plan_id)
         except StoreError as exc:
-            self.param.update(error=str(exc), notice="")
+            self.param.update(error=self.said(exc), notice="")
             self.param.trigger("plans")
             return False
         self._plan_bases.pop(plan_id, None)
@@ -482,7 +482,7 @@ class PlanningSession(param.Parameterized):
         try:
             saved = self._store.save_many(plans=[plan], restore=True)[0]
         except StoreError as exc:
-            self.param.update(error=str(exc), notice="")
+            self.param.update(error=self.said(exc), notice="")
             return False
         self._deleted = None
         with param.edit_constant(self):
@@ -630,19 +630,20 @@ class PlanningSession(param.Parameterized):
         try:
             pending.apply(accept_partial=accept_partial)
         except PartialRead as exc:
-            self.status = str(exc)
+            self.status = self.said(exc)
             return False
         except _ImportSaveFailed:
             return False  # the save already said why in ``error``
         except ImportFailed as exc:  # the new data directory did not load
-            self.error = self.gettext("{problem} Nothing was changed.").format(problem=exc)
+            self.error = self.gettext("{problem} Nothing was changed.").format(
+                problem=self.said(exc))
             return False
         except OSError as exc:
             self.error = self.gettext("Could not import {file}: {problem}. Nothing was "
                                       "changed.").format(file=pending.report.source,
                                                          problem=exc.strerror or exc)
             return False
-        self.param.update(status=pending.message, error="")
+        self.param.update(status=pending.text(self.format), error="")
         return True
 
     def _import_learner(self) -> Learner:
@@ -732,6 +733,11 @@ class PlanningSession(param.Parameterized):
         if self._translator.language != self.language:
             self._translator = Translator(self.language)
         return self._translator
+
+    def said(self, thing) -> str:
+        """An error, report or store message (``workbench.i18n.text_of``) in the session's
+        language: the store's and the imports' sentences are kept as data until shown."""
+        return text_of(thing, self.format)
 
     def gettext(self, message: str) -> str:
         """``message`` in the session's language (views: ``_ = state.gettext``)."""

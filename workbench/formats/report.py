@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..domain.words import ENGLISH, Words
+from ..i18n import M_, MP_, Message, Value
+
 # Files larger than this are refused before parsing: a planning tool never needs more, and
 # parsing a huge file would stall the session for every family using the server.
 MAX_IMPORT_BYTES = 50 * 2**20
@@ -36,20 +39,36 @@ class DataProblem:
         The CSV column or the path in the file (``"goals[1].by"``,
         ``"CFItems[12].fullStatement"``); ``""`` for the whole file or row. A JSON syntax error
         puts the character column here.
-    message : str
-        What is wrong, in plain words.
+    message : str or Message
+        What is wrong, in plain words. Given as a :class:`~workbench.i18n.Message`, it is kept
+        as ``said`` and ``message`` is its English; ``text(words)`` says it in any language
+        (the file, line and field are data: never translated).
     """
 
     file: str
     line: int | None
     field: str
     message: str
+    said: Message | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        if isinstance(self.message, Message):
+            object.__setattr__(self, "said", self.message)
+            object.__setattr__(self, "message", str(self.message))
+
+    def where(self) -> str:
+        """``file:line:field``, leaving out what is not known (never "file:::" or "-:-")."""
+        return ":".join(str(part) for part in (self.file, self.line, self.field)
+                        if part not in (None, ""))
+
+    def text(self, words: Words = ENGLISH) -> str:
+        """``file:line:field: message``, the message in ``words``' language."""
+        message = self.said.render(words) if self.said is not None else self.message
+        where = self.where()
+        return f"{where}: {message}" if where else message
 
     def __str__(self) -> str:
-        # file:line:field: message, leaving out what is not known (never "file:::" or "-:-")
-        where = ":".join(str(part) for part in (self.file, self.line, self.field)
-                         if part not in (None, ""))
-        return f"{where}: {self.message}" if where else self.message
+        return self.text(ENGLISH)
 
     def to_dict(self) -> dict:
         """Plain data (for JSON), with the one-line text as ``"text"``."""
@@ -70,9 +89,14 @@ class DataError(Exception):
         super().__init__(self._text())
 
     def _text(self) -> str:
+        return self.text(ENGLISH)
+
+    def text(self, words: Words = ENGLISH) -> str:
+        """How many problems, then each on its own line, in ``words``' language."""
         n = len(self.problems)
-        head = f"{n} problem{'' if n == 1 else 's'}" + (f" in {self.where}" if self.where else "")
-        return "\n".join([head, *map(str, self.problems)])
+        head = (MP_("{n} problem in {where}", "{n} problems in {where}", n=n, where=self.where)
+                if self.where else MP_("{n} problem", "{n} problems", n=n))
+        return "\n".join([head.render(words), *(p.text(words) for p in self.problems)])
 
     def __str__(self) -> str:
         return self._text()
@@ -105,23 +129,39 @@ class ImportReport:
     skipped: list[DataProblem] = field(default_factory=list)
     warnings: list[DataProblem] = field(default_factory=list)
 
-    def skip(self, field_: str, message: str, line: int | None = None) -> None:
-        """Record a record that was not imported."""
+    def skip(self, field_: str, message: str | Message, line: int | None = None) -> None:
+        """Record a record that was not imported (``message``: best an ``M_(...)`` sentence)."""
         self.skipped.append(DataProblem(self.source, line, field_, message))
 
-    def warn(self, field_: str, message: str, line: int | None = None) -> None:
+    def warn(self, field_: str, message: str | Message, line: int | None = None) -> None:
         """Record a caveat about something that was imported."""
         self.warnings.append(DataProblem(self.source, line, field_, message))
 
-    def summary(self) -> str:
-        """One plain sentence, e.g. "Read 703 items: imported 700, skipped 3."."""
-        noun = "item" if self.read == 1 else "items"
-        text = f"Read {self.read} {noun}: imported {self.imported}"
+    def summary(self, words: Words = ENGLISH) -> str:
+        """One plain sentence, e.g. "Read 703 items: imported 700, skipped 3, 2 notes."."""
+        parts = [MP_("Read {n} item: imported {imported}", "Read {n} items: imported {imported}",
+                     n=self.read, imported=self.imported)]
         if self.skipped:
-            text += f", skipped {len(self.skipped)}"
+            parts.append(M_(", skipped {n}", n=len(self.skipped)))
         if self.warnings:
-            text += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
-        return text + "."
+            parts.append(MP_(", {n} note", ", {n} notes", n=len(self.warnings)))
+        return "".join(p.render(words) for p in parts) + "."
+
+    def lines(self, words: Words = ENGLISH, most_skipped: int = 50,
+              most_warnings: int = 20) -> list[str]:
+        """The summary, then each skipped part and each note on its own line (for a terminal)."""
+        out = [self.summary(words)]
+        out += ["  " + M_("skipped {problem}", problem=i.text(words)).render(words)
+                for i in self.skipped[:most_skipped]]
+        if len(self.skipped) > most_skipped:
+            out.append("  " + M_("... and {n} more skipped",
+                                 n=len(self.skipped) - most_skipped).render(words))
+        out += ["  " + M_("note: {problem}", problem=i.text(words)).render(words)
+                for i in self.warnings[:most_warnings]]
+        if len(self.warnings) > most_warnings:
+            out.append("  " + M_("... and {n} more notes",
+                                 n=len(self.warnings) - most_warnings).render(words))
+        return out
 
     def to_dict(self) -> dict:
         """Plain-data form (for JSON output from the CLI)."""
@@ -143,8 +183,17 @@ class ImportFailed(Exception):
 
     def __init__(self, report: ImportReport):
         self.report = report
-        reasons = "; ".join(str(i) for i in report.skipped) or "nothing could be read"
-        super().__init__(f"Could not import {report.source}: {reasons}")
+        super().__init__(self.text(ENGLISH))
+
+    def text(self, words: Words = ENGLISH) -> str:
+        """Why nothing could be imported, in ``words``' language."""
+        reasons = "; ".join(i.text(words) for i in self.report.skipped) or M_(
+            "nothing could be read").render(words)
+        return M_("Could not import {source}: {reasons}", source=self.report.source,
+                  reasons=reasons).render(words)
+
+    def __str__(self) -> str:
+        return self.text(ENGLISH)
 
 
 def read_source_bytes(
@@ -182,7 +231,9 @@ def read_source_bytes(
             data = path.read_bytes()
         except OSError as exc:
             report = ImportReport(name)
-            report.skip("", f"could not open the file: {exc.strerror or exc}")
+            # the system's reason (its own words, as the system gives them)
+            report.skip("", M_("could not open the file: {reason}",
+                               reason=exc.strerror or exc))
             raise ImportFailed(report) from exc
     if len(data) > MAX_IMPORT_BYTES:
         _too_large(name, len(data))
@@ -191,8 +242,6 @@ def read_source_bytes(
 
 def _too_large(name: str, size: int) -> None:
     report = ImportReport(name)
-    report.skip(
-        "",
-        f"the file is {size / 2**20:.1f} MB, over the {MAX_IMPORT_BYTES // 2**20} MB import limit",
-    )
+    report.skip("", M_("the file is {size} MB, over the {most} MB import limit",
+                       size=Value("number", size / 2**20), most=MAX_IMPORT_BYTES // 2**20))
     raise ImportFailed(report)

@@ -20,19 +20,29 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-#: How a field of a learner or plan is named in a message to a family.
+from ..domain.words import NP_
+from ..i18n import M_, MC_, MP_, Message, Value
+
+#: How a field of a learner or plan is named in a message to a family (``pgettext`` context
+#: "field": translated when shown, see ``field_message``).
 FIELD_WORDS = {
     "learner": {
-        "name": "name", "grade": "grade", "home_zone": "home area",
-        "transport": "ways of getting around", "max_travel_minutes": "longest trip",
-        "home_broadband": "internet at home", "device": "computer at home", "budget": "budget",
-        "max_hours_per_week": "most hours a week", "availability": "free times",
-        "commitments": "busy times", "interests": "interests", "strengths": "strengths",
-        "levels": "current levels", "goals": "goals", "language": "language",
-        "pathway": "career pathway", "supportive_adults": "supportive adults",
-        "evidence": "evidence", "notes": "notes",
+        "name": NP_("field", "name"), "grade": NP_("field", "grade"),
+        "home_zone": NP_("field", "home area"),
+        "transport": NP_("field", "ways of getting around"),
+        "max_travel_minutes": NP_("field", "longest trip"),
+        "home_broadband": NP_("field", "internet at home"),
+        "device": NP_("field", "computer at home"), "budget": NP_("field", "budget"),
+        "max_hours_per_week": NP_("field", "most hours a week"),
+        "availability": NP_("field", "free times"), "commitments": NP_("field", "busy times"),
+        "interests": NP_("field", "interests"), "strengths": NP_("field", "strengths"),
+        "levels": NP_("field", "current levels"), "goals": NP_("field", "goals"),
+        "language": NP_("field", "language"), "pathway": NP_("field", "career pathway"),
+        "supportive_adults": NP_("field", "supportive adults"),
+        "evidence": NP_("field", "evidence"), "notes": NP_("field", "notes"),
     },
-    "plan": {"name": "name", "sections": "sections", "learner_id": "learner"},
+    "plan": {"name": NP_("field", "name"), "sections": NP_("field", "sections"),
+             "learner_id": NP_("field", "learner")},
 }
 
 # fields whose dict values merge key by key
@@ -121,51 +131,92 @@ def _merge_set(base: list, mine: list, theirs: list) -> list:
 
 # ---- words -----------------------------------------------------------------------------------
 def field_words(kind: str, field: str) -> str:
-    """A field's name in a message ("budget", "current levels")."""
+    """A field's name in a message, in English ("budget", "current levels")."""
     top = field.partition(".")[0]
-    return FIELD_WORDS.get(kind, {}).get(top, top.replace("_", " "))
+    known = FIELD_WORDS.get(kind, {}).get(top)
+    return known[1] if known else top.replace("_", " ")
 
 
-def _value_words(field: str, value: Any) -> str | None:
+def field_message(kind: str, field: str) -> Message:
+    """A field's name as a sentence part, translated when shown."""
+    top = field.partition(".")[0]
+    known = FIELD_WORDS.get(kind, {}).get(top)
+    return MC_("field", known[1]) if known else Message(top.replace("_", " "))
+
+
+def _value_words(field: str, value: Any):
     """A short way to say a value in a sentence, or None when a value is too big to quote."""
-    if field == "budget" and isinstance(value, int | float):
-        return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
+    if field == "budget" and isinstance(value, int | float) and not isinstance(value, bool):
+        return Value("money", value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return MC_("value", "yes") if value else MC_("value", "no")
     if isinstance(value, int | float):
         return f"{value:g}"
     if isinstance(value, str):
-        return f'"{value}"' if value else "nothing"
+        return f'"{value}"' if value else MC_("value", "nothing")
     if value is None:
-        return "nothing"
+        return MC_("value", "nothing")
     if isinstance(value, list) and all(isinstance(v, str) for v in value) and len(value) <= 4:
-        return ", ".join(value) if value else "none"
+        return ", ".join(value) if value else MC_("value", "none")
     return None
 
 
-def describe(kind: str, owner: str, found: list[Change] | tuple[Change, ...]) -> str:
-    """The changes made elsewhere, as one phrase: "Maya's budget from $40 to $60 and ..."."""
+def _whose(kind: str, **args) -> Message:
+    if kind == "plan":
+        return M_('the plan "{name}"\'s {field}', **args)
+    # TRANSLATORS: "Maya's budget"; {owner} is the learner's name (or "this learner").
+    return M_("{owner}'s {field}", **args)
+
+
+def _whose_from(kind: str, **args) -> Message:
+    if kind == "plan":
+        return M_('the plan "{name}"\'s {field} from {before} to {after}', **args)
+    # TRANSLATORS: "Maya's budget from $40 to $60".
+    return M_("{owner}'s {field} from {before} to {after}", **args)
+
+
+def describe(kind: str, owner, found: list[Change] | tuple[Change, ...]) -> Message:
+    """The changes made elsewhere, as one phrase: "Maya's budget from $40 to $60 and ...".
+
+    ``owner`` is the learner's name, or a plan as ``M_('the plan "{name}"', name=...)``; the
+    phrase is a :class:`~workbench.i18n.Message`, said in the reader's language when shown.
+    """
+    # a plan is named inside the sentence (a language may say "del plan «A»")
+    name = dict(owner.args).get("name", "") if isinstance(owner, Message) else owner
     parts, seen = [], set()
     sections = [c for c in found if c.field == "sections"]
     for c in found:
         if c.field == "sections":
             continue
         top = c.field.partition(".")[0]
+        field = field_message(kind, top)
         if "." in c.field:
             if top in seen:
                 continue
             seen.add(top)
-            parts.append(f"{owner}'s {field_words(kind, top)}")
+            parts.append(_whose(kind, owner=owner, name=name, field=field))
             continue
         before, after = _value_words(top, c.before), _value_words(top, c.after)
-        what = f"{owner}'s {field_words(kind, top)}"
-        parts.append(f"{what} from {before} to {after}" if before and after else what)
+        if before and after:
+            parts.append(_whose_from(kind, owner=owner, name=name, field=field, before=before,
+                                     after=after))
+        else:
+            parts.append(_whose(kind, owner=owner, name=name, field=field))
     for c in sections:
         before, after = set(c.before or []), set(c.after or [])
-        added, removed = len(after - before), len(before - after)
-        bits = [f"{n} section{'s' if n != 1 else ''} {verb}" for n, verb in
-                ((added, "added to"), (removed, "removed from")) if n]
-        parts.append(f"{' and '.join(bits) or 'the order of sections changed in'} {owner}")
+        added = MP_("{n} section", "{n} sections", n=len(after - before))
+        removed = MP_("{n} section", "{n} sections", n=len(before - after))
+        if after - before and before - after:
+            parts.append(M_('{added} added to and {removed} removed from the plan "{name}"',
+                            added=added, removed=removed, name=name))
+        elif after - before:
+            parts.append(M_('{added} added to the plan "{name}"', added=added, name=name))
+        elif before - after:
+            parts.append(M_('{removed} removed from the plan "{name}"', removed=removed,
+                            name=name))
+        else:
+            parts.append(M_('the order of sections changed in the plan "{name}"', name=name))
     if not parts:
-        return f"{owner}"
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return owner if isinstance(owner, Message) else Message("{owner}", (("owner", owner),))
+    # "a, b and c" in the reader's language (a key with no catalogue entry: only the list)
+    return parts[0] if len(parts) == 1 else Message("{parts}", (("parts", tuple(parts)),))

@@ -64,7 +64,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from ..domain.dataset import Dataset, Learner, Plan
-from .merge import Change, describe, field_words, three_way
+from ..domain.words import ENGLISH, Words
+from ..i18n import M_, Message, text_of
+from .merge import Change, describe, field_message, field_words, three_way
 
 APP_NAME = "anywhere-learning-workbench"
 #: Set this environment variable to a file path to use that store instead of the default one.
@@ -135,19 +137,28 @@ _ADDED_COLUMNS = [
 
 # ---- errors, in plain words ------------------------------------------------------------------
 class NotFoundError(KeyError):
-    """A learner or plan that is not in the store; ``str()`` is a readable sentence."""
+    """A learner or plan that is not in the store; ``str()`` is a readable sentence, and
+    ``text(words)`` the same in the reader's language."""
 
     def __str__(self) -> str:
         # KeyError's own str() wraps the message in quotes
         return str(self.args[0]) if self.args else "not found"
 
+    def text(self, words: Words = ENGLISH) -> str:
+        return text_of(self.args[0], words) if self.args else str(self)
+
 
 class StoreError(Exception):
-    """The store could not do what was asked; ``str()`` is one plain sentence for a person."""
+    """The store could not do what was asked; ``str()`` is one plain sentence for a person (in
+    English), ``text(words)`` the same sentence in the reader's language."""
 
-    def __init__(self, message: str, path: Path | None = None):
-        super().__init__(message)
+    def __init__(self, message: str | Message, path: Path | None = None):
+        super().__init__(str(message))
+        self.said = message if isinstance(message, Message) else None
         self.path = path
+
+    def text(self, words: Words = ENGLISH) -> str:
+        return self.said.render(words) if self.said is not None else str(self)
 
 
 class StoreBusy(StoreError):
@@ -164,7 +175,7 @@ class SaveRefused(StoreError):
     changed.
     """
 
-    def __init__(self, message: str, *, reason: str, kind: str, record_id: str,
+    def __init__(self, message: str | Message, *, reason: str, kind: str, record_id: str,
                  current: Stored | None = None, elsewhere: tuple[Change, ...] = (),
                  clashes: tuple[str, ...] = (), path: Path | None = None):
         super().__init__(message, path)
@@ -176,27 +187,29 @@ class SaveRefused(StoreError):
         self.clashes = clashes
 
 
-BUSY_MESSAGE = ("The saved work is busy (another window or program is saving). Your change was "
-                "not saved; please try again.")
+_BUSY = M_("The saved work is busy (another window or program is saving). Your change was "
+           "not saved; please try again.")
+#: The busy message in English (``StoreBusy.text(words)`` says it in the session's language).
+BUSY_MESSAGE = str(_BUSY)
 _PLAIN = {
     # SQLite's primary result codes -> what a family is told
-    5: BUSY_MESSAGE,  # SQLITE_BUSY
-    6: BUSY_MESSAGE,  # SQLITE_LOCKED
-    13: "There is no room left on the disk for the saved work. Your change was not saved; free "
-        "some space and try again.",  # SQLITE_FULL
-    11: "The saved-work file is damaged and cannot be read. Nothing was changed; restore it from "
-        "a backup or start a new one with --db.",  # SQLITE_CORRUPT
-    26: "The saved-work file is not a workbench store (it may be damaged). Nothing was changed; "
-        "choose another file with --db.",  # SQLITE_NOTADB
-    8: "The saved-work file can only be read, not written. Your change was not saved.",
-    3: "The workbench is not allowed to use the saved-work file. Your change was not saved.",
-    14: "The saved-work file cannot be opened (its folder may be missing or not writable). "
-        "Nothing was changed.",  # SQLITE_CANTOPEN
-    10: "The disk could not read or write the saved work. Your change was not saved; please try "
-        "again.",  # SQLITE_IOERR
+    5: _BUSY,  # SQLITE_BUSY
+    6: _BUSY,  # SQLITE_LOCKED
+    13: M_("There is no room left on the disk for the saved work. Your change was not saved; "
+           "free some space and try again."),  # SQLITE_FULL
+    11: M_("The saved-work file is damaged and cannot be read. Nothing was changed; restore it "
+           "from a backup or start a new one with --db."),  # SQLITE_CORRUPT
+    26: M_("The saved-work file is not a workbench store (it may be damaged). Nothing was "
+           "changed; choose another file with --db."),  # SQLITE_NOTADB
+    8: M_("The saved-work file can only be read, not written. Your change was not saved."),
+    3: M_("The workbench is not allowed to use the saved-work file. Your change was not saved."),
+    14: M_("The saved-work file cannot be opened (its folder may be missing or not writable). "
+           "Nothing was changed."),  # SQLITE_CANTOPEN
+    10: M_("The disk could not read or write the saved work. Your change was not saved; please "
+           "try again."),  # SQLITE_IOERR
 }
-_GENERIC = ("The saved work could not be read or written (an unexpected problem with the file). "
-            "Your change was not saved.")
+_GENERIC = M_("The saved work could not be read or written (an unexpected problem with the "
+              "file). Your change was not saved.")
 
 
 def plain_error(err: BaseException, path: Path | None = None) -> StoreError:
@@ -225,7 +238,7 @@ def plain_error(err: BaseException, path: Path | None = None) -> StoreError:
         code = {errno.ENOSPC: 13, errno.EACCES: 3, errno.EPERM: 3, errno.EROFS: 8}.get(
             orig.errno, 10)
     message = _PLAIN.get((code or 0) & 0xFF, _GENERIC)
-    cls = StoreBusy if message is BUSY_MESSAGE else StoreError
+    cls = StoreBusy if message is _BUSY else StoreError
     return cls(message, path)
 
 
@@ -254,13 +267,21 @@ class Saved:
     """A save that was written (or had nothing to write).
 
     ``stored`` is what the store holds now; ``elsewhere`` what had changed elsewhere since the
-    save's base and was kept alongside it (empty for an ordinary save); ``message`` says so in
-    plain words (empty for an ordinary save).
+    save's base and was kept alongside it (empty for an ordinary save); ``said`` says so as a
+    sentence (None for an ordinary save): ``message`` in English, ``text(words)`` in any
+    language.
     """
 
     stored: Stored
     elsewhere: tuple[Change, ...] = ()
-    message: str = ""
+    said: Message | None = None
+
+    @property
+    def message(self) -> str:
+        return str(self.said) if self.said is not None else ""
+
+    def text(self, words: Words = ENGLISH) -> str:
+        return self.said.render(words) if self.said is not None else ""
 
     @property
     def merged(self) -> bool:
@@ -454,7 +475,7 @@ class Store:
                     time.sleep(0.02 * (attempt + 1) + random.uniform(0, 0.03))
                     continue
                 raise plain_error(err, self.path) from None
-        raise StoreBusy(BUSY_MESSAGE, self.path)  # pragma: no cover - the loop returns or raises
+        raise StoreBusy(_BUSY, self.path)  # pragma: no cover - the loop returns or raises
 
     def _ensure_schema(self) -> None:
         """Create or upgrade the tables once, under the write lock; a current store needs none."""
@@ -485,7 +506,7 @@ class Store:
                 if not _is_busy(err):
                     raise plain_error(err, self.path) from None
             time.sleep(0.02 * (attempt % 5 + 1) + random.uniform(0, 0.03))
-        raise StoreBusy(BUSY_MESSAGE, self.path)
+        raise StoreBusy(_BUSY, self.path)
 
     @staticmethod
     def _create_tables(conn) -> None:
@@ -604,8 +625,8 @@ class Store:
         """
         rows = self._rows("learner", learners_table.c.learner_id == learner_id)
         if not rows:
-            raise NotFoundError(f"There is no learner {learner_id!r} in the local store "
-                                f"{self.path}.")
+            raise NotFoundError(M_("There is no learner {learner} in the local store {path}.",
+                                   learner=repr(learner_id), path=str(self.path)))
         return Stored(Learner.from_dict(rows[0][2]), rows[0][1])
 
     def read_plans(self, learner_id: str) -> list[Stored]:
@@ -623,7 +644,8 @@ class Store:
         """
         rows = self._rows("plan", plans_table.c.plan_id == plan_id)
         if not rows:
-            raise NotFoundError(f"There is no plan {plan_id!r} in the local store {self.path}.")
+            raise NotFoundError(M_("There is no plan {plan} in the local store {path}.",
+                                   plan=repr(plan_id), path=str(self.path)))
         return Stored(Plan.from_dict(rows[0][2]), rows[0][1])
 
     def learners(self) -> list[Learner]:
@@ -784,9 +806,10 @@ class Store:
                     if count >= limit:
                         learner = self._learner_name(conn, obj.learner_id)
                         raise SaveRefused(
-                            f"{learner} already has {count} plans (some were made in another "
-                            f"window or program), and {limit} is the most; delete one first. "
-                            f"Nothing was added.", reason="limit", kind=kind,
+                            M_("{learner} already has {count} plans (some were made in another "
+                               "window or program), and {limit} is the most; delete one "
+                               "first. Nothing was added.", learner=learner, count=count,
+                               limit=limit), reason="limit", kind=kind,
                             record_id=record_id, path=self.path)
             conn.execute(delete(tombstones_table).where(
                 tombstones_table.c.kind == kind, tombstones_table.c.record_id == record_id))
@@ -799,33 +822,35 @@ class Store:
 
         current_version = int(row.version)
         current = json.loads(row.data)
-        new_data, elsewhere, message = data, (), ""
+        new_data, elsewhere, message = data, (), None
         if seen is not None and seen[0] != current_version:
             merge = three_way(kind, seen[1], json.loads(data), current)
             if merge.data is None:
                 owner = self._owner_words(kind, current)
-                mine = sorted({field_words(kind, f) for f in merge.clashes} | {
-                    field_words(kind, c.field) for c in merge.mine})
+                mine = tuple(field_message(kind, f) for f in sorted(
+                    {f.partition(".")[0] for f in merge.clashes}
+                    | {c.field.partition(".")[0] for c in merge.mine},
+                    key=lambda f: field_words(kind, f)))
                 raise SaveRefused(
-                    f"Someone else changed {describe(kind, owner, merge.elsewhere)} while you "
-                    f"were editing; your change to the {_and(mine)} was not saved. The newer "
-                    "version is shown.",
+                    M_("Someone else changed {what} while you were editing; your change to the "
+                       "{fields} was not saved. The newer version is shown.",
+                       what=describe(kind, owner, merge.elsewhere), fields=mine),
                     reason="changed", kind=kind, record_id=record_id,
                     current=Stored(cls.from_dict(current), current_version),
                     elsewhere=merge.elsewhere, clashes=merge.clashes, path=self.path)
             new_data, elsewhere = _dumps(merge.data), merge.elsewhere
             if merge.mine:
                 owner = self._owner_words(kind, current)
-                message = (f"Saved. Meanwhile someone else changed "
-                           f"{describe(kind, owner, elsewhere)}; both changes are kept.")
+                message = M_("Saved. Meanwhile someone else changed {what}; both changes are "
+                             "kept.", what=describe(kind, owner, elsewhere))
         if kind == "plan":
             self._check_learner(conn, cls.from_dict(json.loads(new_data)))
         if new_data == row.data or json.loads(new_data) == current:
             # nothing new to write (an autosave, or a change already made elsewhere)
             if elsewhere and not message:
                 owner = self._owner_words(kind, current)
-                message = (f"Someone else changed {describe(kind, owner, elsewhere)}; the newer "
-                           "version is shown.")
+                message = M_("Someone else changed {what}; the newer version is shown.",
+                             what=describe(kind, owner, elsewhere))
             return Saved(Stored(cls.from_dict(current), current_version), elsewhere,
                          message), position
         version = current_version + 1
@@ -842,28 +867,30 @@ class Store:
         known = conn.execute(select(learners_table.c.learner_id).where(
             learners_table.c.learner_id == plan.learner_id)).first()
         if known is None:
-            raise NotFoundError(f"Plan {plan.plan_id!r} belongs to learner {plan.learner_id!r}, "
-                                "who is not in the local store; save the learner first.")
+            raise NotFoundError(M_("Plan {plan} belongs to learner {learner}, who is not in the "
+                                   "local store; save the learner first.",
+                                   plan=repr(plan.plan_id), learner=repr(plan.learner_id)))
 
     @staticmethod
     def _learner_name(conn, learner_id: str) -> str:
         row = conn.execute(select(learners_table.c.data).where(
             learners_table.c.learner_id == learner_id)).first()
-        return json.loads(row[0]).get("name", "This learner") if row else "This learner"
+        name = json.loads(row[0]).get("name") if row else None
+        return name or M_("This learner")
 
     @staticmethod
-    def _owner_words(kind: str, data: dict) -> str:
+    def _owner_words(kind: str, data: dict) -> str | Message:
         if kind == "learner":
-            return data.get("name") or "this learner"
-        return f'the plan "{data.get("name", "")}"'
+            return data.get("name") or M_("this learner")
+        return M_('the plan "{name}"', name=data.get("name", ""))
 
     @staticmethod
-    def _deleted_words(kind: str, obj) -> str:
+    def _deleted_words(kind: str, obj) -> Message:
         if kind == "learner":
-            return (f"{obj.name} was deleted in another window or program; your change was not "
-                    "saved.")
-        return (f'This plan ("{obj.name}") was deleted in another window or program; your change '
-                "was not saved.")
+            return M_("{name} was deleted in another window or program; your change was not "
+                      "saved.", name=obj.name)
+        return M_('This plan ("{name}") was deleted in another window or program; your change '
+                  "was not saved.", name=obj.name)
 
     # ---- deleting --------------------------------------------------------------------------
     def delete_learner(self, learner_id: str) -> bool:
@@ -966,10 +993,3 @@ class Store:
             set_={"version": stmt.excluded.version, "deleted_at": stmt.excluded.deleted_at}))
         conn.execute(delete(table).where(key == record_id))
         return True
-
-
-def _and(words: list[str]) -> str:
-    words = [w for w in words if w]
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]

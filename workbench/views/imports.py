@@ -27,16 +27,7 @@ Read = Callable[[bytes, str], Import]
 
 def report_summary(report: ImportReport, words: Words = ENGLISH) -> str:
     """One plain sentence in ``words``' language: "Read 703 items: imported 700, skipped 3."."""
-    w = words
-    text = w.ngettext("Read {n} item: imported {imported}", "Read {n} items: imported {imported}",
-                      report.read).format(n=w.integer(report.read),
-                                          imported=w.integer(report.imported))
-    if report.skipped:
-        text += w.gettext(", skipped {n}").format(n=w.integer(len(report.skipped)))
-    if report.warnings:
-        text += w.ngettext(", {n} note", ", {n} notes", len(report.warnings)).format(
-            n=w.integer(len(report.warnings)))
-    return text + "."
+    return report.summary(words)
 
 
 def report_html(report: ImportReport, limit: int = 12, words: Words = ENGLISH) -> str:
@@ -47,7 +38,7 @@ def report_html(report: ImportReport, limit: int = 12, words: Words = ENGLISH) -
                                  (w.gettext("Notes"), report.warnings, "")):
         if not issues:
             continue
-        items = "".join(f"<li>{escape_text(str(i))}</li>" for i in issues[:limit])
+        items = "".join(f"<li>{escape_text(i.text(w))}</li>" for i in issues[:limit])
         more = "<li>" + escape_text(w.gettext("… and {n} more").format(
             n=len(issues) - limit)) + "</li>" if len(issues) > limit else ""
         parts.append(f"<details{open_}><summary>{escape_text(title)} ({len(issues)})"
@@ -108,7 +99,7 @@ class ImportBox(pn.viewable.Viewer):
         except Exception as err:  # an importer bug must never lose the user's work
             self.report.object = "<p><b>" + escape_text(
                 _("Could not import {file}: {problem}. Nothing was changed.").format(
-                    file=name, problem=str(err))) + "</b></p>"
+                    file=name, problem=self.state.said(err))) + "</b></p>"
             return
         self._show(pending)
 
@@ -117,7 +108,7 @@ class ImportBox(pn.viewable.Viewer):
         text = report_html(pending.report, words=w)
         if pending.applied:
             self._pending = None
-            self.report.object = text + f"<p>{escape_text(pending.message)}</p>"
+            self.report.object = text + f"<p>{escape_text(pending.text(w))}</p>"
             if self._on_applied is not None:
                 self._on_applied(pending)
             return

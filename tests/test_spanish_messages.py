@@ -1,0 +1,174 @@
+"""The import reports', the imports service's and the store's sentences in the reader's language.
+
+They are said before anyone knows who reads them (a family in Spanish, a terminal in English), so
+they are kept as data (``workbench.i18n.Message``) and put into words when shown: a Spanish
+session reads them in Spanish, the English ones stay as they were, and the file, line and field
+stay data (never translated; escaped in HTML).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from workbench import SAMPLE_DATA, imports
+from workbench.formats.datadir import load_dataset
+from workbench.formats.report import DataError, DataProblem, ImportFailed, ImportReport
+from workbench.i18n import M_, MP_, Translator, text_of
+from workbench.state import MAX_PLANS, PlanningSession
+from workbench.store import BUSY_MESSAGE, Store
+from workbench.store.sqlite import plain_error
+from workbench.views.imports import report_html
+
+from .conftest import FIXTURES
+from .test_store import assert_plain
+
+BROKEN_ICS = FIXTURES / "ics" / "broken_rule.ics"  # one event with an unreadable RRULE
+ES = Translator("es")
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(SAMPLE_DATA)
+
+
+@pytest.fixture
+def open_session(dataset, tmp_path):
+    """Sessions on their own Store over one file, shown in a language."""
+    path = tmp_path / "family.sqlite"
+    with Store(path) as store:
+        store.seed_from(dataset)
+    stores = []
+
+    def open_one(language="en") -> PlanningSession:
+        store = Store(path)
+        stores.append(store)
+        session = PlanningSession(dataset, store, learner_id="L-maya")
+        session.language = language
+        return session
+
+    yield open_one
+    for store in stores:
+        store.close()
+
+
+def test_a_spanish_session_is_told_of_a_partial_import_in_spanish(open_session):
+    es = open_session("es")
+    before = es.learner
+    pending = es.import_calendar(BROKEN_ICS.read_bytes(), "familia.ics")
+    assert pending.status == "read" and es.learner is before  # nothing changed
+    assert es.status.startswith("No se cambió nada: 1 parte de familia.ics no se pudo leer.")
+    assert "acepte la lectura parcial" in es.status and "Nothing" not in es.status
+    # kept: what was saved, in Spanish too
+    assert es.apply_import(pending, accept_partial=True)
+    assert es.status.startswith(f"Se guardó la semana de {es.learner.name}:") and "horario" in es.status
+    # the same in English, word for word as before
+    en = open_session("en")
+    pending = en.import_calendar(BROKEN_ICS.read_bytes(), "family.ics")
+    assert en.status == ("Nothing was changed: 1 part of family.ics could not be read. Fix the "
+                         "file, or accept the partial read to keep what could be read.")
+
+
+def test_a_change_made_elsewhere_is_explained_in_spanish(open_session):
+    a = open_session()
+    a.update_learner(budget=40.0)
+    b = open_session("es")
+    a.update_learner(budget=60.0)
+    b.update_learner(pathway="Health care")  # another field: both kept, and B is told
+    maya = b.learner.name
+    assert b.notice == (f"Guardado. Mientras tanto, otra persona cambió el presupuesto de {maya}, "
+                        "de $40 a $60; se conservan los dos cambios.")
+    a.update_learner(budget=70.0)
+    b.update_learner(budget=75.0)  # the same field: refused, the newer version shown
+    assert b.learner.budget == 70.0
+    assert b.error == (f"Otra persona cambió el presupuesto de {maya}, de $60 a $70 mientras usted "
+                       "editaba; su cambio en el presupuesto no se guardó. Se muestra la versión "
+                       "más reciente.")
+    assert_plain(b.error)
+
+
+def test_a_section_added_elsewhere_is_counted_in_spanish(open_session):
+    a = open_session()
+    a.new_plan("Plan compartido")
+    fit = a.fit
+    x, y, z = list(fit[fit["fits"] & ~fit["in_plan"]].index[:3])
+    a.add_section(x)
+    a.add_section(y)
+    b = open_session("es")
+    b.plan_id = a.plan_id
+    a.add_section(z)  # tab A adds z
+    b.remove_section(x)  # tab B, which never saw z, removes x
+    assert b.plan.sections == [y, z]
+    assert b.notice == ("Guardado. Mientras tanto, otra persona cambió 1 grupo más en el plan "
+                        "«Plan compartido»; se conservan los dos cambios.")
+
+
+def test_the_plan_limit_reached_elsewhere_is_said_in_spanish(open_session):
+    a = open_session()
+    b = open_session("es")
+    while len(a.plans) < MAX_PLANS:
+        assert a.new_plan() is not None
+    assert b.new_plan() is None
+    assert b.error == (f"{b.learner.name} ya tiene {MAX_PLANS} planes (algunos se hicieron en otra ventana o "
+                       f"programa), y {MAX_PLANS} es el máximo; borre uno primero. No se agregó "
+                       "nada.")
+
+
+def test_a_plan_deleted_elsewhere_is_said_in_spanish(open_session):
+    a = open_session()
+    b = open_session("es")
+    doomed = a.plans[-1]
+    b.plan_id = doomed.plan_id
+    a.delete_plan(doomed.plan_id)
+    b.rename_plan("¿Se queda?")
+    assert b.error == ("Este plan («¿Se queda?») se borró en otra ventana o programa; su "
+                       "cambio no se guardó.")
+
+
+@pytest.mark.parametrize("text, spanish", [
+    ("database is locked", "El trabajo guardado está ocupado"),
+    ("database disk image is malformed", "El archivo del trabajo guardado está dañado"),
+    ("file is not a database", "no es un archivo del workbench"),
+])
+def test_a_busy_or_damaged_store_is_said_in_spanish_and_unchanged_in_english(text, spanish):
+    err = plain_error(sqlite3.OperationalError(text))
+    assert spanish in text_of(err, ES) and "saved" not in text_of(err, ES)
+    assert str(err) == text_of(err) and "saved" in str(err)
+    if "locked" in text:
+        assert str(err) == BUSY_MESSAGE
+
+
+def test_a_report_says_itself_in_spanish_with_file_line_and_field_as_data():
+    report = ImportReport("<b>x</b>.ics")
+    report.read = 3
+    report.imported = 2
+    report.skip("RRULE", M_("could not open the file: {reason}", reason="<script>"), 7)
+    report.warn("", MP_("{n} busy time", "{n} busy times", n=2))
+    assert report.summary() == "Read 3 items: imported 2, skipped 1, 1 note."
+    assert report.summary(ES) == "Se leyeron 3 elementos: se importaron 2, se omitieron 1, 1 nota."
+    assert str(report.skipped[0]) == "<b>x</b>.ics:7:RRULE: could not open the file: <script>"
+    assert report.skipped[0].text(ES) == ("<b>x</b>.ics:7:RRULE: no se pudo abrir el archivo: "
+                                          "<script>")
+    assert report.skipped[0].message == "could not open the file: <script>"  # English as data
+    assert report.skipped[0] == DataProblem("<b>x</b>.ics", 7, "RRULE",
+                                            "could not open the file: <script>")
+    html = report_html(report, words=ES)
+    assert "no se pudo abrir el archivo" in html and "<script>" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;.ics:7:RRULE" in html
+    failed = ImportFailed(report)
+    assert str(failed).startswith("Could not import <b>x</b>.ics: <b>x</b>.ics:7:RRULE")
+    assert failed.text(ES).startswith("No se pudo importar <b>x</b>.ics:")
+    err = DataError(report.skipped, "data")
+    assert err.text(ES).splitlines()[0] == "1 problema en data"
+    assert str(err).splitlines()[0] == "1 problem in data"
+
+
+def test_the_imports_service_keeps_its_sentences_as_data(dataset, tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "x").write_text("x")
+    with pytest.raises(ImportFailed) as info:
+        imports.read_framework(FIXTURES / "case" / "framework.json", SAMPLE_DATA,
+                               tmp_path / "taken")
+    assert "already exists and is not empty" in str(info.value)
+    assert "ya existe y no está vacía: elija una carpeta nueva" in info.value.text(ES)
