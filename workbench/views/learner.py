@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 import panel as pn
+import param
+from panel.custom import JSComponent
 
 from ..domain.dataset import Goal
 from ..domain.words import NP_
@@ -52,6 +55,115 @@ def split_list(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
+class LevelChoice(param.Parameterized):
+    """One skill's level, a row of ``LevelTable`` (no widget of its own: setting ``value``
+    here or choosing in the browser is the same change)."""
+
+    competency_id = param.String(default="", doc="The skill.")
+    label = param.String(default="", doc="The skill's name, the row's label.")
+    value = param.Integer(default=0, allow_None=True, doc="The level, 0 (Not yet) to 4.")
+
+
+class LevelTable(JSComponent):
+    """Every skill of a subject area with its level: a native ``<select>`` per skill, each
+    labelled by the skill's name, all in one model (a Select widget per skill made the Learner
+    step some 25 Bokeh models heavier, and rebuilt them for every area).
+
+    ``objects`` are the rows (``LevelChoice``); the browser reports a choice as
+    ``{"id", "level"}`` and the row's ``value`` follows.
+    """
+
+    objects = param.List(default=[], item_type=LevelChoice, doc="The rows, in order.")
+    rows = param.List(default=[], doc="[{'id', 'name'}] as drawn (follows ``objects``).")
+    words = param.List(default=[], doc="The level words, 0 to 4.")
+    values = param.Dict(default={}, doc="Skill id -> level, as drawn (follows ``objects``).")
+
+    _rename: ClassVar[dict] = {"objects": None}
+    _esm = """
+    export function render({ model }) {
+      const box = document.createElement("div")
+      box.className = "wb-levels"
+      let selects = {}
+      const build = () => {
+        box.replaceChildren()
+        selects = {}
+        model.rows.forEach((row, i) => {
+          const cell = document.createElement("div")
+          cell.className = "wb-level"
+          const label = document.createElement("label")
+          label.htmlFor = "wb-level-" + i
+          label.textContent = row.name
+          const select = document.createElement("select")
+          select.id = "wb-level-" + i
+          select.className = "bk-input"
+          model.words.forEach((word, level) => {
+            const option = document.createElement("option")
+            option.value = String(level)
+            option.textContent = word
+            select.append(option)
+          })
+          select.addEventListener("change", () => {
+            model.send_msg({ id: row.id, level: Number(select.value) })
+          })
+          cell.append(label, select)
+          box.append(cell)
+          selects[row.id] = select
+        })
+        show()
+      }
+      const show = () => {
+        for (const [id, select] of Object.entries(selects)) {
+          const v = model.values[id]
+          const want = String(v === null || v === undefined ? 0 : v)
+          if (select.value !== want) select.value = want
+        }
+      }
+      build()
+      model.on(["rows", "words"], build)
+      model.on("values", show)
+      return box
+    }
+    """
+    _stylesheets: ClassVar[list[str]] = [""":host{display:block;width:100%}
+    .wb-levels{display:flex;flex-wrap:wrap;gap:.5rem 1rem;padding:0 10px}
+    .wb-level{display:flex;flex-direction:column;gap:.25rem;width:300px;max-width:100%}
+    .wb-level label{font-size:16px;white-space:normal;overflow-wrap:anywhere}
+    .wb-level select{font:inherit;font-size:16px;min-height:44px;padding:.3rem .5rem;
+    border:1px solid #6c757d;border-radius:.375rem;background:#fff;color:#1b1b1b;
+    max-width:100%;box-sizing:border-box}
+    .wb-level select:focus-visible{outline:3px solid #0b4f8a;outline-offset:2px}"""]
+
+    def __init__(self, on_change=None, **params):
+        super().__init__(**params)
+        self._on_change = on_change
+        self._watchers: list = []
+        self._drawn_objects()
+
+    @param.depends("objects", watch=True)
+    def _drawn_objects(self):
+        for row, watcher in self._watchers:
+            row.param.unwatch(watcher)
+        self._watchers = [(row, row.param.watch(self._row_changed, "value"))
+                          for row in self.objects]
+        self.param.update(rows=[{"id": r.competency_id, "name": r.label} for r in self.objects],
+                          values={r.competency_id: r.value for r in self.objects})
+
+    def _row_changed(self, event):
+        row = event.obj
+        self.values = {**self.values, row.competency_id: event.new}
+        if self._on_change is not None:
+            self._on_change(row.competency_id, event.new)
+
+    def _handle_msg(self, msg):
+        if not isinstance(msg, dict):
+            return
+        level = msg.get("level")
+        for row in self.objects:
+            if row.competency_id == msg.get("id") and isinstance(level, int) and \
+                    0 <= level < len(self.words):
+                row.value = level
+
+
 class LearnerStep(StepView):
     """Pick or create a learner; edit where they live, interests, strengths, levels (as words)
     and goals."""
@@ -70,30 +182,12 @@ class LearnerStep(StepView):
         self.picker.param.watch(held(self._pick), "value")
         self.show_new = pn.widgets.Toggle(label=_("Add a new learner"), color="default",
                                           width=220)
-        self.new_name = pn.widgets.TextInput(label=_("New learner's name"), width=240,
-                                             placeholder=_("First name"), max_length=NAME_LIMIT)
-        self.new_grade = WholeNumberInput(label=_("Grade"), value=None, start=0, end=12,
-                                          width=110)
-        self.new_zone = pn.widgets.Select(label=_("Where they live"), width=240,
-                                          options={_("Choose an area…"): "", **zones}, value="")
-        self.new_transport = pn.widgets.CheckBoxGroup(
-            label=_("How they get around"), options=transport_options(w), value=[],
-            inline=True, stylesheets=[WRAP], sizing_mode="stretch_width")
-        self.new_budget = WholeNumberInput(label=_("Budget for the year ($, 0 is fine)"),
-                                           value=None, start=0, end=100000, width=240)
-        self.new_hours = WholeNumberInput(label=_("Most hours of learning a week"), value=None,
-                                          start=1, end=40, width=240)
-        self.create = pn.widgets.Button(label=_("Create learner"), color="primary")
-        self.create.on_click(held(self._create))
-        self.new_form = pn.Column(
-            pn.pane.Markdown(_("Everything here is needed to check trips, costs and hours; "
-                               "you can change it later."), sizing_mode="stretch_width"),
-            pn.FlexBox(self.new_name, self.new_grade, self.new_zone, self.new_budget,
-                       self.new_hours, sizing_mode="stretch_width"),
-            pn.pane.Markdown("**" + _("How they get around") + "**"), self.new_transport,
-            self.create, visible=False, sizing_mode="stretch_width",
-            styles={"border-left": "4px solid #0b4f8a", "padding-left": ".6rem"})
-        self.show_new.param.watch(lambda e: setattr(self.new_form, "visible", e.new), "value")
+        # the new-learner form is built the first time it is asked for (most visits never open
+        # it: its ten models were a tenth of a new session's server time)
+        self.new_form = pn.Column(visible=False, sizing_mode="stretch_width",
+                                  styles={"border-left": "4px solid #0b4f8a",
+                                          "padding-left": ".6rem"})
+        self.show_new.param.watch(held(self._toggle_new_form), "value")
 
         # ---- about them --------------------------------------------------------------------
         self.learner_name = pn.widgets.TextInput(label=_("Name"), width=240,
@@ -155,8 +249,9 @@ class LearnerStep(StepView):
         self.area = pn.widgets.Select(label=_("Subject area"), options=self._areas,
                                       value=self._areas[0], width=320)
         self.area.param.watch(held(self._show_area), "value")
-        self.level_boxes = pn.FlexBox(sizing_mode="stretch_width")
-        self._level_widgets: dict[str, pn.widgets.Select] = {}
+        self.level_boxes = LevelTable(on_change=held(self._level_changed),
+                                      words=list(w.levels()), sizing_mode="stretch_width")
+        self._level_widgets: dict[str, LevelChoice] = {}
 
         self.evidence = pn.pane.HTML(sizing_mode="stretch_width",
                                      stylesheets=[":host{font-size:16px}"])
@@ -190,6 +285,38 @@ class LearnerStep(StepView):
             sizing_mode="stretch_width",
         )
         watch_when_shown(self, "Learner", self._sync, ["learner"])
+
+    def _toggle_new_form(self, event) -> None:
+        if event.new and not self.new_form.objects:
+            self._build_new_form()
+        self.new_form.visible = event.new
+
+    def _build_new_form(self) -> None:
+        s = self.state
+        w, _ = s.format, s.gettext
+        zones = {z: z for z in s.catalogue.zones if z != "online"}
+        self.new_name = pn.widgets.TextInput(label=_("New learner's name"), width=240,
+                                             placeholder=_("First name"), max_length=NAME_LIMIT)
+        self.new_grade = WholeNumberInput(label=_("Grade"), value=None, start=0, end=12,
+                                          width=110)
+        self.new_zone = pn.widgets.Select(label=_("Where they live"), width=240,
+                                          options={_("Choose an area…"): "", **zones}, value="")
+        self.new_transport = pn.widgets.CheckBoxGroup(
+            label=_("How they get around"), options=transport_options(w), value=[],
+            inline=True, stylesheets=[WRAP], sizing_mode="stretch_width")
+        self.new_budget = WholeNumberInput(label=_("Budget for the year ($, 0 is fine)"),
+                                           value=None, start=0, end=100000, width=240)
+        self.new_hours = WholeNumberInput(label=_("Most hours of learning a week"), value=None,
+                                          start=1, end=40, width=240)
+        self.create = pn.widgets.Button(label=_("Create learner"), color="primary")
+        self.create.on_click(held(self._create))
+        self.new_form.objects = [
+            pn.pane.Markdown(_("Everything here is needed to check trips, costs and hours; "
+                               "you can change it later."), sizing_mode="stretch_width"),
+            pn.FlexBox(self.new_name, self.new_grade, self.new_zone, self.new_budget,
+                       self.new_hours, sizing_mode="stretch_width"),
+            pn.pane.Markdown("**" + _("How they get around") + "**"), self.new_transport,
+            self.create]
 
     def _interest_options(self, tags) -> dict[str, str]:
         """Interest tags as words in the session's language (tags the catalogue's own words
@@ -230,18 +357,12 @@ class LearnerStep(StepView):
     def _show_area(self, *_):
         """The chosen area's skills, each with its level; a level change keeps them shown."""
         s, lr = self.state, self.state.learner
-        words = s.format.levels()
         comps = s.catalogue.competencies
         rows = comps[comps["domain"] == self.area.value]
         if list(self._level_widgets) != list(rows["competency_id"]):
-            self._level_widgets = {}
-            for r in rows.itertuples():
-                box = pn.widgets.Select(label=r.name, options={w: i for i, w in
-                                                               enumerate(words)},
-                                        width=300)
-                box.param.watch(held(lambda e, cid=r.competency_id: self._level_changed(
-                    cid, e.new)), "value")
-                self._level_widgets[r.competency_id] = box
+            self._level_widgets = {r.competency_id: LevelChoice(
+                competency_id=r.competency_id, label=r.name, value=lr.level(r.competency_id)
+                if lr else 0) for r in rows.itertuples()}
             self.level_boxes.objects = list(self._level_widgets.values())
         for cid, box in self._level_widgets.items():
             box.value = lr.level(cid) if lr else 0
