@@ -115,7 +115,9 @@ def test_whole_journey(page, served, console_errors, shot, clash):
     # the family summary
     step(page, "Share")
     page.get_by_role("combobox", name="Plan to share").select_option(label=plan_one)
-    expect(page.get_by_text(f"{name}'s learning plan")).to_be_visible(timeout=TIMEOUT)
+    # the preview is the summary itself, in a frame of its own (its styles are the printed page's)
+    preview = page.frame_locator("iframe.wb-summary-frame")
+    expect(preview.get_by_text(f"{name}'s learning plan")).to_be_visible(timeout=TIMEOUT)
     with page.expect_download() as dl:
         page.get_by_role("button", name=re.compile("Download summary")).click()
     html = Path(dl.value.path()).read_text(encoding="utf-8")
