@@ -172,3 +172,52 @@ def test_the_imports_service_keeps_its_sentences_as_data(dataset, tmp_path):
                                tmp_path / "taken")
     assert "already exists and is not empty" in str(info.value)
     assert "ya existe y no está vacía: elija una carpeta nueva" in info.value.text(ES)
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "store.sqlite"
+    monkeypatch.setenv("WORKBENCH_DB", str(path))
+    return path
+
+
+def test_workbench_lang_es_import_ics_of_a_bad_file_prints_spanish(db, tmp_path, capsys):
+    from workbench.cli import main
+
+    bad = tmp_path / "familia.ics"
+    bad.write_text("hola\n", encoding="utf-8")
+    assert main(["--lang", "es", "import", "ics", str(bad), "--learner", "L-maya"]) == 2
+    out = capsys.readouterr()
+    assert out.out.splitlines() == [
+        "Se leyeron 0 elementos: se importaron 0, se omitieron 1.",
+        "  no se pudo leer: familia.ics: este no es un archivo iCalendar (.ics): no tiene ninguna "
+        "línea BEGIN:VCALENDAR ni BEGIN:VEVENT"]
+    assert out.err.strip() == (f"workbench: error: no se pudo importar {bad}: Se leyeron 0 "
+                               "elementos: se importaron 0, se omitieron 1. No se cambió nada.")
+    # English as it was
+    assert main(["--lang", "en", "import", "ics", str(bad), "--learner", "L-maya"]) == 2
+    out = capsys.readouterr()
+    assert out.out.splitlines() == [
+        "Read 0 items: imported 0, skipped 1.",
+        "  skipped familia.ics: this is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR "
+        "or BEGIN:VEVENT line"]
+    assert "could not import" in out.err and "Nothing was changed." in out.err
+
+
+def test_workbench_lang_es_import_ics_of_a_partly_broken_file_prints_spanish(db, capsys):
+    from workbench.cli import main
+
+    assert main(["--lang", "es", "import", "ics", str(BROKEN_ICS), "--learner", "L-maya"]) == 1
+    out = capsys.readouterr()
+    # the file, line and field stay as they are; the sentence around them is Spanish
+    assert "  no se pudo leer: broken_rule.ics:18:RRULE: el evento «Tutoring» (línea 12) no se " \
+        "importó" in out.out
+    assert "se leyeron los eventos entre el 31 de agosto de 2026 y el 11 de junio de 2027" in \
+        out.out
+    assert out.err.strip() == ("No se cambió nada: 1 parte de broken_rule.ics no se pudo leer. "
+                               "Corrija el archivo, o vuelva a ejecutarlo con --accept-partial "
+                               "para guardar lo que sí se pudo leer.")
+    assert main(["import", "ics", str(BROKEN_ICS), "--learner", "L-maya", "--lang", "en"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "Nothing was changed: 1 part of broken_rule.ics could not be read. Fix the file, or run "
+        "again with --accept-partial to keep what could be read.")

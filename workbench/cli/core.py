@@ -37,6 +37,7 @@ from ..i18n import (
     available_languages,
     language_for,
     language_from_environment,
+    text_of,
 )
 from ..store import NotFoundError, Store, StoreError, default_db_path
 
@@ -272,8 +273,9 @@ def _learner_and_plans(args, refs) -> tuple[Workspace, Learner, list[Plan]]:
     return ws, learner, plans
 
 
-def _problem_line(p) -> str:
-    return str(p)
+def _problem_line(p, words: Words = ENGLISH) -> str:
+    """``file:line:field: message``, the message in the reader's language."""
+    return text_of(p, words)
 
 
 PARAMETERS_HELP = ("a model parameters file (JSON or YAML) written by `workbench calibrate` or "
@@ -340,7 +342,7 @@ def run_validate(args) -> int:
                 for p in problems[:MAX_PROBLEMS_SHOWN]]})
         else:
             for p in problems[:MAX_PROBLEMS_SHOWN]:
-                print(_problem_line(p))
+                print(_problem_line(p, words))
             if len(problems) > MAX_PROBLEMS_SHOWN:
                 more = len(problems) - MAX_PROBLEMS_SHOWN
                 print(words.ngettext(
@@ -853,16 +855,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as err:
         return _fail(str(err), as_json)
     except DataError as err:  # a plan file or data that does not follow the format
+        w = cli_words(args)
         problems = list(getattr(err, "problems", []))
         if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            return _fail(_problem_line(problems[0]) + more, as_json)
+            more = w.ngettext(" (and {n} more)", " (and {n} more)", len(problems) - 1).format(
+                n=len(problems) - 1) if len(problems) > 1 else ""
+            return _fail(_problem_line(problems[0], w) + more, as_json)
         return _fail(str(err).splitlines()[0] if str(err) else "invalid data", as_json)
     except NotFoundError as err:
-        return _fail(str(err), as_json)
+        return _fail(text_of(err, cli_words(args)), as_json)
     except StoreError as err:  # the local store is busy, full or damaged: plain words, no SQL
-        where = f" (local store: {err.path})" if err.path else ""
-        return _fail(f"{err}{where}", as_json)
+        w = cli_words(args)
+        where = w.gettext(" (local store: {path})").format(path=err.path) if err.path else ""
+        return _fail(f"{err.text(w)}{where}", as_json)
     except json.JSONDecodeError as err:
         return _fail(f"not valid JSON: {err}", as_json)
     except BrokenPipeError:  # output piped into `head`: stop quietly, like other commands

@@ -13,7 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..domain.words import ENGLISH, Words
 from ..formats.report import ImportFailed, ImportReport
+from ..i18n import M_
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -53,16 +55,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _print_report(report: ImportReport) -> None:
-    print(report.summary())
-    for issue in report.skipped[:50]:
-        print(f"  skipped {issue}")
-    if len(report.skipped) > 50:
-        print(f"  ... and {len(report.skipped) - 50} more skipped")
-    for issue in report.warnings[:20]:
-        print(f"  note: {issue}")
-    if len(report.warnings) > 20:
-        print(f"  ... and {len(report.warnings) - 20} more notes")
+def _print_report(report: ImportReport, words: Words = ENGLISH) -> None:
+    for line in report.lines(words):
+        print(line)
 
 
 def _learner_store(args):
@@ -75,22 +70,24 @@ def _learner_store(args):
     store = ws.store
     if store is None:
         if getattr(args, "no_store", False):
-            raise UserError("--no-store: there is nowhere to save the import. Drop --no-store.")
+            raise UserError(ws.words.gettext("--no-store: there is nowhere to save the import. "
+                                             "Drop --no-store."))
         store = Store(default_db_path(ws.data_dir))
         store.seed_from(ws.dataset)
     return ws, learner, store
 
 
-def _new_dir(out: str) -> Path:
+def _new_dir(out: str, words: Words = ENGLISH) -> Path:
     from .core import UserError
 
     path = Path(out).expanduser()
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise UserError(f"{path} already exists and is not empty: choose a new directory.")
+        raise UserError(words.gettext("{path} already exists and is not empty: choose a new "
+                                      "directory.").format(path=path))
     return path
 
 
-def _day(text: str | None, flag: str):
+def _day(text: str | None, flag: str, words: Words = ENGLISH):
     import datetime as dt
 
     from .core import UserError
@@ -100,22 +97,24 @@ def _day(text: str | None, flag: str):
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"{flag} {text}: not a date; write it as YYYY-MM-DD.") from None
+        raise UserError(words.gettext("{flag} {text}: not a date; write it as YYYY-MM-DD.").format(
+            flag=flag, text=text)) from None
 
 
-def _pairs(items: list[str]) -> dict[str, str]:
+def _pairs(items: list[str], words: Words = ENGLISH) -> dict[str, str]:
     from .core import UserError
 
     out = {}
     for item in items:
         theirs, eq, ours = item.partition("=")
         if not eq or not theirs.strip() or not ours.strip():
-            raise UserError(f"--domain {item}: write it as THEIRS=OURS, e.g. Math=Mathematics.")
+            raise UserError(words.gettext("--domain {item}: write it as THEIRS=OURS, e.g. "
+                                          "Math=Mathematics.").format(item=item))
         out[theirs.strip()] = ours.strip()
     return out
 
 
-def _read(args):
+def _read(args, words: Words = ENGLISH):
     """Read the file through the imports service: the Import, before anything changes."""
     from .. import imports
     from ..store import NotFoundError
@@ -134,64 +133,65 @@ def _read(args):
         if args.format == "ics":
             return imports.read_calendar(args.file, learner, store.save_learner, tz=args.tz,
                                          catalogue=ws.dataset.catalogue, current=current,
-                                         window_start=_day(args.window_start, "--from"),
-                                         window_end=_day(args.window_end, "--to"))
+                                         window_start=_day(args.window_start, "--from", words),
+                                         window_end=_day(args.window_end, "--to", words))
         return imports.read_credentials(args.file, learner, ws.dataset.catalogue.competencies,
                                         store.save_learner, current=current)
-    base = _data_dir(args.data)
-    out = _new_dir(args.out)
+    base = _data_dir(args.data, words)
+    out = _new_dir(args.out, words)
     if args.format == "case":
-        return imports.read_framework(args.file, base, out, domains=_pairs(args.domain))
+        return imports.read_framework(args.file, base, out, domains=_pairs(args.domain, words))
     return imports.read_catalogue(args.file, args.mapping, base, out)
 
 
 def run(args) -> int:
     from ..imports import PartialRead
-    from .core import UserError, print_json
+    from .core import UserError, cli_words, print_json
 
     as_json = bool(getattr(args, "json", False))
+    w = cli_words(args)  # the report, problems and messages in the reader's language
+    _ = w.gettext
     if not Path(args.file).expanduser().is_file():
-        raise UserError(f"{Path(args.file).name}: could not open the file (No such file or "
-                        "directory). Nothing was changed.")
+        raise UserError(_("{file}: could not open the file (No such file or directory). "
+                          "Nothing was changed.").format(file=Path(args.file).name))
     try:
-        pending = _read(args)
+        pending = _read(args, w)
     except ImportFailed as err:
         if as_json:
             print_json({**err.report.to_dict(), "applied": False})
         else:
-            _print_report(err.report)
-        raise UserError(f"could not import {args.file}: {err.report.summary()} "
-                        "Nothing was changed.") from None
+            _print_report(err.report, w)
+        raise UserError(_("could not import {file}: {summary} Nothing was changed.").format(
+            file=args.file, summary=err.report.summary(w))) from None
     if not as_json:
-        _print_report(pending.report)
+        _print_report(pending.report, w)
     try:
         pending.apply(accept_partial=args.accept_partial)
-    except PartialRead:
+    except PartialRead as err:
         if as_json:
             print_json({**pending.report.to_dict(), **pending.preview, "applied": False})
-        n = len(pending.report.skipped)
-        print(f"Nothing was changed: {n} part{'' if n == 1 else 's'} of {pending.report.source} "
-              "could not be read. Fix the file, or run again with --accept-partial to keep what "
-              "could be read.", file=sys.stderr)
+        print(err.text(w, how=M_("run again with --accept-partial")), file=sys.stderr)
         return 1
     except ImportFailed as err:  # the new data directory did not load: nothing was put there
         if as_json:
             print_json({**err.report.to_dict(), "applied": False})
         else:
-            _print_report(err.report)
-        raise UserError(f"could not import {args.file}: the result would not be a valid data "
-                        "directory. Nothing was changed.") from None
+            _print_report(err.report, w)
+        raise UserError(_("could not import {file}: the result would not be a valid data "
+                          "directory. Nothing was changed.").format(file=args.file)) from None
     if as_json:
         print_json({**pending.report.to_dict(), **pending.preview, "applied": True,
                     "message": pending.message})
         return 0
     for e in pending.preview.get("evidence", []):
-        what = e["competency_name"] or "no matching competency (kept as evidence only)"
-        print(f"  {e['source']} -> {what} ({'verified' if e['verified'] else 'NOT verified'})")
-    print(pending.message)
+        what = e["competency_name"] or _("no matching competency (kept as evidence only)")
+        print("  " + _("{source} -> {what} ({verified})").format(
+            source=e["source"], what=what,
+            verified=_("verified") if e["verified"] else _("NOT verified")))
+    print(pending.text(w))
     if pending.kind == "catalogue":
-        print(f"Wrote {pending.result.root}. Serve it with: "
-              f"workbench serve --data {pending.result.root}")
+        print(_("Wrote {root}. Serve it with: workbench serve --data {root}").format(
+            root=pending.result.root))
     return 0
 
 
@@ -217,6 +217,7 @@ def run_export(args) -> int:
     from .core import open_workspace
 
     ws = open_workspace(args)
+    _ = ws.words.gettext
     out = Path(args.out).expanduser()
     if args.format == "case":
         from ..formats.case import write_case_package
@@ -224,12 +225,15 @@ def run_export(args) -> int:
         pkg = write_case_package(ws.dataset.catalogue.competencies, title=args.title,
                                  creator="Anywhere Learning Workbench")
         out.write_text(json.dumps(pkg, indent=2, ensure_ascii=False), encoding="utf-8")
-        print(f"Wrote {out}: {len(pkg.get('CFItems', []))} competencies as CASE JSON.")
+        print(ws.words.ngettext("Wrote {out}: {n} competency as CASE JSON.",
+                                "Wrote {out}: {n} competencies as CASE JSON.",
+                                len(pkg.get("CFItems", []))).format(
+            out=out, n=len(pkg.get("CFItems", []))))
         return 0
     from ..formats.ics import plan_to_ics
 
     learner = ws.learner(args.learner)
     plan = ws.plan(args.plan, learner)
     out.write_bytes(plan_to_ics(ws.dataset.catalogue, learner, plan, tz=args.tz))
-    print(f"Wrote {out}: {plan.name} as a calendar file.")
+    print(_("Wrote {out}: {plan} as a calendar file.").format(out=out, plan=plan.name))
     return 0

@@ -60,6 +60,7 @@ from workbench.domain.dataset import (
 )
 from workbench.domain.words import ENGLISH
 from workbench.formats.report import ImportFailed, ImportReport, read_source_bytes
+from workbench.i18n import M_, MP_, Message, Value
 
 __all__ = [
     "DEFAULT_TZ",
@@ -164,8 +165,8 @@ def _decode(data: bytes, report: ImportReport) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.warn("", "the file is not UTF-8 text; it was read as Windows-1252 (Western), so "
-                        "some accented letters may look wrong")
+        report.warn("", M_("the file is not UTF-8 text; it was read as Windows-1252 (Western), "
+                           "so some accented letters may look wrong"))
         return data.decode("cp1252", errors="replace")
 
 
@@ -251,19 +252,22 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-def _event_name(summary: str, line: int) -> str:
-    return f'event "{summary}" (line {line})' if summary else f"untitled event (line {line})"
+def _event_name(summary: str, line: int) -> Message:
+    # the line stays a plain number (no thousands separator): it is where to look in the file
+    if summary:
+        return M_('event "{title}" (line {line})', title=summary, line=str(line))
+    return M_("untitled event (line {line})", line=str(line))
 
 
-def _day_words(day: dt.date) -> str:
-    """``"December 19, 2017"``: dates as families read them (portable, unlike ``%-d``)."""
-    return f"{day:%B} {day.day}, {day.year}"
+def _day_words(day: dt.date) -> Value:
+    """``"December 19, 2017"``: a date as families read it, in the reader's language."""
+    return Value("date", day)
 
 
 class _BadEvent(Exception):
     """An event that cannot be read: the field and line to report."""
 
-    def __init__(self, field_: str, message: str, line: int):
+    def __init__(self, field_: str, message: str | Message, line: int):
         super().__init__(message)
         self.field = field_
         self.message = message
@@ -314,8 +318,9 @@ class _Zones:
                         zone = icalendar.Timezone.from_ical(block.text()).to_tz(
                             icalendar.timezone.tzp, lookup_tzid=False)
                 except Exception:  # a broken definition: the name is resolved as any other
-                    report.warn("VTIMEZONE", f'the time zone "{tzid[1].strip()}" defined in the '
-                                "file could not be read", block.line)
+                    report.warn("VTIMEZONE", M_('the time zone "{zone}" defined in the file '
+                                                'could not be read', zone=tzid[1].strip()),
+                                block.line)
                 else:
                     self.own[tzid[1].strip()] = zone
         self.learner_tz = learner_tz
@@ -335,7 +340,8 @@ class _Zones:
         lowered = tzid.lower()
         for fragment, olson in _DISPLAY_NAMES.items():
             if fragment in lowered:
-                self.report.warn("TZID", f'time zone "{tzid}" was read as {olson}', line)
+                self.report.warn("TZID", M_('time zone "{zone}" was read as {olson}', zone=tzid,
+                                            olson=olson), line)
                 return zoneinfo.ZoneInfo(olson)
         m = _OFFSET_LABEL.search(tzid)
         if m:
@@ -344,12 +350,14 @@ class _Zones:
             if hours <= 14 and minutes < 60:
                 label = f"UTC{'+' if sign > 0 else '-'}{hours:02d}:{minutes:02d}"
                 self.report.warn(
-                    "TZID", f'time zone "{tzid}" is not a named time zone; times were read at a '
-                            f"fixed {label}, without daylight-saving changes", line)
+                    "TZID", M_('time zone "{zone}" is not a named time zone; times were read at '
+                               "a fixed {offset}, without daylight-saving changes", zone=tzid,
+                               offset=label), line)
                 return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
         self.report.warn(
-            "TZID", f'time zone "{tzid}" is not one the workbench knows; its times were read as '
-                    f"{self.learner_tz} (the learner's time zone), so check them", line)
+            "TZID", M_('time zone "{zone}" is not one the workbench knows; its times were read '
+                       "as {learner_zone} (the learner's time zone), so check them", zone=tzid,
+                       learner_zone=str(self.learner_tz)), line)
         return self.learner_tz
 
 
@@ -451,9 +459,11 @@ def _tidy_repeats(event: _Event, report: ImportReport) -> None:
         if moved:
             changed = True
             if isinstance(ex, dt.datetime):
-                report.warn("EXDATE", f"{_event_name(event.summary, event.line)}: the skipped "
-                            f"date {_day_words(day)} names a time the event does not repeat "
-                            "at; the repeat that day was left out",
+                report.warn("EXDATE", M_("{event}: the skipped date {date} names a time the "
+                                         "event does not repeat at; the repeat that day was "
+                                         "left out", event=_event_name(event.summary,
+                                                                       event.line),
+                                         date=_day_words(day)),
                             event.block.line_of("EXDATE"))
             ex = dt.datetime.combine(day, wall, start.tzinfo)
         fixed.append(ex)
@@ -502,23 +512,24 @@ def _check_rule(block: _Block) -> str:
         return ""
     line, raw = found
 
-    def bad(why: str) -> _BadEvent:
-        return _BadEvent("RRULE", f'the repeat rule "{raw.strip()}" could not be read: {why}', line)
+    def bad(why: Message) -> _BadEvent:
+        return _BadEvent("RRULE", M_('the repeat rule "{rule}" could not be read: {why}',
+                                     rule=raw.strip(), why=why), line)
 
     parts: dict[str, str] = {}
     for chunk in raw.strip().strip(";").split(";"):
         key, eq, val = chunk.partition("=")
         key = key.strip().upper()
         if not eq or not (key in _RULE_PARTS or key.startswith("X-")):
-            raise bad(f'"{chunk}" is not a part of a repeat rule')
+            raise bad(M_('"{part}" is not a part of a repeat rule', part=chunk))
         if key in parts:
-            raise bad(f"{key} is given twice")
+            raise bad(M_("{part} is given twice", part=key))
         parts[key] = val.strip().upper()
     freq = parts.get("FREQ")
     if freq is None:
-        raise bad("it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY")
+        raise bad(M_("it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY"))
     if freq in _SUB_DAILY:
-        raise bad("repeats more often than once a day are not read as busy times")
+        raise bad(M_("repeats more often than once a day are not read as busy times"))
     return freq
 
 
@@ -526,37 +537,41 @@ def _read_event(block: _Block, report: ImportReport) -> _Event:
     """Check one VEVENT on its own; raises _BadEvent with the field and line at fault."""
     name = _event_name(block.summary, block.line)
     if not block.closed:
-        raise _BadEvent("END:VEVENT", "the event is not closed with END:VEVENT (the file may be "
-                                      "cut off)", block.line)
+        raise _BadEvent("END:VEVENT", M_("the event is not closed with END:VEVENT (the file "
+                                         "may be cut off)"), block.line)
     for number in block.unreadable:
-        report.warn("", f"{name}: line {number} is not an iCalendar line and was ignored", number)
+        report.warn("", M_("{event}: line {line} is not an iCalendar line and was ignored",
+                           event=name, line=str(number)), number)
     freq = _check_rule(block)
     if block.first("DTSTART") is None:
-        raise _BadEvent("DTSTART", "the event has no start time (DTSTART)", block.line)
+        raise _BadEvent("DTSTART", M_("the event has no start time (DTSTART)"), block.line)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             component = icalendar.Event.from_ical(block.text())
     except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError on bad input
-        raise _BadEvent("VEVENT", f"the event could not be read ({exc})", block.line) from None
+        # the library's own reason stays as it gives it (data)
+        raise _BadEvent("VEVENT", M_("the event could not be read ({reason})", reason=exc),
+                        block.line) from None
     for prop, message in getattr(component, "errors", []):
         if str(prop).upper() in _TIME_PROPERTIES:
             prop = str(prop).upper()
             found = block.first(prop)
             raw = f' "{found[1].strip()}"' if found else ""
-            raise _BadEvent(prop, f"{prop}{raw} could not be read: {message}",
-                            block.line_of(prop))
+            raise _BadEvent(prop, M_("{field}{value} could not be read: {reason}", field=prop,
+                                     value=raw, reason=message), block.line_of(prop))
     start = getattr(component.get("DTSTART"), "dt", None)
     if not isinstance(start, dt.date):
-        raise _BadEvent("DTSTART", "the start time (DTSTART) could not be read",
+        raise _BadEvent("DTSTART", M_("the start time (DTSTART) could not be read"),
                         block.line_of("DTSTART"))
     if isinstance(component.get("RRULE"), list):
-        report.warn("RRULE", f"{name} has more than one repeat rule; only the first was used",
-                    block.line_of("RRULE"))
+        report.warn("RRULE", M_("{event} has more than one repeat rule; only the first was used",
+                                event=name), block.line_of("RRULE"))
     rid = component.get("RECURRENCE-ID")
     if rid is not None and str(rid.params.get("RANGE", "")).upper() == "THISANDFUTURE":
-        report.warn("RECURRENCE-ID", f"{name} changes this and all later repeats; only this one "
-                                     "was changed", block.line_of("RECURRENCE-ID"))
+        report.warn("RECURRENCE-ID", M_("{event} changes this and all later repeats; only this "
+                                        "one was changed", event=name),
+                    block.line_of("RECURRENCE-ID"))
     uid = str(component.get("UID", "")).strip() or f"line-{block.line}"
     return _Event(component, block, uid, block.summary, freq)
 
@@ -595,8 +610,8 @@ def _read_calendar(path_or_bytes, source_name, tz: str) -> _Calendar:
     text = _decode(data, report)
     scan = _scan(text)
     if not scan.is_calendar:
-        report.skip("", "this is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR or "
-                        "BEGIN:VEVENT line")
+        report.skip("", M_("this is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR or "
+                           "BEGIN:VEVENT line"))
         raise ImportFailed(report)
     report.read = len(scan.events)
     readable: list[_Event] = []
@@ -604,8 +619,9 @@ def _read_calendar(path_or_bytes, source_name, tz: str) -> _Calendar:
         try:
             readable.append(_read_event(block, report))
         except _BadEvent as exc:
-            report.skip(exc.field, f"{_event_name(block.summary, block.line)} was not imported: "
-                                   f"{exc.message}", exc.line)
+            report.skip(exc.field, M_("{event} was not imported: {why}",
+                                      event=_event_name(block.summary, block.line),
+                                      why=exc.message), exc.line)
     events = readable
     zones = _Zones(scan.timezones, learner_tz, report)
     for event in events:
@@ -617,7 +633,7 @@ def _read_calendar(path_or_bytes, source_name, tz: str) -> _Calendar:
         _tidy_repeats(event, report)
     report.imported = len(events)
     if not scan.events:
-        report.warn("", "the calendar has no events")
+        report.warn("", M_("the calendar has no events"))
     elif not events:
         raise ImportFailed(report)
     return _Calendar(events, report, learner_tz)
@@ -627,7 +643,8 @@ def _zone(tz: str, report: ImportReport) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(str(tz))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        report.skip("tz", f'"{tz}" is not a time zone name such as America/Chicago')
+        report.skip("tz", M_('"{zone}" is not a time zone name such as America/Chicago',
+                             zone=tz))
         raise ImportFailed(report) from None
 
 
@@ -686,8 +703,9 @@ def _busy_rows(calendar: _Calendar, window_start: dt.date, window_end: dt.date) 
         master = next((e for e in events if not e.is_override), events[0])
         free += sum(str(e.component.get("TRANSP", "")).upper() == "TRANSPARENT" for e in events)
         if _too_many_steps(master, lo):
-            report.warn("RRULE", f"{_event_name(master.summary, master.line)} repeats too many "
-                                 "times before the dates asked for; its repeats were not read",
+            report.warn("RRULE", M_("{event} repeats too many times before the dates asked "
+                                    "for; its repeats were not read",
+                                    event=_event_name(master.summary, master.line)),
                         master.block.line_of("RRULE"))
             continue
         _dates_for_all_day(master, events, learner_tz)
@@ -714,12 +732,13 @@ def _busy_rows(calendar: _Calendar, window_start: dt.date, window_end: dt.date) 
                              "end": finish, "all_day": not isinstance(start, dt.datetime),
                              "uid": uid, "line": line, "repeats": master.freq})
         except Exception as exc:  # one series' repeats, never the whole calendar, are lost
-            report.skip("RRULE", f"{_event_name(master.summary, master.line)}: its repeats "
-                                 f"could not be worked out ({exc})",
-                        master.block.line_of("RRULE"))
+            report.skip("RRULE", M_("{event}: its repeats could not be worked out ({reason})",
+                                    event=_event_name(master.summary, master.line),
+                                    reason=exc), master.block.line_of("RRULE"))
     if free:
-        report.warn("TRANSP", f"{free} event{'s are' if free != 1 else ' is'} marked as free "
-                              "time in the calendar and not counted as busy")
+        report.warn("TRANSP", MP_("{n} event is marked as free time in the calendar and not "
+                                  "counted as busy", "{n} events are marked as free time in the "
+                                  "calendar and not counted as busy", n=free))
     frame = pd.DataFrame(rows, columns=list(BUSY_COLUMNS))
     for col in ("start", "end"):
         frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_convert(str(learner_tz))
@@ -777,15 +796,20 @@ def learner_time_zone(learner: Learner | None = None, catalogue: Catalogue | Non
     tuple of (str, str)
         The IANA name and a phrase such as ``"the catalogue's time zone"``.
     """
+    zone, why = _time_zone(learner, catalogue, tz)
+    return zone, str(why)
+
+
+def _time_zone(learner, catalogue, tz) -> tuple[str, Message]:
     if tz:
-        return str(tz), "the time zone asked for"
+        return str(tz), M_("the time zone asked for")
     own = getattr(learner, "time_zone", "") if learner is not None else ""
     if own:
-        return str(own), "the learner's time zone"
+        return str(own), M_("the learner's time zone")
     district = getattr(catalogue, "time_zone", "") if catalogue is not None else ""
     if district:
-        return str(district), "the catalogue's time zone"
-    return DEFAULT_TZ, "the workbench's default time zone: the catalogue names none"
+        return str(district), M_("the catalogue's time zone")
+    return DEFAULT_TZ, M_("the workbench's default time zone: the catalogue names none")
 
 
 def reading_window(window_start=None, window_end=None, catalogue: Catalogue | None = None,
@@ -804,24 +828,37 @@ def reading_window(window_start=None, window_end=None, catalogue: Catalogue | No
     ValueError
         When the last day is before the first.
     """
+    start, end, why = _window(window_start, window_end, catalogue, today)
+    return start, end, str(why)
+
+
+class _BadWindow(ValueError):
+    """The last day is before the first (``said`` the sentence as data)."""
+
+    def __init__(self, said: Message):
+        super().__init__(str(said))
+        self.said = said
+
+
+def _window(window_start, window_end, catalogue, today) -> tuple[dt.date, dt.date, Message]:
     start, end = _as_date(window_start), _as_date(window_end)
     if start is not None and end is not None:
-        why = "the dates asked for"
+        why = M_("the dates asked for")
     elif catalogue is not None and len(catalogue.sections):
         year_start, year_end = catalogue.school_year
-        why = "the catalogue's school year" if start is None and end is None else \
-            "the dates asked for and the catalogue's school year"
+        why = M_("the catalogue's school year") if start is None and end is None else \
+            M_("the dates asked for and the catalogue's school year")
         start, end = start or year_start, end or year_end
     else:
         today = today or dt.date.today()
         first_year = today.year if today.month >= 8 else today.year - 1
-        why = "the school year around today (no catalogue was given)" if start is None and \
-            end is None else "the dates asked for and the school year around today"
+        why = M_("the school year around today (no catalogue was given)") if start is None \
+            and end is None else M_("the dates asked for and the school year around today")
         start = start or dt.date(first_year, 8, 1)
         end = end or dt.date(first_year + 1, 7, 31)
     if end < start:
-        raise ValueError(f"the last day ({_day_words(end)}) is before the first "
-                         f"({_day_words(start)})")
+        raise _BadWindow(M_("the last day ({last}) is before the first ({first})",
+                            last=_day_words(end), first=_day_words(start)))
     # keep a week's room below date.max: the window's end is handled as the next midnight
     last = dt.date.max - dt.timedelta(days=7)
     return min(start, last), min(end, last), why
@@ -1089,43 +1126,56 @@ def import_calendar(path, learner: Learner, window_start=None, window_end=None,
         As :func:`read_busy_times`; also when no event falls in the dates read, or none of them
         happens at the same time in most weeks: then there is nothing to change.
     """
-    zone, zone_why = learner_time_zone(learner, catalogue, tz)
+    zone, zone_why = _time_zone(learner, catalogue, tz)
     calendar = _read_calendar(path, source_name, zone)
     report = calendar.report
     try:
-        start, end, why = reading_window(window_start, window_end, catalogue)
-    except ValueError as exc:
-        report.skip("window", str(exc))
+        start, end, why = _window(window_start, window_end, catalogue, None)
+    except _BadWindow as exc:
+        report.skip("window", exc.said)
         raise ImportFailed(report) from None
-    dates = f"between {_day_words(start)} and {_day_words(end)} ({why})"
+    dates = M_("between {first} and {last} ({why})", first=_day_words(start),
+               last=_day_words(end), why=why)
     busy = _busy_rows(calendar, start, end)
-    report.warn("", f"read the events {dates}, in {zone} ({zone_why})")
+    report.warn("", M_("read the events {dates}, in {zone} ({why})", dates=dates, zone=zone,
+                       why=zone_why))
     if busy.empty:
         span = calendar.span()
-        found = ""
-        if span is not None:
-            found = f"; its first event is on {_day_words(span[0])}"
-            found += f" and its last on {_day_words(span[1])}" if span[1] else ""
-        report.skip("", f"no event in the calendar falls {dates}{found}: there is nothing to "
-                        "add to the week")
+        if span is None:
+            report.skip("", M_("no event in the calendar falls {dates}: there is nothing to add "
+                               "to the week", dates=dates))
+        elif span[1]:
+            report.skip("", M_("no event in the calendar falls {dates}; its first event is on "
+                               "{first} and its last on {last}: there is nothing to add to the "
+                               "week", dates=dates, first=_day_words(span[0]),
+                               last=_day_words(span[1])))
+        else:
+            report.skip("", M_("no event in the calendar falls {dates}; its first event is on "
+                               "{first}: there is nothing to add to the week", dates=dates,
+                               first=_day_words(span[0])))
         raise ImportFailed(report)
     weekly = busy_to_weekly(busy, start, end)
     if not weekly:
-        report.skip("", f"no event happens at the same time in most weeks {dates}: there is "
-                        "nothing to add to the week")
+        report.skip("", M_("no event happens at the same time in most weeks {dates}: there is "
+                           "nothing to add to the week", dates=dates))
         raise ImportFailed(report)
     masters = {e.uid for e in calendar.events}
     outside = len(masters - set(busy["uid"]))
     if outside:
-        report.warn("", f"{outside} of {len(masters)} events have no date {dates} and were not "
-                        "counted")
+        report.warn("", MP_("{outside} of {n} event has no date {dates} and was not counted",
+                            "{outside} of {n} events have no date {dates} and were not counted",
+                            outside=outside, n=len(masters), dates=dates))
     kept = {b["label"] for b in weekly}
     occasional = sorted(set(busy["summary"].replace("", "Busy")) - kept)
     if occasional:
         names = ", ".join(f'"{n}"' for n in occasional[:3])
-        more = f" and {len(occasional) - 3} more" if len(occasional) > 3 else ""
-        report.warn("", f"{names}{more} happen in fewer than half the weeks, so they were not "
-                        "added as weekly busy times")
+        if len(occasional) > 3:
+            report.warn("", M_("{names} and {n} more happen in fewer than half the weeks, so "
+                               "they were not added as weekly busy times", names=names,
+                               n=len(occasional) - 3))
+        else:
+            report.warn("", M_("{names} happen in fewer than half the weeks, so they were not "
+                               "added as weekly busy times", names=names))
     new = copy.deepcopy(learner)
     blocks = [TimeBlock.from_dict(b) for b in weekly]
     known = {(b.days, b.start, b.end, b.label) for b in new.commitments}
