@@ -168,3 +168,59 @@ def test_view_async_click_runs_the_solver(session):
     asyncio.run(view._clicked())
     assert seen == [True, False]
     assert session.suggestions and "wb-suggestion" in view.results.html
+
+
+# ---- drafts in Compare -------------------------------------------------------------------------
+def test_compare_shows_the_drafts_marked_as_drafts_and_saves_none(session):
+    from workbench.views.compare import CompareStep
+
+    compare = CompareStep(state=session)
+    saved = [p.plan_id for p in session.store.plans_for("L-maya")]
+    assert "draft" not in compare.table.object
+    drafts = session.suggest()
+    assert drafts
+    html = compare.table.object
+    # one column per ticked plan and per draft; each draft's column says it is not saved
+    ticked = [p for p in session.plans if p.plan_id in session.compare_ids]
+    assert html.count('<th scope="col"') == len(ticked) + len(drafts)
+    for d in drafts:
+        assert f'{d.name} <span class="wb-draft-tag">(draft, not saved)</span>' in html
+    assert html.count('<td data-plan="Suggestion 1 (draft, not saved)" class="wb-draft">') > 5
+    # what would break it: nothing (every suggestion passes the check)
+    assert html.count("Nothing: it fits") >= len(drafts)
+    # the one way to keep a draft is named, and looking at them saves nothing
+    keep_as = session.next_plan_name()
+    assert f"use “Keep as {keep_as}” beside it on the Plans step" in html
+    assert [p.plan_id for p in session.store.plans_for("L-maya")] == saved
+    assert set(session.compare_ids) <= set(saved)
+    # the goal bars show the drafts' chances too, named as drafts
+    assert "Suggestion 1 (draft, not saved)" in compare.goals.object
+    # kept: a saved plan, no longer a draft column of its own
+    kept = session.keep_suggestion(0)
+    assert kept.name == keep_as and kept.plan_id in {p.plan_id
+                                                     for p in session.store.plans_for("L-maya")}
+    # a changed learner makes the drafts stale: they leave the comparison
+    session.update_learner(budget=(session.learner.budget or 0) + 1)
+    assert not session.suggestions and "draft" not in compare.table.object
+
+
+def test_compare_shows_drafts_beside_a_single_ticked_plan(session):
+    from workbench.views.compare import CompareStep
+
+    compare = CompareStep(state=session)
+    session.compare_ids = [session.plan_id]
+    assert "Tick at least two plans" in compare.table.object
+    session.suggest()
+    assert "Tick at least two plans" not in compare.table.object
+    assert "(draft, not saved)" in compare.table.object
+
+
+def test_compare_drafts_in_spanish(session):
+    from workbench.views.compare import CompareStep
+
+    session.language = "es"
+    compare = CompareStep(state=session)
+    session.suggest()
+    html = compare.table.object
+    assert "(borrador, sin guardar)" in html and "(draft" not in html and "not saved" not in html
+    assert f"use «Guardar como {session.next_plan_name()}» junto a él en el paso Planes" in html

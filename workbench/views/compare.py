@@ -13,7 +13,7 @@ import panel as pn
 import param
 
 from ..domain.explain import explanation_text
-from ..domain.feasibility import kind_title
+from ..domain.feasibility import check_plan, kind_title
 from ..domain.ledger import NO_GAIN
 from ..domain.words import ENGLISH, Words, capitalize
 from ..markup import attr, escape_text
@@ -55,7 +55,13 @@ table.wb-heat{border-collapse:collapse;min-width:18rem}
 details{margin:.6rem 0}summary{cursor:pointer;min-height:44px;display:flex;align-items:center;
 font-weight:600}
 dt{font-weight:600;margin-top:.4rem}dd{margin:0 0 .3rem 0}
+.wb-compare .wb-draft{background:#f3f7fb}
+.wb-draft-tag{font-weight:400;font-style:italic}
+.wb-draft-note{border-left:4px solid #6b7785;padding:.2rem .8rem}
 """
+#: The class a suggested (unsaved) plan's cells carry in the comparison table.
+DRAFT_CLASS = ' class="wb-draft"'
+
 
 
 def _goal_likely(w: Words, led: dict) -> str:
@@ -106,12 +112,14 @@ def _chance_cell(w: Words, g: dict) -> str:
 
 
 def comparison_html(ledgers: list[dict], problems: dict | None = None,
-                    words: Words = ENGLISH) -> str:
+                    words: Words = ENGLISH, drafts=frozenset()) -> str:
     """A plain table of the numbers that matter to a family, one column per plan (text escaped;
-    wide tables scroll inside their own box)."""
+    wide tables scroll inside their own box). Plans whose id is in ``drafts`` are suggestions
+    that are not saved: their column says so in words and is shaded."""
     w = words
     _ = w.gettext
     problems = problems or {}
+    drafts = set(drafts)
     rows = [
         (_("What would break it"), lambda d: _breaks(w, problems.get(d["plan_id"]), d)),
         (_("Goals likely to be reached"), lambda d: _goal_likely(w, d)),
@@ -125,18 +133,25 @@ def comparison_html(ledgers: list[dict], problems: dict | None = None,
             _("no new credit to divide by") if d["cost_per_credit"] is None
             else w.money(d["cost_per_credit"], estimate=True))),
     ]
-    head = "".join(f'<th scope="col">{escape_text(d["plan_name"])}</th>' for d in ledgers)
+    draft_words = _("draft, not saved")
+    head = "".join(
+        f'<th scope="col"{DRAFT_CLASS if d["plan_id"] in drafts else ""}>'
+        f'{escape_text(d["plan_name"])}'
+        + (f' <span class="wb-draft-tag">({escape_text(draft_words)})</span>'
+           if d["plan_id"] in drafts else "") + "</th>" for d in ledgers)
     # each cell carries its plan's name: on a phone the table becomes a list per row
-    plan = [attr(short_plan_label(d["plan_name"])) for d in ledgers]
+    plan = [attr(short_plan_label(d["plan_name"]) + (
+        f" ({draft_words})" if d["plan_id"] in drafts else "")) for d in ledgers]
+    shade = [DRAFT_CLASS if d["plan_id"] in drafts else "" for d in ledgers]
     body = "".join(
         f'<tr><th scope="row">{escape_text(label)}</th>'
-        + "".join(f'<td data-plan="{plan[j]}">{escape_text(fmt(d))}</td>'
+        + "".join(f'<td data-plan="{plan[j]}"{shade[j]}>{escape_text(fmt(d))}</td>'
                   for j, d in enumerate(ledgers)) + "</tr>"
         for label, fmt in rows)
     goal_rows = ""
     if ledgers and ledgers[0].get("goals"):
         for i, g in enumerate(ledgers[0]["goals"]):
-            cells = "".join(f'<td data-plan="{plan[j]}">'
+            cells = "".join(f'<td data-plan="{plan[j]}"{shade[j]}>'
                             f"{escape_text(_chance_cell(w, d['goals'][i]))}</td>"
                             for j, d in enumerate(ledgers))
             label = _("Chance: {level} in {competency} by {date}").format(
@@ -149,13 +164,32 @@ def comparison_html(ledgers: list[dict], problems: dict | None = None,
             "</div>")
 
 
-def goal_bars_html(ledgers: list[dict], words: Words = ENGLISH) -> str:
+def drafts_note_html(names: list[str], keep_as: str, words: Words = ENGLISH) -> str:
+    """What the draft columns are, and the one way to keep one (the Plans step's button)."""
+    if not names:
+        return ""
+    w = words
+    text = w.ngettext(
+        "{names} is a draft from “Suggest plans”: it is not saved, and it goes away when the "
+        "learner's details change. To keep it, use “Keep as {plan}” beside it on the Plans "
+        "step.",
+        "{names} are drafts from “Suggest plans”: they are not saved, and they go away when the "
+        "learner's details change. To keep one, use “Keep as {plan}” beside it on the Plans "
+        "step.", len(names)).format(names=w.join(names), plan=keep_as)
+    return f'<p class="wb-draft-note">{escape_text(text)}</p>'
+
+
+def goal_bars_html(ledgers: list[dict], words: Words = ENGLISH, drafts=frozenset()) -> str:
     """The chance of each goal by its date, one bar per plan (plain HTML: it reads the same on
-    a phone, in print and to a screen reader; the numbers are written beside the bars)."""
+    a phone, in print and to a screen reader; the numbers are written beside the bars). Plans
+    whose id is in ``drafts`` are named as drafts, not saved."""
     w = words
     if not ledgers or not ledgers[0].get("goals"):
         return ""
     labels = plan_labels([d["plan_name"] for d in ledgers])
+    labels = {d["plan_name"]: w.gettext("{plan} (draft, not saved)").format(
+        plan=labels[d["plan_name"]]) if d.get("plan_id") in drafts else labels[d["plan_name"]]
+        for d in ledgers}
     out = []
     for i, g in enumerate(ledgers[0]["goals"]):
         title = capitalize(w.gettext("{level} in {competency} by {date}").format(
@@ -285,7 +319,9 @@ class CompareStep(StepView):
         )
         self.param.watch(held(lambda _e: self._draw_charts()), "show_charts")
         self.param.watch(held(lambda _e: self._explain()), "explain_plan")
-        watch_when_shown(self, "Compare", self._sync, ["comparison", "plans", "plan_id"])
+        self._draft_problems: dict[tuple, list] = {}
+        watch_when_shown(self, "Compare", self._sync, ["comparison", "plans", "plan_id",
+                                                       "suggestions", "suggestion_ledgers"])
 
     def _sync(self, *_):
         s = self.state
@@ -293,15 +329,15 @@ class CompareStep(StepView):
         choices = s.plan_choices()
         if self.choose.options != choices:
             self.choose.options = choices
-        comp = s.comparison
-        if comp is None:
+        ledgers, problems, drafts = self.compared()
+        if len(ledgers) < 2:
             self.table.object = "<p>" + escape_text(_(
                 "Tick at least two plans to compare them. Make a second plan on the Plans "
                 "step.")) + "</p>"
         else:
-            ids = list(comp.table["plan_id"])
-            self.table.object = comparison_html(
-                [s.ledgers[i] for i in ids if i in s.ledgers], s.plan_problems, s.format)
+            names = [d["plan_name"] for d in ledgers if d["plan_id"] in drafts]
+            self.table.object = comparison_html(ledgers, problems, s.format, drafts) + \
+                drafts_note_html(names, s.next_plan_name(), s.format)
         # whose chances are explained: the current plan unless another was chosen
         names = {p.name: p.plan_id for p in s.plans}
         keep = self.explain_plan if self.explain_plan in names.values() else s.plan_id
@@ -313,6 +349,31 @@ class CompareStep(StepView):
         self.which.visible = len(names) > 1
         self._explain()
         self._draw_charts()
+
+    def compared(self) -> tuple[list[dict], dict, set]:
+        """The columns of the table: the ticked saved plans, then the suggested drafts (not
+        saved; shown until the learner changes), with what would break each, and the drafts'
+        ids."""
+        s = self.state
+        comp = s.comparison
+        ids = list(comp.table["plan_id"]) if comp is not None else [
+            p.plan_id for p in s.plans if p.plan_id in s.compare_ids]
+        ledgers = [s.ledgers[i] for i in ids if i in s.ledgers]
+        problems = dict(s.plan_problems)
+        drafts = set()
+        live = {}
+        for d in s.suggestions:
+            led = s.suggestion_ledgers.get(d.plan_id)
+            if led is None or s.learner is None:
+                continue
+            key = (d.plan_id, tuple(d.sections))
+            if key not in self._draft_problems:
+                self._draft_problems[key] = check_plan(s.catalogue, s.learner, d.sections)
+            live[key] = problems[d.plan_id] = self._draft_problems[key]
+            ledgers.append(led)
+            drafts.add(d.plan_id)
+        self._draft_problems = live  # drafts go with the learner's change: so does this
+        return ledgers, problems, drafts
 
     def _explain(self) -> None:
         s = self.state
@@ -328,7 +389,12 @@ class CompareStep(StepView):
         if comp is None or not self.show_charts:
             return  # drawn again, from the current comparison, when shown
         ids = list(comp.table["plan_id"])
-        self.goals.object = goal_bars_html([s.ledgers[i] for i in ids if i in s.ledgers], w)
+        # the drafts' chances beside the plans' (their curves and heat map come when kept)
+        self.goals.object = goal_bars_html(
+            [s.ledgers[i] for i in ids if i in s.ledgers]
+            + [s.suggestion_ledgers[d.plan_id] for d in s.suggestions
+               if d.plan_id in s.suggestion_ledgers], w,
+            drafts={d.plan_id for d in s.suggestions})
         goal_ids = [g.competency_id for g in s.learner.goals]
         first = comp.projections[ids[0]].goals if ids else None
         plots = [c for c in goal_ids if c in set(comp.trajectories["competency_id"])]
