@@ -121,7 +121,8 @@ class Message:
     the sentence as a ``Message``; ``str()`` is the English. ``key`` is the catalogue string
     itself (with ``{named}`` places); ``plural`` its plural, chosen by the argument ``n``;
     ``context`` a ``pgettext`` context. Arguments are data (a file name, a field, a title: never
-    translated), :class:`Value` (formatted for the locale), or another ``Message`` (or a tuple
+    translated; a plain number is shown as it is), :class:`Value` (formatted for the locale),
+    or another ``Message`` (or a tuple
     of them, joined as "a, b and c"), each rendered in the same language.
 
     Made with :func:`M_` / :func:`MP_` / :func:`MC_`, which ``pybabel extract`` knows.
@@ -158,10 +159,8 @@ def _said(value, words: Words) -> str:
         return value.text(words)
     if isinstance(value, tuple):
         return words.join([_said(v, words) for v in value])
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return words.integer(value)
+    # anything else is data, as it is: text from a file, a field, a count (``Value("integer",
+    # n)`` groups a count's digits for the reader's locale)
     return str(value)
 
 

@@ -39,7 +39,7 @@ from .domain.dataset import Catalogue, Dataset, Learner
 from .domain.schema import FILES, FRAME_NAMES, typed_frame
 from .domain.words import ENGLISH, Words
 from .formats.report import DataError, ImportFailed, ImportReport, read_source_bytes
-from .i18n import M_, MP_, Message
+from .i18n import M_, MP_, Message, Value
 
 T = TypeVar("T")
 
@@ -459,7 +459,7 @@ def read_catalogue(source, mapping, base_dir, out_dir, *, name: str | None = Non
         n = len(dataset.catalogue.section_table)
         return dataset, MP_("Added {source} to the catalogue: it now has {n} section.",
                             "Added {source} to the catalogue: it now has {n} sections.",
-                            source=label, n=n)
+                            source=label, n=Value("integer", n))
 
     return Import("catalogue", report, {"out": str(out)}, change)
 

@@ -49,9 +49,12 @@ import pandas as pd
 
 from workbench.domain.dataset import LEVELS, Evidence, Learner
 from workbench.formats.report import ImportFailed, ImportReport, read_source_bytes
+from workbench.i18n import M_, Message
 
 NO_ALIGNMENT = "no competency alignment: kept as evidence only"
 URL_ONLY = "could not read: referenced by URL only"
+# the same sentences, put into the reader's words when a report is shown
+_NO_ALIGNMENT = M_("no competency alignment: kept as evidence only")
 # A CLR holds credentials, which may hold a CLR...; real records nest two or three deep.
 MAX_NESTING = 16
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
@@ -107,7 +110,12 @@ class _Trust:
     """How far a credential's signature was checked, inherited by credentials nested in it."""
 
     verified: bool
-    note: str
+    note: str  # kept with the evidence, in English (it is saved with the learner)
+    said: Message | None = None  # the same note, in the reader's words when a report is shown
+
+    @classmethod
+    def of(cls, verified: bool, said: Message) -> _Trust:
+        return cls(verified, str(said), said)
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,7 +155,7 @@ def read_credentials(
     try:
         text = data.decode("utf-8-sig").strip()
     except UnicodeDecodeError as exc:
-        report.skip("", f"not UTF-8 text (byte {exc.start})")
+        report.skip("", M_("not UTF-8 text (byte {byte})", byte=str(exc.start)))
         raise ImportFailed(report) from None
     reader = _Reader(report, name)
     if _JWT.match(text):
@@ -156,10 +164,11 @@ def read_credentials(
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            report.skip("", f"neither JSON nor a VC-JWT: {exc.msg} at line {exc.lineno}")
+            report.skip("", M_("neither JSON nor a VC-JWT: {reason} at line {line}",
+                               reason=exc.msg, line=str(exc.lineno)))
             raise ImportFailed(report) from None
         except RecursionError:
-            report.skip("", "not JSON we can read: nested too deeply")
+            report.skip("", M_("not JSON we can read: nested too deeply"))
             raise ImportFailed(report) from None
         if isinstance(value, list):
             for i, v in enumerate(value):
@@ -171,13 +180,13 @@ def read_credentials(
     index = _CompetencyIndex(known_competencies) if known_competencies is not None else None
     for i, rec in enumerate(records):
         if not rec.alignments:
-            report.warn(f"record {i + 1} ({rec.achievement_name})", NO_ALIGNMENT)
+            report.warn(f"record {i + 1} ({rec.achievement_name})", _NO_ALIGNMENT)
         elif index is not None:
             for a in rec.alignments:
                 if index.match(a) is None:
                     report.warn(f"record {i + 1} ({rec.achievement_name})",
-                                f"aligned to {_describe(a)}, which is not in the catalogue: "
-                                "kept as evidence only")
+                                M_("aligned to {alignment}, which is not in the catalogue: "
+                                   "kept as evidence only", alignment=_describe(a)))
     return records, report
 
 
@@ -199,7 +208,11 @@ def _s(value) -> str:
 
 
 class _BadDate(ValueError):
-    """A date field that is there but is not a real date."""
+    """A date field that is there but is not a real date (``said``: why, as a sentence)."""
+
+    def __init__(self, said: Message):
+        super().__init__(str(said))
+        self.said = said
 
 
 def _date(value) -> str:
@@ -214,16 +227,16 @@ def _date(value) -> str:
         try:
             return dt.datetime.fromtimestamp(value, dt.UTC).date().isoformat()
         except (OverflowError, OSError, ValueError):
-            raise _BadDate(f"{value!r} is not a time") from None
+            raise _BadDate(M_("{value} is not a time", value=repr(value))) from None
     text = value.strip() if isinstance(value, str) else None
     if not text or not re.match(r"^\d{4}-\d{2}-\d{2}", text):
-        raise _BadDate(f"{_shown(value)} is not a date (YYYY-MM-DD)")
+        raise _BadDate(M_("{value} is not a date (YYYY-MM-DD)", value=_shown(value)))
     try:
         day = dt.date.fromisoformat(text[:10])
         if len(text) > 10:
             dt.datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
-        raise _BadDate(f"{_shown(value)} is not a real date") from None
+        raise _BadDate(M_("{value} is not a real date", value=_shown(value))) from None
     return day.isoformat()
 
 
@@ -242,7 +255,7 @@ def _first_date(obj: dict, keys: tuple[str, ...], where: str) -> tuple[str, tupl
             try:
                 return _date(obj[key]), None
             except _BadDate as exc:
-                return "", (_join(where, key), str(exc))
+                return "", (_join(where, key), exc.said)
     return "", None
 
 
@@ -270,7 +283,8 @@ class _Reader:
         here = where or "(top level)"
         if self.depth >= MAX_NESTING:
             self.report.read += 1
-            self.report.skip(here, f"credentials nested more than {MAX_NESTING} deep: not read")
+            self.report.skip(here, M_("credentials nested more than {n} deep: not read",
+                                      n=MAX_NESTING))
             return
         self.depth += 1
         try:
@@ -284,11 +298,11 @@ class _Reader:
                 self.read_jwt(obj.strip(), where, part_of)
                 return
             self.report.read += 1
-            self.report.skip(here, "text that is not a credential: not imported")
+            self.report.skip(here, M_("text that is not a credential: not imported"))
             return
         self.report.read += 1
         if not isinstance(obj, dict):
-            self.report.skip(here, "not a credential object: not imported")
+            self.report.skip(here, M_("not a credential object: not imported"))
             return
         types = _types(obj)
         if "vc" in obj and isinstance(obj["vc"], dict) and not types:
@@ -296,7 +310,7 @@ class _Reader:
             self.read_any(obj["vc"], _join(where, "vc"), trust, part_of)
             return
         if "EndorsementCredential" in types or "Endorsement" in types:
-            self.report.skip(here, "an endorsement, not an achievement: not imported")
+            self.report.skip(here, M_("an endorsement, not an achievement: not imported"))
         elif "ClrCredential" in types:
             self.read_clr(obj, where, trust)
         elif types & {"OpenBadgeCredential", "AchievementCredential"} or (
@@ -305,19 +319,22 @@ class _Reader:
             self.read_vc(obj, where, trust, part_of)
         elif "VerifiableCredential" in types:
             other = ", ".join(sorted(types - {"VerifiableCredential"})) or "unnamed"
-            self.report.skip(here, f"a verifiable credential of type {other}, "
-                             "not an achievement: not imported")
+            self.report.skip(here, M_("a verifiable credential of type {kind}, not an "
+                                      "achievement: not imported", kind=other))
         elif "Assertion" in types:
             self.read_ob2_assertion(obj, where)
         elif "BadgeClass" in types or "Achievement" in types:
-            self.report.skip(here, "a badge definition, not an award to a learner: not imported")
+            self.report.skip(here, M_("a badge definition, not an award to a learner: not "
+                                      "imported"))
         elif types & {"Issuer", "Profile"}:
-            self.report.skip(here, "an issuer profile, not an achievement: not imported")
+            self.report.skip(here, M_("an issuer profile, not an achievement: not imported"))
         elif "AlignmentObject" in types or "Alignment" in types:
-            self.report.skip(here, "an alignment on its own, not an achievement: not imported")
+            self.report.skip(here, M_("an alignment on its own, not an achievement: not "
+                                      "imported"))
         else:
             kind = ", ".join(sorted(types)) or "no type"
-            self.report.skip(here, f"not an Open Badge or CLR credential ({kind}): not imported")
+            self.report.skip(here, M_("not an Open Badge or CLR credential ({kind}): not "
+                                      "imported", kind=kind))
 
     @staticmethod
     def _has_achievement(obj: dict) -> bool:
@@ -334,11 +351,12 @@ class _Reader:
             kind = _s(p.get("type")) or "a proof"
             suite = _s(p.get("cryptosuite"))
             label = f"{kind} ({suite})" if suite else kind
-            return _Trust(False, f"signature not checked: {label} needs the issuer's key from "
-                          "the internet, which the workbench never fetches")
+            return _Trust.of(False, M_("signature not checked: {proof} needs the issuer's key "
+                                       "from the internet, which the workbench never fetches",
+                                       proof=label))
         if inherited is not None:
             return inherited
-        return _Trust(False, "not signed: nothing to check it against")
+        return _Trust.of(False, M_("not signed: nothing to check it against"))
 
     def read_jwt(self, token: str, where: str, part_of: str = "") -> None:
         here = where or "(top level)"
@@ -349,17 +367,18 @@ class _Reader:
             signature = _b64url(sig_b64)
         except (ValueError, binascii.Error, RecursionError):
             self.report.read += 1
-            self.report.skip(here, "looks like a VC-JWT but its parts are not base64url JSON: "
-                             "not imported")
+            self.report.skip(here, M_("looks like a VC-JWT but its parts are not base64url "
+                                      "JSON: not imported"))
             return
         if not isinstance(header, dict) or not isinstance(payload, dict):
             self.report.read += 1
-            self.report.skip(here, "a JWT whose header or payload is not an object: not imported")
+            self.report.skip(here, M_("a JWT whose header or payload is not an object: not "
+                                      "imported"))
             return
         credential = payload.get("vc") if isinstance(payload.get("vc"), dict) else payload
         trust = _check_jwt(header, payload, credential, f"{head_b64}.{body_b64}", signature)
         if not trust.verified and trust.note.startswith("signature does not match"):
-            self.report.warn(here, trust.note)
+            self.report.warn(here, trust.said or trust.note)
         credential = dict(credential)
         # VC-JWT carries some claims only in the registered JWT fields.
         credential.setdefault("id", payload.get("jti"))
@@ -378,36 +397,39 @@ class _Reader:
         fmt = "Open Badges 3.0" if "OpenBadgeCredential" in _types(vc) else "Achievement credential"
         if not subjects:
             self.report.skip(_join(where, "credentialSubject"),
-                             "no credential subject, so nothing was awarded: not imported")
+                             M_("no credential subject, so nothing was awarded: not imported"))
             return
         for j, subject in enumerate(subjects):
             spath = _join(where, "credentialSubject" + (f"[{j}]" if len(subjects) > 1 else ""))
             if not isinstance(subject, dict):
-                self.report.skip(spath, "not an object: not imported")
+                self.report.skip(spath, M_("not an object: not imported"))
                 continue
             achievement = subject.get("achievement")
             if isinstance(achievement, str):
-                self.report.skip(_join(spath, "achievement"), f"{URL_ONLY} ({achievement})")
+                self.report.skip(_join(spath, "achievement"),
+                                 M_("could not read: referenced by URL only ({url})",
+                                    url=achievement))
                 continue
             if not isinstance(achievement, dict):
                 name = _s(vc.get("name"))
                 if not name:
                     self.report.skip(_join(spath, "achievement"),
-                                     "no achievement and no credential name: not imported")
+                                     M_("no achievement and no credential name: not imported"))
                     continue
                 self.report.warn(_join(spath, "achievement"),
-                                 f"no achievement described: the credential's name ({name}) "
-                                 "is used")
+                                 M_("no achievement described: the credential's name ({name}) "
+                                    "is used", name=name))
                 achievement = {"name": name, "description": _s(vc.get("description"))}
             name = _s(achievement.get("name")) or _s(vc.get("name"))
             if not name:
                 self.report.skip(_join(spath, "achievement.name"),
-                                 "an achievement with no name: not imported")
+                                 M_("an achievement with no name: not imported"))
                 continue
             awarded, bad = _first_date(subject, ("awardedDate",), spath)
             bad = bad or (bad_issued if not awarded else None)
             if bad:  # checked before anything is kept: an impossible date is never saved
-                self.report.skip(bad[0], f"{name}: {bad[1]}: not imported")
+                self.report.skip(bad[0], M_("{name}: {problem}: not imported", name=name,
+                                            problem=bad[1]))
                 continue
             descriptions = [d for d in _list(achievement.get("resultDescription"))
                             if isinstance(d, dict)]
@@ -441,7 +463,8 @@ class _Reader:
             ))
             if not trust.verified:
                 self.report.warn(spath if where else "credentialSubject",
-                                 f"{name}: unverified ({trust.note})")
+                                 M_("{name}: unverified ({note})", name=name,
+                                    note=trust.said or trust.note))
 
     # -- CLR 2.0 -------------------------------------------------------------------------------
     def read_clr(self, clr: dict, where: str, trust: _Trust | None) -> None:
@@ -452,7 +475,7 @@ class _Reader:
         subject = clr.get("credentialSubject")
         if not isinstance(subject, dict):
             self.report.skip(_join(where, "credentialSubject"),
-                             "a CLR with no readable subject: nothing imported")
+                             M_("a CLR with no readable subject: nothing imported"))
             return
         first = len(self.records)
         base = _join(where, "credentialSubject")
@@ -466,9 +489,11 @@ class _Reader:
                 self.report.read -= 1  # the definition of an award already read
                 continue
             label = _s(ach.get("name")) if isinstance(ach, dict) else ach_id
-            self.report.skip(f"{base}.achievement[{i}]",
-                             f"{label or 'an achievement'} is listed in the record but not "
-                             "awarded by any credential in it: not imported")
+            self.report.skip(f"{base}.achievement[{i}]", M_(
+                "{name} is listed in the record but not awarded by any credential in it: not "
+                "imported", name=label) if label else M_(
+                "an achievement is listed in the record but not awarded by any credential in "
+                "it: not imported"))
         names = {}
         for r in self.records[first:]:
             names.setdefault(r.achievement_id, r.achievement_name)
@@ -486,26 +511,32 @@ class _Reader:
         here = where or "(top level)"
         badge = assertion.get("badge")
         if isinstance(badge, str):
-            self.report.skip(_join(where, "badge"), f"{URL_ONLY} ({badge})")
+            self.report.skip(_join(where, "badge"),
+                             M_("could not read: referenced by URL only ({url})", url=badge))
             return
         if not isinstance(badge, dict) or not _s(badge.get("name")):
-            self.report.skip(_join(where, "badge"), "no badge name: not imported")
+            self.report.skip(_join(where, "badge"), M_("no badge name: not imported"))
             return
         issuer = badge.get("issuer")
         if isinstance(issuer, str):
-            self.report.warn(_join(where, "badge.issuer"), f"issuer {URL_ONLY} ({issuer})")
+            self.report.warn(_join(where, "badge.issuer"),
+                             M_("issuer could not read: referenced by URL only ({url})",
+                                url=issuer))
         issuer_name, issuer_id = _issuer(issuer)
         verification = assertion.get("verification")
         vtype = _s(verification.get("type")) if isinstance(verification, dict) else ""
         if vtype.lower() in ("hosted", "hostedbadge"):
-            note = f"hosted badge: can only be checked online at {_s(assertion.get('id'))}"
+            said = M_("hosted badge: can only be checked online at {url}",
+                      url=_s(assertion.get("id")))
         elif vtype.lower() in ("signed", "signedbadge"):
-            note = "signed badge: the signature was not checked (the key is only online)"
+            said = M_("signed badge: the signature was not checked (the key is only online)")
         else:
-            note = "not signed: nothing to check it against"
+            said = M_("not signed: nothing to check it against")
+        note = str(said)
         issued, bad = _first_date(assertion, ("issuedOn",), where)
         if bad:
-            self.report.skip(bad[0], f"{_s(badge.get('name'))}: {bad[1]}: not imported")
+            self.report.skip(bad[0], M_("{name}: {problem}: not imported",
+                                        name=_s(badge.get("name")), problem=bad[1]))
             return
         raw_results = []
         self.records.append(EvidenceRecord(
@@ -525,7 +556,8 @@ class _Reader:
             endorsed_by=_endorsers(badge.get("endorsement")),
             raw_results=raw_results,
         ))
-        self.report.warn(here, f"{_s(badge.get('name'))}: unverified ({note})")
+        self.report.warn(here, M_("{name}: unverified ({note})", name=_s(badge.get("name")),
+                                  note=said))
 
 
 def _join(where: str, key: str) -> str:
@@ -627,7 +659,7 @@ def _check_jwt(header: dict, payload: dict, credential: dict, signing_input: str
                signature: bytes) -> _Trust:
     alg = _s(header.get("alg"))
     if not alg or alg.lower() == "none":
-        return _Trust(False, "not signed (alg none): nothing to check it against")
+        return _Trust.of(False, M_("not signed (alg none): nothing to check it against"))
     jwk = header.get("jwk")
     if not isinstance(jwk, dict):
         issuer = credential.get("issuer")
@@ -638,18 +670,18 @@ def _check_jwt(header: dict, payload: dict, credential: dict, signing_input: str
     if jwk is None:
         kid = _s(header.get("kid"))
         if kid:
-            return _Trust(False, f"signature not checked: the key is only referenced ({kid}) "
-                          "and the workbench never fetches it")
-        return _Trust(False, "signature not checked: no key embedded")
+            return _Trust.of(False, M_("signature not checked: the key is only referenced "
+                                       "({key}) and the workbench never fetches it", key=kid))
+        return _Trust.of(False, M_("signature not checked: no key embedded"))
     try:
         ok = _verify(alg, jwk, signing_input.encode("ascii"), signature)
     except _Unsupported as exc:
-        return _Trust(False, f"signature not checked: {exc}")
+        return _Trust.of(False, M_("signature not checked: {reason}", reason=exc))
     if ok:
-        return _Trust(True, "signature matches the key embedded in the credential "
-                      "(whether that key belongs to the issuer was not checked)")
-    return _Trust(False, "signature does not match the embedded key: the credential may have "
-                  "been changed")
+        return _Trust.of(True, M_("signature matches the key embedded in the credential "
+                                  "(whether that key belongs to the issuer was not checked)"))
+    return _Trust.of(False, M_("signature does not match the embedded key: the credential may "
+                               "have been changed"))
 
 
 class _Unsupported(Exception):

@@ -48,6 +48,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.formats.report import ImportFailed, ImportReport, read_source_bytes
+from workbench.i18n import M_, MP_, Message
 
 COMPETENCY_COLUMNS = [
     "competency_id", "domain", "name", "description", "parent_id", "source_uri", "difficulty",
@@ -165,7 +166,7 @@ def read_case_package(
     if isinstance(package, dict) and isinstance(package.get("CFPackage"), dict):
         package = package["CFPackage"]  # some servers wrap the package in one more object
     if not isinstance(package, dict) or not isinstance(package.get("CFItems"), list):
-        report.skip("CFItems", "not a CASE package: no list of CFItems")
+        report.skip("CFItems", M_("not a CASE package: no list of CFItems"))
         raise ImportFailed(report)
 
     document = _read_document(package.get("CFDocument"), report, name)
@@ -180,14 +181,15 @@ def read_case_package(
         ident = item["case_identifier"]
         if ident in items:
             report.skip(f"CFItems[{i}].identifier",
-                        f"same identifier as CFItems[{first_seen[ident]}] ({ident}): not imported")
+                        M_("same identifier as {earlier} ({identifier}): not imported",
+                           earlier=f"CFItems[{first_seen[ident]}]", identifier=ident))
             continue
         first_seen[ident] = i
         items[ident] = item
 
     raw_assocs = package.get("CFAssociations", [])
     if not isinstance(raw_assocs, list):
-        report.skip("CFAssociations", "not a list: no hierarchy or links could be read")
+        report.skip("CFAssociations", M_("not a list: no hierarchy or links could be read"))
         raw_assocs = []
     links = _read_associations(raw_assocs, items, document, report)
     framework = _build_framework(document, items, links, report, id_from, domains, known_domains)
@@ -198,15 +200,16 @@ def _load_json(data: bytes, report: ImportReport):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        report.skip("", f"not UTF-8 text (byte {exc.start})")
+        report.skip("", M_("not UTF-8 text (byte {byte})", byte=str(exc.start)))
         raise ImportFailed(report) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        report.skip("", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        report.skip("", M_("not JSON: {reason} at line {line} column {column}", reason=exc.msg,
+                           line=str(exc.lineno), column=str(exc.colno)))
         raise ImportFailed(report) from None
     except RecursionError:
-        report.skip("", "not JSON we can read: nested too deeply")
+        report.skip("", M_("not JSON we can read: nested too deeply"))
         raise ImportFailed(report) from None
 
 
@@ -229,7 +232,8 @@ def _text(value) -> str:
 
 def _read_document(raw, report: ImportReport, name: str) -> CaseDocument:
     if not isinstance(raw, dict):
-        report.warn("CFDocument", "no CFDocument: the framework title is taken from the file name")
+        report.warn("CFDocument", M_("no CFDocument: the framework title is taken from the file "
+                                     "name"))
         raw = {}
     title = _text(raw.get("title")) or Path(name).stem
     subject = raw.get("subject")
@@ -269,15 +273,16 @@ def _education_levels(value) -> str:
 
 def _read_item(raw, where: str, report: ImportReport) -> dict | None:
     if not isinstance(raw, dict):
-        report.skip(where, "not an object: not imported")
+        report.skip(where, M_("not an object: not imported"))
         return None
     ident = _text(raw.get("identifier"))
     if not ident:
-        report.skip(f"{where}.identifier", "no identifier: not imported")
+        report.skip(f"{where}.identifier", M_("no identifier: not imported"))
         return None
     statement = _text(raw.get("fullStatement"))
     if not statement:
-        report.skip(f"{where}.fullStatement", f"no statement for item {ident}: not imported")
+        report.skip(f"{where}.fullStatement", M_("no statement for item {identifier}: not "
+                                                 "imported", identifier=ident))
         return None
     level = raw.get("educationLevel", raw.get("educationalLevel"))
     return {
@@ -338,19 +343,21 @@ def _read_associations(raw_assocs: list, items: dict, document: CaseDocument,
     for i, raw in enumerate(raw_assocs):
         where = f"CFAssociations[{i}]"
         if not isinstance(raw, dict):
-            report.skip(where, "not an object: not read")
+            report.skip(where, M_("not an object: not read"))
             continue
         kind = _text(raw.get("associationType"))
         if not kind:
-            report.skip(f"{where}.associationType", "no association type: not read")
+            report.skip(f"{where}.associationType", M_("no association type: not read"))
             continue
         o_id, o_uri, o_title = _endpoint(raw, "origin")
         d_id, d_uri, d_title = _endpoint(raw, "destination")
         if not (o_id or o_uri):
-            report.skip(f"{where}.originNodeURI", f"{kind} with no origin: not read")
+            report.skip(f"{where}.originNodeURI", M_("{kind} with no origin: not read",
+                                                     kind=kind))
             continue
         if not (d_id or d_uri):
-            report.skip(f"{where}.destinationNodeURI", f"{kind} with no destination: not read")
+            report.skip(f"{where}.destinationNodeURI", M_("{kind} with no destination: not read",
+                                                          kind=kind))
             continue
         origin, dest = resolve(o_id, o_uri), resolve(d_id, d_uri)
         seq = raw.get("sequenceNumber")
@@ -375,23 +382,27 @@ def _read_associations(raw_assocs: list, items: dict, document: CaseDocument,
 
         if kind == "isChildOf":
             if origin == "":
-                report.skip(where, "the framework document is given a parent: not read")
+                report.skip(where, M_("the framework document is given a parent: not read"))
             elif origin == dest:
-                report.skip(where, f"item {origin} is made its own parent: not read")
+                report.skip(where, M_("item {item} is made its own parent: not read",
+                                      item=origin))
             elif origin in links.parents:
-                report.warn(where, f"item {origin} has a second parent ({dest or 'the framework'}):"
-                            " kept only the first")
+                report.warn(where, M_("item {item} has a second parent ({parent}): kept only the "
+                                      "first", item=origin,
+                                      parent=dest or M_("the framework")))
             else:
                 links.parents[origin] = (dest, seq, where)
         elif kind == "precedes":
             if "" in (origin, dest):
-                report.skip(where, "precedes links the framework document itself: not read")
+                report.skip(where, M_("precedes links the framework document itself: not read"))
             elif origin == dest:
-                report.skip(where, f"item {origin} is said to come before itself: not read")
+                report.skip(where, M_("item {item} is said to come before itself: not read",
+                                      item=origin))
             else:
                 links.precedes.append((dest, origin))
         elif "" in (origin, dest):
-            report.skip(where, f"{kind} links the framework document itself: not read")
+            report.skip(where, M_("{kind} links the framework document itself: not read",
+                                  kind=kind))
         else:
             other = items[dest]
             links.crosswalks.append({
@@ -405,8 +416,9 @@ def _read_associations(raw_assocs: list, items: dict, document: CaseDocument,
         n = len(links.external)
         report.warn(
             "CFAssociations",
-            f"{n} association{'s' if n != 1 else ''} point outside this framework ({detail}):"
-            " kept as external references",
+            MP_("{n} association points outside this framework ({detail}): kept as external "
+                "references", "{n} associations point outside this framework ({detail}): kept "
+                "as external references", n=n, detail=detail),
         )
     return links
 
@@ -432,8 +444,8 @@ def _break_cycles(parents: dict[str, str], wheres: dict[str, str], report: Impor
                 loop = [*path[path.index(node):], node]
                 report.skip(
                     wheres.get(node, "CFAssociations"),
-                    "the hierarchy loops back on itself ("
-                    + " -> ".join(describe(n) for n in loop) + "): this parent link was dropped",
+                    M_("the hierarchy loops back on itself ({loop}): this parent link was "
+                       "dropped", loop=" -> ".join(describe(n) for n in loop)),
                 )
                 parents.pop(node, None)
                 break
@@ -523,9 +535,12 @@ class _SubjectAreas:
     def note(self, report: ImportReport) -> None:
         for area, n in self.unknown.items():
             shown = ", ".join(self.known[:8]) + (", ..." if len(self.known) > 8 else "")
-            report.warn("domain", f"{n} item{'s' if n != 1 else ''} got the subject area "
-                        f"{area!r}, which is not one of the catalogue's ({shown}): map it to "
-                        "one of them to count it towards requirements")
+            report.warn("domain", MP_(
+                "{n} item got the subject area {area}, which is not one of the catalogue's "
+                "({known}): map it to one of them to count it towards requirements",
+                "{n} items got the subject area {area}, which is not one of the catalogue's "
+                "({known}): map it to one of them to count it towards requirements",
+                n=n, area=repr(area), known=shown))
 
 
 def _build_framework(document: CaseDocument, items: dict, links: _Links, report: ImportReport,
@@ -541,8 +556,8 @@ def _build_framework(document: CaseDocument, items: dict, links: _Links, report:
         raise ValueError(f"id_from must be 'auto', 'code' or 'identifier', not {id_from!r}")
     if use_code and (not all(codes) or len(set(codes)) != len(codes)):
         # Asked for codes but they cannot identify every item: fall back, and say so.
-        report.warn("humanCodingScheme", "some items have no code or share one: "
-                    "the CFItem identifiers are used as competency ids instead")
+        report.warn("humanCodingScheme", M_("some items have no code or share one: the CFItem "
+                                            "identifiers are used as competency ids instead"))
         use_code = False
 
     def cid(ident: str) -> str:
@@ -642,20 +657,21 @@ def read_opensalt_csv(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        report.skip("", f"not UTF-8 text (byte {exc.start})")
+        report.skip("", M_("not UTF-8 text (byte {byte})", byte=str(exc.start)))
         raise ImportFailed(report) from None
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = reader.fieldnames or []
         missing = [c for c in ("identifier", "fullStatement", "smartLevel") if c not in header]
         if missing:
-            report.skip("", "not an OpenSALT spreadsheet: no column " + ", ".join(missing))
+            report.skip("", M_("not an OpenSALT spreadsheet: no column {columns}",
+                               columns=", ".join(missing)))
             raise ImportFailed(report)
         rows = []
         for row in reader:
             rows.append((reader.line_num, row))
     except csv.Error as exc:
-        report.skip("", f"not CSV we can read: {exc}")
+        report.skip("", M_("not CSV we can read: {reason}", reason=exc))
         raise ImportFailed(report) from None
 
     document = CaseDocument(title=title or Path(name).stem)
@@ -665,7 +681,7 @@ def read_opensalt_csv(
     levels: dict[str, tuple[str, int]] = {}
     for line, row in rows:
         if None in row:  # more cells than header columns: the row is shifted, not trustworthy
-            report.skip("", "more cells than columns: not imported", line)
+            report.skip("", M_("more cells than columns: not imported"), line)
             continue
         raw = {k: v for k, v in row.items() if v not in (None, "")}
         item = _read_item(raw, "row", _LineReport(report, line))
@@ -674,16 +690,17 @@ def read_opensalt_csv(
         ident = item["case_identifier"]
         level = _text(row.get("smartLevel"))
         if ident in items:
-            report.skip("identifier", f"same identifier as an earlier row ({ident}): not imported",
-                        line)
+            report.skip("identifier", M_("same identifier as an earlier row ({identifier}): not "
+                                         "imported", identifier=ident), line)
             continue
         if not level or not all(p.isdigit() for p in level.split(".")):
-            report.skip("smartLevel", f"no usable position in the hierarchy ({level!r}): "
-                        "not imported", line)
+            report.skip("smartLevel", M_("no usable position in the hierarchy ({level}): not "
+                                         "imported", level=repr(level)), line)
             continue
         if level in by_level:
-            report.skip("smartLevel", f"same smartLevel {level} as line "
-                        f"{levels[by_level[level]][1]}: not imported", line)
+            report.skip("smartLevel", M_("same smartLevel {level} as line {line}: not imported",
+                                         level=level, line=str(levels[by_level[level]][1])),
+                        line)
             continue
         items[ident] = item
         by_level[level] = ident
@@ -695,8 +712,9 @@ def read_opensalt_csv(
             parent_level = level.rsplit(".", 1)[0]
             parent = by_level.get(parent_level)
             if parent is None:
-                report.warn("smartLevel", f"parent {parent_level} of {level} is not in the file:"
-                            " imported as top-level", line)
+                report.warn("smartLevel", M_("parent {parent} of {level} is not in the file: "
+                                             "imported as top-level", parent=parent_level,
+                                             level=level), line)
                 continue
             links.parents[ident] = (parent, int(level.rsplit(".", 1)[1]), f"line {line}")
         else:
@@ -711,7 +729,7 @@ class _LineReport:
     def __init__(self, report: ImportReport, line: int):
         self.report, self.line = report, line
 
-    def skip(self, field_: str, message: str) -> None:
+    def skip(self, field_: str, message: str | Message) -> None:
         self.report.skip(field_.removeprefix("row").lstrip("."), message, self.line)
 
 
@@ -917,8 +935,9 @@ def merge_framework(existing: pd.DataFrame, framework: CaseFramework,
         same = (here and here == _cell(item.get("source_uri"))) or (
             _cell(item.get("case_identifier")) == _our_identifier(framework.document.title, cid))
         if not same:
-            report.skip("competency_id", f"{cid!r} is already a competency in the catalogue, "
-                        f"from another framework ({here or 'no URI'}): not merged")
+            report.skip("competency_id", M_(
+                "{competency} is already a competency in the catalogue, from another framework "
+                "({uri}): not merged", competency=repr(cid), uri=here or M_("no URI")))
             counts["refused"] += 1
             refused.add(cid)
             continue
@@ -934,8 +953,9 @@ def merge_framework(existing: pd.DataFrame, framework: CaseFramework,
         counts["updated" if changed else "unchanged"] += 1
     for row in new_rows:  # a parent that was refused is not theirs: they become top-level
         if row.get("parent_id") in refused:
-            report.warn("parent_id", f"{row['competency_id']}: its parent {row['parent_id']!r} "
-                        "was not merged, so it is top-level")
+            report.warn("parent_id", M_("{competency}: its parent {parent} was not merged, so it "
+                                        "is top-level", competency=row["competency_id"],
+                                        parent=repr(row["parent_id"])))
             row["parent_id"] = ""
     if new_rows:
         out = pd.concat([out, pd.DataFrame(new_rows, columns=columns)], ignore_index=True)

@@ -68,6 +68,7 @@ from pydantic import (
 
 from ..domain.dataset import MODALITIES, MODES, OPPORTUNITY_KINDS, PROVIDER_KINDS, Catalogue
 from ..domain.schema import FILES, FRAME_NAMES
+from ..i18n import M_, MP_, Message
 from .report import DataError, ImportFailed, ImportReport, read_source_bytes
 
 #: The fields a mapping can feed from source columns (``columns.<field>``).
@@ -436,7 +437,7 @@ class CatalogMapping:
         )
 
 
-def _mapping_error(source: str, key: str, message: str) -> ImportFailed:
+def _mapping_error(source: str, key: str, message: str | Message) -> ImportFailed:
     report = ImportReport(source)
     report.skip(key, message)
     return ImportFailed(report)
@@ -494,16 +495,18 @@ def load_mapping(path) -> CatalogMapping:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise _mapping_error(name, "", f"could not open the mapping file "
-                             f"({exc.strerror or exc})") from exc
+        raise _mapping_error(name, "", M_("could not open the mapping file ({reason})",
+                                          reason=exc.strerror or exc)) from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         where = getattr(exc, "problem_mark", None)
         line = where.line + 1 if where is not None else None
         report = ImportReport(name)
-        report.skip("", f"not a readable YAML file: {getattr(exc, 'problem', None) or exc}", line)
+        report.skip("", M_("not a readable YAML file: {reason}",
+                           reason=getattr(exc, "problem", None) or exc), line)
         raise ImportFailed(report) from exc
     if not isinstance(doc, dict):
-        raise _mapping_error(name, "", "the mapping must be a YAML mapping of keys to values")
+        raise _mapping_error(name, "", M_("the mapping must be a YAML mapping of keys to "
+                                          "values"))
     try:
         validated = MappingFile.model_validate(doc)
     except ValidationError as exc:
@@ -931,8 +934,9 @@ def _columns(header: list[str], mapping: CatalogMapping, report: ImportReport) -
     for fld, sources in mapping.columns.items():
         missing = [c for c in sources if c not in index and c.casefold() not in index]
         if missing:
-            report.skip(f"columns.{fld}", f"the file has no column {missing[0]!r} "
-                        f"(its header is: {', '.join(h for h in header if h)[:200]})", 1)
+            report.skip(f"columns.{fld}", M_("the file has no column {column} (its header is: "
+                                             "{header})", column=repr(missing[0]),
+                                             header=", ".join(h for h in header if h)[:200]), 1)
             raise ImportFailed(report)
         cols[fld] = [index.get(c, index.get(c.casefold())) for c in sources]
     return _Fields(header, cols, mapping)
@@ -993,10 +997,10 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
     try:
         header = next(reader)
     except StopIteration:
-        report.skip("", "the file is empty")
+        report.skip("", M_("the file is empty"))
         raise ImportFailed(report) from None
     except csv.Error as exc:
-        report.skip("", f"the header row could not be read as CSV: {exc}", 1)
+        report.skip("", M_("the header row could not be read as CSV: {reason}", reason=exc), 1)
         raise ImportFailed(report) from exc
     fields = _columns(header, mapping, report)
     header, cols, width = fields.header, fields.cols, fields.width
@@ -1011,8 +1015,8 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
         except StopIteration:
             break
         except csv.Error as exc:
-            report.skip("", f"the rest of the file could not be read as CSV: {exc}",
-                        previous_end + 1)
+            report.skip("", M_("the rest of the file could not be read as CSV: {reason}",
+                               reason=exc), previous_end + 1)
             break
         records.append((previous_end + 1, values))
         previous_end = reader.line_num
@@ -1024,35 +1028,38 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
             continue
         report.read += 1
 
-        def skip(column: str, message: str, line=line) -> None:
+        def skip(column: str, message: Message, line=line) -> None:
             report.skip(column, message, line)
 
         if cut_off and values is last:
-            skip("", f"the file is cut off part way through this row ({cut_off}): the row "
-                 "was not read")
+            skip("", M_("the file is cut off part way through this row ({reason}): the row was "
+                        "not read", reason=cut_off))
             continue
         extra = [i for i in unnamed if i < len(values) and values[i].strip()]
         if len(values) > width or extra:
             where = extra[0] if extra else width
-            skip(f"column {where + 1}", f"row has {len(values)} values, more than the "
-                 f"{sum(1 for h in header if h)} named columns: the fields look shifted "
-                 "(probably an unquoted comma in an earlier field)")
+            skip(f"column {where + 1}", M_(
+                "row has {n} values, more than the {named} named columns: the fields look "
+                "shifted (probably an unquoted comma in an earlier field)", n=len(values),
+                named=sum(1 for h in header if h)))
             continue
         if len(values) < width and any(i >= len(values) for fl in cols.values() for i in fl):
             skip(header[len(values)] or f"column {len(values) + 1}",
-                 f"row has only {len(values)} of {width} values")
+                 M_("row has only {n} of {width} values", n=len(values), width=width))
             continue
         text_of = {f: fields.text(f, values) for f in cols}
         missing = [f for f in mapping.required if not text_of.get(f)]
         if missing:
-            skip(fields.column(missing[0]), f"no {missing[0].replace('_', ' ')} given: "
-                 "probably the rest of a row broken across lines")
+            skip(fields.column(missing[0]), M_(
+                "no {field} given: probably the rest of a row broken across lines",
+                field=missing[0].replace("_", " ")))
             continue
         broken = [f for f in ("organisation", "title")
                   if _SENTENCE_TAIL.match(values[cols[f][0]] if cols[f][0] < len(values) else "")]
         if broken:
-            skip(fields.column(broken[0]), f"{text_of[broken[0]][:40]!r} reads like the middle "
-                 "of a sentence: the rest of a description broken across lines")
+            skip(fields.column(broken[0]), M_(
+                "{text} reads like the middle of a sentence: the rest of a description broken "
+                "across lines", text=repr(text_of[broken[0]][:40])))
             continue
         address = text_of.get("address", "")
         problem = None
@@ -1062,31 +1069,47 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
             if fld not in cols or raw.casefold() in _NO_VALUE:
                 nums[fld] = None
                 continue
-            what = {"lat": "latitude", "lon": "longitude"}.get(fld, fld.replace("_", " "))
+            what = {"lat": M_("latitude"), "lon": M_("longitude"), "min_age": M_("min age"),
+                    "max_age": M_("max age")}[fld]
             lo, hi = bounds[fld]
             looks_shifted = _shifted(fld, values, fields, bounds)
-            tail = ": the fields look shifted" if looks_shifted else ""
             if fld.endswith("age") and _is_spreadsheet_date(raw):
-                problem = (fld, f"{what} {raw!r} is a date a spreadsheet made of a number: map "
-                           "the column as columns.ages to read it as a range of ages")
+                problem = (fld, M_("{field} {value} is a date a spreadsheet made of a number: "
+                                   "map the column as columns.ages to read it as a range of "
+                                   "ages", field=what, value=repr(raw)))
                 break
             if not _NUMBER.match(raw):
-                problem = (fld, f"{what} {raw[:40]!r} is not a number{tail}")
+                problem = (fld, M_("{field} {value} is not a number: the fields look shifted",
+                                   field=what, value=repr(raw[:40])) if looks_shifted else
+                           M_("{field} {value} is not a number", field=what,
+                              value=repr(raw[:40])))
                 break
             value = float(raw)
             if not lo <= value <= hi:
-                where = "the mapping's bounds" if fld in ("lat", "lon") else "ages"
-                problem = (fld, f"{what} {raw!r} is outside {where} {lo:g}..{hi:g}{tail}")
+                span = f"{lo:g}..{hi:g}"
+                if fld in ("lat", "lon"):
+                    problem = (fld, M_("{field} {value} is outside the mapping's bounds {span}: "
+                                       "the fields look shifted", field=what, value=repr(raw),
+                                       span=span) if looks_shifted else
+                               M_("{field} {value} is outside the mapping's bounds {span}",
+                                  field=what, value=repr(raw), span=span))
+                else:
+                    problem = (fld, M_("{field} {value} is outside ages {span}: the fields look "
+                                       "shifted", field=what, value=repr(raw), span=span)
+                               if looks_shifted else
+                               M_("{field} {value} is outside ages {span}", field=what,
+                                  value=repr(raw), span=span))
                 break
             if fld.endswith("age") and value != int(value):
-                problem = (fld, f"{what} {raw!r} is not a whole number of years")
+                problem = (fld, M_("{field} {value} is not a whole number of years",
+                                   field=what, value=repr(raw)))
                 break
             nums[fld] = value
         if problem:
             skip(fields.column(problem[0]), problem[1])
             continue
         if (nums["lat"] is None) != (nums["lon"] is None):
-            skip(fields.column("lat"), "only one of latitude and longitude is given")
+            skip(fields.column("lat"), M_("only one of latitude and longitude is given"))
             continue
         if nums["lat"] is None and "coordinates" in cols:
             found = find_coordinates(text_of["coordinates"])
@@ -1094,8 +1117,9 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
                 lat, lon, rest = found
                 if not (bounds["lat"][0] <= lat <= bounds["lat"][1]
                         and bounds["lon"][0] <= lon <= bounds["lon"][1]):
-                    skip(fields.column("coordinates"), f"coordinates {lat:g}, {lon:g} are "
-                         "outside the mapping's bounds")
+                    skip(fields.column("coordinates"), M_(
+                        "coordinates {lat}, {lon} are outside the mapping's bounds",
+                        lat=f"{lat:g}", lon=f"{lon:g}"))
                     continue
                 nums["lat"], nums["lon"] = lat, lon
                 if cols["coordinates"] == cols.get("address"):
@@ -1108,21 +1132,23 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
             try:
                 ages = parse_ages(raw)
             except ValueError as exc:
-                report.warn(fields.column("ages"), f"{exc}: opened to all grades (add the "
-                            "words under columns.ages.values)", line)
+                report.warn(fields.column("ages"), M_(
+                    "{reason}: opened to all grades (add the words under columns.ages.values)",
+                    reason=getattr(exc, "said", exc)), line)
                 ages = None
             else:
                 if _is_spreadsheet_date(raw):
-                    report.warn(fields.column("ages"), f"ages {raw!r} look like a date a "
-                                f"spreadsheet made of {ages[0]}-{ages[1]}: read as ages "
-                                f"{ages[0]} to {ages[1]}", line)
+                    report.warn(fields.column("ages"), M_(
+                        "ages {value} look like a date a spreadsheet made of {low}-{high}: read "
+                        "as ages {low} to {high}", value=repr(raw), low=ages[0], high=ages[1]),
+                        line)
             if ages is not None:
                 min_age, max_age = ages
             ages_given = bool(raw)
         if min_age is not None and max_age is not None and min_age > max_age:
             report.warn(fields.column("min_age" if "min_age" in cols else "ages"),
-                        f"ages {min_age}-{max_age} are backwards; read as {max_age}-{min_age}",
-                        line)
+                        M_("ages {low}-{high} are backwards; read as {high}-{low}", low=min_age,
+                           high=max_age), line)
             min_age, max_age = max_age, min_age
         dates = {}
         for fld in ("start_date", "end_date"):
@@ -1132,8 +1158,9 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
                 try:
                     dates[fld] = pd.Timestamp(raw).date()
                 except (ValueError, TypeError, OverflowError):
-                    report.warn(fields.column(fld), f"{raw[:30]!r} is not a date; "
-                                "the season's dates are used", line)
+                    report.warn(fields.column(fld), M_("{value} is not a date; the season's "
+                                                       "dates are used", value=repr(raw[:30])),
+                                line)
         cost = None
         if text_of.get("cost"):
             raw = text_of["cost"].replace("$", "").replace(",", "").strip()
@@ -1142,7 +1169,8 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
             elif _NUMBER.match(raw) and float(raw) >= 0:
                 cost = float(raw)
             else:
-                report.warn(fields.column("cost"), f"cost {raw[:30]!r} is not a number", line)
+                report.warn(fields.column("cost"), M_("cost {value} is not a number",
+                                                      value=repr(raw[:30])), line)
         category = _one_line(text_of.get("category", ""))
         split = mapping.fields["category"].split if "category" in mapping.fields else None
         categories = tuple(c for c in (_one_line(p) for p in (
@@ -1160,13 +1188,13 @@ def _read_rows(text: str, mapping: CatalogMapping, report: ImportReport) -> list
             m = _STILL_GARBLED.search(getattr(row, fld))
             if m:
                 v = getattr(row, fld)
-                report.warn(fields.column(fld), "text still looks garbled and could not be "
-                            f"repaired safely: ...{v[max(0, m.start() - 15):m.end() + 15]}...",
-                            line)
+                report.warn(fields.column(fld), M_(
+                    "text still looks garbled and could not be repaired safely: ...{text}...",
+                    text=v[max(0, m.start() - 15):m.end() + 15]), line)
         rows.append(row)
     if cut_off:
-        report.warn("", "the file is cut off: it ends part way through a row, so the rows "
-                        "after it are missing")
+        report.warn("", M_("the file is cut off: it ends part way through a row, so the rows "
+                           "after it are missing"))
     return rows
 
 
@@ -1338,15 +1366,17 @@ def read_catalog_csv(
     report = ImportReport(name)
     text, encoding = decode_text(data, mapping.encoding)
     if encoding not in ("utf-8", "utf-8-sig"):
-        report.warn("encoding", f"the file is not UTF-8; read it as "
-                    f"{_ENCODING_WORDS.get(encoding, encoding)}")
+        report.warn("encoding", M_("the file is not UTF-8; read it as {encoding}",
+                                   encoding=_ENCODING_WORDS.get(encoding, encoding)))
     if "\x00" in text:
-        report.warn("encoding", "the file contains NUL characters; they were removed")
+        report.warn("encoding", M_("the file contains NUL characters; they were removed"))
         text = text.replace("\x00", "")
     text, repaired = repair_mojibake(text, mac_roman=encoding == "mac_roman")
     if repaired:
-        report.warn("text", f"repaired {repaired} garbled characters (UTF-8 read as "
-                    "Windows-1252, e.g. 'Ã©' for 'é', 'â€™' for '’')")
+        report.warn("text", MP_("repaired {n} garbled character (UTF-8 read as Windows-1252, "
+                                "e.g. 'Ã©' for 'é', 'â€™' for '’')",
+                                "repaired {n} garbled characters (UTF-8 read as Windows-1252, "
+                                "e.g. 'Ã©' for 'é', 'â€™' for '’')", n=repaired))
     rows = _read_rows(text, mapping, report)
 
     # rows without coordinates borrow them from another row at the same address
@@ -1357,8 +1387,9 @@ def read_catalog_csv(
     for r in rows:
         if r.lat is None and r.address and _key(r.address) in where:
             r.lat, r.lon, other = where[_key(r.address)]
-            report.warn(_where_column(mapping), f"no coordinates; used those of line "
-                        f"{other}, which has the same address", r.line)
+            report.warn(_where_column(mapping), M_("no coordinates; used those of line {line}, "
+                                                   "which has the same address", line=str(other)),
+                        r.line)
 
     programmes: dict[tuple[str, str], list[_Row]] = {}
     for r in rows:
@@ -1378,13 +1409,14 @@ def read_catalog_csv(
                 ages = f"{r.min_age if r.min_age is not None else ''}-" \
                        f"{r.max_age if r.max_age is not None else ''}".strip("-")
                 ages = ages + "+" if r.max_age is None else ages
-                report.skip(age_column, f"for ages {ages}: no school grade (K-12) fits", r.line)
+                report.skip(age_column, M_("for ages {ages}: no school grade (K-12) fits",
+                                           ages=ages), r.line)
             continue
         if not any(r.ages_given for r in group):
             no_ages.append(group[0].line)
         kept[k] = group
     if not kept:
-        report.skip("", "no programme could be read from the file")
+        report.skip("", M_("no programme could be read from the file"))
         raise ImportFailed(report)
     report.imported = sum(len(g) for g in kept.values())
 
@@ -1534,8 +1566,8 @@ def read_catalog_csv(
                                  | {o["opportunity_id"] for o in opp_rows}
                                  | {s["section_id"] for s in sec_rows}))
     if collisions:
-        report.skip("source.id_prefix", f"ids {', '.join(collisions[:5])} already exist in the "
-                    "catalogue: choose another id_prefix")
+        report.skip("source.id_prefix", M_("ids {ids} already exist in the catalogue: choose "
+                                           "another id_prefix", ids=", ".join(collisions[:5])))
         raise ImportFailed(report)
 
     # travel between the new zones, and to base zones whose providers sit inside the bounds
@@ -1579,34 +1611,41 @@ def read_catalog_csv(
     # a few summary warnings rather than thousands of identical ones
     n_opp, n_sec = len(opp_rows), len(sec_rows)
     repeats = report.imported - n_opp
-    report.warn("programmes", f"{report.imported} rows became {n_opp} programmes from "
-                f"{len(providers)} organisations, offered in {n_sec} places; {repeats} rows "
-                "repeated a programme already listed (e.g. once per category) and were merged")
+    report.warn("programmes", M_(
+        "{rows} rows became {n_opp} programmes from {orgs} organisations, offered in {n_sec} "
+        "places; {repeats} rows repeated a programme already listed (e.g. once per category) "
+        "and were merged", rows=report.imported, n_opp=n_opp, orgs=len(providers), n_sec=n_sec,
+        repeats=repeats))
     if tba:
-        report.warn("times", f"{tba} of {n_sec} sections do not state clear weekly days and "
-                    "times: marked 'times to be arranged' (check with the provider)")
+        report.warn("times", M_("{n} of {n_sec} sections do not state clear weekly days and "
+                                "times: marked 'times to be arranged' (check with the provider)",
+                                n=tba, n_sec=n_sec))
     if cost_unknown:
-        report.warn("cost", f"cost unknown for {cost_unknown} of {n_opp} programmes: set to $0 "
-                    "(check with the provider)")
-    report.warn("seats", f"the file gives no seat counts: each programme is listed with "
-                f"{mapping.seats} seats (mapping opportunities.seats)")
+        report.warn("cost", M_("cost unknown for {n} of {n_opp} programmes: set to $0 (check "
+                               "with the provider)", n=cost_unknown, n_opp=n_opp))
+    report.warn("seats", M_("the file gives no seat counts: each programme is listed with "
+                            "{seats} seats (mapping opportunities.seats)", seats=mapping.seats))
     if not any(r.start_date for g in kept.values() for r in g):
-        report.warn("dates", f"the file gives no dates: every section runs "
-                    f"{season_start.isoformat()} to {season_end.isoformat()} (mapping season)")
+        report.warn("dates", M_("the file gives no dates: every section runs {start} to {end} "
+                                "(mapping season)", start=season_start.isoformat(),
+                                end=season_end.isoformat()))
     if no_ages:
         lines = ", ".join(str(n) for n in no_ages[:5]) + (", ..." if len(no_ages) > 5 else "")
-        report.warn(age_column, f"{len(no_ages)} of {n_opp} programmes give no ages (line "
-                    f"{lines}): opened to all grades, K-12")
+        report.warn(age_column, M_("{n} of {n_opp} programmes give no ages (line {lines}): "
+                                   "opened to all grades, K-12", n=len(no_ages), n_opp=n_opp,
+                                   lines=lines))
     for cat, n in sorted(unknown_categories.items()):
-        report.warn(mapping.columns["category"][0], f"category {cat!r} ({n} rows) has no "
-                    "interests in the mapping")
+        report.warn(mapping.columns["category"][0], M_(
+            "category {category} ({n} rows) has no interests in the mapping",
+            category=repr(cat), n=n))
     for interest, sels in sorted(unmatched_selectors.items()):
-        report.warn(f"alignments.by_interest.{interest}", f"no competency in the catalogue "
-                    f"matches {sels[0]}: no alignment made for it")
+        report.warn(f"alignments.by_interest.{interest}", M_(
+            "no competency in the catalogue matches {selector}: no alignment made for it",
+            selector=sels[0]))
     for line in no_zone_lines:
         report.warn(_where_column(mapping),
-                    f"no coordinates: placed in zone '{UNKNOWN_ZONE}', which no travel "
-                    "reaches", line)
+                    M_("no coordinates: placed in zone '{zone}', which no travel reaches",
+                       zone=UNKNOWN_ZONE), line)
 
     frames = {
         "providers": pd.DataFrame(list(providers.values()), columns=_names("providers.csv")),
@@ -1662,8 +1701,9 @@ def merge_into(catalogue_frames: dict, imported: dict) -> dict:
             clash = sorted(set(out[name][id_col].astype(str))
                            & set(imported[name][id_col].astype(str)))
             if clash:
-                report.skip(f"{name}.{id_col}", f"{len(clash)} ids already exist, e.g. "
-                            f"{', '.join(clash[:3])}: choose another id prefix")
+                report.skip(f"{name}.{id_col}", M_("{n} ids already exist, e.g. {ids}: choose "
+                                                   "another id prefix", n=len(clash),
+                                                   ids=", ".join(clash[:3])))
     if report.skipped:
         raise ImportFailed(report)
     for name, frame in imported.items():
@@ -1739,9 +1779,9 @@ def import_catalog(path, mapping_path, data_dir_out, base_data_dir=None, *,
         learners, plans = list(dataset.learners.values()), list(dataset.plans.values())
     imported, report = read_catalog_csv(path, mapping, existing)
     if report.skipped and not accept_partial:
-        report.warn("", f"nothing was written: {len(report.skipped)} of {report.read} rows "
-                        "could not be read; accept the partial read to keep the other "
-                        f"{report.imported}")
+        report.warn("", M_("nothing was written: {n} of {read} rows could not be read; accept "
+                           "the partial read to keep the other {imported}",
+                           n=len(report.skipped), read=report.read, imported=report.imported))
         raise ImportFailed(report)
     merged = merge_into(frames, imported)
     write_data_dir(out_dir, merged, learners, plans)

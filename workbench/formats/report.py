@@ -140,11 +140,11 @@ class ImportReport:
     def summary(self, words: Words = ENGLISH) -> str:
         """One plain sentence, e.g. "Read 703 items: imported 700, skipped 3, 2 notes."."""
         parts = [MP_("Read {n} item: imported {imported}", "Read {n} items: imported {imported}",
-                     n=self.read, imported=self.imported)]
+                     n=Value("integer", self.read), imported=Value("integer", self.imported))]
         if self.skipped:
-            parts.append(M_(", skipped {n}", n=len(self.skipped)))
+            parts.append(M_(", skipped {n}", n=Value("integer", len(self.skipped))))
         if self.warnings:
-            parts.append(MP_(", {n} note", ", {n} notes", n=len(self.warnings)))
+            parts.append(MP_(", {n} note", ", {n} notes", n=Value("integer", len(self.warnings))))
         return "".join(p.render(words) for p in parts) + "."
 
     def lines(self, words: Words = ENGLISH, most_skipped: int = 50,
