@@ -178,11 +178,14 @@ def test_terms_are_drawn_one_at_a_time(app):
     assert set(fall.section_ids) != set(spring.section_ids)
     plans.terms.value = 1
     week = s.plan_week(term=spring)
-    drawn = plans.calendar.object
+    drawn = plans.week_chart.frames
     assert set(week.meetings["section_id"]) <= set(spring.section_ids)
-    # the calendar draws exactly the chosen term's meetings
-    rect = next(el for el in drawn if [d.name for d in el.vdims] == ["title", "when"])
-    assert sorted(rect.data["title"]) == sorted(week.meetings["title"])
+    # the calendar draws exactly the chosen term's meetings (in the figure it was built with)
+    assert sorted(drawn.meetings["title"]) == sorted(week.meetings["title"])
+    assert plans.calendar.object is plans.week_chart.figure
+    meetings = next(r for r in plans.week_chart.figure.renderers
+                    if "color" in r.data_source.data)
+    assert len(meetings.data_source.data["left"]) == len(week.meetings)
 
 
 def test_another_group_swap_is_one_click(app):

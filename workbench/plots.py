@@ -7,6 +7,8 @@ for its labels, times, dates and level names.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import holoviews as hv
 import numpy as np
 import pandas as pd
@@ -20,6 +22,73 @@ hv.extension("bokeh", logo=False)
 #: Colour-blind-safe palette (Okabe-Ito), reused for plans and opportunities.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
+
+
+class CalendarFrames(NamedTuple):
+    """What a week calendar draws, as tables in the picture's coordinates (x: the day, 0 =
+    Monday; y: hours after midnight): one source of the drawing rules for ``week_calendar``
+    (HoloViews, notebooks) and ``WeekCalendar`` (the app's figure, updated in place)."""
+
+    free: pd.DataFrame      # x0 y0 x1 y1 label
+    busy: pd.DataFrame      # x0 y0 x1 y1 label
+    trips: pd.DataFrame     # x0 y0 x1 y1 what
+    meetings: pd.DataFrame  # x0 y0 x1 y1 title when color
+    hot: pd.DataFrame       # the meetings outlined (clashes)
+    labels: pd.DataFrame    # x y text
+    xticks: list            # [(x, day)]
+    yticks: list            # [(hour, clock)]
+    lo: int
+    hi: int
+
+
+def calendar_frames(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
+                    free: pd.DataFrame | None = None, busy: pd.DataFrame | None = None,
+                    highlight=(), words: Words = ENGLISH) -> CalendarFrames:
+    """The rectangles, labels, ticks and hours of a week calendar (see ``week_calendar``)."""
+    day_x = {d: i for i, d in enumerate(DAYS)}
+
+    def blocks(df, start, end, pad, extra):
+        if df is None or len(df) == 0:
+            return pd.DataFrame(columns=["x0", "y0", "x1", "y1", *extra])
+        x = df["day"].map(day_x).astype(float).to_numpy()
+        out = pd.DataFrame({"x0": x - pad, "y0": df[start].to_numpy() / 60,
+                            "x1": x + pad, "y1": df[end].to_numpy() / 60})
+        for col in extra:
+            out[col] = df[col].astype(str).to_numpy() if col in df else ""
+        return out
+
+    free_b = blocks(free, "start_min", "end_min", 0.48, ["label"])
+    busy_b = blocks(busy, "start_min", "end_min", 0.48, ["label"])
+    trip_b = pd.DataFrame(columns=["x0", "y0", "x1", "y1", "what"])
+    if trips is not None and len(trips):
+        t = trips[np.isfinite(trips["minutes"].astype(float))].copy()
+        travel = words.gettext("Travel {duration} ({how})")
+        t["what"] = [travel.format(duration=words.duration(m), how=words.getting_around(mode))
+                     for m, mode in zip(t["minutes"], t["mode"], strict=True)]
+        trip_b = blocks(t, "depart_min", "arrive_min", 0.18, ["what"])
+    m = blocks(meetings, "start_min", "end_min", 0.42, ["title"])
+    if len(m):
+        m["when"] = [words.clock_span(a, b) for a, b in
+                     zip(meetings["start_min"], meetings["end_min"], strict=True)]
+    else:
+        m["when"] = []
+    titles = sorted(m["title"].unique()) if len(m) else []
+    cmap = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(titles)}
+    m["color"] = [cmap[t] for t in m["title"]] if len(m) else []
+    hot = m.iloc[0:0]
+    if highlight and len(m):
+        hot = m[meetings["section_id"].isin(highlight).to_numpy()]
+    lab = pd.DataFrame({"x": (m["x0"] + m["x1"]) / 2, "y": (m["y0"] + m["y1"]) / 2,
+                        "text": [_short(t) for t in m["title"]]}) if len(m) else \
+        pd.DataFrame(columns=["x", "y", "text"])
+    lo, hi = 7, 21
+    for df, a, b in ((meetings, "start_min", "end_min"), (free, "start_min", "end_min")):
+        if df is not None and len(df):
+            lo = min(lo, int(df[a].min() // 60))
+            hi = max(hi, int(np.ceil(df[b].max() / 60)))
+    return CalendarFrames(free_b, busy_b, trip_b, m, hot, lab,
+                          [(i, words.day_short(d)) for i, d in enumerate(DAYS)],
+                          [(h, words.clock(h * 60)) for h in range(lo, hi + 1)], lo, hi)
 
 
 def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
@@ -39,65 +108,105 @@ def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
     highlight
         Section ids whose meetings get a red dashed outline (e.g. the ones that clash).
     """
-    day_x = {d: i for i, d in enumerate(DAYS)}
-    layers = []
-
-    def blocks(df, start, end, pad, extra):
-        if df is None or len(df) == 0:
-            return pd.DataFrame(columns=["x0", "y0", "x1", "y1", *extra])
-        x = df["day"].map(day_x).astype(float).to_numpy()
-        out = pd.DataFrame({"x0": x - pad, "y0": df[start].to_numpy() / 60,
-                            "x1": x + pad, "y1": df[end].to_numpy() / 60})
-        for col in extra:
-            out[col] = df[col].astype(str).to_numpy() if col in df else ""
-        return out
-
-    layers.append(hv.Rectangles(blocks(free, "start_min", "end_min", 0.48, ["label"]),
-                                vdims=["label"]).opts(color="#e3f4e1", line_alpha=0,
-                                                      tools=[]))
-    layers.append(hv.Rectangles(blocks(busy, "start_min", "end_min", 0.48, ["label"]),
-                                vdims=["label"]).opts(color="#d9d9d9", line_alpha=0,
-                                                      tools=["hover"]))
-    if trips is not None and len(trips):
-        t = trips[np.isfinite(trips["minutes"].astype(float))].copy()
-        travel = words.gettext("Travel {duration} ({how})")
-        t["what"] = [travel.format(duration=words.duration(m), how=words.getting_around(mode))
-                     for m, mode in zip(t["minutes"], t["mode"], strict=True)]
-        layers.append(hv.Rectangles(blocks(t, "depart_min", "arrive_min", 0.18, ["what"]),
-                                    vdims=["what"]).opts(color="#9e9e9e", line_alpha=0,
-                                                         tools=["hover"]))
-    m = blocks(meetings, "start_min", "end_min", 0.42, ["title"])
-    if len(m):
-        m["when"] = [words.clock_span(a, b) for a, b in
-                     zip(meetings["start_min"], meetings["end_min"], strict=True)]
-    else:
-        m["when"] = []
-    titles = sorted(m["title"].unique()) if len(m) else []
-    cmap = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(titles)}
-    layers.append(hv.Rectangles(m, vdims=["title", "when"]).opts(
+    f = calendar_frames(meetings, trips, free, busy, highlight, words)
+    layers = [hv.Rectangles(f.free, vdims=["label"]).opts(color="#e3f4e1", line_alpha=0,
+                                                          tools=[]),
+              hv.Rectangles(f.busy, vdims=["label"]).opts(color="#d9d9d9", line_alpha=0,
+                                                          tools=["hover"])]
+    if len(f.trips):
+        layers.append(hv.Rectangles(f.trips, vdims=["what"]).opts(
+            color="#9e9e9e", line_alpha=0, tools=["hover"]))
+    cmap = dict(zip(f.meetings["title"], f.meetings["color"], strict=True))
+    layers.append(hv.Rectangles(f.meetings.drop(columns="color"), vdims=["title", "when"]).opts(
         color="title", cmap=cmap, line_color="white", alpha=0.9, tools=["hover"],
         show_legend=False))
-    if highlight and len(m):
-        hot = m[meetings["section_id"].isin(highlight).to_numpy()]
-        layers.append(hv.Rectangles(hot, vdims=["title", "when"]).opts(
+    if len(f.hot):
+        layers.append(hv.Rectangles(f.hot.drop(columns="color"), vdims=["title", "when"]).opts(
             fill_alpha=0, line_color="#C00000", line_width=3, line_dash="dashed"))
-    if len(m):
-        lab = pd.DataFrame({"x": (m["x0"] + m["x1"]) / 2, "y": (m["y0"] + m["y1"]) / 2,
-                            "text": [_short(t) for t in m["title"]]})
-        layers.append(hv.Labels(lab, ["x", "y"], "text").opts(text_font_size="8pt",
-                                                               text_color="white"))
-    lo, hi = 7, 21
-    for df, a, b in ((meetings, "start_min", "end_min"), (free, "start_min", "end_min")):
-        if df is not None and len(df):
-            lo = min(lo, int(df[a].min() // 60))
-            hi = max(hi, int(np.ceil(df[b].max() / 60)))
+    if len(f.labels):
+        layers.append(hv.Labels(f.labels, ["x", "y"], "text").opts(text_font_size="8pt",
+                                                                   text_color="white"))
     return hv.Overlay(layers).opts(
-        hv.opts.Rectangles(xticks=[(i, words.day_short(d)) for i, d in enumerate(DAYS)],
-                           yticks=[(h, words.clock(h * 60)) for h in range(lo, hi + 1)],
-                           invert_yaxis=True, xlim=(-0.5, 6.5), ylim=(lo, hi), responsive=True,
+        hv.opts.Rectangles(xticks=f.xticks, yticks=f.yticks, invert_yaxis=True,
+                           xlim=(-0.5, 6.5), ylim=(f.lo, f.hi), responsive=True,
                            height=height, xlabel="", ylabel="", toolbar=None,
                            default_tools=[], title=literal_braces(title)),
     )
+
+
+class WeekCalendar:
+    """The week calendar as one Bokeh figure, drawn once and then updated in place.
+
+    ``update`` takes what ``week_calendar`` takes and only replaces the figure's data, ticks,
+    hours and title: no new models (re-rendering a HoloViews overlay on every edit built some
+    40 Bokeh models and was most of an edit's server time). ``frames`` is what it draws now.
+    """
+
+    def __init__(self, height: int = 420, font_size: str = "14px"):
+        from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d
+        from bokeh.plotting import figure
+
+        def source(*cols):
+            return ColumnDataSource({c: [] for c in cols})
+
+        rect = ("left", "right", "top", "bottom", "tip")
+        self._sources = {
+            "free": source(*rect), "busy": source(*rect), "trips": source(*rect),
+            "meetings": source(*rect, "color"), "hot": source(*rect),
+            "labels": source("x", "y", "text")}
+        fig = figure(height=height, sizing_mode="stretch_width", toolbar_location=None,
+                     tools="", x_range=Range1d(-0.5, 6.5), y_range=Range1d(21, 7))
+        src = self._sources
+        fig.quad(source=src["free"], fill_color="#e3f4e1", line_alpha=0)
+        tips = [fig.quad(source=src["busy"], fill_color="#d9d9d9", line_alpha=0),
+                fig.quad(source=src["trips"], fill_color="#9e9e9e", line_alpha=0),
+                fig.quad(source=src["meetings"], fill_color="color", fill_alpha=0.9,
+                         line_color="white")]
+        fig.quad(source=src["hot"], fill_alpha=0, line_color="#C00000", line_width=3,
+                 line_dash="dashed")
+        fig.text(x="x", y="y", text="text", source=src["labels"], text_font_size="8pt",
+                 text_color="white", text_align="center", text_baseline="middle")
+        fig.add_tools(HoverTool(renderers=tips, tooltips="@tip"))
+        fig.xaxis.ticker = FixedTicker(ticks=list(range(7)))
+        fig.yaxis.ticker = FixedTicker(ticks=[])
+        for axis in (fig.xaxis, fig.yaxis):
+            axis.major_label_text_font_size = font_size
+        fig.title.text_font_size = font_size
+        fig.xgrid.grid_line_color = None
+        self.figure = fig
+        self.frames: CalendarFrames | None = None
+
+    def update(self, meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
+               free: pd.DataFrame | None = None, busy: pd.DataFrame | None = None,
+               title: str = "", highlight=(), words: Words = ENGLISH) -> None:
+        f = calendar_frames(meetings, trips, free, busy, highlight, words)
+
+        def rects(df, tip):
+            return {"left": df["x0"].to_numpy(float), "right": df["x1"].to_numpy(float),
+                    "top": df["y0"].to_numpy(float), "bottom": df["y1"].to_numpy(float),
+                    "tip": list(tip)}
+
+        m = f.meetings
+        data = {
+            "free": rects(f.free, f.free["label"]),
+            "busy": rects(f.busy, f.busy["label"]),
+            "trips": rects(f.trips, f.trips["what"]),
+            "meetings": {**rects(m, [f"{a} {b}" for a, b in zip(m["title"], m["when"],
+                                                                 strict=True)]),
+                         "color": list(m["color"])},
+            "hot": rects(f.hot, f.hot["title"]),
+            "labels": {"x": f.labels["x"].to_numpy(float), "y": f.labels["y"].to_numpy(float),
+                       "text": list(f.labels["text"])},
+        }
+        for name, cols in data.items():
+            self._sources[name].data = cols
+        fig = self.figure
+        fig.xaxis.major_label_overrides = {i: d for i, d in f.xticks}
+        fig.yaxis.ticker.ticks = [h for h, _ in f.yticks]
+        fig.yaxis.major_label_overrides = {h: c for h, c in f.yticks}
+        fig.y_range.update(start=f.hi, end=f.lo)  # inverted: morning at the top
+        fig.title.text = title
+        self.frames = f
 
 
 def _short(text: str, n: int = 16) -> str:

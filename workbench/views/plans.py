@@ -17,7 +17,7 @@ from ..domain.feasibility import problem_text
 from ..domain.terms import section_words
 from ..domain.words import capitalize
 from ..markup import attr, escape_text
-from ..plots import short_plan_label, week_calendar
+from ..plots import WeekCalendar, short_plan_label
 from ..state import MAX_PLANS
 from .opportunities import CONTROL_CSS, FIELD_CSS
 from .suggest import SuggestPlans
@@ -134,8 +134,10 @@ class PlansStep(StepView):
             stylesheets=[CONTROL_CSS + ":host .bk-btn-group{flex-wrap:wrap}"])
         self.term_words = pn.pane.HTML(sizing_mode="stretch_width",
                                        stylesheets=[":host{font-size:16px}"])
-        self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420,
-                                          min_width=300)
+        # one figure for the step, its data replaced on every edit (never re-rendered)
+        self.week_chart = WeekCalendar(height=420)
+        self.calendar = pn.pane.Bokeh(self.week_chart.figure, sizing_mode="stretch_width",
+                                      min_height=420, min_width=300)
         # the calendar in words: what a screen reader reads, and a phone can read at any size
         self.week_words = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[LIST_CSS])
         self.heading = pn.pane.HTML(
@@ -290,7 +292,7 @@ class PlansStep(StepView):
         name = short_plan_label(plan.name) if plan else _("No plan yet")
         # the weeks shown are the picker's (and the list's below): a title a phone can show
         title = _("{plan} — a typical week").format(plan=name)
-        self.calendar.object = week_calendar(
+        self.week_chart.update(
             week.meetings, week.trips, free=week.free, busy=week.busy, title=title,
             highlight={sid for p in s.problems if p.kind in ("time_conflict", "travel_time",
                                                              "unavailable") for sid in p.sections},

@@ -8,7 +8,7 @@ import panel as pn
 from ..domain.dataset import DAYS, TimeBlock
 from ..domain.words import N_, NP_
 from ..markup import attr, escape_text
-from ..plots import week_calendar
+from ..plots import WeekCalendar
 from .imports import ImportBox
 from .widgets import (
     WRAP,
@@ -94,7 +94,10 @@ class WeekStep(StepView):
         self.upload = ImportBox(s.import_calendar, state=s, file_label=_("Calendar file"),
                                 label=_("Or import the family's calendar (.ics from Google, "
                                         "Apple or Outlook)"), accept=".ics,.ical,.ifb")
-        self.calendar = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=380)
+        # one figure for the step, its data replaced when the week changes (never re-rendered)
+        self.week_chart = WeekCalendar(height=420, font_size="16px")
+        self.calendar = pn.pane.Bokeh(self.week_chart.figure, sizing_mode="stretch_width",
+                                      min_height=380)
 
         self._layout = pn.Column(
             pn.pane.Markdown("## " + _("The learner's week") + "\n" + _(
@@ -135,11 +138,10 @@ class WeekStep(StepView):
         self.budget.value = round(lr.budget)
         self._render_blocks()
         w = self.state.format
-        self.calendar.object = week_calendar(
+        self.week_chart.update(
             pd.DataFrame(columns=["day", "start_min", "end_min", "title"]),
             free=blocks_frame(lr.availability), busy=blocks_frame(lr.commitments),
-            title=self.state.gettext("{name}: the week").format(name=lr.name),
-            words=w).opts(toolbar=None, fontscale=1.35)
+            title=self.state.gettext("{name}: the week").format(name=lr.name), words=w)
 
     def block_words(self, kind: str, block: TimeBlock) -> str:
         """"Free: Monday to Friday, 3 pm–7 pm" / "Busy: Friday, 5 pm–8:30 pm — Babysitting"."""
