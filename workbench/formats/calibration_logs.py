@@ -45,6 +45,7 @@ import pandas as pd
 
 from ..domain.dataset import LEVELS
 from ..domain.words import FALSE_WORDS, TRUE_WORDS
+from ..i18n import M_
 from .report import DataError, DataProblem
 
 RESPONSE_COLUMNS = ("user_id", "skill_name", "correct", "order_id")
@@ -68,14 +69,15 @@ def _text(path) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise DataError([DataProblem(name, None, "", f"could not open the file: "
-                                     f"{exc.strerror or exc}")], name) from exc
+        raise DataError([DataProblem(name, None, "", M_("could not open the file: {reason}",
+                                                        reason=exc.strerror or exc))],
+                        name) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise DataError([DataProblem(name, line, "", "not UTF-8 text (save the file as UTF-8 "
-                                     "CSV)")], name) from None
+        raise DataError([DataProblem(name, line, "", M_("not UTF-8 text (save the file as UTF-8 "
+                                                        "CSV)"))], name) from None
 
 
 def _rows(path, required, optional) -> Iterator[tuple[int, dict[str, str]] | list[DataProblem]]:
@@ -88,11 +90,11 @@ def _rows(path, required, optional) -> Iterator[tuple[int, dict[str, str]] | lis
     try:
         header = next(reader)
     except StopIteration:
-        yield [DataProblem(name, None, "", "the file is empty")]
+        yield [DataProblem(name, None, "", M_("the file is empty"))]
         return
     keys = [h.strip().lower().replace(" ", "_") for h in header]
     missing = [c for c in required if c not in keys]
-    yield [DataProblem(name, 1, c, "missing column") for c in missing]
+    yield [DataProblem(name, 1, c, M_("missing column")) for c in missing]
     if missing:
         return
     wanted = set(required) | set(optional)
@@ -120,8 +122,8 @@ def _collector(name: str, problems: list[DataProblem]):
         if len(problems) < MAX_PROBLEMS:
             problems.append(DataProblem(name, line, column, message))
         elif len(problems) == MAX_PROBLEMS:
-            problems.append(DataProblem(name, line, "", f"more problems from here on; "
-                                        f"stopped listing after {MAX_PROBLEMS}"))
+            problems.append(DataProblem(name, line, "", M_(
+                "more problems from here on; stopped listing after {n}", n=MAX_PROBLEMS)))
 
     return bad
 
@@ -248,7 +250,7 @@ def read_responses(path) -> pd.DataFrame:
                 "previous response to the skill (0 if none)")
         frame["practice_hours"] = frame["practice_hours"].astype(float)
     if not problems and frame.empty:
-        problems.append(DataProblem(name, None, "", "no responses in the file"))
+        problems.append(DataProblem(name, None, "", M_("no responses in the file")))
     if problems:
         raise DataError(problems, name)
     if "level_step" in frame:
@@ -341,7 +343,7 @@ def read_attendance(path, learners: Collection[str] | None = None,
         out["ends_late"].append(late)
         out["line"].append(line)
     if not problems and not out["line"]:
-        problems.append(DataProblem(name, None, "", "no attendance records in the file"))
+        problems.append(DataProblem(name, None, "", M_("no attendance records in the file")))
     if problems:
         raise DataError(problems, name)
     frame = pd.DataFrame({k: v for k, v in out.items()

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..domain.dataset import DAY_NAMES, DAYS, DEVICES, MODES, Catalogue, Dataset, Learner, Plan
 from ..domain.schema import CATALOGUE_FILES, FALSE, FILES, FRAME_NAMES, TRUE, Column, typed_frame
+from ..i18n import M_, MP_
 from ..markup import write_csv
 from .report import DataError, DataProblem
 
@@ -70,25 +71,27 @@ def _read_text(path: Path, label: str, problems: list[DataProblem]) -> str | Non
         size = path.stat().st_size
         if size > MAX_FILE_BYTES and path.is_file():
             problems.append(DataProblem(
-                label, None, "", f"is {size / 2**20:,.0f} MB; data files may be at most "
-                f"{MAX_FILE_BYTES // 2**20} MB (split it, or check it is the right file)"))
+                label, None, "", M_("is {size} MB; data files may be at most {most} MB (split "
+                                    "it, or check it is the right file)",
+                                    size=f"{size / 2**20:,.0f}", most=MAX_FILE_BYTES // 2**20)))
             return None
         data = path.read_bytes()
     except FileNotFoundError:
-        problems.append(DataProblem(label, None, "", "file is missing"))
+        problems.append(DataProblem(label, None, "", M_("file is missing")))
         return None
     except IsADirectoryError:
-        problems.append(DataProblem(label, None, "", "is a folder, not a file"))
+        problems.append(DataProblem(label, None, "", M_("is a folder, not a file")))
         return None
     except OSError as err:
-        problems.append(DataProblem(label, None, "", f"cannot be read ({err.strerror or err})"))
+        problems.append(DataProblem(label, None, "", M_("cannot be read ({reason})",
+                                                        reason=err.strerror or err)))
         return None
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         problems.append(DataProblem(
-            label, line, "", "contains a NUL byte (a zero byte, not text): this is not a text "
-            "file, or it was saved as UTF-16; save it as UTF-8 text"))
+            label, line, "", M_("contains a NUL byte (a zero byte, not text): this is not a text "
+                                "file, or it was saved as UTF-16; save it as UTF-8 text")))
         return None
     try:
         return data.decode("utf-8-sig")
@@ -96,7 +99,8 @@ def _read_text(path: Path, label: str, problems: list[DataProblem]) -> str | Non
         line = data.count(b"\n", 0, err.start) + 1
         problems.append(DataProblem(
             label, line, "",
-            f"is not UTF-8 text (byte 0x{data[err.start]:02x}); save the file as UTF-8"))
+            M_("is not UTF-8 text (byte {byte}); save the file as UTF-8",
+               byte=f"0x{data[err.start]:02x}")))
         return None
 
 
@@ -123,7 +127,7 @@ def _read_csv(root: Path, file: str, problems: list[DataProblem]) -> _Table | No
     if text is None:
         return None
     if not text.strip():
-        problems.append(DataProblem(file, None, "", "file is empty; it needs a header row"))
+        problems.append(DataProblem(file, None, "", M_("file is empty; it needs a header row")))
         return None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
@@ -139,8 +143,9 @@ def _read_csv(root: Path, file: str, problems: list[DataProblem]) -> _Table | No
             rows.append(record)
             lines.append(start)
     except csv.Error as err:
-        hint = "a quoted cell is never closed" if "end of data" in str(err) else str(err)
-        problems.append(DataProblem(file, previous + 1, "", f"is not valid CSV: {hint}"))
+        hint = M_("a quoted cell is never closed") if "end of data" in str(err) else str(err)
+        problems.append(DataProblem(file, previous + 1, "", M_("is not valid CSV: {reason}",
+                                                               reason=hint)))
         return None
 
     names = [h.strip() for h in header_cells]
@@ -149,21 +154,22 @@ def _read_csv(root: Path, file: str, problems: list[DataProblem]) -> _Table | No
         if not name:
             continue
         if name in header:
-            problems.append(DataProblem(file, 1, name, "column appears twice in the header"))
+            problems.append(DataProblem(file, 1, name, M_("column appears twice in the header")))
             continue
         header[name] = i
     if not header:
-        problems.append(DataProblem(file, 1, "", "the first line must be a header row"))
+        problems.append(DataProblem(file, 1, "", M_("the first line must be a header row")))
         return None
     for col in FILES[file]:
         if col.required and col.name not in header:
-            problems.append(DataProblem(file, 1, col.name, "required column is missing"))
+            problems.append(DataProblem(file, 1, col.name, M_("required column is missing")))
     width = len(header_cells)
     for record, line in zip(rows, lines, strict=True):
         if len(record) > width and any(c.strip() for c in record[width:]):
             problems.append(DataProblem(
                 file, line, "",
-                f"row has {len(record)} cells but the header has {width} (a stray comma?)"))
+                M_("row has {n} cells but the header has {width} (a stray comma?)",
+                   n=len(record), width=width)))
 
     text_cols, raw_cols = {}, {}
     for col in FILES[file]:
@@ -192,9 +198,9 @@ def _fmt(x: float | None) -> str:
 
 def _in_range(col: Column, x: float, text: str) -> str | None:
     if col.min is not None and x < col.min:
-        return f"{_show(text)} must be at least {_fmt(col.min)}"
+        return M_("{value} must be at least {low}", value=_show(text), low=_fmt(col.min))
     if col.max is not None and x > col.max:
-        return f"{_show(text)} must be at most {_fmt(col.max)}"
+        return M_("{value} must be at most {high}", value=_show(text), high=_fmt(col.max))
     return None
 
 
@@ -206,21 +212,22 @@ def _parse_cell(col: Column, text: str) -> tuple[str, object, str | None]:
     if kind == "enum":
         if text in col.choices:
             return text, text, None
-        return text, None, f"{_show(text)} is not one of: {', '.join(col.choices)}"
+        return text, None, M_("{value} is not one of: {choices}",
+                              value=_show(text), choices=', '.join(col.choices))
     if kind == "int":
         if not _INT_RE.fullmatch(text):
-            return text, None, f"{_show(text)} is not a whole number"
+            return text, None, M_("{value} is not a whole number", value=_show(text))
         x = int(text.split(".")[0])
         # no count in the catalogue is anywhere near a billion; the cap keeps int64 safe
         err = _in_range(col, x, text) or (
-            f"{_show(text)} is too large" if abs(x) > 10**9 else None)
+            M_("{value} is too large", value=_show(text)) if abs(x) > 10**9 else None)
         return str(x), (None if err else x), err
     if kind == "float":
         if not _NUMBER_RE.fullmatch(text):
-            return text, None, f"{_show(text)} is not a number"
+            return text, None, M_("{value} is not a number", value=_show(text))
         x = float(text)
         if not math.isfinite(x):
-            return text, None, f"{_show(text)} is not a number"
+            return text, None, M_("{value} is not a number", value=_show(text))
         err = _in_range(col, x, text)
         return text, (None if err else x), err
     if kind == "bool":
@@ -229,23 +236,24 @@ def _parse_cell(col: Column, text: str) -> tuple[str, object, str | None]:
             return "true", True, None
         if low in FALSE:
             return "false", False, None
-        return text, None, f"{_show(text)} is not true or false"
+        return text, None, M_("{value} is not true or false", value=_show(text))
     if kind == "date":
         try:
             if not _DATE_RE.fullmatch(text):
                 raise ValueError
             day = dt.date.fromisoformat(text)
         except ValueError:
-            return text, None, f"{_show(text)} is not a date (YYYY-MM-DD)"
+            return text, None, M_("{value} is not a date (YYYY-MM-DD)", value=_show(text))
         if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
-            return text, None, f"{_show(text)} is outside the years {_FIRST_YEAR}-{_LAST_YEAR}"
+            return text, None, M_("{value} is outside the years {first}-{last}",
+                                  value=_show(text), first=_FIRST_YEAR, last=_LAST_YEAR)
         return text, day, None
     if kind == "time":
         minutes = _minutes(text)
         if minutes is None:
-            return text, None, f"{_show(text)} is not a time of day (HH:MM)"
+            return text, None, M_("{value} is not a time of day (HH:MM)", value=_show(text))
         if minutes == 24 * 60 and col.name.startswith("start"):
-            return text, None, "'24:00' is only allowed as an end time"
+            return text, None, M_("'24:00' is only allowed as an end time")
         return f"{minutes // 60:02d}:{minutes % 60:02d}", minutes, None
     if kind == "days":
         days, err = _days(text.split(";") if ";" in text or "," not in text else text.split(","))
@@ -272,7 +280,8 @@ def _days(parts: Iterable[str]) -> tuple[tuple[str, ...], str | None]:
             continue
         day = _DAY_WORDS.get(word.lower())
         if day is None:
-            return (), f"{_show(word)} is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
+            return (), M_("{value} is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+                          value=_show(word))
         found.add(day)
     return tuple(d for d in DAYS if d in found), None
 
@@ -291,7 +300,7 @@ def _check_table(table: _Table, problems: list[DataProblem]) -> None:
             if not v:
                 if col.required:
                     problems.append(DataProblem(table.file, table.lines[i], col.name,
-                                                "is empty; this column is required"))
+                                                M_("is empty; this column is required")))
                 clean.append("")
                 values.append(None)
                 continue
@@ -304,7 +313,8 @@ def _check_table(table: _Table, problems: list[DataProblem]) -> None:
             for i, raw in enumerate(table.raw[col.name]):
                 if raw != cells[i] and cells[i]:
                     problems.append(DataProblem(table.file, table.lines[i], col.name,
-                                                f"{_show(raw)} has spaces at the start or end"))
+                                                M_("{value} has spaces at the start or end",
+                                                   value=_show(raw))))
         table.clean[col.name] = clean
         table.value[col.name] = values
 
@@ -322,7 +332,8 @@ def _duplicates(table: _Table, columns: tuple[str, ...], problems: list[DataProb
             shown = ", ".join(key)
             problems.append(DataProblem(
                 table.file, table.lines[i], columns[-1],
-                f"duplicate {what} {_show(shown)} (first on line {first[key]})"))
+                M_("duplicate {what} {value} (first on line {line})", what=what,
+                   value=_show(shown), line=str(first[key]))))
         else:
             first[key] = table.lines[i]
 
@@ -341,23 +352,26 @@ def _row_checks(table: _Table, problems: list[DataProblem]) -> None:
         for i, lo, hi in pairs("min_grade", "max_grade"):
             if lo > hi:
                 problems.append(DataProblem(f, lines[i], "max_grade",
-                                            f"max_grade {hi} is below min_grade {lo}"))
+                                            M_("max_grade {high} is below min_grade {low}",
+                                               high=hi, low=lo)))
     elif f == "alignments.csv":
         for i, lo, hi in pairs("min_level", "max_level"):
             if lo > hi:
                 problems.append(DataProblem(f, lines[i], "min_level",
-                                            f"min_level {lo} is above max_level {hi}"))
+                                            M_("min_level {low} is above max_level {high}",
+                                               low=lo, high=hi)))
     elif f == "sections.csv":
         for i, a, b in pairs("start_date", "end_date"):
             if b < a:
                 problems.append(DataProblem(f, lines[i], "end_date",
-                                            f"end_date {b} is before start_date {a}"))
+                                            M_("end_date {end} is before start_date {start}",
+                                               end=b, start=a)))
         for i, a, b in pairs("start_time", "end_time"):
             if b <= a:
                 problems.append(DataProblem(
                     f, lines[i], "end_time",
-                    f"end_time {table.text['end_time'][i]} is not after start_time "
-                    f"{table.text['start_time'][i]}"))
+                    M_("end_time {end} is not after start_time {start}",
+                       end=table.text["end_time"][i], start=table.text["start_time"][i])))
         _meeting_checks(table, problems)
 
 
@@ -376,9 +390,9 @@ def _meeting_checks(table: _Table, problems: list[DataProblem]) -> None:
             for name, ok in given.items():
                 if not ok:
                     others = [k for k, g in given.items() if g]
-                    verb = "are" if len(others) > 1 else "is"
-                    problems.append(DataProblem(
-                        f, line, name, f"is empty but {' and '.join(others)} {verb} given"))
+                    problems.append(DataProblem(f, line, name, MP_(
+                        "is empty but {others} is given", "is empty but {others} are given",
+                        n=len(others), others=" and ".join(others))))
         elif not any(given.values()) and not (hours[i] or 0) > 0 and not tba[i]:
             if "self_paced_hours" in t and t["self_paced_hours"][i] and hours[i] is None:
                 continue  # the bad number is already reported
@@ -386,8 +400,8 @@ def _meeting_checks(table: _Table, problems: list[DataProblem]) -> None:
                 continue
             problems.append(DataProblem(
                 f, line, "days",
-                "the section has no meeting times (days, start_time, end_time), no "
-                "self_paced_hours and is not times_tba"))
+                M_("the section has no meeting times (days, start_time, end_time), no "
+                   "self_paced_hours and is not times_tba")))
 
 
 # ---- across files --------------------------------------------------------------------------
@@ -417,7 +431,9 @@ def _references(tables: Mapping[str, _Table], problems: list[DataProblem]) -> No
             for i, x in enumerate(table.text[col.name]):
                 if x and x not in known:
                     problems.append(DataProblem(file, table.lines[i], col.name,
-                                                f"{_show(x)} is not a {target_col} in {target}.csv"))
+                                                M_("{value} is not a {column} in {file}",
+                                                   value=_show(x), column=target_col,
+                                                   file=f"{target}.csv")))
 
 
 def _parent_cycles(tables: Mapping[str, _Table], problems: list[DataProblem]) -> None:
@@ -445,7 +461,7 @@ def _parent_cycles(tables: Mapping[str, _Table], problems: list[DataProblem]) ->
             loop = loop[k:] + loop[:k]
             problems.append(DataProblem(
                 "competencies.csv", line[first], "parent_id",
-                "parent_id makes a loop: " + " -> ".join([*loop, first])))
+                M_("parent_id makes a loop: {loop}", loop=" -> ".join([*loop, first]))))
         done.update(path)
 
 
@@ -469,7 +485,8 @@ def _zones_and_domains(tables: Mapping[str, _Table], problems: list[DataProblem]
             online = providers.text.get("kind", [""] * (i + 1))[i] == "online"
             if z and z != ONLINE_ZONE and not online and z not in zones:
                 problems.append(DataProblem(providers.file, providers.lines[i], "zone",
-                                            f"zone {_show(z)} has no rows in travel_times.csv"))
+                                            M_("zone {zone} has no rows in travel_times.csv",
+                                               zone=_show(z))))
     opportunities = tables.get("opportunities.csv")
     if zones is not None and sections is not None and sections.has("zone"):
         provider_of = {}
@@ -484,14 +501,16 @@ def _zones_and_domains(tables: Mapping[str, _Table], problems: list[DataProblem]
             if kind_of.get(provider_of.get(opp[i], ""), "") == "online":
                 continue
             problems.append(DataProblem(sections.file, sections.lines[i], "zone",
-                                        f"zone {_show(z)} has no rows in travel_times.csv"))
+                                        M_("zone {zone} has no rows in travel_times.csv",
+                                           zone=_show(z))))
     domains = _ids(tables, "competencies.csv", "domain")
     requirements = tables.get("requirements.csv")
     if domains is not None and requirements is not None and requirements.has("domain"):
         for i, d in enumerate(requirements.text["domain"]):
             if d and d not in domains:
                 problems.append(DataProblem(requirements.file, requirements.lines[i], "domain",
-                                            f"domain {_show(d)} is not a domain in competencies.csv"))
+                                            M_("domain {domain} is not a domain in "
+                                               "competencies.csv", domain=_show(d))))
 
 
 def _check_catalogue(root: Path, problems: list[DataProblem]) -> dict[str, _Table]:
@@ -504,7 +523,7 @@ def _check_catalogue(root: Path, problems: list[DataProblem]) -> dict[str, _Tabl
         tables[file] = table
         _check_table(table, problems)
         if file in _NEEDS_ROWS and not table.lines:
-            problems.append(DataProblem(file, None, "", "file has a header but no rows"))
+            problems.append(DataProblem(file, None, "", M_("file has a header but no rows")))
         key = FILES[file][0]
         if key.kind == "id":
             _duplicates(table, (key.name,), problems, key.name)
@@ -595,28 +614,29 @@ def _load_json(text: str, label: str, problems: list[DataProblem]) -> tuple[bool
         return True, json.loads(text)
     except json.JSONDecodeError as err:
         problems.append(DataProblem(label, err.lineno, str(err.colno),
-                                    f"is not valid JSON: {err.msg}"))
+                                    M_("is not valid JSON: {reason}", reason=err.msg)))
     except RecursionError:
-        problems.append(DataProblem(label, None, "", "is not valid JSON: nested too deeply"))
+        problems.append(DataProblem(label, None, "", M_("is not valid JSON: nested too deeply")))
     return False, None
 
 
 _MISSING = object()
 
 
-def _kind(x) -> str:
+def _kind(x):
+    """What a JSON value is, in words ("a number"), said in the reader's language when shown."""
     if x is None:
         return "null"
     if isinstance(x, bool):
         return "true/false"
     if isinstance(x, int | float):
-        return "a number"
+        return M_("a number")
     if isinstance(x, str):
-        return "text"
+        return M_("text")
     if isinstance(x, list):
-        return "a list"
+        return M_("a list")
     if isinstance(x, dict):
-        return "an object"
+        return M_("an object")
     return type(x).__name__
 
 
@@ -672,7 +692,7 @@ class _Fields:
         x = obj.get(key)
         if x is None:
             if required:
-                self.add(self.child(path, key), "is missing (required)")
+                self.add(self.child(path, key), M_("is missing (required)"))
             return _MISSING
         return x
 
@@ -682,12 +702,12 @@ class _Fields:
         if x is _MISSING:
             return default
         if not isinstance(x, str):
-            self.add(where, f"must be text, not {_kind(x)}")
+            self.add(where, M_("must be text, not {kind}", kind=_kind(x)))
             return default
         if (nonempty or ident) and not x.strip():
-            self.add(where, "is empty")
+            self.add(where, M_("is empty"))
         elif ident and x != x.strip():
-            self.add(where, f"{_show(x)} has spaces at the start or end")
+            self.add(where, M_("{value} has spaces at the start or end", value=_show(x)))
         return x
 
     def number(self, obj, key, path="", required=False, default=0.0, lo=None, hi=None,
@@ -698,23 +718,26 @@ class _Fields:
             return default
         if isinstance(x, float) and not math.isfinite(x):
             # JSON has no NaN or Infinity; Python's reader lets them through
-            what = "NaN (\"not a number\")" if math.isnan(x) else "infinite"
-            self.add(where, f"must be an ordinary {'whole ' if whole else ''}number; {what} "
-                     "is not allowed")
+            what = 'NaN ("not a number")' if math.isnan(x) else M_("infinite")
+            self.add(where, M_("must be an ordinary whole number; {what} is not allowed",
+                               what=what) if whole else
+                     M_("must be an ordinary number; {what} is not allowed", what=what))
             return default
         if isinstance(x, bool) or not isinstance(x, int | float):
-            self.add(where, f"must be a {'whole ' if whole else ''}number, not {_kind(x)}"
-                     + (f" ({_show(x)})" if isinstance(x, str) else ""))
+            shown = f" ({_show(x)})" if isinstance(x, str) else ""
+            self.add(where, M_("must be a whole number, not {kind}{value}", kind=_kind(x),
+                               value=shown) if whole else
+                     M_("must be a number, not {kind}{value}", kind=_kind(x), value=shown))
             return default
         if whole and not float(x).is_integer():
-            self.add(where, f"must be a whole number, not {_show(x)}")
+            self.add(where, M_("must be a whole number, not {value}", value=_show(x)))
             return default
         if lo is not None and x < lo:
-            self.add(where, f"{_show(x)} must be at least {_fmt(lo)}")
+            self.add(where, M_("{value} must be at least {low}", value=_show(x), low=_fmt(lo)))
         elif above is not None and x <= above:
-            self.add(where, f"{_show(x)} must be more than {_fmt(above)}")
+            self.add(where, M_("{value} must be more than {low}", value=_show(x), low=_fmt(above)))
         elif hi is not None and x > hi:
-            self.add(where, f"{_show(x)} must be at most {_fmt(hi)}")
+            self.add(where, M_("{value} must be at most {high}", value=_show(x), high=_fmt(hi)))
         return int(x) if whole else float(x)
 
     def level(self, obj, key, path="", required=True, lo=0):
@@ -725,32 +748,34 @@ class _Fields:
         if x is _MISSING:
             return default
         if not isinstance(x, bool):
-            self.add(self.child(path, key), f"must be true or false, not {_kind(x)}")
+            self.add(self.child(path, key), M_("must be true or false, not {kind}", kind=_kind(x)))
             return default
         return x
 
-    def items(self, obj, key, path="", of=(dict,), what="an object"):
+    def items(self, obj, key, path="", of=(dict,), what=None):
         """A list field's items with their paths; bad items are reported and skipped."""
+        what = what or M_("an object")
         x = self.get(obj, key, path, False)
         where = self.child(path, key)
         if x is _MISSING:
             return []
         if not isinstance(x, list):
-            self.add(where, f"must be a list, not {_kind(x)}")
+            self.add(where, M_("must be a list, not {kind}", kind=_kind(x)))
             return []
         good = []
         for i, item in enumerate(x):
             if isinstance(item, of) and not isinstance(item, bool):
                 good.append((self.child(where, i), item))
             else:
-                self.add(self.child(where, i), f"must be {what}, not {_kind(item)}")
+                self.add(self.child(where, i), M_("must be {what}, not {kind}",
+                                                  what=what, kind=_kind(item)))
         return good
 
     def texts(self, obj, key, path="", default=None):
         x = obj.get(key)
         if x is None and default is not None:
             return list(default)
-        return [s for _, s in self.items(obj, key, path, of=(str,), what="text")]
+        return [s for _, s in self.items(obj, key, path, of=(str,), what=M_("text"))]
 
     def date(self, obj, key, path="", required=True):
         x = self.text(obj, key, path, required, default="")
@@ -761,12 +786,14 @@ class _Fields:
                 raise ValueError
             return dt.date.fromisoformat(x)
         except ValueError:
-            self.add(self.child(path, key), f"{_show(x)} is not a date (YYYY-MM-DD)")
+            self.add(self.child(path, key), M_("{value} is not a date (YYYY-MM-DD)",
+                                               value=_show(x)))
             return None
 
     def competency(self, cid: str, where: str, known: _Known) -> None:
         if cid and known.competencies is not None and cid not in known.competencies:
-            self.add(where, f"{_show(cid)} is not a competency_id in competencies.csv")
+            self.add(where, M_("{value} is not a competency_id in competencies.csv",
+                               value=_show(cid)))
 
     def block(self, where: str, obj: dict, labelled: bool) -> dict | None:
         """An availability or commitment block: days, start < end, and an optional label."""
@@ -774,7 +801,7 @@ class _Fields:
         raw = obj.get("days")
         days: tuple[str, ...] = ()
         if raw is None:
-            self.add(self.child(where, "days"), "is missing (required)")
+            self.add(self.child(where, "days"), M_("is missing (required)"))
         elif isinstance(raw, str):
             days, err = _days(raw.replace(",", ";").split(";"))
             if err:
@@ -783,32 +810,35 @@ class _Fields:
             for i, d in enumerate(raw):
                 if not isinstance(d, str):
                     self.add(self.child(self.child(where, "days"), i),
-                             f"must be a day name, not {_kind(d)}")
+                             M_("must be a day name, not {kind}", kind=_kind(d)))
                     continue
                 _, err = _days([d])
                 if err or not d.strip():
                     self.add(self.child(self.child(where, "days"), i),
-                             err or "is empty (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)")
+                             err or M_("is empty (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"))
             if len(self.problems) == n:
                 days, _ = _days(raw)
         else:
-            self.add(self.child(where, "days"), f"must be a list of days, not {_kind(raw)}")
+            self.add(self.child(where, "days"), M_("must be a list of days, not {kind}",
+                                                   kind=_kind(raw)))
         if raw is not None and len(self.problems) == n and not days:
-            self.add(self.child(where, "days"), "needs at least one day")
+            self.add(self.child(where, "days"), M_("needs at least one day"))
         times = {}
         for key in ("start", "end"):
             x = self.text(obj, key, where, required=True, default="")
             if x:
                 minutes = _minutes(x)
                 if minutes is None:
-                    self.add(self.child(where, key), f"{_show(x)} is not a time of day (HH:MM)")
+                    self.add(self.child(where, key), M_("{value} is not a time of day (HH:MM)",
+                                                        value=_show(x)))
                 elif key == "start" and minutes == 24 * 60:
-                    self.add(self.child(where, key), "'24:00' is only allowed as an end time")
+                    self.add(self.child(where, key), M_("'24:00' is only allowed as an end time"))
                 else:
                     times[key] = minutes
         if len(times) == 2 and times["end"] <= times["start"]:
             self.add(self.child(where, "end"),
-                     f"end {_show(obj['end'])} is not after start {_show(obj['start'])}")
+                     M_("end {end} is not after start {start}", end=_show(obj["end"]),
+                        start=_show(obj["start"])))
         label = self.text(obj, "label", where, default="") if labelled or "label" in obj else ""
         if len(self.problems) > n:
             return None
@@ -822,7 +852,7 @@ class _Fields:
 def _not_object(fields: _Fields, data) -> bool:
     if isinstance(data, dict):
         return False
-    fields.add("", f"must be a JSON object {{...}}, not {_kind(data)}")
+    fields.add("", M_("must be a JSON object {{...}}, not {kind}", kind=_kind(data)))
     return True
 
 
@@ -835,23 +865,26 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
     out: dict = {}
     out["learner_id"] = f.text(data, "learner_id", required=True, ident=True)
     if stem is not None and out["learner_id"] and out["learner_id"] != stem:
-        f.add("learner_id", f"{_show(out['learner_id'])} does not match the file name {stem}.json")
+        f.add("learner_id", M_("{value} does not match the file name {stem}.json",
+                               value=_show(out['learner_id']), stem=stem))
     out["name"] = f.text(data, "name", required=True, nonempty=True)
     out["grade"] = f.number(data, "grade", required=True, lo=0, hi=12, whole=True)
     out["home_zone"] = f.text(data, "home_zone", required=True, nonempty=True)
     zone = out["home_zone"]
     if zone and known.zones is not None and zone not in known.zones:
-        f.add("home_zone", f"zone {_show(zone)} has no rows in travel_times.csv")
+        f.add("home_zone", M_("zone {zone} has no rows in travel_times.csv", zone=_show(zone)))
     out["transport"] = f.texts(data, "transport", default=["walk"])
     for i, mode in enumerate(out["transport"]):
         if mode not in MODES:
-            f.add(f"transport[{i}]", f"{_show(mode)} is not one of: {', '.join(MODES)}")
+            f.add(f"transport[{i}]", M_("{value} is not one of: {choices}",
+                                        value=_show(mode), choices=', '.join(MODES)))
     out["max_travel_minutes"] = f.number(data, "max_travel_minutes", default=30, lo=0, hi=1440,
                                          whole=True)
     out["home_broadband"] = f.flag(data, "home_broadband", default=True)
     out["device"] = f.text(data, "device", default="own")
     if out["device"] not in DEVICES:
-        f.add("device", f"{_show(out['device'])} is not one of: {', '.join(DEVICES)}")
+        f.add("device", M_("{value} is not one of: {choices}",
+                           value=_show(out['device']), choices=', '.join(DEVICES)))
     out["budget"] = f.number(data, "budget", default=0.0, lo=0)
     out["max_hours_per_week"] = f.number(data, "max_hours_per_week", default=10.0, above=0,
                                          hi=168)
@@ -863,7 +896,8 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
     levels = f.get(data, "levels", "", False)
     out["levels"] = {}
     if levels is not _MISSING and not isinstance(levels, dict):
-        f.add("levels", f"must be an object {{competency_id: level}}, not {_kind(levels)}")
+        f.add("levels", M_("must be an object {{competency_id: level}}, not {kind}",
+                           kind=_kind(levels)))
     elif isinstance(levels, dict):
         for cid in levels:
             f.competency(cid, f"levels.{cid}", known)
@@ -878,13 +912,14 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
                              "by": by.isoformat() if by else ""})
     out["language"] = f.text(data, "language", default="en")
     if isinstance(data.get("language"), str) and not _LANGUAGE_RE.fullmatch(out["language"]):
-        f.add("language", f"{_show(out['language'])} is not a language code such as en or es-MX")
+        f.add("language", M_("{value} is not a language code such as en or es-MX",
+                             value=_show(out['language'])))
     out["pathway"] = f.text(data, "pathway")
     out["notes"] = f.text(data, "notes")
     out["time_zone"] = f.text(data, "time_zone")
     if out["time_zone"] and out["time_zone"] not in _time_zones():
-        f.add("time_zone", f"{_show(out['time_zone'])} is not a time zone name such as "
-              "America/Chicago")
+        f.add("time_zone", M_("{value} is not a time zone name such as America/Chicago",
+                              value=_show(out["time_zone"])))
     out["evidence"] = []
     for where, ev in f.items(data, "evidence"):
         # "" = evidence kept for the record with no matching competency (raises no level)
@@ -896,7 +931,8 @@ def _check_learner(data, fields: _Fields, known: _Known, stem: str | None) -> di
             try:
                 dt.date.fromisoformat(issued[:10])
             except ValueError:
-                f.add(f.child(where, "issued_on"), f"{_show(issued)} is not a date (YYYY-MM-DD)")
+                f.add(f.child(where, "issued_on"), M_("{value} is not a date (YYYY-MM-DD)",
+                                                      value=_show(issued)))
         out["evidence"].append({
             "competency_id": cid, "level": f.level(ev, "level", where),
             "source": f.text(ev, "source", where), "issued_on": issued,
@@ -920,21 +956,23 @@ def _check_plan(data, fields: _Fields, known: _Known, stem: str | None) -> dict 
     n = len(f.problems)
     out = {"plan_id": f.text(data, "plan_id", required=True, ident=True)}
     if stem is not None and out["plan_id"] and out["plan_id"] != stem:
-        f.add("plan_id", f"{_show(out['plan_id'])} does not match the file name {stem}.json")
+        f.add("plan_id", M_("{value} does not match the file name {stem}.json",
+                            value=_show(out['plan_id']), stem=stem))
     out["learner_id"] = f.text(data, "learner_id", required=True, ident=True)
     lid = out["learner_id"]
     if lid and known.learners is not None and lid not in known.learners:
-        f.add("learner_id", f"{_show(lid)} is not a learner in learners/")
+        f.add("learner_id", M_("{value} is not a learner in learners/", value=_show(lid)))
     out["name"] = f.text(data, "name", required=True, nonempty=True)
     out["sections"] = []
     seen: dict[str, str] = {}
-    for where, sid in f.items(data, "sections", of=(str,), what="a section_id"):
+    for where, sid in f.items(data, "sections", of=(str,), what=M_("a section_id")):
         if not sid.strip():
-            f.add(where, "is empty")
+            f.add(where, M_("is empty"))
         elif known.sections is not None and sid not in known.sections:
-            f.add(where, f"{_show(sid)} is not a section_id in sections.csv")
+            f.add(where, M_("{value} is not a section_id in sections.csv", value=_show(sid)))
         elif sid in seen:
-            f.add(where, f"section {_show(sid)} is already in the plan at {seen[sid]}")
+            f.add(where, M_("section {value} is already in the plan at {where}",
+                            value=_show(sid), where=seen[sid]))
         seen.setdefault(sid, where)
         out["sections"].append(sid)
     return out if len(f.problems) == n else None
@@ -1053,7 +1091,7 @@ def _json_files(root: Path, sub: str, problems: list[DataProblem]) -> list[Path]
     if not folder.exists():
         return []  # a catalogue without learners or plans is still a data directory
     if not folder.is_dir():
-        problems.append(DataProblem(sub, None, "", "must be a folder of .json files"))
+        problems.append(DataProblem(sub, None, "", M_("must be a folder of .json files")))
         return []
     return sorted(p for p in folder.iterdir() if p.suffix == ".json" and p.is_file()
                   and not p.name.startswith("."))
@@ -1069,9 +1107,9 @@ class _Checked:
 
 def _root_problem(root: Path) -> DataProblem | None:
     if not root.exists():
-        return DataProblem(str(root), None, "", "data directory does not exist")
+        return DataProblem(str(root), None, "", M_("data directory does not exist"))
     if not root.is_dir():
-        return DataProblem(str(root), None, "", "is not a directory")
+        return DataProblem(str(root), None, "", M_("is not a directory"))
     return None
 
 

@@ -45,6 +45,7 @@ from pydantic import (
 )
 
 from ..domain.projection import DEFAULT_PARAMETERS, ModelParameters
+from ..i18n import M_
 from .report import DataError, DataProblem
 
 FORMAT = "workbench-parameters"
@@ -204,23 +205,27 @@ def read_parameters(path) -> ParameterSet:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise DataError([DataProblem(name, None, "", f"could not open the file: "
-                                     f"{exc.strerror or exc}")], name) from exc
+        raise DataError([DataProblem(name, None, "", M_("could not open the file: {reason}",
+                                                        reason=exc.strerror or exc))],
+                        name) from exc
     except UnicodeDecodeError:
-        raise DataError([DataProblem(name, None, "", "not UTF-8 text")], name) from None
+        raise DataError([DataProblem(name, None, "", M_("not UTF-8 text"))], name) from None
     try:
         doc = json.loads(text) if Path(path).suffix.lower() == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
         raise DataError([DataProblem(name, exc.lineno, f"column {exc.colno}",
-                                     f"not valid JSON: {exc.msg}")], name) from None
+                                     M_("not valid JSON: {reason}", reason=exc.msg))],
+                        name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataError([DataProblem(name, mark.line + 1 if mark else None, "",
-                                     f"not valid YAML: {getattr(exc, 'problem', None) or exc}")],
+                                     M_("not valid YAML: {reason}",
+                                        reason=getattr(exc, "problem", None) or exc))],
                         name) from None
     if not isinstance(doc, dict):
-        raise DataError([DataProblem(name, 1, "", "a parameters file is a mapping of keys "
-                                     "(format, parameters, provenance, ...)")], name)
+        raise DataError([DataProblem(name, 1, "", M_("a parameters file is a mapping of keys "
+                                                     "(format, parameters, provenance, ...)"))],
+                        name)
     lines = _key_lines(text)
     try:
         checked = ParametersDocument.model_validate(doc)
@@ -229,7 +234,7 @@ def read_parameters(path) -> ParameterSet:
                          for e in exc.errors(include_url=False)], name) from None
     values = checked.parameters.model_dump(exclude_none=True)
     problems = [DataProblem(name, lines.get(("parameters", k)), f"parameters.{k}",
-                            "must be a finite number")
+                            M_("must be a finite number"))
                 for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
     if problems:
         raise DataError(problems, name)
