@@ -221,3 +221,33 @@ def test_workbench_lang_es_import_ics_of_a_partly_broken_file_prints_spanish(db,
     assert capsys.readouterr().err.strip() == (
         "Nothing was changed: 1 part of broken_rule.ics could not be read. Fix the file, or run "
         "again with --accept-partial to keep what could be read.")
+
+
+def test_workbench_lang_es_validate_says_each_problem_in_spanish(tmp_path, capsys):
+    import json
+    import shutil
+
+    from workbench.cli import main
+
+    root = tmp_path / "datos"
+    shutil.copytree(SAMPLE_DATA, root)
+    sections = (root / "sections.csv").read_text().splitlines()
+    header, row = sections[0].split(","), sections[1].split(",")
+    row[header.index("start_date")] = "not-a-date"
+    sections[1] = ",".join(row)
+    (root / "sections.csv").write_text("\n".join(sections) + "\n")
+    learner_file = sorted((root / "learners").glob("*.json"))[0]
+    data = json.loads(learner_file.read_text())
+    data["grade"] = "doce"
+    learner_file.write_text(json.dumps(data, indent=2))
+
+    assert main(["--lang", "es", "validate", str(root)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    # where stays as it is (file:line:field); what is wrong is Spanish
+    assert "sections.csv:2:start_date: 'not-a-date' no es una fecha (AAAA-MM-DD)" in out
+    assert any(line.startswith(f"learners/{learner_file.name}:") and ":grade: debe ser un número "
+               "entero, no texto ('doce')" in line for line in out), out
+    assert main(["--lang", "en", "validate", str(root)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "sections.csv:2:start_date: 'not-a-date' is not a date (YYYY-MM-DD)" in out
+    assert any(":grade: must be a whole number, not text ('doce')" in line for line in out), out
