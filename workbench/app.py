@@ -94,9 +94,10 @@ overflow-wrap:anywhere;line-height:1.25}
 #header .title,.navbar-brand{font-size:1.05rem}}
 """
 
-# the styles reach the panes inside their shadow roots only through the global raw_css
-pn.extension("tabulator", notifications=True, design="bootstrap", loading_indicator=True,
-             raw_css=[CSS])
+# the styles reach the panes inside their shadow roots only through the global raw_css.
+# No Tabulator and no toast notifications: the app uses neither, and each cost every page
+# (Tabulator's scripts and styles on every load, a notification area model in every session)
+pn.extension(design="bootstrap", loading_indicator=True, raw_css=[CSS])
 
 
 @pn.cache(max_items=4)

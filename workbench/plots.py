@@ -143,7 +143,7 @@ class WeekCalendar:
     """
 
     def __init__(self, height: int = 420, font_size: str = "14px"):
-        from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d
+        from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Quad, Range1d, Text
         from bokeh.plotting import figure
 
         def source(*cols):
@@ -157,15 +157,21 @@ class WeekCalendar:
         fig = figure(height=height, sizing_mode="stretch_width", toolbar_location=None,
                      tools="", x_range=Range1d(-0.5, 6.5), y_range=Range1d(21, 7))
         src = self._sources
-        fig.quad(source=src["free"], fill_color="#e3f4e1", line_alpha=0)
-        tips = [fig.quad(source=src["busy"], fill_color="#d9d9d9", line_alpha=0),
-                fig.quad(source=src["trips"], fill_color="#9e9e9e", line_alpha=0),
-                fig.quad(source=src["meetings"], fill_color="color", fill_alpha=0.9,
-                         line_color="white")]
-        fig.quad(source=src["hot"], fill_alpha=0, line_color="#C00000", line_width=3,
-                 line_dash="dashed")
-        fig.text(x="x", y="y", text="text", source=src["labels"], text_font_size="8pt",
-                 text_color="white", text_align="center", text_baseline="middle")
+
+        def quads(name, **visuals):
+            # one glyph per layer (figure.quad adds selection and muted copies nobody sees)
+            return fig.add_glyph(src[name], Quad(left="left", right="right", top="top",
+                                                 bottom="bottom", **visuals))
+
+        quads("free", fill_color="#e3f4e1", line_alpha=0)
+        tips = [quads("busy", fill_color="#d9d9d9", line_alpha=0),
+                quads("trips", fill_color="#9e9e9e", line_alpha=0),
+                quads("meetings", fill_color={"field": "color"}, fill_alpha=0.9,
+                      line_color="white")]
+        quads("hot", fill_alpha=0, line_color="#C00000", line_width=3, line_dash="dashed")
+        fig.add_glyph(src["labels"], Text(x="x", y="y", text="text", text_font_size="8pt",
+                                          text_color="white", text_align="center",
+                                          text_baseline="middle"))
         fig.add_tools(HoverTool(renderers=tips, tooltips="@tip"))
         fig.xaxis.ticker = FixedTicker(ticks=list(range(7)))
         fig.yaxis.ticker = FixedTicker(ticks=[])

@@ -262,7 +262,7 @@ class LearnerStep(StepView):
 
         self._layout = pn.Column(
             pn.pane.Markdown("## " + _("Who are we planning with?")),
-            pn.FlexBox(self.picker, pn.Column(pn.Spacer(height=22), self.show_new),
+            pn.FlexBox(self.picker, self.show_new, align_items="end",
                        sizing_mode="stretch_width"),
             self.new_form,
             rule(),
@@ -272,9 +272,8 @@ class LearnerStep(StepView):
             self.interests, self.strengths, self.adults,
             pn.pane.Markdown("### " + _("Goals")),
             self.goals,
-            pn.FlexBox(self.goal_comp, self.goal_level, self.goal_date,
-                       pn.Column(pn.Spacer(height=22), self.add_goal),
-                       sizing_mode="stretch_width"),
+            pn.FlexBox(self.goal_comp, self.goal_level, self.goal_date, self.add_goal,
+                       align_items="end", sizing_mode="stretch_width"),
             pn.pane.Markdown("### " + _("Where the learner is now") + "\n" + _(
                 "Choose a subject area, then a level for each skill. Levels go Not yet → "
                 "Emerging → Developing → Proficient → Advanced."),
