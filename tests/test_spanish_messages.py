@@ -251,3 +251,26 @@ def test_workbench_lang_es_validate_says_each_problem_in_spanish(tmp_path, capsy
     out = capsys.readouterr().out.splitlines()
     assert "sections.csv:2:start_date: 'not-a-date' is not a date (YYYY-MM-DD)" in out
     assert any(":grade: must be a whole number, not text ('doce')" in line for line in out), out
+
+
+def test_the_plans_calendar_file_is_in_the_familys_language(dataset):
+    import datetime as dt
+
+    from workbench.formats.ics import plan_to_ics
+
+    learner = dataset.learners["L-maya"]
+    plan = dataset.plans_for("L-maya")[0]
+
+    def descriptions(**kw):
+        text = plan_to_ics(dataset.catalogue, learner, plan, now=dt.datetime(2026, 1, 1),
+                           **kw).decode().replace("\r\n ", "")
+        return [x for x in text.split("\r\n") if x.startswith("DESCRIPTION:")]
+
+    english, spanish = descriptions(), descriptions(words=ES)
+    assert len(english) == len(spanish) >= 1
+    assert "Meets: " in english[0] and "Cost: " in english[0]
+    assert "Cuándo: " in spanish[0] and "Costo: " in spanish[0] and "Lo ofrece: " in spanish[0]
+    assert "Meets" not in " ".join(spanish) and "Provider" not in " ".join(spanish)
+    # the dates through Babel (no Python object leaks into the file)
+    assert "Value(" not in " ".join(english + spanish)
+    assert any(" de 20" in d for d in spanish)

@@ -234,6 +234,6 @@ def run_export(args) -> int:
 
     learner = ws.learner(args.learner)
     plan = ws.plan(args.plan, learner)
-    out.write_bytes(plan_to_ics(ws.dataset.catalogue, learner, plan, tz=args.tz))
+    out.write_bytes(plan_to_ics(ws.dataset.catalogue, learner, plan, tz=args.tz, words=ws.words))
     print(_("Wrote {out}: {plan} as a calendar file.").format(out=out, plan=plan.name))
     return 0

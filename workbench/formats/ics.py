@@ -46,7 +46,6 @@ import pandas as pd
 import recurring_ical_events
 
 from workbench.domain.dataset import (
-    DAY_NAMES,
     DAYS,
     MODALITY_WORDS,
     PROVIDER_KIND_WORDS,
@@ -54,11 +53,10 @@ from workbench.domain.dataset import (
     Learner,
     Plan,
     TimeBlock,
-    format_minutes,
     parse_days,
     parse_minutes,
 )
-from workbench.domain.words import ENGLISH
+from workbench.domain.words import ENGLISH, Words
 from workbench.formats.report import ImportFailed, ImportReport, read_source_bytes
 from workbench.i18n import M_, MP_, Message, Value
 
@@ -1271,20 +1269,13 @@ def _vtimezone(tz: str, first_year: int, last_year: int) -> list[str]:
     return [*lines, "END:VTIMEZONE"]
 
 
-def _money(amount: float) -> str:
-    return ENGLISH.money(amount) if amount else "free"
-
-
-def _clock(minutes: int) -> str:
-    return "midnight" if int(minutes) in (0, _MINUTES) else format_minutes(minutes)
-
-
 def _section_uid(plan_id: str, section_id: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, f'{plan_id}/{section_id}')}@anywhere-learning-workbench"
 
 
 def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str | None = None,
-                now: dt.datetime | None = None, sequence: int | None = None) -> bytes:
+                now: dt.datetime | None = None, sequence: int | None = None,
+                words: Words = ENGLISH) -> bytes:
     """A plan's weekly meetings as an iCalendar file a family can add to their calendar.
 
     One weekly repeating event per section that meets, from its first meeting day on or after
@@ -1310,6 +1301,10 @@ def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str | No
     sequence : int, optional
         SEQUENCE for every event. Default: minutes from 2024-01-01 to ``now``, so a later
         export always counts as a newer version of the same events.
+    words : Words, optional
+        The family's language for the events' descriptions and the calendar's notes (a
+        session's ``Translator``); titles, providers and addresses stay as the catalogue has
+        them.
 
     Returns
     -------
@@ -1325,24 +1320,35 @@ def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str | No
     table = catalogue.section_table
     providers = catalogue.providers.set_index("provider_id")
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    w = words
+    _ = w.gettext
     events: list[list[str]] = []
     notes: list[str] = []
     years: list[int] = []
+
+    def day_names(days) -> str:
+        return ", ".join(w.day(d) for d in days)
+
+    def clock(minutes) -> str:
+        return _("midnight") if int(minutes) in (0, _MINUTES) else w.clock(minutes)
+
     for section_id in plan.sections:
         if section_id not in table.index:
-            notes.append(f"{section_id}: not found in the catalogue, so not in this calendar.")
+            notes.append(_("{section}: not found in the catalogue, so not in this calendar.")
+                         .format(section=section_id))
             continue
         row = table.loc[section_id]
         title = str(row["title"])
         if not row["meets"]:
             if bool(row.get("times_tba", False)):
-                notes.append(f"{title}: times to be arranged with the provider, so not in "
-                             "this calendar yet.")
+                notes.append(_("{title}: times to be arranged with the provider, so not in this "
+                               "calendar yet.").format(title=title))
             elif float(row["self_paced_hours"]) > 0:
-                notes.append(f"{title}: at your own pace, about {row['self_paced_hours']:g} "
-                             "hours a week; no set meeting times.")
+                notes.append(_("{title}: at your own pace, about {hours} a week; no set meeting "
+                               "times.").format(title=title,
+                                                hours=w.hours(float(row["self_paced_hours"]))))
             else:
-                notes.append(f"{title}: no meeting times published.")
+                notes.append(_("{title}: no meeting times published.").format(title=title))
             continue
         days = parse_days(row["days"])
         first_day, last_day = row["start_date"].date(), row["end_date"].date()
@@ -1351,8 +1357,8 @@ def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str | No
         while day.weekday() not in wanted:
             day += dt.timedelta(days=1)
         if day > last_day:
-            notes.append(f"{title}: meets on {', '.join(DAY_NAMES[d] for d in days)}, but no "
-                         "such day falls between its start and end dates.")
+            notes.append(_("{title}: meets on {days}, but no such day falls between its start "
+                           "and end dates.").format(title=title, days=day_names(days)))
             continue
         years += [first_day.year, last_day.year]
         start = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=int(row["start_min"]))
@@ -1364,25 +1370,29 @@ def plan_to_ics(catalogue: Catalogue, learner: Learner, plan: Plan, tz: str | No
             address = str(providers.loc[provider_id].get("address", "") or "").strip()
         provider = str(row["provider_name"])
         location = f"{provider}, {address}" if address else provider
-        description = [f"Provider: {provider} ({PROVIDER_KIND_WORDS.get(row['provider_kind'], '')})"
-                       if row.get("provider_kind") else f"Provider: {provider}",
-                       f"{MODALITY_WORDS.get(row['modality'], '')}".strip(),
-                       f"Meets: {', '.join(DAY_NAMES[d] for d in days)}, "
-                       f"{_clock(row['start_min'])} to {_clock(row['end_min'])}, "
-                       f"{_day_words(first_day)} to {_day_words(last_day)}",
-                       f"Cost: {_money(float(row['cost']))}"]
+        kind = PROVIDER_KIND_WORDS.get(row.get("provider_kind") or "", "")
+        cost = float(row["cost"])
+        description = [_("Provider: {provider} ({kind})").format(provider=provider, kind=_(kind))
+                       if kind else _("Provider: {provider}").format(provider=provider),
+                       _(MODALITY_WORDS[row["modality"]])
+                       if row.get("modality") in MODALITY_WORDS else "",
+                       _("Meets: {days}, {start} to {end}, {first} to {last}").format(
+                           days=day_names(days), start=clock(row["start_min"]),
+                           end=clock(row["end_min"]), first=w.date(first_day),
+                           last=w.date(last_day)),
+                       _("Cost: {cost}").format(cost=w.money(cost) if cost else _("free"))]
         bring = []
         if bool(row.get("requires_device", False)):
-            bring.append("a computer or tablet")
+            bring.append(_("a computer or tablet"))
         if bool(row.get("requires_broadband", False)):
-            bring.append("an internet connection")
+            bring.append(_("an internet connection"))
         if bool(row.get("requires_car", False)):
-            bring.append("a car at the site")
+            bring.append(_("a car at the site"))
         if bring:
-            description.append("Needs: " + ", ".join(bring))
+            description.append(_("Needs: {things}").format(things=", ".join(bring)))
         if float(row["self_paced_hours"]) > 0:
-            description.append(f"Plus about {row['self_paced_hours']:g} hours a week at your "
-                               "own pace")
+            description.append(_("Plus about {hours} a week at your own pace").format(
+                hours=w.hours(float(row["self_paced_hours"]))))
         if str(row.get("description", "")).strip():
             description.append(str(row["description"]).strip())
         byday = ",".join(_ICS_DAYS[DAYS.index(d)] for d in days)

@@ -96,5 +96,6 @@ class ShareStep(StepView):
     def _ics_file(self):
         from ..formats.ics import plan_to_ics
 
+        # the events' words in the family's language (titles and places as the catalogue has)
         return io.BytesIO(plan_to_ics(self.state.catalogue, self.state.learner,
-                                      self.state.plan))
+                                      self.state.plan, words=self.state.format))
