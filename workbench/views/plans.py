@@ -177,6 +177,13 @@ class PlansStep(StepView):
     def _sync(self, *_):
         s = self.state
         _ = s.gettext
+        # one edit reaches here twice (its derived results, then the plans themselves): the
+        # second time nothing it shows has changed (every record is replaced, never mutated)
+        seen = (s.learner, s.plans, s.plan_id, s.problems, s.ledgers, s.deleted_plan)
+        last = getattr(self, "_synced", None)
+        if last is not None and all(a is b for a, b in zip(last, seen, strict=True)):
+            return
+        self._synced = seen
         # the picker's value is bound to state.plan_id; its labels are the plans' names
         self.picker.options = s.plan_choices()
         if self.picker.value != s.plan_id:
