@@ -159,6 +159,25 @@ def step_button_name(number: int, step: str, lang: str) -> str:
     return f"{number}. {Translator(lang).gettext(step)}"
 
 
+#: The two sizes every step is checked at: a 390 x 844 phone (touch) and a 1366 x 900 desk.
+SIZES = {"phone": ({"width": 390, "height": 844}, True),
+         "desk": ({"width": 1366, "height": 900}, False)}
+
+
+def sized_page(browser, size: str, contexts: list):
+    """A new page in a context of ``SIZES[size]`` (kept in ``contexts`` to close later); its
+    console errors and page errors collect in ``page.errors``."""
+    viewport, mobile = SIZES[size]
+    ctx = browser.new_context(viewport=viewport, is_mobile=mobile, has_touch=mobile)
+    contexts.append(ctx)
+    page = ctx.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text)
+            if m.type == "error" and "favicon" not in m.text else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return page
+
+
 def open_app(page, url: str, timeout: int = 60_000) -> None:
     """Open the app and wait until the shell is drawn (the who line)."""
     page.goto(url)

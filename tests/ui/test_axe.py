@@ -7,14 +7,12 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import Served
-from pages import go_to_step, open_app
+from pages import SIZES, go_to_step, open_app, sized_page
 from playwright.sync_api import expect
 
 from workbench import SAMPLE_DATA
 from workbench.state import STEPS
 
-SIZES = {"phone": ({"width": 390, "height": 844}, True),
-         "desk": ({"width": 1366, "height": 900}, False)}
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
          # only the violations are wanted: axe then skips the details of every passing node
          "resultTypes": ["violations"]}
@@ -33,10 +31,7 @@ def pages(browser, server):
 
     def get(size: str, lang: str):
         if (size, lang) not in opened:
-            viewport, mobile = SIZES[size]
-            ctx = browser.new_context(viewport=viewport, is_mobile=mobile, has_touch=mobile)
-            contexts.append(ctx)
-            page = ctx.new_page()
+            page = sized_page(browser, size, contexts)
             # Maya's plans have clashes, a goal chart and every kind of row on every step
             open_app(page, f"{server.url}?learner=L-maya&lang={lang}")
             expect(page.locator("html")).to_have_attribute("lang", lang, timeout=30_000)

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from conftest import ARTIFACTS, Served
 from pages import (
     MEASURE,
+    SIZES,
     STEP_HEADINGS,
     WHOLE_PAGE,
     data_values,
@@ -26,6 +27,7 @@ from pages import (
     english_phrases,
     go_to_step,
     open_app,
+    sized_page,
 )
 from playwright.sync_api import expect
 
@@ -34,8 +36,6 @@ from workbench.i18n import LOCALE_DIR, Translator
 from workbench.state import STEPS
 
 TIMEOUT = 30_000
-SIZES = {"phone": ({"width": 390, "height": 844}, True),
-         "desk": ({"width": 1366, "height": 900}, False)}
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +59,7 @@ def pages(browser, server):
 
     def get(size: str, lang: str):
         if (size, lang) not in opened:
-            viewport, mobile = SIZES[size]
-            ctx = browser.new_context(viewport=viewport, is_mobile=mobile, has_touch=mobile)
-            contexts.append(ctx)
-            page = ctx.new_page()
-            page.errors = []
-            page.on("console", lambda m, p=page: p.errors.append(m.text)
-                    if m.type == "error" and "favicon" not in m.text else None)
-            page.on("pageerror", lambda e, p=page: p.errors.append(str(e)))
+            page = sized_page(browser, size, contexts)
             open_app(page, server.url + "?learner=L-lucia")
             if lang != "es":  # Lucía's family reads Spanish: the page opens in Spanish
                 page.get_by_role("combobox", name="Idioma", exact=True).select_option(
