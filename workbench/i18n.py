@@ -15,6 +15,10 @@ A session holds its own :class:`Translator` (never ``gettext.install``, which is
 A ``Translator`` is a :class:`workbench.domain.words.Words` (the formatters) whose strings come
 from the catalogue and whose Babel locale is the language in the US (``es_US``) when Babel knows
 it. Languages without a catalogue fall back to the English source strings.
+
+Sentences said before the reader is known (an import's report, the store's "changed elsewhere")
+are kept as a :class:`Message` (a catalogue string and its arguments, like the domain's
+``feasibility.Phrase``) and put into words when shown: ``text_of(error, state.format)``.
 """
 
 from __future__ import annotations
@@ -122,8 +126,8 @@ class Message:
     itself (with ``{named}`` places); ``plural`` its plural, chosen by the argument ``n``;
     ``context`` a ``pgettext`` context. Arguments are data (a file name, a field, a title: never
     translated; a plain number is shown as it is), :class:`Value` (formatted for the locale),
-    or another ``Message`` (or a tuple
-    of them, joined as "a, b and c"), each rendered in the same language.
+    anything with ``text(words)`` (a ``DataProblem``), or another ``Message`` (or a tuple of
+    them, joined as "a, b and c"), each rendered in the same language.
 
     Made with :func:`M_` / :func:`MP_` / :func:`MC_`, which ``pybabel extract`` knows.
     """
