@@ -188,18 +188,19 @@ def read_responses(path) -> pd.DataFrame:
         ok = True
         for column in ("user_id", "skill_name"):
             if not r[column]:
-                bad(line, column, "missing")
+                bad(line, column, M_("missing"))
                 ok = False
         correct = {"1": 1, "0": 0, "1.0": 1, "0.0": 0}.get(r["correct"])
         if correct is None:
             yes = _yes_no(r["correct"])
             correct = None if yes is None else int(yes)
         if correct is None:
-            bad(line, "correct", f"must be 1 or 0 (got {r['correct']!r})")
+            bad(line, "correct", M_("must be 1 or 0 (got {value})", value=repr(r["correct"])))
             ok = False
         order = _number(r["order_id"])
         if order is None or order != int(order):
-            bad(line, "order_id", f"must be a whole number (got {r['order_id']!r})")
+            bad(line, "order_id", M_("must be a whole number (got {value})",
+                                     value=repr(r["order_id"])))
             ok = False
         practice = None
         if "practice_hours" in r:
@@ -207,16 +208,17 @@ def read_responses(path) -> pd.DataFrame:
             if r["practice_hours"]:
                 practice = _number(r["practice_hours"])
                 if practice is None or practice < 0:
-                    bad(line, "practice_hours", "must be a number of hours, 0 or more (got "
-                        f"{r['practice_hours']!r})")
+                    bad(line, "practice_hours", M_("must be a number of hours, 0 or more (got "
+                                                   "{value})", value=repr(r["practice_hours"])))
                     ok = False
         step = None
         if "level_step" in r:
             has.add("level_step")
             step = parse_level_step(r["level_step"])
             if step is None:
-                bad(line, "level_step", "must be 0-3 (the step k -> k+1), '2->3' or "
-                    f"'Developing->Proficient' (got {r['level_step']!r})")
+                bad(line, "level_step", M_("must be 0-3 (the step k -> k+1), '2->3' or "
+                                           "'Developing->Proficient' (got {value})",
+                                           value=repr(r["level_step"])))
                 ok = False
         if "opportunity_kind" in r:
             has.add("opportunity_kind")
@@ -224,9 +226,12 @@ def read_responses(path) -> pd.DataFrame:
             continue
         key = (r["user_id"], r["skill_name"], step, int(order))
         if key in seen:
-            at = "" if step is None else f" at level step {step}"
-            bad(line, "order_id", f"{int(order)} is used twice for learner {r['user_id']!r} and "
-                f"skill {r['skill_name']!r}{at} (also on line {seen[key]})")
+            args = {"order": str(int(order)), "learner": repr(r["user_id"]),
+                    "skill": repr(r["skill_name"]), "line": str(seen[key])}
+            bad(line, "order_id", M_("{order} is used twice for learner {learner} and skill "
+                                     "{skill} (also on line {line})", **args) if step is None
+                else M_("{order} is used twice for learner {learner} and skill {skill} at level "
+                        "step {step} (also on line {line})", step=str(step), **args))
             continue
         seen[key] = line
         out["user_id"].append(r["user_id"])
@@ -246,8 +251,8 @@ def read_responses(path) -> pd.DataFrame:
         first = ~f.duplicated(unit)
         empty = f["practice_hours"].isna() & ~first
         for line in f.loc[empty, "line"].head(MAX_PROBLEMS):
-            bad(int(line), "practice_hours", "missing: hours of practice since this learner's "
-                "previous response to the skill (0 if none)")
+            bad(int(line), "practice_hours", M_("missing: hours of practice since this learner's "
+                                                "previous response to the skill (0 if none)"))
         frame["practice_hours"] = frame["practice_hours"].astype(float)
     if not problems and frame.empty:
         problems.append(DataProblem(name, None, "", M_("no responses in the file")))
@@ -292,47 +297,54 @@ def read_attendance(path, learners: Collection[str] | None = None,
             has.add("travel_minutes")
             minutes = _number(r["travel_minutes"]) if r["travel_minutes"] else None
             if r["travel_minutes"] and (minutes is None or minutes < 0):
-                bad(line, "travel_minutes", "must be minutes, 0 or more (got "
-                    f"{r['travel_minutes']!r})")
+                bad(line, "travel_minutes", M_("must be minutes, 0 or more (got {value})",
+                                               value=repr(r["travel_minutes"])))
                 ok = False
         if "ends_late" in r:
             has.add("ends_late")
             late = _yes_no(r["ends_late"]) if r["ends_late"] else None
             if r["ends_late"] and late is None:
-                bad(line, "ends_late", f"must be yes or no (got {r['ends_late']!r})")
+                bad(line, "ends_late", M_("must be yes or no (got {value})",
+                                          value=repr(r["ends_late"])))
                 ok = False
         needs_data = minutes is None or late is None
         if not r["learner"]:
-            bad(line, "learner", "missing")
+            bad(line, "learner", M_("missing"))
             ok = False
         elif needs_data and minutes is None and learners is not None \
                 and r["learner"] not in learners:
-            bad(line, "learner", f"{r['learner']!r} is not a learner in the data directory "
-                "(give travel_minutes to use it anyway)")
+            bad(line, "learner", M_("{value} is not a learner in the data directory (give "
+                                    "travel_minutes to use it anyway)",
+                                    value=repr(r["learner"])))
             ok = False
         if not r["section"]:
-            bad(line, "section", "missing")
+            bad(line, "section", M_("missing"))
             ok = False
         elif needs_data and sections is not None and r["section"] not in sections:
-            bad(line, "section", f"{r['section']!r} is not a section in the data directory "
-                "(give travel_minutes and ends_late to use it anyway)")
+            bad(line, "section", M_("{value} is not a section in the data directory (give "
+                                    "travel_minutes and ends_late to use it anyway)",
+                                    value=repr(r["section"])))
             ok = False
         try:
             day = dt.date.fromisoformat(r["date"])
         except ValueError:
-            bad(line, "date", f"must be a date as YYYY-MM-DD (got {r['date']!r})")
+            bad(line, "date", M_("must be a date as YYYY-MM-DD (got {value})",
+                                 value=repr(r["date"])))
             ok = False
             day = None
         attended = _yes_no(r["attended"])
         if attended is None:
-            bad(line, "attended", f"must be yes or no (got {r['attended']!r})")
+            bad(line, "attended", M_("must be yes or no (got {value})",
+                                     value=repr(r["attended"])))
             ok = False
         if not ok:
             continue
         key = (r["learner"], r["section"], day)
         if key in seen:
-            bad(line, "date", f"{day.isoformat()} is listed twice for learner {r['learner']!r} "
-                f"and section {r['section']!r} (also on line {seen[key]})")
+            bad(line, "date", M_("{date} is listed twice for learner {learner} and section "
+                                 "{section} (also on line {line})", date=day.isoformat(),
+                                 learner=repr(r["learner"]), section=repr(r["section"]),
+                                 line=str(seen[key])))
             continue
         seen[key] = line
         out["learner"].append(r["learner"])
