@@ -35,7 +35,8 @@ width:auto;min-width:0}
 .wb-compare tr{border-bottom:2px solid #c9ccd1;padding:.3rem 0}
 .wb-compare th[scope=row]{border:0;padding-bottom:0}
 .wb-compare td{border:0;padding:.1rem .5rem}
-.wb-compare td::before{content:attr(data-plan) ": ";font-weight:600}}
+.wb-compare td::before{content:attr(data-plan) ": ";font-weight:600}
+.wb-compare caption{display:block}}
 .wb-bars{list-style:none;margin:.2rem 0 .8rem;padding:0}
 .wb-bars li{margin:.25rem 0}
 .wb-bar{display:flex;align-items:center;gap:.5rem}
