@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from workbench.domain.dataset import Catalogue, Goal, Learner
+from workbench.domain.dataset import Catalogue, Goal, Learner, Plan
 from workbench.domain.projection import (
     DEFAULT_PARAMETERS,
     ModelParameters,
@@ -26,12 +26,16 @@ from workbench.domain.projection import (
     week_grid,
 )
 
+#: the parameters under which the kernel is pure BKT (the effects beyond it switched off)
+NO_NEW_EFFECTS = DEFAULT_PARAMETERS
+
 PROPS = settings(max_examples=40, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow])
 
 
 def tiny_catalogue(intensity=2.0, max_level=3, min_level=0, difficulty=1.0, end="15:00-16:30",
-                   days="Mon;Wed", self_paced=0.0, interests="robotics", zone_minutes=10.0):
+                   days="Mon;Wed", self_paced=0.0, interests="robotics", zone_minutes=10.0,
+                   dates=("2026-08-31", "2027-06-11")):
     """One community programme, one section (default 3 h a week all year), aligned to MATH.1."""
     start, stop = end.split("-")
     return Catalogue.from_frames(
@@ -50,8 +54,8 @@ def tiny_catalogue(intensity=2.0, max_level=3, min_level=0, difficulty=1.0, end=
             "cost": [100.0], "seats": [10], "requires_broadband": [False],
             "requires_device": [False], "interests": [interests]}),
         sections=pd.DataFrame({
-            "section_id": ["S1"], "opportunity_id": ["O1"], "start_date": ["2026-08-31"],
-            "end_date": ["2027-06-11"], "days": [days], "start_time": [start],
+            "section_id": ["S1"], "opportunity_id": ["O1"], "start_date": [dates[0]],
+            "end_date": [dates[1]], "days": [days], "start_time": [start],
             "end_time": [stop], "self_paced_hours": [self_paced]}),
         alignments=pd.DataFrame({
             "opportunity_id": ["O1"], "competency_id": ["MATH.1"], "intensity": [intensity],
@@ -293,8 +297,36 @@ def test_attendance_falls_with_travel_and_late_hours():
     assert far == pytest.approx(0.9 - 0.03 * 3)
     late = section_attendance(tiny_catalogue(end="18:30-20:00"), learner(), ["S1"])["S1"]
     assert late == pytest.approx(0.9 - 0.05)
+    # reachable but hard: the floor holds
+    hard = section_attendance(tiny_catalogue(zone_minutes=400), learner(), ["S1"])["S1"]
+    assert hard == DEFAULT_PARAMETERS.min_attendance
+
+
+def test_an_unreachable_section_gives_no_attendance_and_no_practice():
+    # home zone Z9 has no listed trip to Z1: no way there at all
     unreachable = section_attendance(tiny_catalogue(), learner(home="Z9"), ["S1"])["S1"]
-    assert unreachable == DEFAULT_PARAMETERS.min_attendance
+    assert unreachable == 0.0
+    proj = project(tiny_catalogue(), learner(level=2, home="Z9"), ["S1"])
+    assert proj.goals["probability"].iloc[0] == 0.0
+    np.testing.assert_array_equal(proj.distribution, proj.distribution[:1].repeat(41, 0))
+
+
+def test_a_tuesday_thursday_workshop_gets_the_practice_of_the_hours_it_meets():
+    # 18 hours: Tue-Thu, 9:00-15:00, in one week that no Monday of its dates falls in
+    cat = tiny_catalogue(days="Tue;Wed;Thu", end="09:00-15:00",
+                         dates=("2026-10-06", "2026-10-08"))
+    weeks = week_grid(cat, dt.date(2026, 8, 31), 40)
+    practice = practice_array(cat, learner(), ["S1"], weeks, NO_NEW_EFFECTS)
+    # 18 h x intensity 2 x attendance 0.9, all in the week of Monday 2026-10-05
+    assert practice[:, 0, 2].sum() == pytest.approx(18 * 2 * 0.9)
+    assert np.flatnonzero(practice[:, 0, 2]).tolist() == [5]
+    proj = project(cat, learner(level=2), ["S1"], start=dt.date(2026, 8, 31),
+                   params=NO_NEW_EFFECTS)
+    assert proj.p_at_least(3)[-1, 0] == pytest.approx(1 - 0.995 ** (18 * 2 * 0.9), rel=1e-12)
+    # the ledger counts the same 18 hours
+    ledger = pytest.importorskip("workbench.domain.ledger")
+    assert ledger.plan_ledger(cat, learner(), Plan("P", "L1", "p", ["S1"]),
+                              params=NO_NEW_EFFECTS)["total_hours"] == pytest.approx(18)
 
 
 def test_interest_and_strength_raise_practice():
@@ -333,8 +365,8 @@ def reference_attendance(cat, who, section_ids, params=DEFAULT_PARAMETERS):
     with np.errstate(invalid="ignore"):
         att = params.base_attendance - params.travel_penalty_per_10min * extra \
             - params.late_penalty * late
-    att = np.clip(np.nan_to_num(att, nan=params.min_attendance, neginf=params.min_attendance),
-                  params.min_attendance, 1.0)
+    # no way there: not attended at all; otherwise the floor
+    att = np.where(np.isfinite(minutes), np.clip(att, params.min_attendance, 1.0), 0.0)
     return pd.Series(att, index=pd.Index(ids, name="section_id"), name="attendance")
 
 
@@ -349,17 +381,24 @@ def reference_practice(cat, who, section_ids, week_starts, params=DEFAULT_PARAME
         return out
     t = cat.section_table.loc[ids]
     attendance = reference_attendance(cat, who, ids, params)
-    monday_ns = mondays.to_numpy(dtype="datetime64[ns]")
     align = cat.alignments.groupby("opportunity_id")
     steps = np.arange(4)
     for sid, row in t.iterrows():
         oid = row["opportunity_id"]
         if oid not in align.groups:
             continue
-        active = (monday_ns >= row["start_date"].to_datetime64()) & \
-                 (monday_ns <= row["end_date"].to_datetime64())
-        hours = float(row["weekly_hours"]) * float(attendance[sid])
-        if hours <= 0 or not active.any():
+        # hours in each week: each day of the week the section meets inside its dates, plus
+        # its self-paced hours in a week it runs on any day (the ledger's rule)
+        hours = np.zeros(len(mondays))
+        for w, monday in enumerate(mondays):
+            days = pd.date_range(monday, periods=7)
+            running = (days >= row["start_date"]) & (days <= row["end_date"])
+            if row["meets"]:
+                meets = [bool(row["day_mask"] >> d.weekday() & 1) for d in days]
+                hours[w] += (running & meets).sum() * (row["end_min"] - row["start_min"]) / 60
+            hours[w] += running.any() * row["self_paced_hours"]
+        att = float(attendance[sid])
+        if att <= 0 or not hours.any():
             continue
         for _, a in align.get_group(oid).iterrows():
             c = c_index.get(a["competency_id"])
@@ -367,7 +406,7 @@ def reference_practice(cat, who, section_ids, week_starts, params=DEFAULT_PARAME
                 continue
             eng = engagement(cat, who, oid, a["competency_id"], params)
             ok = (steps >= int(a["min_level"])) & (steps < int(a["max_level"]))
-            out[:, c, :] += np.outer(active, ok) * hours * float(a["intensity"]) * eng
+            out[:, c, :] += np.outer(hours, ok) * (att * float(a["intensity"]) * eng)
     return out
 
 

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .arrays import catalogue_arrays
 from .dataset import Catalogue, Learner
 from .projection import (
     DEFAULT_PARAMETERS,
@@ -33,6 +34,7 @@ from .projection import (
     practice_array,
     project,
     section_attendance,
+    week_hours,
 )
 from .schedule import fastest_trips
 from .words import ENGLISH, Words
@@ -212,7 +214,6 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
     n_w = len(week_starts) - 1
     base_practice = practice_array(catalogue, learner, sections, week_starts, params) \
         if sections else np.zeros((n_w, len(comp_at), 4))
-    mondays = week_starts[:-1].to_numpy()
 
     def section(sid: str) -> dict:
         return {k: table.at[sid, k] for k in (
@@ -221,10 +222,14 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
 
     info = {sid: section(sid) for sid in sections}
 
-    def weeks_before(row: dict, week: int) -> int:
-        run = (mondays[:week] >= row["start_date"].to_datetime64()) & \
-            (mondays[:week] <= row["end_date"].to_datetime64())
-        return int(run.sum())
+    # the weeks each piece gives any hours, on the days it meets (the kernel's and ledger's rule)
+    arrays = catalogue_arrays(catalogue)
+    week_days = week_starts.as_unit("ns").asi8[:-1] // 86_400_000_000_000
+    runs = dict(zip(sections, (week_hours(arrays, week_days, arrays.positions(sections)) > 0).T,
+                    strict=True)) if sections else {}
+
+    def weeks_before(sid: str, week: int) -> int:
+        return int(runs[sid][:week].sum())
 
     def trip(row: dict) -> float:
         if not bool(row["in_person"]):
@@ -291,7 +296,7 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
             pieces.append(GoalPiece(
                 section_id=sid, title=str(row["title"]),
                 hours_per_week=float(row["weekly_hours"]), intensity=a[0], attendance=att,
-                engagement=float(eng), weeks=weeks_before(row, week),
+                engagement=float(eng), weeks=weeks_before(sid, week),
                 counts=a[1] < g.level and a[2] > current, travel_minutes=trip(row),
                 travel_loss=max(0.0, params.base_attendance - late - att), late_loss=late,
                 interest_match=interest,

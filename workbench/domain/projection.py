@@ -79,8 +79,9 @@ class ModelParameters:
     Judgment."""
 
     min_attendance: float = 0.3
-    """Floor on attendance, so an unreachable or hard section still counts for something if the
-    family chooses it anyway (feasibility reports the problem). Judgment."""
+    """Floor on attendance, so a hard-to-reach or late section still counts for something if the
+    family chooses it anyway (feasibility reports the problem). A section with no way there at
+    all gets 0, not the floor. Judgment."""
 
     interest_boost: float = 0.25
     """Extra engagement when the opportunity's interest tags meet the learner's interests.
@@ -137,6 +138,21 @@ def single_transition_probability(learn_rate: float, practice_per_week: float, w
     """
     w = np.asarray(weeks, dtype=float)
     return transition_probability(learn_rate, practice_per_week * w)
+
+
+def step_chances(practice, log_keep, params=None, *, out=None) -> np.ndarray:
+    """Weekly chance of each level step from that week's practice: ``1 - (1 - t)^n``.
+
+    ``practice`` is (W, 4, P) and ``log_keep`` = ``log(1 - t)`` is (4, P). With ``params`` the
+    practice first saturates within the week (``ModelParameters.weekly_saturation``); without,
+    this is BKT exactly.
+    """
+    n = np.asarray(practice, dtype=float)
+    out = np.empty(n.shape) if out is None else out
+    np.multiply(n, np.asarray(log_keep)[None], out=out)
+    np.expm1(out, out=out)
+    np.negative(out, out=out)
+    return out
 
 
 def evolve_pairs(start, step, *, dtype=np.float64) -> np.ndarray:
@@ -381,21 +397,21 @@ def attendance(arrays: CatalogueArrays, transport, home, section_pos,
                params: ModelParameters = DEFAULT_PARAMETERS) -> np.ndarray:
     """Expected share of a section's hours attended, for (ways, home, section) triples.
 
-    ``clip(base - travel_penalty x max(0, minutes - free) / 10 - late_penalty x [ends late])``,
-    with minutes the fastest one-way trip from home (0 for sections that need no travel, inf
-    when there is no way there, which gives ``min_attendance``).
+    ``clip(base - travel_penalty x max(0, minutes - free) / 10 - late_penalty x [ends late],
+    min_attendance, 1)``, with minutes the fastest one-way trip from home (0 for sections that
+    need no travel). A section the learner has no way to get to (inf minutes) is attended not at
+    all: 0, not the floor, which is only for sections that can be reached but are hard to.
     """
     sec = np.asarray(section_pos, dtype=np.int64)
     zone = arrays.zone[sec]
     minutes = arrays.reach[transport, home, np.where(zone >= 0, zone, len(arrays.zones))]
     minutes = np.where(arrays.in_person[sec], minutes, 0.0)
-    extra = np.maximum(0.0, minutes - params.free_travel_minutes) / 10.0
+    reachable = np.isfinite(minutes)
+    extra = np.maximum(0.0, np.where(reachable, minutes, 0.0) - params.free_travel_minutes) / 10.0
     late = arrays.meets[sec] & (arrays.end_min[sec] > params.late_hour * 60)
-    with np.errstate(invalid="ignore"):
-        att = params.base_attendance - params.travel_penalty_per_10min * extra \
-            - params.late_penalty * late
-    return np.clip(np.nan_to_num(att, nan=params.min_attendance, neginf=params.min_attendance),
-                   params.min_attendance, 1.0)
+    att = params.base_attendance - params.travel_penalty_per_10min * extra \
+        - params.late_penalty * late
+    return np.where(reachable, np.clip(att, params.min_attendance, 1.0), 0.0)
 
 
 def strength_matches(arrays: CatalogueArrays, strengths,
@@ -443,14 +459,14 @@ class _Practice(NamedTuple):
     competency: np.ndarray  # competency index
     section: np.ndarray     # section row in the catalogue arrays
     alignment: np.ndarray   # alignment index (``arrays.alignment_*``)
-    amount: np.ndarray      # practice per week it runs: hours x attendance x intensity x engagement
+    amount: np.ndarray      # practice per hour of the section: attendance x intensity x engagement
+    entry: np.ndarray       # the (row, section) entry of ``PlanRows.section_pos`` it comes from
 
 
 def _practice(arrays: CatalogueArrays, rows: PlanRows, params: ModelParameters) -> _Practice:
     p = params
     rs_row, rs_sec = rows.section_rows(), rows.section_pos
-    hours = arrays.weekly_hours[rs_sec] * attendance(arrays, rows.transport[rs_row],
-                                                     rows.home[rs_row], rs_sec, p)
+    hours = attendance(arrays, rows.transport[rs_row], rows.home[rs_row], rs_sec, p)
     rs_opp = arrays.opportunity[rs_sec]
     n_o, n_d = len(arrays.opportunity_ids), len(arrays.domains)
     s_match = [strength_matches(arrays, s, p) for s in rows.strength_sets]
@@ -470,15 +486,31 @@ def _practice(arrays: CatalogueArrays, rows: PlanRows, params: ModelParameters) 
     strength = s_opp[s_code, rs_opp[x_rs]] | s_dom[s_code, arrays.competency_domain[x_comp]]
     boost = 1.0 + p.interest_boost * interest[x_rs]
     eng = boost + p.strength_boost * strength
-    # (hours x intensity) x engagement, the same rounding as hour-by-hour bookkeeping
+    # (attendance x intensity) x engagement per hour; a week's hours multiply it
     amount = hours[x_rs] * arrays.alignment_intensity[x_al] * eng
-    return _Practice(x_row, x_comp, rs_sec[x_rs], x_al, amount)
+    return _Practice(x_row, x_comp, rs_sec[x_rs], x_al, amount, x_rs)
 
 
-def _active(arrays: CatalogueArrays, mondays: np.ndarray, sections: np.ndarray) -> np.ndarray:
-    """(weeks, entries): does the section run on that Monday (``start <= Monday <= end``)?"""
-    return (mondays[:, None] >= arrays.start_date[sections][None]) & \
-           (mondays[:, None] <= arrays.end_date[sections][None])
+def week_hours(arrays: CatalogueArrays, week_days: np.ndarray, sections: np.ndarray) -> np.ndarray:
+    """(weeks, entries): the hours each section takes in each week starting on ``week_days``.
+
+    The ledger's rule (``CatalogueArrays.hours_in_weeks``): a meeting counts when its date falls
+    inside the section's dates, self-paced hours in any week the section runs on some day. So a
+    Tuesday-Thursday workshop counts in the week it meets even though no Monday of it falls in
+    its dates. Weeks on the catalogue's own Monday grid are read from ``arrays.hours``.
+    """
+    days = np.asarray(week_days, dtype=np.int64)
+    sections = np.asarray(sections, dtype=np.int64)
+    grid = arrays.weeks
+    if grid.size and days.size and not ((days - grid[0]) % 7).any():
+        idx = (days - grid[0]) // 7
+        inside = (idx >= 0) & (idx < grid.size)
+        out = np.zeros((days.size, sections.size))
+        if inside.any():
+            # no section runs outside the catalogue's weeks
+            out[inside] = arrays.hours[np.ix_(sections, idx[inside])].T
+        return out
+    return arrays.hours_in_weeks(sections, days).T
 
 
 def _segments(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -585,7 +617,6 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     n_c = len(arrays.competency_ids)
     n_w = len(week_starts) - 1
     ns = week_starts.as_unit("ns").asi8
-    mondays = ns[:-1].view("datetime64[ns]")
     x = _practice(arrays, rows, params)
     # practice per (row, competency) pair, summed in plan order (the order of the entries)
     key = x.row * n_c + x.competency
@@ -595,19 +626,21 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
     start = rows.levels[pair_row, pair_comp]
     rates = learn_rates(arrays, params)
-    # Most pairs get practice from one section only: their weekly chance of a step is either
-    # 0 or one number per step, so expm1 runs once per pair instead of once per week. Those
-    # pairs go first; pairs with several sections get week-by-week sums.
+    # hours each (row, section) takes in each week, on the days it actually meets
+    hours = week_hours(arrays, ns[:-1] // 86_400_000_000_000, rows.section_pos)   # W x RS
+    # Most pairs get practice from one section only: no sums needed. Those pairs go first;
+    # pairs with several sections get week-by-week sums in plan order.
     single = sizes == 1
     perm = np.concatenate((np.flatnonzero(single), np.flatnonzero(~single)))
     n_1, n_p = int(single.sum()), pair_key.size
     log_keep = np.log1p(-rates[pair_comp[perm]].T)                         # 4 x P
     step = np.empty((n_w, N_STEPS, n_p))
     one = order[starts[single]]
-    base = np.where(arrays.alignment_steps[x.alignment[one]].T,
-                    -np.expm1(x.amount[one] * log_keep[:, :n_1]), 0.0)
-    np.multiply(base[None], _active(arrays, mondays, x.section[one])[:, None, :],
-                out=step[:, :, :n_1])
+    # (contiguous blocks: numpy's vector expm1 and its strided loop may round differently, and
+    # a row must get the same numbers in any batch)
+    step[:, :, :n_1] = step_chances((hours[:, x.entry[one]] * x.amount[one])[:, None, :]
+                                    * arrays.alignment_steps[x.alignment[one]].T[None],
+                                    np.ascontiguousarray(log_keep[:, :n_1]), params)
     if n_1 < n_p:
         # every contribution of these pairs, pair after pair and in plan order within a pair,
         # one row (weeks x steps) each: the sums run over whole contiguous rows
@@ -615,17 +648,19 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         pick = order[many]
         rank = (np.arange(order.size) - np.repeat(starts, sizes))[many]
         m_pair = np.repeat(np.arange(n_p - n_1), sizes[~single])
-        each = ((_active(arrays, mondays, x.section[pick]).T[:, :, None]
-                 & arrays.alignment_steps[x.alignment[pick]][:, None, :])
+        each = ((hours[:, x.entry[pick]].T[:, :, None]
+                 * arrays.alignment_steps[x.alignment[pick]][:, None, :])
                 * x.amount[pick][:, None, None]).reshape(len(pick), n_w * N_STEPS)
         by_pair = np.zeros((n_p - n_1, n_w * N_STEPS))
         for r in range(int(rank.max()) + 1):
             # one contribution per pair at each rank, added in plan order
             at = rank == r
             by_pair[m_pair[at]] += each[at]
-        practice = by_pair.reshape(n_p - n_1, n_w, N_STEPS).transpose(1, 2, 0)
-        step[:, :, n_1:] = -np.expm1(practice * log_keep[None, :, n_1:])
-        del practice, by_pair, each
+        practice = np.ascontiguousarray(by_pair.reshape(n_p - n_1, n_w, N_STEPS)
+                                        .transpose(1, 2, 0))
+        step[:, :, n_1:] = step_chances(practice, np.ascontiguousarray(log_keep[:, n_1:]),
+                                        params)
+        del by_pair, each, practice
     dist = evolve_pairs(start[perm], step)                                 # W+1 x 5 x P
     del step
     column = np.empty(n_p, dtype=np.intp)
@@ -689,21 +724,23 @@ def practice_array(catalogue: Catalogue, learner: Learner, section_ids, week_sta
                    params: ModelParameters = DEFAULT_PARAMETERS) -> np.ndarray:
     """Practice toward each transition, shape (W, C, 4), for one learner's plan.
 
-    ``week_starts`` are the W + 1 Mondays of the projection; practice in week w (Monday
-    ``week_starts[w]``) comes from every section with ``start_date <= Monday <= end_date``.
-    Opportunity o counts toward k -> k+1 only for ``min_level <= k < max_level``. These are the
-    numbers ``project_many`` works from.
+    ``week_starts`` are the W + 1 Mondays of the projection; practice in week w comes from the
+    hours each section takes in that week on the days it meets inside its dates (``week_hours``,
+    the ledger's rule), times attendance, intensity and engagement. Opportunity o counts toward
+    k -> k+1 only for ``min_level <= k < max_level``. These are the numbers ``project_many``
+    works from (before the week's practice saturates, which ``evolve(..., params=)`` applies).
     """
     A = catalogue_arrays(catalogue)
-    mondays = pd.DatetimeIndex(week_starts)[:-1].to_numpy(dtype="datetime64[ns]")
-    out = np.zeros((len(mondays), len(A.competency_ids), N_STEPS))
-    if len(mondays) == 0:
+    ns = pd.DatetimeIndex(week_starts).as_unit("ns").asi8
+    out = np.zeros((max(len(ns) - 1, 0), len(A.competency_ids), N_STEPS))
+    if len(ns) <= 1:
         return out
-    x = _practice(A, PlanRows.from_learners(A, [(learner, section_ids)]), params)
-    active = _active(A, mondays, x.section)
+    rows = PlanRows.from_learners(A, [(learner, section_ids)])
+    x = _practice(A, rows, params)
+    hours = week_hours(A, ns[:-1] // 86_400_000_000_000, rows.section_pos)
     for j in range(len(x.amount)):
-        out[:, x.competency[j], :] += np.outer(active[:, j], A.alignment_steps[x.alignment[j]]) \
-            * x.amount[j]
+        out[:, x.competency[j], :] += np.outer(hours[:, x.entry[j]],
+                                               A.alignment_steps[x.alignment[j]]) * x.amount[j]
     return out
 
 
