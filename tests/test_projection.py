@@ -15,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 from workbench.domain.dataset import Catalogue, Goal, Learner, Plan
 from workbench.domain.projection import (
     DEFAULT_PARAMETERS,
+    PURE_BKT,
     ModelParameters,
     engagement,
     evolve,
@@ -26,8 +27,8 @@ from workbench.domain.projection import (
     week_grid,
 )
 
-#: the parameters under which the kernel is pure BKT (the effects beyond it switched off)
-NO_NEW_EFFECTS = DEFAULT_PARAMETERS
+#: the parameters under which the kernel is pure BKT (forgetting, saturation, split off)
+NO_NEW_EFFECTS = PURE_BKT
 
 PROPS = settings(max_examples=40, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow])
@@ -79,13 +80,19 @@ def test_typical_programme_takes_developing_to_proficient_in_a_year_about_two_ti
     proj = project(cat, who, ["S1"])
     p_end = proj.p_at_least(3)[-1, 0]
     assert 0.5 <= p_end <= 0.8
-    # exactly the documented figure: n = 3 h x 2 x 0.9 attendance, t = 0.005, 40 weeks
-    assert p_end == pytest.approx(1 - (1 - 0.005) ** (3 * 2 * 0.9 * 40), rel=1e-12)
+    # exactly the documented figure: n = 3 h x 2 x 0.9 attendance a week, saturating at s = 30
+    # a week (one alignment: no split; it runs every week: nothing forgotten), t = 0.005
+    s = DEFAULT_PARAMETERS.weekly_saturation
+    n_eff = s * (1 - np.exp(-3 * 2 * 0.9 / s))
+    assert p_end == pytest.approx(1 - (1 - 0.005) ** (n_eff * 40), rel=1e-12)
+    # and as pure BKT, the figure the learn rate was set to
+    pure = project(cat, who, ["S1"], NO_NEW_EFFECTS).p_at_least(3)[-1, 0]
+    assert pure == pytest.approx(1 - (1 - 0.005) ** (3 * 2 * 0.9 * 40), rel=1e-12)
 
 
 def test_engine_matches_closed_form_bkt_curve_for_a_single_transition():
     cat, who = tiny_catalogue(difficulty=1.3), learner(level=2)
-    proj = project(cat, who, ["S1"], weeks=30)
+    proj = project(cat, who, ["S1"], NO_NEW_EFFECTS, weeks=30)
     t = DEFAULT_PARAMETERS.base_learn_rate / (1.3 * DEFAULT_PARAMETERS.level_difficulty[2])
     n = 3 * 2 * DEFAULT_PARAMETERS.base_attendance
     expected = single_transition_probability(t, n, np.arange(31))
@@ -132,14 +139,110 @@ def test_distributions_sum_to_one_and_stay_in_unit_interval(batch):
     assert (np.diff(cum, axis=1) >= -1e-12).all()
 
 
+#: pure BKT, the defaults, and strong forgetting with hard saturation
+KERNEL_PARAMS = [None, DEFAULT_PARAMETERS,
+                 dataclasses.replace(DEFAULT_PARAMETERS, forget_rate=0.3, weekly_saturation=2.0)]
+
+
 @PROPS
-@given(batches(), st.data())
-def test_more_practice_never_lowers_any_probability(batch, data):
+@given(batches(), st.data(), st.sampled_from(KERNEL_PARAMS))
+def test_more_practice_never_lowers_any_probability(batch, data, params):
     start, practice, rate = batch
     extra = data.draw(hnp.arrays(np.float64, practice.shape, elements=st.floats(0, 20)))
-    low = evolve(start, practice, rate)[..., ::-1].cumsum(-1)
-    high = evolve(start, practice + extra, rate)[..., ::-1].cumsum(-1)
+    low = evolve(start, practice, rate, params=params)[..., ::-1].cumsum(-1)
+    high = evolve(start, practice + extra, rate, params=params)[..., ::-1].cumsum(-1)
     assert (high >= low - 1e-12).all()
+    out = evolve(start, practice + extra, rate, params=params)
+    assert (out >= -1e-15).all() and (out <= 1 + 1e-12).all()
+    np.testing.assert_allclose(out.sum(-1), 1.0, atol=1e-12)
+    # forgetting never takes a learner below where they started
+    below = (np.arange(5)[None, None, None, :] < start[:, None, :, None])
+    assert (out * below).sum() <= 1e-12
+
+
+# ---- forgetting and dose ---------------------------------------------------------------------
+def test_a_semester_followed_by_idle_weeks_loses_some_of_its_gain():
+    # one semester (Aug 31 - Jan 15, 20 weeks of meetings), then 20 weeks with no practice
+    cat = tiny_catalogue(intensity=4.0, dates=("2026-08-31", "2027-01-15"))
+    who = learner(level=2)
+    proj = project(cat, who, ["S1"])
+    p3 = proj.p_at_least(3)[:, 0]
+    after = p3[20]
+    assert p3[20:].argmax() == 0 and p3[-1] < after - 0.05      # it falls after the semester
+    assert proj.p_at_least(2)[:, 0] == pytest.approx(1.0)        # never below the start
+    # without forgetting the gain is kept, as pure BKT has it
+    kept = project(cat, who, ["S1"], dataclasses.replace(DEFAULT_PARAMETERS, forget_rate=0.0))
+    np.testing.assert_allclose(kept.p_at_least(3)[20:, 0], kept.p_at_least(3)[20, 0])
+    # the loss is the documented rule: each idle week, mass above the start slips with 0.02
+    assert p3[-1] == pytest.approx(after * (1 - DEFAULT_PARAMETERS.forget_rate) ** 20,
+                                   rel=1e-9)
+
+
+def test_a_camp_no_longer_projects_like_a_year_of_the_same_hours():
+    # 120 hours each: a 4-week camp at 30 h a week, or a school year at 3 h a week
+    camp = tiny_catalogue(days="Mon;Tue;Wed;Thu;Fri", end="09:00-15:00",
+                          dates=("2026-08-31", "2026-09-25"))
+    year = tiny_catalogue(dates=("2026-08-31", "2027-06-04"))
+    who = learner(level=2)
+    for cat, hours in ((camp, 30 * 4), (year, 3 * 40)):
+        assert practice_array(cat, who, ["S1"], week_grid(cat), NO_NEW_EFFECTS)[:, 0, 2].sum() \
+            == pytest.approx(hours * 2 * 0.9)
+
+    def chance(cat, params):
+        return project(cat, who, ["S1"], params).p_at_least(3)[-1, 0]
+
+    # pure BKT: the same 216 practice opportunities, the same chance
+    assert chance(camp, NO_NEW_EFFECTS) == pytest.approx(chance(year, NO_NEW_EFFECTS), rel=1e-12)
+    # saturation alone: the camp's 54 a week count as 30 (1 - e^-1.8) = 25.0
+    saturating = dataclasses.replace(NO_NEW_EFFECTS, weekly_saturation=30.0)
+    assert chance(camp, saturating) == pytest.approx(
+        1 - 0.995 ** (4 * 30 * (1 - np.exp(-54 / 30))), rel=1e-12)
+    assert chance(camp, saturating) < 0.75 * chance(year, saturating)
+    assert chance(camp, DEFAULT_PARAMETERS) < 0.75 * chance(year, DEFAULT_PARAMETERS)
+
+
+def club_catalogue(n_aligned=4):
+    """One club, 3 h a week all year (120 h: one Carnegie unit), aligned to ``n_aligned``
+    competencies at intensity 2 each."""
+    base = tiny_catalogue(dates=("2026-08-31", "2027-06-04"))
+    ids = [f"C.{i}" for i in range(n_aligned)]
+    comps = pd.DataFrame({"competency_id": ids, "domain": ["Mathematics"] * n_aligned,
+                          "name": [f"Competency {i}" for i in range(n_aligned)],
+                          "description": ["d"] * n_aligned, "difficulty": [1.0] * n_aligned})
+    align = pd.DataFrame({"opportunity_id": ["O1"] * n_aligned, "competency_id": ids,
+                          "intensity": [2.0] * n_aligned, "max_level": [3] * n_aligned,
+                          "min_level": [0] * n_aligned})
+    frames = {name: getattr(base, name) for name in (
+        "requirements", "providers", "opportunities", "sections", "travel_times")}
+    return Catalogue.from_frames(competencies=comps, alignments=align, **frames), ids
+
+
+def test_one_club_aligned_to_four_competencies_splits_its_hours():
+    ledger = pytest.importorskip("workbench.domain.ledger")
+    cat, ids = club_catalogue(4)
+    who = Learner("L1", "Maya R.", 10, "Z1", levels=dict.fromkeys(ids, 2))
+    plan = Plan("P", "L1", "club", ["S1"])
+
+    def credits(params):
+        out = ledger.plan_ledger(cat, who, plan, params=params)
+        assert out["carnegie_units"] == pytest.approx(1.0)
+        return out["credits_gained"]
+
+    # every competency getting the whole hour: ~2.6 credits from one Carnegie unit
+    assert credits(NO_NEW_EFFECTS) == pytest.approx(4 * (1 - 0.995 ** 216), rel=1e-9)
+    assert credits(NO_NEW_EFFECTS) > 2.6
+    # shared: each gets 4 ** -0.5 = half of it
+    split = dataclasses.replace(NO_NEW_EFFECTS, alignment_overlap=0.5)
+    assert credits(split) == pytest.approx(4 * (1 - 0.995 ** 108), rel=1e-9)
+    assert credits(DEFAULT_PARAMETERS) < 1.8
+    # split evenly (overlap 1): about one credit for one Carnegie unit
+    even = dataclasses.replace(NO_NEW_EFFECTS, alignment_overlap=1.0)
+    assert credits(even) == pytest.approx(4 * (1 - 0.995 ** 54), rel=1e-9)
+    # a single-alignment club is not split at all
+    one, ids1 = club_catalogue(1)
+    who1 = Learner("L1", "Maya R.", 10, "Z1", levels=dict.fromkeys(ids1, 2))
+    assert ledger.plan_ledger(one, who1, plan, params=split)["credits_gained"] == \
+        pytest.approx(1 - 0.995 ** 216, rel=1e-9)
 
 
 @PROPS
@@ -345,6 +448,11 @@ def test_parameters_are_replaceable_and_checked():
     assert rates[0, 2] == pytest.approx(0.01)
     with pytest.raises(ValueError):
         ModelParameters(level_difficulty=(1.0, 1.0))
+    for bad in ({"forget_rate": -0.1}, {"forget_rate": 1.0}, {"weekly_saturation": 0.0},
+                {"alignment_overlap": 1.5}, {"alignment_overlap": -0.1}):
+        with pytest.raises(ValueError):
+            ModelParameters(**bad)
+    assert ModelParameters(weekly_saturation=float("inf")).weekly_saturation == float("inf")
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_PARAMETERS.base_learn_rate = 0.5  # type: ignore[misc]
 
@@ -400,13 +508,19 @@ def reference_practice(cat, who, section_ids, week_starts, params=DEFAULT_PARAME
         att = float(attendance[sid])
         if att <= 0 or not hours.any():
             continue
-        for _, a in align.get_group(oid).iterrows():
+        group = align.get_group(oid)
+        # the opportunity's hour is shared by its k aligned competencies: k ** -overlap each
+        k = int(group["competency_id"].isin(c_index).sum())
+        for _, a in group.iterrows():
             c = c_index.get(a["competency_id"])
             if c is None:
                 continue
             eng = engagement(cat, who, oid, a["competency_id"], params)
             ok = (steps >= int(a["min_level"])) & (steps < int(a["max_level"]))
-            out[:, c, :] += np.outer(hours, ok) * (att * float(a["intensity"]) * eng)
+            amount = att * float(a["intensity"]) * eng
+            if params.alignment_overlap > 0:
+                amount = amount * float(k) ** -params.alignment_overlap
+            out[:, c, :] += np.outer(hours, ok) * amount
     return out
 
 
@@ -455,8 +569,13 @@ def test_projection_equals_the_kernel_on_plain_practice(generated):
         proj = project(cat, who, plan.sections)
         current = np.array([who.level(c) for c in cat.competencies["competency_id"]])
         practice = reference_practice(cat, who, plan.sections, proj.week_starts)
-        dist = evolve(current[None], practice[None], learn_rates(cat))[0]
+        dist = evolve(current[None], practice[None], learn_rates(cat),
+                      params=DEFAULT_PARAMETERS)[0]
         np.testing.assert_array_equal(proj.distribution, dist)
+        pure = project(cat, who, plan.sections, NO_NEW_EFFECTS)
+        plain = reference_practice(cat, who, plan.sections, proj.week_starts, NO_NEW_EFFECTS)
+        np.testing.assert_array_equal(
+            pure.distribution, evolve(current[None], plain[None], learn_rates(cat))[0])
         assert proj.competency_ids == list(cat.competencies["competency_id"])
         pd.testing.assert_frame_equal(
             proj.competencies,

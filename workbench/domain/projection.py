@@ -104,6 +104,29 @@ class ModelParameters:
     """Strength word (prefix) -> competency domain it supports, for strengths whose words do not
     name the domain itself ("good with numbers" -> Mathematics). Judgment; extend freely."""
 
+    forget_rate: float = 0.02
+    """Chance per idle week (a week in which no section of the plan practises the competency)
+    that a learner above the level they started at slips back one level; never below that
+    starting level, which was already shown. Summer-learning studies give the direction and
+    rough size: about a month of a school year's gains lost over a 10-12 week summer, more in
+    mathematics (Cooper et al. 1996), a fifth to a half of a year's gains by some test series
+    (Kuhfeld 2019): 0.02 a week takes ~22% of a one-level gain back over 12 idle weeks. The size
+    is judgment. 0 switches forgetting off (pure BKT)."""
+
+    weekly_saturation: float = 30.0
+    """Diminishing returns within a week: a competency's practice opportunities in one week count
+    as ``s (1 - exp(-n / s))`` with this ``s`` (so never more than ``s`` a week; about 5% less at
+    a typical 5.4 a week, about half at a 30-hour camp's 54). Spaced practice beats massed
+    practice (the spacing effect; Cepeda et al. 2006's meta-analysis); the size is judgment.
+    ``inf`` switches it off (pure BKT)."""
+
+    alignment_overlap: float = 0.5
+    """How an opportunity's hours are shared by its k aligned competencies: each gets its
+    practice times ``k ** -alignment_overlap``. 0 = every competency gets the whole hour (all
+    practised at once), 1 = the hour is split evenly (time on one is not time on another); 0.5
+    assumes activities practise several competencies partly at once (docs/model.md). Judgment.
+    0 switches the split off."""
+
     def __post_init__(self):
         if not 0 < self.base_learn_rate < 1:
             raise ValueError("base_learn_rate must be between 0 and 1")
@@ -115,9 +138,18 @@ class ModelParameters:
                      "interest_boost", "strength_boost"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
+        if not 0 <= self.forget_rate < 1:
+            raise ValueError("forget_rate must be in [0, 1)")
+        if not self.weekly_saturation > 0:  # inf is allowed: no saturation
+            raise ValueError("weekly_saturation must be positive (inf: no saturation)")
+        if not 0 <= self.alignment_overlap <= 1:
+            raise ValueError("alignment_overlap must be between 0 and 1")
 
 
 DEFAULT_PARAMETERS = ModelParameters()
+#: The parameters under which the kernel is Bayesian Knowledge Tracing exactly (as pyBKT with
+#: guess = slip = forget = 0): no forgetting, no saturation, no split across alignments.
+PURE_BKT = ModelParameters(forget_rate=0.0, weekly_saturation=float("inf"), alignment_overlap=0.0)
 
 
 # ---- the kernel -----------------------------------------------------------------------------
@@ -149,26 +181,42 @@ def step_chances(practice, log_keep, params=None, *, out=None) -> np.ndarray:
     """
     n = np.asarray(practice, dtype=float)
     out = np.empty(n.shape) if out is None else out
+    s = np.inf if params is None else float(params.weekly_saturation)
+    if np.isfinite(s):
+        # n_eff = s (1 - exp(-n / s)): concave, increasing, n_eff <= min(n, s)
+        np.multiply(n, -1.0 / s, out=out)
+        np.expm1(out, out=out)
+        np.multiply(out, -s, out=out)
+        n = out
     np.multiply(n, np.asarray(log_keep)[None], out=out)
     np.expm1(out, out=out)
     np.negative(out, out=out)
     return out
 
 
-def evolve_pairs(start, step, *, dtype=np.float64) -> np.ndarray:
+def evolve_pairs(start, step, *, forget: float = 0.0, floor=None,
+                 dtype=np.float64) -> np.ndarray:
     """The weekly update for a flat list of (learner-plan, competency) pairs: the one kernel.
 
     Week by week, the mass at level k moves to k+1 with probability ``step[w, k, p]`` (at most
-    one level a week). Pairs are on the last axis, so every weekly update runs on contiguous
-    rows; ``evolve`` and ``project_many`` both run their pairs through it. Anything that varies
-    per pair (a learner, a plan, later a draw of the model's parameters) is simply more pairs.
+    one level a week). In a week a pair gets no practice at all (``step[w, :, p]`` all 0), mass
+    above its ``floor`` moves down one level with probability ``forget`` instead. Pairs are on
+    the last axis, so every weekly update runs on contiguous rows; ``evolve`` and
+    ``project_many`` both run their pairs through it. Anything that varies per pair (a learner,
+    a plan, a draw of the model's parameters) is simply more pairs.
 
     Parameters
     ----------
-    start : int array, shape (P,)
-        Starting level 0-4 of each pair (a point mass).
+    start : int array, shape (P,), or float array, shape (5, P)
+        Starting level 0-4 of each pair (a point mass), or each pair's starting distribution
+        over the five levels (columns sum to 1).
     step : array, shape (W, 4, P)
         Chance of moving up each step in each week, ``1 - (1 - t) ** practice``.
+    forget : float, default 0
+        Chance per idle week of slipping back one level (``ModelParameters.forget_rate``).
+    floor : int array, shape (P,), optional
+        Level forgetting never goes below; by default the starting level (for a distribution,
+        its most likely level).
     dtype : numpy dtype, default float64
 
     Returns
@@ -178,19 +226,49 @@ def evolve_pairs(start, step, *, dtype=np.float64) -> np.ndarray:
     """
     n_w, _, n_p = step.shape
     traj = np.empty((n_w + 1, N_LEVELS, n_p), dtype=dtype)
-    traj[0] = np.eye(N_LEVELS, dtype=dtype)[:, np.asarray(start).astype(np.intp)]
+    start = np.asarray(start)
+    if start.ndim == 2:
+        if start.shape != (N_LEVELS, n_p):
+            raise ValueError(f"a start distribution must have shape {(N_LEVELS, n_p)}")
+        traj[0] = start
+        start_level = start.argmax(axis=0)
+    else:
+        start_level = start.astype(np.intp)
+        traj[0] = np.eye(N_LEVELS, dtype=dtype)[:, start_level]
     flow = np.empty((N_STEPS, n_p), dtype=dtype)
+    any_idle = np.zeros(n_w, dtype=bool)
+    lo = hi = n_p
+    if forget > 0 and n_w:
+        floor = start_level if floor is None else np.asarray(floor)
+        idle = ~step.any(axis=1) & (floor < N_LEVELS - 1)[None, :]            # W x P
+        ever = np.flatnonzero(idle.any(axis=0))
+        if ever.size:
+            # forgetting runs only on the block of columns from the first pair that can forget
+            # to the last (project_many puts them together)
+            lo, hi = int(ever[0]), int(ever[-1]) + 1
+            idle = idle[:, lo:hi]
+            any_idle = idle.any(axis=1)
+            # per level 1-4: forget where it is above the floor, 0 elsewhere
+            slip = ((np.arange(1, N_LEVELS)[:, None] > floor[None, lo:hi]) * float(forget)
+                    ).astype(dtype)
+            down = np.empty((N_STEPS, hi - lo), dtype=dtype)
     for w in range(n_w):
         p, nxt = traj[w], traj[w + 1]
         np.multiply(p[:N_STEPS], step[w], out=flow)
         np.subtract(p[:N_STEPS], flow, out=nxt[:N_STEPS])
         nxt[N_STEPS] = p[N_STEPS]
         nxt[1:] += flow
+        if any_idle[w]:
+            # an idle week has no upward flow: mass above the floor slips down one level
+            np.multiply(p[1:, lo:hi], slip, out=down)
+            down *= idle[w]
+            nxt[1:, lo:hi] -= down
+            nxt[:N_STEPS, lo:hi] += down
     return traj
 
 
-def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
-           out: np.ndarray | None = None) -> np.ndarray:
+def evolve(start_levels, practice, learn_rate, *, params: ModelParameters | None = None,
+           dtype=np.float64, out: np.ndarray | None = None) -> np.ndarray:
     """Weekly level distributions for a batch of learners, from dense practice arrays.
 
     Week by week, the mass at level k moves to k+1 with probability
@@ -206,6 +284,10 @@ def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
         Practice opportunities in each week toward each transition k -> k+1 (>= 0).
     learn_rate : array, shape (C, 4)
         BKT learn rate per practice opportunity for each competency and step, in [0, 1).
+    params : ModelParameters, optional
+        With it, the week's practice saturates (``weekly_saturation``) and idle weeks forget
+        (``forget_rate``, never below the starting level), as ``project`` does; without it
+        (the default) this is BKT exactly.
     dtype : numpy dtype, default float64
         ``np.float32`` halves memory and time at about 1e-6 precision.
     out : array, optional
@@ -248,11 +330,10 @@ def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
     if (n < 0).any():
         raise ValueError("practice must not be negative")
     log_keep = np.log1p(-rate).T[:, ci].astype(dtype)                      # 4 x P
-    step = np.empty(n.shape, dtype=dtype)
-    np.multiply(n, log_keep[None], out=step)
-    np.expm1(step, out=step)
-    np.negative(step, out=step)                                            # T = 1 - (1-t)^n
-    traj = evolve_pairs(start[bi, ci], step, dtype=dtype)
+    step = step_chances(np.ascontiguousarray(n), log_keep, params,
+                        out=np.empty(n.shape, dtype=dtype))               # T = 1 - (1-t)^n
+    forget = 0.0 if params is None else params.forget_rate
+    traj = evolve_pairs(start[bi, ci], step, forget=forget, dtype=dtype)
     out[bi, :, ci, :] = np.transpose(traj, (2, 0, 1))
     return out
 
@@ -486,8 +567,11 @@ def _practice(arrays: CatalogueArrays, rows: PlanRows, params: ModelParameters) 
     strength = s_opp[s_code, rs_opp[x_rs]] | s_dom[s_code, arrays.competency_domain[x_comp]]
     boost = 1.0 + p.interest_boost * interest[x_rs]
     eng = boost + p.strength_boost * strength
-    # (attendance x intensity) x engagement per hour; a week's hours multiply it
+    # (attendance x intensity) x engagement per hour; a week's hours multiply it. An hour of an
+    # opportunity aligned to k competencies gives each k ** -alignment_overlap of it.
     amount = hours[x_rs] * arrays.alignment_intensity[x_al] * eng
+    if p.alignment_overlap > 0:
+        amount = amount * n_al[x_rs].astype(float) ** -p.alignment_overlap
     return _Practice(x_row, x_comp, rs_sec[x_rs], x_al, amount, x_rs)
 
 
@@ -499,18 +583,25 @@ def week_hours(arrays: CatalogueArrays, week_days: np.ndarray, sections: np.ndar
     Tuesday-Thursday workshop counts in the week it meets even though no Monday of it falls in
     its dates. Weeks on the catalogue's own Monday grid are read from ``arrays.hours``.
     """
+    return _hours_rows(arrays, week_days, sections).T
+
+
+def _hours_rows(arrays: CatalogueArrays, week_days, sections) -> np.ndarray:
+    """``week_hours`` laid out (entries, weeks), each entry's weeks contiguous."""
     days = np.asarray(week_days, dtype=np.int64)
     sections = np.asarray(sections, dtype=np.int64)
     grid = arrays.weeks
     if grid.size and days.size and not ((days - grid[0]) % 7).any():
         idx = (days - grid[0]) // 7
         inside = (idx >= 0) & (idx < grid.size)
-        out = np.zeros((days.size, sections.size))
-        if inside.any():
+        out = np.zeros((sections.size, days.size))
+        if inside.all() and (np.diff(idx) == 1).all():
+            out[:] = arrays.hours[sections, idx[0]:idx[-1] + 1]
+        elif inside.any():
             # no section runs outside the catalogue's weeks
-            out[inside] = arrays.hours[np.ix_(sections, idx[inside])].T
+            out[:, inside] = arrays.hours[np.ix_(sections, idx[inside])]
         return out
-    return arrays.hours_in_weeks(sections, days).T
+    return arrays.hours_in_weeks(sections, days)
 
 
 def _segments(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -627,20 +718,41 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     start = rows.levels[pair_row, pair_comp]
     rates = learn_rates(arrays, params)
     # hours each (row, section) takes in each week, on the days it actually meets
-    hours = week_hours(arrays, ns[:-1] // 86_400_000_000_000, rows.section_pos)   # W x RS
+    # hours each (row, section) takes in each week, on the days it actually meets
+    hours = _hours_rows(arrays, ns[:-1] // 86_400_000_000_000, rows.section_pos)  # RS x W
+    forgets = params.forget_rate > 0
     # Most pairs get practice from one section only: no sums needed. Those pairs go first;
-    # pairs with several sections get week-by-week sums in plan order.
+    # pairs with several sections get week-by-week sums in plan order. Pairs that can forget
+    # (some idle week, not already at the top) sit together in the middle, so that forgetting
+    # runs on one block of columns.
     single = sizes == 1
-    perm = np.concatenate((np.flatnonzero(single), np.flatnonzero(~single)))
     n_1, n_p = int(single.sum()), pair_key.size
-    log_keep = np.log1p(-rates[pair_comp[perm]].T)                         # 4 x P
-    step = np.empty((n_w, N_STEPS, n_p))
+    first_1 = np.flatnonzero(single)
     one = order[starts[single]]
-    # (contiguous blocks: numpy's vector expm1 and its strided loop may round differently, and
-    # a row must get the same numbers in any batch)
-    step[:, :, :n_1] = step_chances((hours[:, x.entry[one]] * x.amount[one])[:, None, :]
-                                    * arrays.alignment_steps[x.alignment[one]].T[None],
-                                    np.ascontiguousarray(log_keep[:, :n_1]), params)
+    h_one = hours[x.entry[one]]                                            # n1 x W
+    if forgets and n_w:
+        by = np.argsort((h_one == 0).any(axis=1) & (start[first_1] < N_LEVELS - 1),
+                        kind="stable")
+        first_1, one, h_one = first_1[by], one[by], h_one[by]
+    step = np.empty((n_w, N_STEPS, n_p))
+    log_keep = np.log1p(-rates[pair_comp].T)                               # 4 x P, pair order
+    # A single section takes the same hours in most weeks it runs: its weekly chances are worked
+    # out once for those weeks (one expm1 per pair) and again only for the odd weeks (a first
+    # or last week cut short). (Always on contiguous blocks: numpy's vector expm1 and its
+    # strided loop may round differently, and a row must get the same numbers in any batch.)
+    full = h_one.max(axis=1) if n_w else np.zeros(n_1)
+    on_steps = arrays.alignment_steps[x.alignment[one]].T                  # 4 x n1
+    keep_1 = np.ascontiguousarray(log_keep[:, first_1])
+    usual = step_chances((full * x.amount[one])[None, None, :] * on_steps[None], keep_1, params)
+    np.multiply((h_one == full[:, None]).T[:, None, :], usual, out=step[:, :, :n_1])
+    odd_p, odd_w = np.nonzero((h_one != full[:, None]) & (h_one > 0))
+    if odd_w.size:
+        odd = step_chances((h_one[odd_p, odd_w] * x.amount[one][odd_p])[None, None, :]
+                           * on_steps[:, odd_p][None], np.ascontiguousarray(keep_1[:, odd_p]),
+                           params)
+        step[odd_w, :, odd_p] = odd[0].T
+    del h_one
+    first_m = np.flatnonzero(~single)
     if n_1 < n_p:
         # every contribution of these pairs, pair after pair and in plan order within a pair,
         # one row (weeks x steps) each: the sums run over whole contiguous rows
@@ -648,7 +760,7 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         pick = order[many]
         rank = (np.arange(order.size) - np.repeat(starts, sizes))[many]
         m_pair = np.repeat(np.arange(n_p - n_1), sizes[~single])
-        each = ((hours[:, x.entry[pick]].T[:, :, None]
+        each = ((hours[x.entry[pick]][:, :, None]
                  * arrays.alignment_steps[x.alignment[pick]][:, None, :])
                 * x.amount[pick][:, None, None]).reshape(len(pick), n_w * N_STEPS)
         by_pair = np.zeros((n_p - n_1, n_w * N_STEPS))
@@ -656,12 +768,19 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
             # one contribution per pair at each rank, added in plan order
             at = rank == r
             by_pair[m_pair[at]] += each[at]
-        practice = np.ascontiguousarray(by_pair.reshape(n_p - n_1, n_w, N_STEPS)
-                                        .transpose(1, 2, 0))
-        step[:, :, n_1:] = step_chances(practice, np.ascontiguousarray(log_keep[:, n_1:]),
+        del each
+        by_pair = by_pair.reshape(n_p - n_1, n_w, N_STEPS)
+        if forgets and n_w:
+            by = np.argsort(~((~by_pair.any(axis=2)).any(axis=1)
+                              & (start[first_m] < N_LEVELS - 1)), kind="stable")
+            first_m, by_pair = first_m[by], by_pair[by]
+        practice = np.ascontiguousarray(by_pair.transpose(1, 2, 0))
+        del by_pair
+        step[:, :, n_1:] = step_chances(practice, np.ascontiguousarray(log_keep[:, first_m]),
                                         params)
-        del by_pair, each, practice
-    dist = evolve_pairs(start[perm], step)                                 # W+1 x 5 x P
+        del practice
+    perm = np.concatenate((first_1, first_m))
+    dist = evolve_pairs(start[perm], step, forget=params.forget_rate)      # W+1 x 5 x P
     del step
     column = np.empty(n_p, dtype=np.intp)
     column[perm] = np.arange(n_p)
