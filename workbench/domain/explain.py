@@ -161,11 +161,12 @@ def _levels_band(dist: np.ndarray) -> tuple[int, int]:
     return low, high
 
 
-def _chance_with(practice: np.ndarray, c: int, rates: np.ndarray, start: int, week: int,
+def _chance_with(practice: np.ndarray, c: int, rates: np.ndarray, start: np.ndarray, week: int,
                  target: int, params: ModelParameters) -> float:
     """The chance of reaching ``target`` by ``week`` with this practice on competency ``c``
     (the week's practice saturating and idle weeks forgetting, as the projection has them)."""
-    dist = evolve(np.array([[start]]), practice[None, :, c:c + 1, :], rates[c:c + 1],
+    dist = evolve(np.asarray(start, dtype=float)[None, None], practice[None, :, c:c + 1, :],
+                  rates[c:c + 1],
                   params=params)
     return float(np.clip(dist[0, week, 0, target:].sum(), 0.0, 1.0))
 
@@ -316,7 +317,8 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
                 else 1.0))
         improvements = []
         if current < g.level:
-            start, target = int(np.clip(current, 0, 4)), int(g.level)
+            # where the projection starts (the recorded level, filtered through any evidence)
+            start, target = projection.distribution[0, c], int(g.level)
             for piece in pieces:
                 if not piece.counts or piece.hours_per_week <= 0 or piece.weeks == 0:
                     continue

@@ -32,6 +32,7 @@ from .arrays import (
     word_stem,
 )
 from .dataset import LEVELS, PROFICIENT, Catalogue, Learner
+from .evidence import evidence_likelihoods, start_distributions
 
 N_LEVELS = len(LEVELS)          # 0 Not yet .. 4 Advanced
 N_STEPS = N_LEVELS - 1          # transitions k -> k+1 for k = 0..3
@@ -127,6 +128,13 @@ class ModelParameters:
     assumes activities practise several competencies partly at once (docs/model.md). Judgment.
     0 switches the split off."""
 
+    recorded_level_spread: float = 0.1
+    """Where a learner starts in a competency with evidence on record: the recorded level holds
+    ``1 - 2 x spread`` of the chance and each neighbouring level ``spread`` (records are made by
+    people with some error), before the evidence's likelihoods filter it
+    (``domain/evidence.py``). Judgment. Competencies without evidence start at the recorded
+    level exactly."""
+
     def __post_init__(self):
         if not 0 < self.base_learn_rate < 1:
             raise ValueError("base_learn_rate must be between 0 and 1")
@@ -144,6 +152,8 @@ class ModelParameters:
             raise ValueError("weekly_saturation must be positive (inf: no saturation)")
         if not 0 <= self.alignment_overlap <= 1:
             raise ValueError("alignment_overlap must be between 0 and 1")
+        if not 0 <= self.recorded_level_spread < 0.5:
+            raise ValueError("recorded_level_spread must be in [0, 0.5)")
 
 
 DEFAULT_PARAMETERS = ModelParameters()
@@ -278,8 +288,9 @@ def evolve(start_levels, practice, learn_rate, *, params: ModelParameters | None
 
     Parameters
     ----------
-    start_levels : array of int, shape (B, C)
-        Current level 0-4 of each learner in each competency (a point mass).
+    start_levels : array of int, shape (B, C), or of float, shape (B, C, 5)
+        Current level 0-4 of each learner in each competency (a point mass), or a starting
+        distribution over the five levels (evidence filtered, ``domain/evidence.py``).
     practice : array, shape (B, W, C, 4)
         Practice opportunities in each week toward each transition k -> k+1 (>= 0).
     learn_rate : array, shape (C, 4)
@@ -304,16 +315,20 @@ def evolve(start_levels, practice, learn_rate, *, params: ModelParameters | None
     if practice.ndim != 4 or practice.shape[3] != N_STEPS:
         raise ValueError(f"practice must have shape (B, W, C, 4), got {practice.shape}")
     n_b, n_w, n_c, _ = practice.shape
-    if start.shape != (n_b, n_c):
-        raise ValueError(f"start_levels must have shape {(n_b, n_c)}, got {start.shape}")
+    spread_out = start.ndim == 3
+    if start.shape[:2] != (n_b, n_c) or (spread_out and start.shape[2] != N_LEVELS) \
+            or start.ndim not in (2, 3):
+        raise ValueError(f"start_levels must have shape {(n_b, n_c)} (levels) or "
+                         f"{(n_b, n_c, N_LEVELS)} (distributions), got {start.shape}")
     if rate.shape != (n_c, N_STEPS):
         raise ValueError(f"learn_rate must have shape {(n_c, N_STEPS)}, got {rate.shape}")
-    if start.size and (start.min() < 0 or start.max() >= N_LEVELS):
+    if not spread_out and start.size and (start.min() < 0 or start.max() >= N_LEVELS):
         raise ValueError("start_levels must be levels 0-4")
     if rate.size and (rate.min() < 0 or rate.max() >= 1):
         raise ValueError("learn_rate must be in [0, 1)")
     dtype = np.dtype(dtype)
-    point = np.eye(N_LEVELS, dtype=dtype)[start.astype(np.intp)]          # B x C x 5
+    point = start.astype(dtype) if spread_out else \
+        np.eye(N_LEVELS, dtype=dtype)[start.astype(np.intp)]             # B x C x 5
     if out is None:
         out = np.empty((n_b, n_w + 1, n_c, N_LEVELS), dtype=dtype)
     elif out.shape != (n_b, n_w + 1, n_c, N_LEVELS) or out.dtype != dtype:
@@ -323,7 +338,11 @@ def evolve(start_levels, practice, learn_rate, *, params: ModelParameters | None
         return out
     # pairs with any practice at all; reshaping first makes the reduction ~10x faster
     touched = np.ascontiguousarray(practice).reshape(n_b, n_w, n_c * N_STEPS).any(axis=1)
-    bi, ci = np.nonzero(touched.reshape(n_b, n_c, N_STEPS).any(axis=2))
+    touched = touched.reshape(n_b, n_c, N_STEPS).any(axis=2)
+    forget = 0.0 if params is None else params.forget_rate
+    if spread_out and forget > 0:
+        touched |= point.max(axis=2) < 1     # spread-out starts can forget with no practice
+    bi, ci = np.nonzero(touched)
     if bi.size == 0:
         return out
     n = np.swapaxes(practice, 0, 1)[:, bi, ci, :].transpose(0, 2, 1)       # W x 4 x P
@@ -332,8 +351,8 @@ def evolve(start_levels, practice, learn_rate, *, params: ModelParameters | None
     log_keep = np.log1p(-rate).T[:, ci].astype(dtype)                      # 4 x P
     step = step_chances(np.ascontiguousarray(n), log_keep, params,
                         out=np.empty(n.shape, dtype=dtype))               # T = 1 - (1-t)^n
-    forget = 0.0 if params is None else params.forget_rate
-    traj = evolve_pairs(start[bi, ci], step, forget=forget, dtype=dtype)
+    begin = point[bi, ci].T if spread_out else start[bi, ci]
+    traj = evolve_pairs(begin, step, forget=forget, dtype=dtype)
     out[bi, :, ci, :] = np.transpose(traj, (2, 0, 1))
     return out
 
@@ -410,6 +429,14 @@ class PlanRows:
     max_travel_minutes: np.ndarray  #: (N,) float
     budget: np.ndarray             #: (N,) float
     max_hours_per_week: np.ndarray  #: (N,) float
+    #: (row, competency) pairs with evidence on record, sorted: the product of each pair's
+    #: evidence likelihoods P(evidence | level k) (K x 5), and whether the recorded level is the
+    #: evidence's own (``domain/evidence.py``). Empty for a roster.
+    evidence_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    evidence_competency: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64))
+    evidence_likelihood: np.ndarray = field(default_factory=lambda: np.ones((0, N_LEVELS)))
+    evidence_explained: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n(self) -> int:
@@ -439,7 +466,7 @@ class PlanRows:
         levels = np.zeros((len(plans), len(comps)), dtype=np.int64)
         interests: dict[frozenset, int] = {}
         strengths: dict[tuple, int] = {}
-        i_code, s_code, goals = [], [], []
+        i_code, s_code, goals, ev = [], [], [], []
         for i, (learner, section_ids) in enumerate(plans):
             p = arrays.positions(section_ids)
             pos.append(p)
@@ -452,8 +479,15 @@ class PlanRows:
             for g in learner.goals:
                 goals.append((i, arrays.competency_at.get(g.competency_id, -1), int(g.level),
                               (g.by - _EPOCH).days, learner.level(g.competency_id)))
+            if learner.evidence:
+                for cid, (lk, explained) in evidence_likelihoods(learner.levels,
+                                                                 learner.evidence).items():
+                    c = arrays.competency_at.get(cid)
+                    if c is not None:
+                        ev.append((i, c, lk, explained))
         learners = [lr for lr, _ in plans]
         g = np.array(goals, dtype=np.int64).reshape(-1, 5)
+        ev.sort(key=lambda e: (e[0], e[1]))
         return cls(
             section_ptr=np.array(ptr, dtype=np.int64),
             section_pos=np.concatenate(pos) if pos else np.zeros(0, dtype=np.int64),
@@ -470,6 +504,10 @@ class PlanRows:
             max_travel_minutes=np.array([lr.max_travel_minutes for lr in learners], dtype=float),
             budget=np.array([lr.budget for lr in learners], dtype=float),
             max_hours_per_week=np.array([lr.max_hours_per_week for lr in learners], dtype=float),
+            evidence_row=np.array([e[0] for e in ev], dtype=np.int64),
+            evidence_competency=np.array([e[1] for e in ev], dtype=np.int64),
+            evidence_likelihood=np.array([e[2] for e in ev], dtype=float).reshape(-1, N_LEVELS),
+            evidence_explained=np.array([e[3] for e in ev], dtype=bool),
         )
 
 
@@ -712,13 +750,16 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     # practice per (row, competency) pair, summed in plan order (the order of the entries)
     key = x.row * n_c + x.competency
     order = np.argsort(key, kind="stable")
-    pair_key, starts = _segments(key[order])
+    practised, starts = _segments(key[order])
     sizes = np.diff(np.append(starts, order.size)).astype(np.intp)
+    # pairs with evidence on record are pairs too, practised or not: they start from a
+    # distribution (the recorded level filtered through the evidence)
+    ev_key = rows.evidence_row * n_c + rows.evidence_competency
+    pair_key = np.union1d(practised, ev_key) if ev_key.size else practised
+    at = np.searchsorted(pair_key, practised)      # each practised pair's place among all
     pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
     start = rows.levels[pair_row, pair_comp]
     rates = learn_rates(arrays, params)
-    # hours each (row, section) takes in each week, on the days it actually meets
-    # hours each (row, section) takes in each week, on the days it actually meets
     hours = _hours_rows(arrays, ns[:-1] // 86_400_000_000_000, rows.section_pos)  # RS x W
     forgets = params.forget_rate > 0
     # Most pairs get practice from one section only: no sums needed. Those pairs go first;
@@ -726,8 +767,9 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     # (some idle week, not already at the top) sit together in the middle, so that forgetting
     # runs on one block of columns.
     single = sizes == 1
-    n_1, n_p = int(single.sum()), pair_key.size
-    first_1 = np.flatnonzero(single)
+    n_1, n_p, n_m = int(single.sum()), pair_key.size, int((~single).sum())
+    n_z = n_p - n_1 - n_m                          # pairs with evidence and no practice
+    first_1 = at[single]
     one = order[starts[single]]
     h_one = hours[x.entry[one]]                                            # n1 x W
     if forgets and n_w:
@@ -752,35 +794,45 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
                            params)
         step[odd_w, :, odd_p] = odd[0].T
     del h_one
-    first_m = np.flatnonzero(~single)
-    if n_1 < n_p:
+    step[:, :, n_1:n_1 + n_z] = 0.0
+    first_z = np.setdiff1d(np.arange(n_p), at, assume_unique=True) if n_z else at[:0]
+    first_m = at[~single]
+    if n_m:
         # every contribution of these pairs, pair after pair and in plan order within a pair,
         # one row (weeks x steps) each: the sums run over whole contiguous rows
         many = np.repeat(~single, sizes)
         pick = order[many]
         rank = (np.arange(order.size) - np.repeat(starts, sizes))[many]
-        m_pair = np.repeat(np.arange(n_p - n_1), sizes[~single])
+        m_pair = np.repeat(np.arange(n_m), sizes[~single])
         each = ((hours[x.entry[pick]][:, :, None]
                  * arrays.alignment_steps[x.alignment[pick]][:, None, :])
                 * x.amount[pick][:, None, None]).reshape(len(pick), n_w * N_STEPS)
-        by_pair = np.zeros((n_p - n_1, n_w * N_STEPS))
+        by_pair = np.zeros((n_m, n_w * N_STEPS))
         for r in range(int(rank.max()) + 1):
             # one contribution per pair at each rank, added in plan order
             at = rank == r
             by_pair[m_pair[at]] += each[at]
         del each
-        by_pair = by_pair.reshape(n_p - n_1, n_w, N_STEPS)
+        by_pair = by_pair.reshape(n_m, n_w, N_STEPS)
         if forgets and n_w:
             by = np.argsort(~((~by_pair.any(axis=2)).any(axis=1)
                               & (start[first_m] < N_LEVELS - 1)), kind="stable")
             first_m, by_pair = first_m[by], by_pair[by]
         practice = np.ascontiguousarray(by_pair.transpose(1, 2, 0))
         del by_pair
-        step[:, :, n_1:] = step_chances(practice, np.ascontiguousarray(log_keep[:, first_m]),
-                                        params)
+        step[:, :, n_1 + n_z:] = step_chances(
+            practice, np.ascontiguousarray(log_keep[:, first_m]), params)
         del practice
-    perm = np.concatenate((first_1, first_m))
-    dist = evolve_pairs(start[perm], step, forget=params.forget_rate)      # W+1 x 5 x P
+    perm = np.concatenate((first_1, first_z, first_m))
+    if ev_key.size:
+        begin = np.eye(N_LEVELS)[:, start]                                  # 5 x P
+        begin[:, np.searchsorted(pair_key, ev_key)] = start_distributions(
+            rows.levels[rows.evidence_row, rows.evidence_competency], rows.evidence_likelihood,
+            rows.evidence_explained, params.recorded_level_spread).T
+        begin = begin[:, perm]
+    else:
+        begin = start[perm]
+    dist = evolve_pairs(begin, step, forget=params.forget_rate)            # W+1 x 5 x P
     del step
     column = np.empty(n_p, dtype=np.intp)
     column[perm] = np.arange(n_p)
@@ -798,7 +850,11 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     reached = np.arange(N_LEVELS)[None, :] >= rows.goal_level[has][:, None]
     prob[has] = np.clip(np.where(reached, dist[g_week[has], :, column[pair_at[has]]], 0.0)
                         .sum(axis=1), 0.0, 1.0)
-    prob = np.where(rows.goal_current >= rows.goal_level, 1.0, prob)
+    # a goal at or below the recorded level is reached, unless evidence makes the level uncertain
+    sure = rows.goal_current >= rows.goal_level
+    if ev_key.size:
+        sure &= ~np.isin(wanted, ev_key)
+    prob = np.where(sure, 1.0, prob)
     return PlanProjections(week_starts=week_starts, levels=rows.levels, pair_row=pair_row,
                            pair_competency=pair_comp, distribution=dist, pair_column=column,
                            goal_probability=prob)
