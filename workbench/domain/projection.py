@@ -204,7 +204,7 @@ def step_chances(practice, log_keep, params=None, *, out=None) -> np.ndarray:
     return out
 
 
-def evolve_pairs(start, step, *, forget: float = 0.0, floor=None,
+def evolve_pairs(start, step, *, forget: float = 0.0, floor=None, idle=None,
                  dtype=np.float64) -> np.ndarray:
     """The weekly update for a flat list of (learner-plan, competency) pairs: the one kernel.
 
@@ -227,6 +227,9 @@ def evolve_pairs(start, step, *, forget: float = 0.0, floor=None,
     floor : int array, shape (P,), optional
         Level forgetting never goes below; by default the starting level (for a distribution,
         its most likely level).
+    idle : bool array, shape (W, P), optional
+        The weeks each pair gets no practice, if the caller knows them (by default: the weeks
+        whose ``step`` is 0 for every step).
     dtype : numpy dtype, default float64
 
     Returns
@@ -250,7 +253,8 @@ def evolve_pairs(start, step, *, forget: float = 0.0, floor=None,
     lo = hi = n_p
     if forget > 0 and n_w:
         floor = start_level if floor is None else np.asarray(floor)
-        idle = ~step.any(axis=1) & (floor < N_LEVELS - 1)[None, :]            # W x P
+        idle = (~step.any(axis=1) if idle is None else np.asarray(idle, dtype=bool)) \
+            & (floor < N_LEVELS - 1)[None, :]                                # W x P
         ever = np.flatnonzero(idle.any(axis=0))
         if ever.size:
             # forgetting runs only on the block of columns from the first pair that can forget
@@ -773,9 +777,11 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     one = order[starts[single]]
     h_one = hours[x.entry[one]]                                            # n1 x W
     if forgets and n_w:
-        by = np.argsort((h_one == 0).any(axis=1) & (start[first_1] < N_LEVELS - 1),
-                        kind="stable")
-        first_1, one, h_one = first_1[by], one[by], h_one[by]
+        # a single section's pair is idle in the weeks the section takes no hours (or always,
+        # when its alignment covers no level step)
+        idle_1 = (h_one == 0) | ~arrays.alignment_steps[x.alignment[one]].any(axis=1)[:, None]
+        by = np.argsort(idle_1.any(axis=1) & (start[first_1] < N_LEVELS - 1), kind="stable")
+        first_1, one, h_one, idle_1 = first_1[by], one[by], h_one[by], idle_1[by]
     step = np.empty((n_w, N_STEPS, n_p))
     log_keep = np.log1p(-rates[pair_comp].T)                               # 4 x P, pair order
     # A single section takes the same hours in most weeks it runs: its weekly chances are worked
@@ -786,7 +792,8 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     on_steps = arrays.alignment_steps[x.alignment[one]].T                  # 4 x n1
     keep_1 = np.ascontiguousarray(log_keep[:, first_1])
     usual = step_chances((full * x.amount[one])[None, None, :] * on_steps[None], keep_1, params)
-    np.multiply((h_one == full[:, None]).T[:, None, :], usual, out=step[:, :, :n_1])
+    usual_weeks = np.ascontiguousarray((h_one == full[:, None]).T)          # W x n1
+    np.multiply(usual_weeks[:, None, :], usual, out=step[:, :, :n_1])
     odd_p, odd_w = np.nonzero((h_one != full[:, None]) & (h_one > 0))
     if odd_w.size:
         odd = step_chances((h_one[odd_p, odd_w] * x.amount[one][odd_p])[None, None, :]
@@ -815,9 +822,10 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         del each
         by_pair = by_pair.reshape(n_m, n_w, N_STEPS)
         if forgets and n_w:
-            by = np.argsort(~((~by_pair.any(axis=2)).any(axis=1)
-                              & (start[first_m] < N_LEVELS - 1)), kind="stable")
-            first_m, by_pair = first_m[by], by_pair[by]
+            idle_m = ~by_pair.any(axis=2)                                   # m x W
+            by = np.argsort(~(idle_m.any(axis=1) & (start[first_m] < N_LEVELS - 1)),
+                            kind="stable")
+            first_m, by_pair, idle_m = first_m[by], by_pair[by], idle_m[by]
         practice = np.ascontiguousarray(by_pair.transpose(1, 2, 0))
         del by_pair
         step[:, :, n_1 + n_z:] = step_chances(
@@ -832,7 +840,14 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         begin = begin[:, perm]
     else:
         begin = start[perm]
-    dist = evolve_pairs(begin, step, forget=params.forget_rate)            # W+1 x 5 x P
+    idle = None
+    if forgets and n_w:
+        idle = np.ones((n_p, n_w), dtype=bool)     # pairs with evidence only: always idle
+        idle[:n_1] = idle_1
+        if n_m:
+            idle[n_1 + n_z:] = idle_m
+        idle = idle.T
+    dist = evolve_pairs(begin, step, forget=params.forget_rate, idle=idle)  # W+1 x 5 x P
     del step
     column = np.empty(n_p, dtype=np.intp)
     column[perm] = np.arange(n_p)
