@@ -74,6 +74,8 @@ DEFAULT_SOURCES: dict[str, str] = {
                          "(Cepeda et al. 2006): massed practice teaches less per hour",
     "alignment_overlap": "judgment: between every aligned competency getting the whole hour "
                          "(0) and the hour split evenly (1, Carroll's time on task)",
+    "recorded_level_spread": "judgment: records are made by people, with some error (the "
+                             "start of a competency with evidence; domain/evidence.py)",
 }
 
 _EPS = 1e-6
