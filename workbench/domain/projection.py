@@ -954,7 +954,8 @@ def goal_message(name: str, target_level: int, by: dt.date, current_level: int,
     """One plain sentence about a goal, e.g. "Likely to reach Proficient in Algebra by June 1,
     2027 (72% chance)"."""
     target = LEVELS[int(target_level)]
-    if current_level >= target_level:
+    # reached only when certain: a recorded level that evidence makes uncertain is a chance
+    if current_level >= target_level and probability >= 1.0:
         return f"Already at {target} in {name}: goal reached."
     if probability >= 0.5:
         lead = "Likely to reach"
