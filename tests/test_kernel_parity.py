@@ -70,7 +70,10 @@ def districts(draw):
         params = dataclasses.replace(
             params, interest_boost=draw(st.floats(0, 1)), strength_boost=draw(st.floats(0, 1)),
             travel_penalty_per_10min=draw(st.floats(0, 0.1)), late_hour=draw(st.floats(15, 21)),
-            base_learn_rate=draw(st.floats(0.001, 0.05)))
+            base_learn_rate=draw(st.floats(0.001, 0.05)),
+            forget_rate=draw(st.sampled_from([0.0, 0.02, 0.3])),
+            weekly_saturation=draw(st.sampled_from([float("inf"), 30.0, 2.0])),
+            alignment_overlap=draw(st.sampled_from([0.0, 0.5, 1.0])))
     weeks = draw(st.sampled_from([40, 40, 12, 60]))
     start = draw(st.sampled_from([None, None, dt.date(2027, 1, 13)]))
     return cat, learners, plans, params, weeks, start

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from workbench.domain.dataset import Catalogue, Goal, Learner
+from workbench.domain.dataset import Catalogue, Goal, Learner, Plan
 from workbench.domain.projection import (
     DEFAULT_PARAMETERS,
+    PURE_BKT,
     ModelParameters,
     engagement,
     evolve,
@@ -26,12 +27,16 @@ from workbench.domain.projection import (
     week_grid,
 )
 
+#: the parameters under which the kernel is pure BKT (forgetting, saturation, split off)
+NO_NEW_EFFECTS = PURE_BKT
+
 PROPS = settings(max_examples=40, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow])
 
 
 def tiny_catalogue(intensity=2.0, max_level=3, min_level=0, difficulty=1.0, end="15:00-16:30",
-                   days="Mon;Wed", self_paced=0.0, interests="robotics", zone_minutes=10.0):
+                   days="Mon;Wed", self_paced=0.0, interests="robotics", zone_minutes=10.0,
+                   dates=("2026-08-31", "2027-06-11")):
     """One community programme, one section (default 3 h a week all year), aligned to MATH.1."""
     start, stop = end.split("-")
     return Catalogue.from_frames(
@@ -50,8 +55,8 @@ def tiny_catalogue(intensity=2.0, max_level=3, min_level=0, difficulty=1.0, end=
             "cost": [100.0], "seats": [10], "requires_broadband": [False],
             "requires_device": [False], "interests": [interests]}),
         sections=pd.DataFrame({
-            "section_id": ["S1"], "opportunity_id": ["O1"], "start_date": ["2026-08-31"],
-            "end_date": ["2027-06-11"], "days": [days], "start_time": [start],
+            "section_id": ["S1"], "opportunity_id": ["O1"], "start_date": [dates[0]],
+            "end_date": [dates[1]], "days": [days], "start_time": [start],
             "end_time": [stop], "self_paced_hours": [self_paced]}),
         alignments=pd.DataFrame({
             "opportunity_id": ["O1"], "competency_id": ["MATH.1"], "intensity": [intensity],
@@ -75,13 +80,19 @@ def test_typical_programme_takes_developing_to_proficient_in_a_year_about_two_ti
     proj = project(cat, who, ["S1"])
     p_end = proj.p_at_least(3)[-1, 0]
     assert 0.5 <= p_end <= 0.8
-    # exactly the documented figure: n = 3 h x 2 x 0.9 attendance, t = 0.005, 40 weeks
-    assert p_end == pytest.approx(1 - (1 - 0.005) ** (3 * 2 * 0.9 * 40), rel=1e-12)
+    # exactly the documented figure: n = 3 h x 2 x 0.9 attendance a week, saturating at s = 30
+    # a week (one alignment: no split; it runs every week: nothing forgotten), t = 0.005
+    s = DEFAULT_PARAMETERS.weekly_saturation
+    n_eff = s * (1 - np.exp(-3 * 2 * 0.9 / s))
+    assert p_end == pytest.approx(1 - (1 - 0.005) ** (n_eff * 40), rel=1e-12)
+    # and as pure BKT, the figure the learn rate was set to
+    pure = project(cat, who, ["S1"], NO_NEW_EFFECTS).p_at_least(3)[-1, 0]
+    assert pure == pytest.approx(1 - (1 - 0.005) ** (3 * 2 * 0.9 * 40), rel=1e-12)
 
 
 def test_engine_matches_closed_form_bkt_curve_for_a_single_transition():
     cat, who = tiny_catalogue(difficulty=1.3), learner(level=2)
-    proj = project(cat, who, ["S1"], weeks=30)
+    proj = project(cat, who, ["S1"], NO_NEW_EFFECTS, weeks=30)
     t = DEFAULT_PARAMETERS.base_learn_rate / (1.3 * DEFAULT_PARAMETERS.level_difficulty[2])
     n = 3 * 2 * DEFAULT_PARAMETERS.base_attendance
     expected = single_transition_probability(t, n, np.arange(31))
@@ -128,14 +139,110 @@ def test_distributions_sum_to_one_and_stay_in_unit_interval(batch):
     assert (np.diff(cum, axis=1) >= -1e-12).all()
 
 
+#: pure BKT, the defaults, and strong forgetting with hard saturation
+KERNEL_PARAMS = [None, DEFAULT_PARAMETERS,
+                 dataclasses.replace(DEFAULT_PARAMETERS, forget_rate=0.3, weekly_saturation=2.0)]
+
+
 @PROPS
-@given(batches(), st.data())
-def test_more_practice_never_lowers_any_probability(batch, data):
+@given(batches(), st.data(), st.sampled_from(KERNEL_PARAMS))
+def test_more_practice_never_lowers_any_probability(batch, data, params):
     start, practice, rate = batch
     extra = data.draw(hnp.arrays(np.float64, practice.shape, elements=st.floats(0, 20)))
-    low = evolve(start, practice, rate)[..., ::-1].cumsum(-1)
-    high = evolve(start, practice + extra, rate)[..., ::-1].cumsum(-1)
+    low = evolve(start, practice, rate, params=params)[..., ::-1].cumsum(-1)
+    high = evolve(start, practice + extra, rate, params=params)[..., ::-1].cumsum(-1)
     assert (high >= low - 1e-12).all()
+    out = evolve(start, practice + extra, rate, params=params)
+    assert (out >= -1e-15).all() and (out <= 1 + 1e-12).all()
+    np.testing.assert_allclose(out.sum(-1), 1.0, atol=1e-12)
+    # forgetting never takes a learner below where they started
+    below = (np.arange(5)[None, None, None, :] < start[:, None, :, None])
+    assert (out * below).sum() <= 1e-12
+
+
+# ---- forgetting and dose ---------------------------------------------------------------------
+def test_a_semester_followed_by_idle_weeks_loses_some_of_its_gain():
+    # one semester (Aug 31 - Jan 15, 20 weeks of meetings), then 20 weeks with no practice
+    cat = tiny_catalogue(intensity=4.0, dates=("2026-08-31", "2027-01-15"))
+    who = learner(level=2)
+    proj = project(cat, who, ["S1"])
+    p3 = proj.p_at_least(3)[:, 0]
+    after = p3[20]
+    assert p3[20:].argmax() == 0 and p3[-1] < after - 0.05      # it falls after the semester
+    assert proj.p_at_least(2)[:, 0] == pytest.approx(1.0)        # never below the start
+    # without forgetting the gain is kept, as pure BKT has it
+    kept = project(cat, who, ["S1"], dataclasses.replace(DEFAULT_PARAMETERS, forget_rate=0.0))
+    np.testing.assert_allclose(kept.p_at_least(3)[20:, 0], kept.p_at_least(3)[20, 0])
+    # the loss is the documented rule: each idle week, mass above the start slips with 0.02
+    assert p3[-1] == pytest.approx(after * (1 - DEFAULT_PARAMETERS.forget_rate) ** 20,
+                                   rel=1e-9)
+
+
+def test_a_camp_no_longer_projects_like_a_year_of_the_same_hours():
+    # 120 hours each: a 4-week camp at 30 h a week, or a school year at 3 h a week
+    camp = tiny_catalogue(days="Mon;Tue;Wed;Thu;Fri", end="09:00-15:00",
+                          dates=("2026-08-31", "2026-09-25"))
+    year = tiny_catalogue(dates=("2026-08-31", "2027-06-04"))
+    who = learner(level=2)
+    for cat, hours in ((camp, 30 * 4), (year, 3 * 40)):
+        assert practice_array(cat, who, ["S1"], week_grid(cat), NO_NEW_EFFECTS)[:, 0, 2].sum() \
+            == pytest.approx(hours * 2 * 0.9)
+
+    def chance(cat, params):
+        return project(cat, who, ["S1"], params).p_at_least(3)[-1, 0]
+
+    # pure BKT: the same 216 practice opportunities, the same chance
+    assert chance(camp, NO_NEW_EFFECTS) == pytest.approx(chance(year, NO_NEW_EFFECTS), rel=1e-12)
+    # saturation alone: the camp's 54 a week count as 30 (1 - e^-1.8) = 25.0
+    saturating = dataclasses.replace(NO_NEW_EFFECTS, weekly_saturation=30.0)
+    assert chance(camp, saturating) == pytest.approx(
+        1 - 0.995 ** (4 * 30 * (1 - np.exp(-54 / 30))), rel=1e-12)
+    assert chance(camp, saturating) < 0.75 * chance(year, saturating)
+    assert chance(camp, DEFAULT_PARAMETERS) < 0.75 * chance(year, DEFAULT_PARAMETERS)
+
+
+def club_catalogue(n_aligned=4):
+    """One club, 3 h a week all year (120 h: one Carnegie unit), aligned to ``n_aligned``
+    competencies at intensity 2 each."""
+    base = tiny_catalogue(dates=("2026-08-31", "2027-06-04"))
+    ids = [f"C.{i}" for i in range(n_aligned)]
+    comps = pd.DataFrame({"competency_id": ids, "domain": ["Mathematics"] * n_aligned,
+                          "name": [f"Competency {i}" for i in range(n_aligned)],
+                          "description": ["d"] * n_aligned, "difficulty": [1.0] * n_aligned})
+    align = pd.DataFrame({"opportunity_id": ["O1"] * n_aligned, "competency_id": ids,
+                          "intensity": [2.0] * n_aligned, "max_level": [3] * n_aligned,
+                          "min_level": [0] * n_aligned})
+    frames = {name: getattr(base, name) for name in (
+        "requirements", "providers", "opportunities", "sections", "travel_times")}
+    return Catalogue.from_frames(competencies=comps, alignments=align, **frames), ids
+
+
+def test_one_club_aligned_to_four_competencies_splits_its_hours():
+    ledger = pytest.importorskip("workbench.domain.ledger")
+    cat, ids = club_catalogue(4)
+    who = Learner("L1", "Maya R.", 10, "Z1", levels=dict.fromkeys(ids, 2))
+    plan = Plan("P", "L1", "club", ["S1"])
+
+    def credits(params):
+        out = ledger.plan_ledger(cat, who, plan, params=params)
+        assert out["carnegie_units"] == pytest.approx(1.0)
+        return out["credits_gained"]
+
+    # every competency getting the whole hour: ~2.6 credits from one Carnegie unit
+    assert credits(NO_NEW_EFFECTS) == pytest.approx(4 * (1 - 0.995 ** 216), rel=1e-9)
+    assert credits(NO_NEW_EFFECTS) > 2.6
+    # shared: each gets 4 ** -0.5 = half of it
+    split = dataclasses.replace(NO_NEW_EFFECTS, alignment_overlap=0.5)
+    assert credits(split) == pytest.approx(4 * (1 - 0.995 ** 108), rel=1e-9)
+    assert credits(DEFAULT_PARAMETERS) < 1.8
+    # split evenly (overlap 1): about one credit for one Carnegie unit
+    even = dataclasses.replace(NO_NEW_EFFECTS, alignment_overlap=1.0)
+    assert credits(even) == pytest.approx(4 * (1 - 0.995 ** 54), rel=1e-9)
+    # a single-alignment club is not split at all
+    one, ids1 = club_catalogue(1)
+    who1 = Learner("L1", "Maya R.", 10, "Z1", levels=dict.fromkeys(ids1, 2))
+    assert ledger.plan_ledger(one, who1, plan, params=split)["credits_gained"] == \
+        pytest.approx(1 - 0.995 ** 216, rel=1e-9)
 
 
 @PROPS
@@ -293,8 +400,36 @@ def test_attendance_falls_with_travel_and_late_hours():
     assert far == pytest.approx(0.9 - 0.03 * 3)
     late = section_attendance(tiny_catalogue(end="18:30-20:00"), learner(), ["S1"])["S1"]
     assert late == pytest.approx(0.9 - 0.05)
+    # reachable but hard: the floor holds
+    hard = section_attendance(tiny_catalogue(zone_minutes=400), learner(), ["S1"])["S1"]
+    assert hard == DEFAULT_PARAMETERS.min_attendance
+
+
+def test_an_unreachable_section_gives_no_attendance_and_no_practice():
+    # home zone Z9 has no listed trip to Z1: no way there at all
     unreachable = section_attendance(tiny_catalogue(), learner(home="Z9"), ["S1"])["S1"]
-    assert unreachable == DEFAULT_PARAMETERS.min_attendance
+    assert unreachable == 0.0
+    proj = project(tiny_catalogue(), learner(level=2, home="Z9"), ["S1"])
+    assert proj.goals["probability"].iloc[0] == 0.0
+    np.testing.assert_array_equal(proj.distribution, proj.distribution[:1].repeat(41, 0))
+
+
+def test_a_tuesday_thursday_workshop_gets_the_practice_of_the_hours_it_meets():
+    # 18 hours: Tue-Thu, 9:00-15:00, in one week that no Monday of its dates falls in
+    cat = tiny_catalogue(days="Tue;Wed;Thu", end="09:00-15:00",
+                         dates=("2026-10-06", "2026-10-08"))
+    weeks = week_grid(cat, dt.date(2026, 8, 31), 40)
+    practice = practice_array(cat, learner(), ["S1"], weeks, NO_NEW_EFFECTS)
+    # 18 h x intensity 2 x attendance 0.9, all in the week of Monday 2026-10-05
+    assert practice[:, 0, 2].sum() == pytest.approx(18 * 2 * 0.9)
+    assert np.flatnonzero(practice[:, 0, 2]).tolist() == [5]
+    proj = project(cat, learner(level=2), ["S1"], start=dt.date(2026, 8, 31),
+                   params=NO_NEW_EFFECTS)
+    assert proj.p_at_least(3)[-1, 0] == pytest.approx(1 - 0.995 ** (18 * 2 * 0.9), rel=1e-12)
+    # the ledger counts the same 18 hours
+    ledger = pytest.importorskip("workbench.domain.ledger")
+    assert ledger.plan_ledger(cat, learner(), Plan("P", "L1", "p", ["S1"]),
+                              params=NO_NEW_EFFECTS)["total_hours"] == pytest.approx(18)
 
 
 def test_interest_and_strength_raise_practice():
@@ -313,6 +448,11 @@ def test_parameters_are_replaceable_and_checked():
     assert rates[0, 2] == pytest.approx(0.01)
     with pytest.raises(ValueError):
         ModelParameters(level_difficulty=(1.0, 1.0))
+    for bad in ({"forget_rate": -0.1}, {"forget_rate": 1.0}, {"weekly_saturation": 0.0},
+                {"alignment_overlap": 1.5}, {"alignment_overlap": -0.1}):
+        with pytest.raises(ValueError):
+            ModelParameters(**bad)
+    assert ModelParameters(weekly_saturation=float("inf")).weekly_saturation == float("inf")
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_PARAMETERS.base_learn_rate = 0.5  # type: ignore[misc]
 
@@ -333,8 +473,8 @@ def reference_attendance(cat, who, section_ids, params=DEFAULT_PARAMETERS):
     with np.errstate(invalid="ignore"):
         att = params.base_attendance - params.travel_penalty_per_10min * extra \
             - params.late_penalty * late
-    att = np.clip(np.nan_to_num(att, nan=params.min_attendance, neginf=params.min_attendance),
-                  params.min_attendance, 1.0)
+    # no way there: not attended at all; otherwise the floor
+    att = np.where(np.isfinite(minutes), np.clip(att, params.min_attendance, 1.0), 0.0)
     return pd.Series(att, index=pd.Index(ids, name="section_id"), name="attendance")
 
 
@@ -349,25 +489,38 @@ def reference_practice(cat, who, section_ids, week_starts, params=DEFAULT_PARAME
         return out
     t = cat.section_table.loc[ids]
     attendance = reference_attendance(cat, who, ids, params)
-    monday_ns = mondays.to_numpy(dtype="datetime64[ns]")
     align = cat.alignments.groupby("opportunity_id")
     steps = np.arange(4)
     for sid, row in t.iterrows():
         oid = row["opportunity_id"]
         if oid not in align.groups:
             continue
-        active = (monday_ns >= row["start_date"].to_datetime64()) & \
-                 (monday_ns <= row["end_date"].to_datetime64())
-        hours = float(row["weekly_hours"]) * float(attendance[sid])
-        if hours <= 0 or not active.any():
+        # hours in each week: each day of the week the section meets inside its dates, plus
+        # its self-paced hours in a week it runs on any day (the ledger's rule)
+        hours = np.zeros(len(mondays))
+        for w, monday in enumerate(mondays):
+            days = pd.date_range(monday, periods=7)
+            running = (days >= row["start_date"]) & (days <= row["end_date"])
+            if row["meets"]:
+                meets = [bool(row["day_mask"] >> d.weekday() & 1) for d in days]
+                hours[w] += (running & meets).sum() * (row["end_min"] - row["start_min"]) / 60
+            hours[w] += running.any() * row["self_paced_hours"]
+        att = float(attendance[sid])
+        if att <= 0 or not hours.any():
             continue
-        for _, a in align.get_group(oid).iterrows():
+        group = align.get_group(oid)
+        # the opportunity's hour is shared by its k aligned competencies: k ** -overlap each
+        k = int(group["competency_id"].isin(c_index).sum())
+        for _, a in group.iterrows():
             c = c_index.get(a["competency_id"])
             if c is None:
                 continue
             eng = engagement(cat, who, oid, a["competency_id"], params)
             ok = (steps >= int(a["min_level"])) & (steps < int(a["max_level"]))
-            out[:, c, :] += np.outer(active, ok) * hours * float(a["intensity"]) * eng
+            amount = att * float(a["intensity"]) * eng
+            if params.alignment_overlap > 0:
+                amount = amount * float(k) ** -params.alignment_overlap
+            out[:, c, :] += np.outer(hours, ok) * amount
     return out
 
 
@@ -416,8 +569,13 @@ def test_projection_equals_the_kernel_on_plain_practice(generated):
         proj = project(cat, who, plan.sections)
         current = np.array([who.level(c) for c in cat.competencies["competency_id"]])
         practice = reference_practice(cat, who, plan.sections, proj.week_starts)
-        dist = evolve(current[None], practice[None], learn_rates(cat))[0]
+        dist = evolve(current[None], practice[None], learn_rates(cat),
+                      params=DEFAULT_PARAMETERS)[0]
         np.testing.assert_array_equal(proj.distribution, dist)
+        pure = project(cat, who, plan.sections, NO_NEW_EFFECTS)
+        plain = reference_practice(cat, who, plan.sections, proj.week_starts, NO_NEW_EFFECTS)
+        np.testing.assert_array_equal(
+            pure.distribution, evolve(current[None], plain[None], learn_rates(cat))[0])
         assert proj.competency_ids == list(cat.competencies["competency_id"])
         pd.testing.assert_frame_equal(
             proj.competencies,

@@ -67,6 +67,15 @@ DEFAULT_SOURCES: dict[str, str] = {
                       "interest sustains attention and persistence",
     "strength_boost": "judgment (strength-based practice)",
     "strength_domain_words": "judgment; extend freely",
+    "forget_rate": "judgment for the size; the direction and rough size from summer-learning "
+                   "loss (Cooper et al. 1996; Kuhfeld 2019): about a fifth of a level's gain "
+                   "over a 12-week summer",
+    "weekly_saturation": "judgment for the size; the direction from the spacing effect "
+                         "(Cepeda et al. 2006): massed practice teaches less per hour",
+    "alignment_overlap": "judgment: between every aligned competency getting the whole hour "
+                         "(0) and the hour split evenly (1, Carroll's time on task)",
+    "recorded_level_spread": "judgment: records are made by people, with some error (the "
+                             "start of a competency with evidence; domain/evidence.py)",
 }
 
 _EPS = 1e-6

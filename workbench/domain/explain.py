@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .arrays import catalogue_arrays
 from .dataset import Catalogue, Learner
 from .projection import (
     DEFAULT_PARAMETERS,
@@ -33,6 +34,7 @@ from .projection import (
     practice_array,
     project,
     section_attendance,
+    week_hours,
 )
 from .schedule import fastest_trips
 from .words import ENGLISH, Words
@@ -75,11 +77,17 @@ class GoalPiece:
     strength_match: bool
     interest_boost: float = 0.0
     """The extra engagement a match with the learner's interests would give (the model's)."""
+    competencies: int = 1
+    """How many competencies the opportunity is aligned to (its hours are shared by them)."""
+    share: float = 1.0
+    """Share of each hour this competency gets: ``competencies ** -alignment_overlap``."""
 
     @property
     def practice_per_week(self) -> float:
-        """hours x intensity x attendance x engagement: what one week gives the competency."""
-        return self.hours_per_week * self.intensity * self.attendance * self.engagement
+        """hours x intensity x share x attendance x engagement: what one week of it gives the
+        competency (before the week's practice saturates)."""
+        return self.hours_per_week * self.intensity * self.share * self.attendance \
+            * self.engagement
 
     @property
     def practice_before(self) -> float:
@@ -153,10 +161,13 @@ def _levels_band(dist: np.ndarray) -> tuple[int, int]:
     return low, high
 
 
-def _chance_with(practice: np.ndarray, c: int, rates: np.ndarray, start: int, week: int,
-                 target: int) -> float:
-    """The chance of reaching ``target`` by ``week`` with this practice on competency ``c``."""
-    dist = evolve(np.array([[start]]), practice[None, :, c:c + 1, :], rates[c:c + 1])
+def _chance_with(practice: np.ndarray, c: int, rates: np.ndarray, start: np.ndarray, week: int,
+                 target: int, params: ModelParameters) -> float:
+    """The chance of reaching ``target`` by ``week`` with this practice on competency ``c``
+    (the week's practice saturating and idle weeks forgetting, as the projection has them)."""
+    dist = evolve(np.asarray(start, dtype=float)[None, None], practice[None, :, c:c + 1, :],
+                  rates[c:c + 1],
+                  params=params)
     return float(np.clip(dist[0, week, 0, target:].sum(), 0.0, 1.0))
 
 
@@ -212,7 +223,6 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
     n_w = len(week_starts) - 1
     base_practice = practice_array(catalogue, learner, sections, week_starts, params) \
         if sections else np.zeros((n_w, len(comp_at), 4))
-    mondays = week_starts[:-1].to_numpy()
 
     def section(sid: str) -> dict:
         return {k: table.at[sid, k] for k in (
@@ -221,10 +231,14 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
 
     info = {sid: section(sid) for sid in sections}
 
-    def weeks_before(row: dict, week: int) -> int:
-        run = (mondays[:week] >= row["start_date"].to_datetime64()) & \
-            (mondays[:week] <= row["end_date"].to_datetime64())
-        return int(run.sum())
+    # the weeks each piece gives any hours, on the days it meets (the kernel's and ledger's rule)
+    arrays = catalogue_arrays(catalogue)
+    week_days = week_starts.as_unit("ns").asi8[:-1] // 86_400_000_000_000
+    runs = dict(zip(sections, (week_hours(arrays, week_days, arrays.positions(sections)) > 0).T,
+                    strict=True)) if sections else {}
+
+    def weeks_before(sid: str, week: int) -> int:
+        return int(runs[sid][:week].sum())
 
     def trip(row: dict) -> float:
         if not bool(row["in_person"]):
@@ -283,6 +297,8 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
             if a is None:
                 continue
             att = float(attend.get(sid, params.base_attendance))
+            o = arrays.opportunity_at[row["opportunity_id"]]
+            k = max(int(arrays.alignment_ptr[o + 1] - arrays.alignment_ptr[o]), 1)
             late = params.late_penalty if bool(row["meets"]) and \
                 int(row["end_min"]) > params.late_hour * 60 else 0.0
             eng = engagement(catalogue, learner, row["opportunity_id"], g.competency_id, params)
@@ -291,15 +307,18 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
             pieces.append(GoalPiece(
                 section_id=sid, title=str(row["title"]),
                 hours_per_week=float(row["weekly_hours"]), intensity=a[0], attendance=att,
-                engagement=float(eng), weeks=weeks_before(row, week),
+                engagement=float(eng), weeks=weeks_before(sid, week),
                 counts=a[1] < g.level and a[2] > current, travel_minutes=trip(row),
                 travel_loss=max(0.0, params.base_attendance - late - att), late_loss=late,
                 interest_match=interest,
                 strength_match=eng - 1.0 - params.interest_boost * interest > 1e-9,
-                interest_boost=params.interest_boost))
+                interest_boost=params.interest_boost, competencies=k,
+                share=float(k) ** -params.alignment_overlap if params.alignment_overlap > 0
+                else 1.0))
         improvements = []
         if current < g.level:
-            start, target = int(np.clip(current, 0, 4)), int(g.level)
+            # where the projection starts (the recorded level, filtered through any evidence)
+            start, target = projection.distribution[0, c], int(g.level)
             for piece in pieces:
                 if not piece.counts or piece.hours_per_week <= 0 or piece.weeks == 0:
                     continue
@@ -307,12 +326,12 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
                 more = base_practice + one * (extra_hours / piece.hours_per_week)
                 improvements.append(Improvement(
                     "more_hours", piece.section_id, piece.title,
-                    _chance_with(more, c, rates, start, week, target), float(extra_hours)))
+                    _chance_with(more, c, rates, start, week, target, params), float(extra_hours)))
             for sid, practice in variants.items():
                 row = table.loc[sid]
                 improvements.append(Improvement(
                     "add", sid, str(row["title"]),
-                    _chance_with(practice, c, rates, start, week, target),
+                    _chance_with(practice, c, rates, start, week, target, params),
                     float(row["weekly_hours"]),
                     int(row["day_mask"]) if bool(row["meets"]) else 0,
                     int(row["start_min"]), int(row["end_min"])))
@@ -384,17 +403,28 @@ def explanation_text(exp: GoalExplanation, words: Words = ENGLISH) -> Explanatio
             lowered.append(w.gettext("{title} does not run before {date}.").format(
                 title=p.title, date=date))
             continue
-        practised.append(w.gettext(
-            "{title}: {hours} a week × {intensity} practice per hour × {attendance} attended"
-            " × {engagement} for interests and strengths = {practice} hours of practice a week, "
-            "for {weeks} weeks.").format(
-            title=p.title, hours=w.hours(p.hours_per_week), intensity=w.number(p.intensity),
-            attendance=w.percent(p.attendance), engagement=w.number(p.engagement, 2),
-            practice=w.number(p.practice_per_week), weeks=w.integer(p.weeks)))
+        if p.share < 1:
+            practised.append(w.gettext(
+                "{title}: {hours} a week × {intensity} practice per hour × {share} of each hour"
+                " (it practises {count} competencies) × {attendance} attended × {engagement} for"
+                " interests and strengths = {practice} hours of practice a week, for {weeks}"
+                " weeks.").format(
+                title=p.title, hours=w.hours(p.hours_per_week), intensity=w.number(p.intensity),
+                share=w.percent(p.share), count=w.integer(p.competencies),
+                attendance=w.percent(p.attendance), engagement=w.number(p.engagement, 2),
+                practice=w.number(p.practice_per_week), weeks=w.integer(p.weeks)))
+        else:
+            practised.append(w.gettext(
+                "{title}: {hours} a week × {intensity} practice per hour × {attendance} attended"
+                " × {engagement} for interests and strengths = {practice} hours of practice a "
+                "week, for {weeks} weeks.").format(
+                title=p.title, hours=w.hours(p.hours_per_week), intensity=w.number(p.intensity),
+                attendance=w.percent(p.attendance), engagement=w.number(p.engagement, 2),
+                practice=w.number(p.practice_per_week), weeks=w.integer(p.weeks)))
         if not np.isfinite(p.travel_minutes):
             lowered.append(w.gettext(
-                "There is no listed way to get to {title}, so little of it is expected to be "
-                "attended.").format(title=p.title))
+                "There is no listed way to get to {title}, so none of it is expected to be "
+                "attended and it adds no practice.").format(title=p.title))
         elif p.travel_loss >= 0.005:
             lowered.append(w.gettext(
                 "The trip to {title} ({duration} each way) costs {points} of attendance.").format(

@@ -32,6 +32,7 @@ from .arrays import (
     word_stem,
 )
 from .dataset import LEVELS, PROFICIENT, Catalogue, Learner
+from .evidence import evidence_likelihoods, start_distributions
 
 N_LEVELS = len(LEVELS)          # 0 Not yet .. 4 Advanced
 N_STEPS = N_LEVELS - 1          # transitions k -> k+1 for k = 0..3
@@ -79,8 +80,9 @@ class ModelParameters:
     Judgment."""
 
     min_attendance: float = 0.3
-    """Floor on attendance, so an unreachable or hard section still counts for something if the
-    family chooses it anyway (feasibility reports the problem). Judgment."""
+    """Floor on attendance, so a hard-to-reach or late section still counts for something if the
+    family chooses it anyway (feasibility reports the problem). A section with no way there at
+    all gets 0, not the floor. Judgment."""
 
     interest_boost: float = 0.25
     """Extra engagement when the opportunity's interest tags meet the learner's interests.
@@ -103,6 +105,36 @@ class ModelParameters:
     """Strength word (prefix) -> competency domain it supports, for strengths whose words do not
     name the domain itself ("good with numbers" -> Mathematics). Judgment; extend freely."""
 
+    forget_rate: float = 0.02
+    """Chance per idle week (a week in which no section of the plan practises the competency)
+    that a learner above the level they started at slips back one level; never below that
+    starting level, which was already shown. Summer-learning studies give the direction and
+    rough size: about a month of a school year's gains lost over a 10-12 week summer, more in
+    mathematics (Cooper et al. 1996), a fifth to a half of a year's gains by some test series
+    (Kuhfeld 2019): 0.02 a week takes ~22% of a one-level gain back over 12 idle weeks. The size
+    is judgment. 0 switches forgetting off (pure BKT)."""
+
+    weekly_saturation: float = 30.0
+    """Diminishing returns within a week: a competency's practice opportunities in one week count
+    as ``s (1 - exp(-n / s))`` with this ``s`` (so never more than ``s`` a week; about 5% less at
+    a typical 5.4 a week, about half at a 30-hour camp's 54). Spaced practice beats massed
+    practice (the spacing effect; Cepeda et al. 2006's meta-analysis); the size is judgment.
+    ``inf`` switches it off (pure BKT)."""
+
+    alignment_overlap: float = 0.5
+    """How an opportunity's hours are shared by its k aligned competencies: each gets its
+    practice times ``k ** -alignment_overlap``. 0 = every competency gets the whole hour (all
+    practised at once), 1 = the hour is split evenly (time on one is not time on another); 0.5
+    assumes activities practise several competencies partly at once (docs/model.md). Judgment.
+    0 switches the split off."""
+
+    recorded_level_spread: float = 0.1
+    """Where a learner starts in a competency with evidence on record: the recorded level holds
+    ``1 - 2 x spread`` of the chance and each neighbouring level ``spread`` (records are made by
+    people with some error), before the evidence's likelihoods filter it
+    (``domain/evidence.py``). Judgment. Competencies without evidence start at the recorded
+    level exactly."""
+
     def __post_init__(self):
         if not 0 < self.base_learn_rate < 1:
             raise ValueError("base_learn_rate must be between 0 and 1")
@@ -114,9 +146,20 @@ class ModelParameters:
                      "interest_boost", "strength_boost"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
+        if not 0 <= self.forget_rate < 1:
+            raise ValueError("forget_rate must be in [0, 1)")
+        if not self.weekly_saturation > 0:  # inf is allowed: no saturation
+            raise ValueError("weekly_saturation must be positive (inf: no saturation)")
+        if not 0 <= self.alignment_overlap <= 1:
+            raise ValueError("alignment_overlap must be between 0 and 1")
+        if not 0 <= self.recorded_level_spread < 0.5:
+            raise ValueError("recorded_level_spread must be in [0, 0.5)")
 
 
 DEFAULT_PARAMETERS = ModelParameters()
+#: The parameters under which the kernel is Bayesian Knowledge Tracing exactly (as pyBKT with
+#: guess = slip = forget = 0): no forgetting, no saturation, no split across alignments.
+PURE_BKT = ModelParameters(forget_rate=0.0, weekly_saturation=float("inf"), alignment_overlap=0.0)
 
 
 # ---- the kernel -----------------------------------------------------------------------------
@@ -139,20 +182,54 @@ def single_transition_probability(learn_rate: float, practice_per_week: float, w
     return transition_probability(learn_rate, practice_per_week * w)
 
 
-def evolve_pairs(start, step, *, dtype=np.float64) -> np.ndarray:
+def step_chances(practice, log_keep, params=None, *, out=None) -> np.ndarray:
+    """Weekly chance of each level step from that week's practice: ``1 - (1 - t)^n``.
+
+    ``practice`` is (W, 4, P) and ``log_keep`` = ``log(1 - t)`` is (4, P). With ``params`` the
+    practice first saturates within the week (``ModelParameters.weekly_saturation``); without,
+    this is BKT exactly.
+    """
+    n = np.asarray(practice, dtype=float)
+    out = np.empty(n.shape) if out is None else out
+    s = np.inf if params is None else float(params.weekly_saturation)
+    if np.isfinite(s):
+        # n_eff = s (1 - exp(-n / s)): concave, increasing, n_eff <= min(n, s)
+        np.multiply(n, -1.0 / s, out=out)
+        np.expm1(out, out=out)
+        np.multiply(out, -s, out=out)
+        n = out
+    np.multiply(n, np.asarray(log_keep)[None], out=out)
+    np.expm1(out, out=out)
+    np.negative(out, out=out)
+    return out
+
+
+def evolve_pairs(start, step, *, forget: float = 0.0, floor=None, idle=None,
+                 dtype=np.float64) -> np.ndarray:
     """The weekly update for a flat list of (learner-plan, competency) pairs: the one kernel.
 
     Week by week, the mass at level k moves to k+1 with probability ``step[w, k, p]`` (at most
-    one level a week). Pairs are on the last axis, so every weekly update runs on contiguous
-    rows; ``evolve`` and ``project_many`` both run their pairs through it. Anything that varies
-    per pair (a learner, a plan, later a draw of the model's parameters) is simply more pairs.
+    one level a week). In a week a pair gets no practice at all (``step[w, :, p]`` all 0), mass
+    above its ``floor`` moves down one level with probability ``forget`` instead. Pairs are on
+    the last axis, so every weekly update runs on contiguous rows; ``evolve`` and
+    ``project_many`` both run their pairs through it. Anything that varies per pair (a learner,
+    a plan, a draw of the model's parameters) is simply more pairs.
 
     Parameters
     ----------
-    start : int array, shape (P,)
-        Starting level 0-4 of each pair (a point mass).
+    start : int array, shape (P,), or float array, shape (5, P)
+        Starting level 0-4 of each pair (a point mass), or each pair's starting distribution
+        over the five levels (columns sum to 1).
     step : array, shape (W, 4, P)
         Chance of moving up each step in each week, ``1 - (1 - t) ** practice``.
+    forget : float, default 0
+        Chance per idle week of slipping back one level (``ModelParameters.forget_rate``).
+    floor : int array, shape (P,), optional
+        Level forgetting never goes below; by default the starting level (for a distribution,
+        its most likely level).
+    idle : bool array, shape (W, P), optional
+        The weeks each pair gets no practice, if the caller knows them (by default: the weeks
+        whose ``step`` is 0 for every step).
     dtype : numpy dtype, default float64
 
     Returns
@@ -162,19 +239,50 @@ def evolve_pairs(start, step, *, dtype=np.float64) -> np.ndarray:
     """
     n_w, _, n_p = step.shape
     traj = np.empty((n_w + 1, N_LEVELS, n_p), dtype=dtype)
-    traj[0] = np.eye(N_LEVELS, dtype=dtype)[:, np.asarray(start).astype(np.intp)]
+    start = np.asarray(start)
+    if start.ndim == 2:
+        if start.shape != (N_LEVELS, n_p):
+            raise ValueError(f"a start distribution must have shape {(N_LEVELS, n_p)}")
+        traj[0] = start
+        start_level = start.argmax(axis=0)
+    else:
+        start_level = start.astype(np.intp)
+        traj[0] = np.eye(N_LEVELS, dtype=dtype)[:, start_level]
     flow = np.empty((N_STEPS, n_p), dtype=dtype)
+    any_idle = np.zeros(n_w, dtype=bool)
+    lo = hi = n_p
+    if forget > 0 and n_w:
+        floor = start_level if floor is None else np.asarray(floor)
+        idle = (~step.any(axis=1) if idle is None else np.asarray(idle, dtype=bool)) \
+            & (floor < N_LEVELS - 1)[None, :]                                # W x P
+        ever = np.flatnonzero(idle.any(axis=0))
+        if ever.size:
+            # forgetting runs only on the block of columns from the first pair that can forget
+            # to the last (project_many puts them together)
+            lo, hi = int(ever[0]), int(ever[-1]) + 1
+            idle = idle[:, lo:hi]
+            any_idle = idle.any(axis=1)
+            # per level 1-4: forget where it is above the floor, 0 elsewhere
+            slip = ((np.arange(1, N_LEVELS)[:, None] > floor[None, lo:hi]) * float(forget)
+                    ).astype(dtype)
+            down = np.empty((N_STEPS, hi - lo), dtype=dtype)
     for w in range(n_w):
         p, nxt = traj[w], traj[w + 1]
         np.multiply(p[:N_STEPS], step[w], out=flow)
         np.subtract(p[:N_STEPS], flow, out=nxt[:N_STEPS])
         nxt[N_STEPS] = p[N_STEPS]
         nxt[1:] += flow
+        if any_idle[w]:
+            # an idle week has no upward flow: mass above the floor slips down one level
+            np.multiply(p[1:, lo:hi], slip, out=down)
+            down *= idle[w]
+            nxt[1:, lo:hi] -= down
+            nxt[:N_STEPS, lo:hi] += down
     return traj
 
 
-def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
-           out: np.ndarray | None = None) -> np.ndarray:
+def evolve(start_levels, practice, learn_rate, *, params: ModelParameters | None = None,
+           dtype=np.float64, out: np.ndarray | None = None) -> np.ndarray:
     """Weekly level distributions for a batch of learners, from dense practice arrays.
 
     Week by week, the mass at level k moves to k+1 with probability
@@ -184,12 +292,17 @@ def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
 
     Parameters
     ----------
-    start_levels : array of int, shape (B, C)
-        Current level 0-4 of each learner in each competency (a point mass).
+    start_levels : array of int, shape (B, C), or of float, shape (B, C, 5)
+        Current level 0-4 of each learner in each competency (a point mass), or a starting
+        distribution over the five levels (evidence filtered, ``domain/evidence.py``).
     practice : array, shape (B, W, C, 4)
         Practice opportunities in each week toward each transition k -> k+1 (>= 0).
     learn_rate : array, shape (C, 4)
         BKT learn rate per practice opportunity for each competency and step, in [0, 1).
+    params : ModelParameters, optional
+        With it, the week's practice saturates (``weekly_saturation``) and idle weeks forget
+        (``forget_rate``, never below the starting level), as ``project`` does; without it
+        (the default) this is BKT exactly.
     dtype : numpy dtype, default float64
         ``np.float32`` halves memory and time at about 1e-6 precision.
     out : array, optional
@@ -206,16 +319,20 @@ def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
     if practice.ndim != 4 or practice.shape[3] != N_STEPS:
         raise ValueError(f"practice must have shape (B, W, C, 4), got {practice.shape}")
     n_b, n_w, n_c, _ = practice.shape
-    if start.shape != (n_b, n_c):
-        raise ValueError(f"start_levels must have shape {(n_b, n_c)}, got {start.shape}")
+    spread_out = start.ndim == 3
+    if start.shape[:2] != (n_b, n_c) or (spread_out and start.shape[2] != N_LEVELS) \
+            or start.ndim not in (2, 3):
+        raise ValueError(f"start_levels must have shape {(n_b, n_c)} (levels) or "
+                         f"{(n_b, n_c, N_LEVELS)} (distributions), got {start.shape}")
     if rate.shape != (n_c, N_STEPS):
         raise ValueError(f"learn_rate must have shape {(n_c, N_STEPS)}, got {rate.shape}")
-    if start.size and (start.min() < 0 or start.max() >= N_LEVELS):
+    if not spread_out and start.size and (start.min() < 0 or start.max() >= N_LEVELS):
         raise ValueError("start_levels must be levels 0-4")
     if rate.size and (rate.min() < 0 or rate.max() >= 1):
         raise ValueError("learn_rate must be in [0, 1)")
     dtype = np.dtype(dtype)
-    point = np.eye(N_LEVELS, dtype=dtype)[start.astype(np.intp)]          # B x C x 5
+    point = start.astype(dtype) if spread_out else \
+        np.eye(N_LEVELS, dtype=dtype)[start.astype(np.intp)]             # B x C x 5
     if out is None:
         out = np.empty((n_b, n_w + 1, n_c, N_LEVELS), dtype=dtype)
     elif out.shape != (n_b, n_w + 1, n_c, N_LEVELS) or out.dtype != dtype:
@@ -225,18 +342,21 @@ def evolve(start_levels, practice, learn_rate, *, dtype=np.float64,
         return out
     # pairs with any practice at all; reshaping first makes the reduction ~10x faster
     touched = np.ascontiguousarray(practice).reshape(n_b, n_w, n_c * N_STEPS).any(axis=1)
-    bi, ci = np.nonzero(touched.reshape(n_b, n_c, N_STEPS).any(axis=2))
+    touched = touched.reshape(n_b, n_c, N_STEPS).any(axis=2)
+    forget = 0.0 if params is None else params.forget_rate
+    if spread_out and forget > 0:
+        touched |= point.max(axis=2) < 1     # spread-out starts can forget with no practice
+    bi, ci = np.nonzero(touched)
     if bi.size == 0:
         return out
     n = np.swapaxes(practice, 0, 1)[:, bi, ci, :].transpose(0, 2, 1)       # W x 4 x P
     if (n < 0).any():
         raise ValueError("practice must not be negative")
     log_keep = np.log1p(-rate).T[:, ci].astype(dtype)                      # 4 x P
-    step = np.empty(n.shape, dtype=dtype)
-    np.multiply(n, log_keep[None], out=step)
-    np.expm1(step, out=step)
-    np.negative(step, out=step)                                            # T = 1 - (1-t)^n
-    traj = evolve_pairs(start[bi, ci], step, dtype=dtype)
+    step = step_chances(np.ascontiguousarray(n), log_keep, params,
+                        out=np.empty(n.shape, dtype=dtype))               # T = 1 - (1-t)^n
+    begin = point[bi, ci].T if spread_out else start[bi, ci]
+    traj = evolve_pairs(begin, step, forget=forget, dtype=dtype)
     out[bi, :, ci, :] = np.transpose(traj, (2, 0, 1))
     return out
 
@@ -313,6 +433,14 @@ class PlanRows:
     max_travel_minutes: np.ndarray  #: (N,) float
     budget: np.ndarray             #: (N,) float
     max_hours_per_week: np.ndarray  #: (N,) float
+    #: (row, competency) pairs with evidence on record, sorted: the product of each pair's
+    #: evidence likelihoods P(evidence | level k) (K x 5), and whether the recorded level is the
+    #: evidence's own (``domain/evidence.py``). Empty for a roster.
+    evidence_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    evidence_competency: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64))
+    evidence_likelihood: np.ndarray = field(default_factory=lambda: np.ones((0, N_LEVELS)))
+    evidence_explained: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n(self) -> int:
@@ -342,7 +470,7 @@ class PlanRows:
         levels = np.zeros((len(plans), len(comps)), dtype=np.int64)
         interests: dict[frozenset, int] = {}
         strengths: dict[tuple, int] = {}
-        i_code, s_code, goals = [], [], []
+        i_code, s_code, goals, ev = [], [], [], []
         for i, (learner, section_ids) in enumerate(plans):
             p = arrays.positions(section_ids)
             pos.append(p)
@@ -355,8 +483,15 @@ class PlanRows:
             for g in learner.goals:
                 goals.append((i, arrays.competency_at.get(g.competency_id, -1), int(g.level),
                               (g.by - _EPOCH).days, learner.level(g.competency_id)))
+            if learner.evidence:
+                for cid, (lk, explained) in evidence_likelihoods(learner.levels,
+                                                                 learner.evidence).items():
+                    c = arrays.competency_at.get(cid)
+                    if c is not None:
+                        ev.append((i, c, lk, explained))
         learners = [lr for lr, _ in plans]
         g = np.array(goals, dtype=np.int64).reshape(-1, 5)
+        ev.sort(key=lambda e: (e[0], e[1]))
         return cls(
             section_ptr=np.array(ptr, dtype=np.int64),
             section_pos=np.concatenate(pos) if pos else np.zeros(0, dtype=np.int64),
@@ -373,6 +508,10 @@ class PlanRows:
             max_travel_minutes=np.array([lr.max_travel_minutes for lr in learners], dtype=float),
             budget=np.array([lr.budget for lr in learners], dtype=float),
             max_hours_per_week=np.array([lr.max_hours_per_week for lr in learners], dtype=float),
+            evidence_row=np.array([e[0] for e in ev], dtype=np.int64),
+            evidence_competency=np.array([e[1] for e in ev], dtype=np.int64),
+            evidence_likelihood=np.array([e[2] for e in ev], dtype=float).reshape(-1, N_LEVELS),
+            evidence_explained=np.array([e[3] for e in ev], dtype=bool),
         )
 
 
@@ -381,21 +520,21 @@ def attendance(arrays: CatalogueArrays, transport, home, section_pos,
                params: ModelParameters = DEFAULT_PARAMETERS) -> np.ndarray:
     """Expected share of a section's hours attended, for (ways, home, section) triples.
 
-    ``clip(base - travel_penalty x max(0, minutes - free) / 10 - late_penalty x [ends late])``,
-    with minutes the fastest one-way trip from home (0 for sections that need no travel, inf
-    when there is no way there, which gives ``min_attendance``).
+    ``clip(base - travel_penalty x max(0, minutes - free) / 10 - late_penalty x [ends late],
+    min_attendance, 1)``, with minutes the fastest one-way trip from home (0 for sections that
+    need no travel). A section the learner has no way to get to (inf minutes) is attended not at
+    all: 0, not the floor, which is only for sections that can be reached but are hard to.
     """
     sec = np.asarray(section_pos, dtype=np.int64)
     zone = arrays.zone[sec]
     minutes = arrays.reach[transport, home, np.where(zone >= 0, zone, len(arrays.zones))]
     minutes = np.where(arrays.in_person[sec], minutes, 0.0)
-    extra = np.maximum(0.0, minutes - params.free_travel_minutes) / 10.0
+    reachable = np.isfinite(minutes)
+    extra = np.maximum(0.0, np.where(reachable, minutes, 0.0) - params.free_travel_minutes) / 10.0
     late = arrays.meets[sec] & (arrays.end_min[sec] > params.late_hour * 60)
-    with np.errstate(invalid="ignore"):
-        att = params.base_attendance - params.travel_penalty_per_10min * extra \
-            - params.late_penalty * late
-    return np.clip(np.nan_to_num(att, nan=params.min_attendance, neginf=params.min_attendance),
-                   params.min_attendance, 1.0)
+    att = params.base_attendance - params.travel_penalty_per_10min * extra \
+        - params.late_penalty * late
+    return np.where(reachable, np.clip(att, params.min_attendance, 1.0), 0.0)
 
 
 def strength_matches(arrays: CatalogueArrays, strengths,
@@ -443,14 +582,14 @@ class _Practice(NamedTuple):
     competency: np.ndarray  # competency index
     section: np.ndarray     # section row in the catalogue arrays
     alignment: np.ndarray   # alignment index (``arrays.alignment_*``)
-    amount: np.ndarray      # practice per week it runs: hours x attendance x intensity x engagement
+    amount: np.ndarray      # practice per hour of the section: attendance x intensity x engagement
+    entry: np.ndarray       # the (row, section) entry of ``PlanRows.section_pos`` it comes from
 
 
 def _practice(arrays: CatalogueArrays, rows: PlanRows, params: ModelParameters) -> _Practice:
     p = params
     rs_row, rs_sec = rows.section_rows(), rows.section_pos
-    hours = arrays.weekly_hours[rs_sec] * attendance(arrays, rows.transport[rs_row],
-                                                     rows.home[rs_row], rs_sec, p)
+    hours = attendance(arrays, rows.transport[rs_row], rows.home[rs_row], rs_sec, p)
     rs_opp = arrays.opportunity[rs_sec]
     n_o, n_d = len(arrays.opportunity_ids), len(arrays.domains)
     s_match = [strength_matches(arrays, s, p) for s in rows.strength_sets]
@@ -470,15 +609,41 @@ def _practice(arrays: CatalogueArrays, rows: PlanRows, params: ModelParameters) 
     strength = s_opp[s_code, rs_opp[x_rs]] | s_dom[s_code, arrays.competency_domain[x_comp]]
     boost = 1.0 + p.interest_boost * interest[x_rs]
     eng = boost + p.strength_boost * strength
-    # (hours x intensity) x engagement, the same rounding as hour-by-hour bookkeeping
+    # (attendance x intensity) x engagement per hour; a week's hours multiply it. An hour of an
+    # opportunity aligned to k competencies gives each k ** -alignment_overlap of it.
     amount = hours[x_rs] * arrays.alignment_intensity[x_al] * eng
-    return _Practice(x_row, x_comp, rs_sec[x_rs], x_al, amount)
+    if p.alignment_overlap > 0:
+        amount = amount * n_al[x_rs].astype(float) ** -p.alignment_overlap
+    return _Practice(x_row, x_comp, rs_sec[x_rs], x_al, amount, x_rs)
 
 
-def _active(arrays: CatalogueArrays, mondays: np.ndarray, sections: np.ndarray) -> np.ndarray:
-    """(weeks, entries): does the section run on that Monday (``start <= Monday <= end``)?"""
-    return (mondays[:, None] >= arrays.start_date[sections][None]) & \
-           (mondays[:, None] <= arrays.end_date[sections][None])
+def week_hours(arrays: CatalogueArrays, week_days: np.ndarray, sections: np.ndarray) -> np.ndarray:
+    """(weeks, entries): the hours each section takes in each week starting on ``week_days``.
+
+    The ledger's rule (``CatalogueArrays.hours_in_weeks``): a meeting counts when its date falls
+    inside the section's dates, self-paced hours in any week the section runs on some day. So a
+    Tuesday-Thursday workshop counts in the week it meets even though no Monday of it falls in
+    its dates. Weeks on the catalogue's own Monday grid are read from ``arrays.hours``.
+    """
+    return _hours_rows(arrays, week_days, sections).T
+
+
+def _hours_rows(arrays: CatalogueArrays, week_days, sections) -> np.ndarray:
+    """``week_hours`` laid out (entries, weeks), each entry's weeks contiguous."""
+    days = np.asarray(week_days, dtype=np.int64)
+    sections = np.asarray(sections, dtype=np.int64)
+    grid = arrays.weeks
+    if grid.size and days.size and not ((days - grid[0]) % 7).any():
+        idx = (days - grid[0]) // 7
+        inside = (idx >= 0) & (idx < grid.size)
+        out = np.zeros((sections.size, days.size))
+        if inside.all() and (np.diff(idx) == 1).all():
+            out[:] = arrays.hours[sections, idx[0]:idx[-1] + 1]
+        elif inside.any():
+            # no section runs outside the catalogue's weeks
+            out[:, inside] = arrays.hours[np.ix_(sections, idx[inside])]
+        return out
+    return arrays.hours_in_weeks(sections, days)
 
 
 def _segments(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -585,48 +750,104 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     n_c = len(arrays.competency_ids)
     n_w = len(week_starts) - 1
     ns = week_starts.as_unit("ns").asi8
-    mondays = ns[:-1].view("datetime64[ns]")
     x = _practice(arrays, rows, params)
     # practice per (row, competency) pair, summed in plan order (the order of the entries)
     key = x.row * n_c + x.competency
     order = np.argsort(key, kind="stable")
-    pair_key, starts = _segments(key[order])
+    practised, starts = _segments(key[order])
     sizes = np.diff(np.append(starts, order.size)).astype(np.intp)
+    # pairs with evidence on record are pairs too, practised or not: they start from a
+    # distribution (the recorded level filtered through the evidence)
+    ev_key = rows.evidence_row * n_c + rows.evidence_competency
+    pair_key = np.union1d(practised, ev_key) if ev_key.size else practised
+    at = np.searchsorted(pair_key, practised)      # each practised pair's place among all
     pair_row, pair_comp = pair_key // max(n_c, 1), pair_key % max(n_c, 1)
     start = rows.levels[pair_row, pair_comp]
     rates = learn_rates(arrays, params)
-    # Most pairs get practice from one section only: their weekly chance of a step is either
-    # 0 or one number per step, so expm1 runs once per pair instead of once per week. Those
-    # pairs go first; pairs with several sections get week-by-week sums.
+    hours = _hours_rows(arrays, ns[:-1] // 86_400_000_000_000, rows.section_pos)  # RS x W
+    forgets = params.forget_rate > 0
+    # Most pairs get practice from one section only: no sums needed. Those pairs go first;
+    # pairs with several sections get week-by-week sums in plan order. Pairs that can forget
+    # (some idle week, not already at the top) sit together in the middle, so that forgetting
+    # runs on one block of columns.
     single = sizes == 1
-    perm = np.concatenate((np.flatnonzero(single), np.flatnonzero(~single)))
-    n_1, n_p = int(single.sum()), pair_key.size
-    log_keep = np.log1p(-rates[pair_comp[perm]].T)                         # 4 x P
-    step = np.empty((n_w, N_STEPS, n_p))
+    n_1, n_p, n_m = int(single.sum()), pair_key.size, int((~single).sum())
+    n_z = n_p - n_1 - n_m                          # pairs with evidence and no practice
+    first_1 = at[single]
     one = order[starts[single]]
-    base = np.where(arrays.alignment_steps[x.alignment[one]].T,
-                    -np.expm1(x.amount[one] * log_keep[:, :n_1]), 0.0)
-    np.multiply(base[None], _active(arrays, mondays, x.section[one])[:, None, :],
-                out=step[:, :, :n_1])
-    if n_1 < n_p:
+    h_one = hours[x.entry[one]]                                            # n1 x W
+    if forgets and n_w:
+        # a single section's pair is idle in the weeks the section takes no hours (or always,
+        # when its alignment covers no level step)
+        idle_1 = (h_one == 0) | ~arrays.alignment_steps[x.alignment[one]].any(axis=1)[:, None]
+        by = np.argsort(idle_1.any(axis=1) & (start[first_1] < N_LEVELS - 1), kind="stable")
+        first_1, one, h_one, idle_1 = first_1[by], one[by], h_one[by], idle_1[by]
+    step = np.empty((n_w, N_STEPS, n_p))
+    log_keep = np.log1p(-rates[pair_comp].T)                               # 4 x P, pair order
+    # A single section takes the same hours in most weeks it runs: its weekly chances are worked
+    # out once for those weeks (one expm1 per pair) and again only for the odd weeks (a first
+    # or last week cut short). (Always on contiguous blocks: numpy's vector expm1 and its
+    # strided loop may round differently, and a row must get the same numbers in any batch.)
+    full = h_one.max(axis=1) if n_w else np.zeros(n_1)
+    on_steps = arrays.alignment_steps[x.alignment[one]].T                  # 4 x n1
+    keep_1 = np.ascontiguousarray(log_keep[:, first_1])
+    usual = step_chances((full * x.amount[one])[None, None, :] * on_steps[None], keep_1, params)
+    usual_weeks = np.ascontiguousarray((h_one == full[:, None]).T)          # W x n1
+    np.multiply(usual_weeks[:, None, :], usual, out=step[:, :, :n_1])
+    odd_p, odd_w = np.nonzero((h_one != full[:, None]) & (h_one > 0))
+    if odd_w.size:
+        odd = step_chances((h_one[odd_p, odd_w] * x.amount[one][odd_p])[None, None, :]
+                           * on_steps[:, odd_p][None], np.ascontiguousarray(keep_1[:, odd_p]),
+                           params)
+        step[odd_w, :, odd_p] = odd[0].T
+    del h_one
+    step[:, :, n_1:n_1 + n_z] = 0.0
+    first_z = np.setdiff1d(np.arange(n_p), at, assume_unique=True) if n_z else at[:0]
+    first_m = at[~single]
+    if n_m:
         # every contribution of these pairs, pair after pair and in plan order within a pair,
         # one row (weeks x steps) each: the sums run over whole contiguous rows
         many = np.repeat(~single, sizes)
         pick = order[many]
         rank = (np.arange(order.size) - np.repeat(starts, sizes))[many]
-        m_pair = np.repeat(np.arange(n_p - n_1), sizes[~single])
-        each = ((_active(arrays, mondays, x.section[pick]).T[:, :, None]
-                 & arrays.alignment_steps[x.alignment[pick]][:, None, :])
+        m_pair = np.repeat(np.arange(n_m), sizes[~single])
+        each = ((hours[x.entry[pick]][:, :, None]
+                 * arrays.alignment_steps[x.alignment[pick]][:, None, :])
                 * x.amount[pick][:, None, None]).reshape(len(pick), n_w * N_STEPS)
-        by_pair = np.zeros((n_p - n_1, n_w * N_STEPS))
+        by_pair = np.zeros((n_m, n_w * N_STEPS))
         for r in range(int(rank.max()) + 1):
             # one contribution per pair at each rank, added in plan order
             at = rank == r
             by_pair[m_pair[at]] += each[at]
-        practice = by_pair.reshape(n_p - n_1, n_w, N_STEPS).transpose(1, 2, 0)
-        step[:, :, n_1:] = -np.expm1(practice * log_keep[None, :, n_1:])
-        del practice, by_pair, each
-    dist = evolve_pairs(start[perm], step)                                 # W+1 x 5 x P
+        del each
+        by_pair = by_pair.reshape(n_m, n_w, N_STEPS)
+        if forgets and n_w:
+            idle_m = ~by_pair.any(axis=2)                                   # m x W
+            by = np.argsort(~(idle_m.any(axis=1) & (start[first_m] < N_LEVELS - 1)),
+                            kind="stable")
+            first_m, by_pair, idle_m = first_m[by], by_pair[by], idle_m[by]
+        practice = np.ascontiguousarray(by_pair.transpose(1, 2, 0))
+        del by_pair
+        step[:, :, n_1 + n_z:] = step_chances(
+            practice, np.ascontiguousarray(log_keep[:, first_m]), params)
+        del practice
+    perm = np.concatenate((first_1, first_z, first_m))
+    if ev_key.size:
+        begin = np.eye(N_LEVELS)[:, start]                                  # 5 x P
+        begin[:, np.searchsorted(pair_key, ev_key)] = start_distributions(
+            rows.levels[rows.evidence_row, rows.evidence_competency], rows.evidence_likelihood,
+            rows.evidence_explained, params.recorded_level_spread).T
+        begin = begin[:, perm]
+    else:
+        begin = start[perm]
+    idle = None
+    if forgets and n_w:
+        idle = np.ones((n_p, n_w), dtype=bool)     # pairs with evidence only: always idle
+        idle[:n_1] = idle_1
+        if n_m:
+            idle[n_1 + n_z:] = idle_m
+        idle = idle.T
+    dist = evolve_pairs(begin, step, forget=params.forget_rate, idle=idle)  # W+1 x 5 x P
     del step
     column = np.empty(n_p, dtype=np.intp)
     column[perm] = np.arange(n_p)
@@ -644,7 +865,11 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     reached = np.arange(N_LEVELS)[None, :] >= rows.goal_level[has][:, None]
     prob[has] = np.clip(np.where(reached, dist[g_week[has], :, column[pair_at[has]]], 0.0)
                         .sum(axis=1), 0.0, 1.0)
-    prob = np.where(rows.goal_current >= rows.goal_level, 1.0, prob)
+    # a goal at or below the recorded level is reached, unless evidence makes the level uncertain
+    sure = rows.goal_current >= rows.goal_level
+    if ev_key.size:
+        sure &= ~np.isin(wanted, ev_key)
+    prob = np.where(sure, 1.0, prob)
     return PlanProjections(week_starts=week_starts, levels=rows.levels, pair_row=pair_row,
                            pair_competency=pair_comp, distribution=dist, pair_column=column,
                            goal_probability=prob)
@@ -689,21 +914,23 @@ def practice_array(catalogue: Catalogue, learner: Learner, section_ids, week_sta
                    params: ModelParameters = DEFAULT_PARAMETERS) -> np.ndarray:
     """Practice toward each transition, shape (W, C, 4), for one learner's plan.
 
-    ``week_starts`` are the W + 1 Mondays of the projection; practice in week w (Monday
-    ``week_starts[w]``) comes from every section with ``start_date <= Monday <= end_date``.
-    Opportunity o counts toward k -> k+1 only for ``min_level <= k < max_level``. These are the
-    numbers ``project_many`` works from.
+    ``week_starts`` are the W + 1 Mondays of the projection; practice in week w comes from the
+    hours each section takes in that week on the days it meets inside its dates (``week_hours``,
+    the ledger's rule), times attendance, intensity and engagement. Opportunity o counts toward
+    k -> k+1 only for ``min_level <= k < max_level``. These are the numbers ``project_many``
+    works from (before the week's practice saturates, which ``evolve(..., params=)`` applies).
     """
     A = catalogue_arrays(catalogue)
-    mondays = pd.DatetimeIndex(week_starts)[:-1].to_numpy(dtype="datetime64[ns]")
-    out = np.zeros((len(mondays), len(A.competency_ids), N_STEPS))
-    if len(mondays) == 0:
+    ns = pd.DatetimeIndex(week_starts).as_unit("ns").asi8
+    out = np.zeros((max(len(ns) - 1, 0), len(A.competency_ids), N_STEPS))
+    if len(ns) <= 1:
         return out
-    x = _practice(A, PlanRows.from_learners(A, [(learner, section_ids)]), params)
-    active = _active(A, mondays, x.section)
+    rows = PlanRows.from_learners(A, [(learner, section_ids)])
+    x = _practice(A, rows, params)
+    hours = week_hours(A, ns[:-1] // 86_400_000_000_000, rows.section_pos)
     for j in range(len(x.amount)):
-        out[:, x.competency[j], :] += np.outer(active[:, j], A.alignment_steps[x.alignment[j]]) \
-            * x.amount[j]
+        out[:, x.competency[j], :] += np.outer(hours[:, x.entry[j]],
+                                               A.alignment_steps[x.alignment[j]]) * x.amount[j]
     return out
 
 
@@ -727,7 +954,8 @@ def goal_message(name: str, target_level: int, by: dt.date, current_level: int,
     """One plain sentence about a goal, e.g. "Likely to reach Proficient in Algebra by June 1,
     2027 (72% chance)"."""
     target = LEVELS[int(target_level)]
-    if current_level >= target_level:
+    # reached only when certain: a recorded level that evidence makes uncertain is a chance
+    if current_level >= target_level and probability >= 1.0:
         return f"Already at {target} in {name}: goal reached."
     if probability >= 0.5:
         lead = "Likely to reach"

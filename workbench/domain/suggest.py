@@ -589,6 +589,12 @@ class _Problem:
                  candidates: list[str], goals: list[_Goal], fit: pd.DataFrame,
                  params: ModelParameters, hazard_cache: dict | None = None):
         self.catalogue, self.learner, self.params = catalogue, learner, params
+        # Effects are measured without forgetting, which only lowers a chance and which a
+        # combination can undo (another section practising in a week one would leave idle):
+        # so each measured hazard is at least the section's share of any plan's, and the sum
+        # bounds the plan's from above. The week's saturation is concave, so sums of saturated
+        # single-section practice already bound a combination's.
+        self.bound_params = dataclasses.replace(params, forget_rate=0.0)
         self.goals = goals
         self.keep = list(keep)
         look = _lookup(catalogue, hazard_cache)
@@ -670,7 +676,7 @@ class _Problem:
             Goal(g.competency_id, g.current + 1, g.by) for g in goals])
         chances = _goal_chances(self.catalogue,
                                 [(variant, [R.ids[i] for i in members]) for members, _ in groups],
-                                self.params)
+                                self.bound_params)
         for (members, _), p in zip(groups, chances, strict=True):
             h = _hazard(p)
             for i in members:
@@ -726,8 +732,8 @@ class _Problem:
                 pairs.append((v, [self.R.ids[rep]]))
                 where.append((gi, j, rep))
         if pairs:
-            for (gi, j, rep), p in zip(where, _goal_chances(self.catalogue, pairs, self.params),
-                                       strict=True):
+            for (gi, j, rep), p in zip(where, _goal_chances(self.catalogue, pairs,
+                                                            self.bound_params), strict=True):
                 rho[gi][j] = float(_hazard(p[0])) / self.H[rep, gi]
             self._n_projections += len(pairs)
             if cache is not None:

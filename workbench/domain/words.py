@@ -423,7 +423,8 @@ class Words:
         """One goal in plain words: "On track to reach Proficient in Algebra by June 1, 2027
         (72% chance)."; never a promise of 100%."""
         target = self.level(target_level)
-        if int(current_level) >= int(target_level):
+        # reached only when certain: a recorded level that evidence makes uncertain is a chance
+        if int(current_level) >= int(target_level) and float(probability) >= 1.0:
             return self.gettext("Already at {level} in {competency} — goal reached.").format(
                 level=target, competency=name)
         chance = float(probability)

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.domain.dataset import LEVELS, Evidence, Learner
+from workbench.domain.evidence import NOT_EARNED
 from workbench.formats.report import ImportFailed, ImportReport, read_source_bytes
 from workbench.i18n import M_, Message
 
@@ -775,9 +776,9 @@ _LEVEL_WORDS = {w.lower(): i for i, w in enumerate(LEVELS)} | {
     "mastered": 4, "exceeds expectations": 4, "meets expectations": 3,
 }
 _PASS = {"pass", "passed", "complete", "completed", "met", "satisfactory", "achieved", "yes"}
-# OB 3.0 ResultStatusType values that mean the achievement was not (yet) earned
-_NOT_EARNED = {"enrolled", "inprogress", "in progress", "onhold", "on hold", "withdrew",
-               "withdrawn"}
+# OB 3.0 ResultStatusType values that mean the achievement was not (yet) earned (the domain's
+# rule: the projection reads such evidence as saying nothing about the level)
+_NOT_EARNED = NOT_EARNED
 _FAIL = {"fail", "failed", "not met", "incomplete", "unsatisfactory", "no"}
 
 
