@@ -128,7 +128,12 @@ def agree(catalogue, learner, pool, keep=(), count=3):
     assert len(got) == min(count, len(brute))
     # the same best plans, rank by rank (each distinct in its opportunities)
     np.testing.assert_allclose(got, brute[:len(got)], atol=PROOF_TOLERANCE + 1e-9)
-    assert all(p.proven for p in result.plans)
+    # the bounds assume a point start: a goal whose start is a distribution (evidence read as
+    # observations) is never claimed proven, though the plans found are still the best ones
+    uncertain = {e.competency_id for e in learner.evidence} & {g.competency_id
+                                                                for g in learner.goals}
+    if not uncertain:
+        assert all(p.proven for p in result.plans)
     for p in result.plans:
         assert abs(p.goal_total - plan_value(catalogue, learner, p.sections)[0]) < 1e-12
     return result, brute
