@@ -72,7 +72,7 @@ def learner(level=2, interests=(), strengths=(), home="Z1", goals=None):
 # ---- calibration and closed form --------------------------------------------------------------
 def test_typical_programme_takes_developing_to_proficient_in_a_year_about_two_times_in_three():
     cat, who = tiny_catalogue(), learner(level=2)
-    proj = project(cat, who, ["S1"])
+    proj = project(cat, who, ["S1"], draws=0)  # the central parameters: no ranges
     p_end = proj.p_at_least(3)[-1, 0]
     assert 0.5 <= p_end <= 0.8
     # exactly the documented figure: n = 3 h x 2 x 0.9 attendance, t = 0.005, 40 weeks
@@ -81,7 +81,7 @@ def test_typical_programme_takes_developing_to_proficient_in_a_year_about_two_ti
 
 def test_engine_matches_closed_form_bkt_curve_for_a_single_transition():
     cat, who = tiny_catalogue(difficulty=1.3), learner(level=2)
-    proj = project(cat, who, ["S1"], weeks=30)
+    proj = project(cat, who, ["S1"], weeks=30, draws=0)
     t = DEFAULT_PARAMETERS.base_learn_rate / (1.3 * DEFAULT_PARAMETERS.level_difficulty[2])
     n = 3 * 2 * DEFAULT_PARAMETERS.base_attendance
     expected = single_transition_probability(t, n, np.arange(31))
@@ -250,9 +250,10 @@ def test_goal_row_is_read_at_the_week_containing_the_goal_date():
 def test_goal_message_is_plain_words():
     proj = project(tiny_catalogue(), learner(level=2), ["S1"])
     msg = proj.goals["message"].iloc[0]
-    pct = round(proj.goals["probability"].iloc[0] * 100)
+    pct, low, high = (round(proj.goals[c].iloc[0] * 100) for c in
+                      ("probability", "probability_low", "probability_high"))
     assert msg == (f"Likely to reach Proficient in Solving linear equations by June 1, 2027 "
-                   f"({pct}% chance).")
+                   f"({pct}% chance, likely {low}%-{high}%).")
     assert proj.goals["target_word"].iloc[0] == "Proficient"
     assert proj.goals["by"].iloc[0] == dt.date(2027, 6, 1)
     none = project(tiny_catalogue(), learner(level=2), [])
@@ -413,7 +414,7 @@ def test_projection_equals_the_kernel_on_plain_practice(generated):
     cat, learners, plans = generated
     for plan in plans:
         who = learners[plan.learner_id]
-        proj = project(cat, who, plan.sections)
+        proj = project(cat, who, plan.sections, draws=0)
         current = np.array([who.level(c) for c in cat.competencies["competency_id"]])
         practice = reference_practice(cat, who, plan.sections, proj.week_starts)
         dist = evolve(current[None], practice[None], learn_rates(cat))[0]

@@ -23,6 +23,7 @@ from .projection import (
     Projection,
     per_row,
     project,
+    range_bounds,
     records_frame,
 )
 from .schedule import weekly_travel_minutes
@@ -203,9 +204,11 @@ def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
     dict
         plan_id, plan_name, sections, total_hours, hours_per_week (mean over weeks with any),
         max_hours_per_week, travel_minutes_per_week, cost (distinct opportunities),
-        carnegie_units, carnegie_by_domain, expected_credits, credits_gained, requirements
-        (requirement_id, name, domain, level, min_competencies, expected_count,
-        probability_met), cost_per_credit (None when it gains under 0.01 credit), goals.
+        carnegie_units, carnegie_by_domain, expected_credits (the mean over draws of the
+        model's parameters) with expected_credits_low / expected_credits_high (their 80%
+        interval), credits_gained, requirements (requirement_id, name, domain, level,
+        min_competencies, expected_count, probability_met, probability_met_low,
+        probability_met_high), cost_per_credit (None when it gains under 0.01 credit), goals.
     """
     if projection is None:
         projection = project(catalogue, learner, plan.sections, params)
@@ -241,17 +244,25 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
 
     p_end = end_chance(PROFICIENT)
     expected = float(p_end.sum())
+    # the range over draws of the model's parameters (projection.project_ranges)
+    credits_low, credits_high = (float(x) for x in range_bounds(projection.credit_draws()))
     already = float((projection.current_levels >= PROFICIENT).sum())
     gained = expected - already
     comp_domain = projection.competencies["domain"].to_numpy()
     requirements = []
     for rid, name, domain, level, need in A.requirements:
         probs = end_chance(level)[comp_domain == domain]
+        # within a draw the competencies are independent; across draws they are not, so the
+        # chance of meeting a requirement is worked out draw by draw and then averaged
+        each = [probability_at_least(d, need)
+                for d in projection.end_at_least(level)[:, comp_domain == domain]]
+        met_low, met_high = (float(x) for x in range_bounds(each))
         requirements.append({
             "requirement_id": rid, "name": name, "domain": domain,
             "level": level, "min_competencies": need,
             "expected_count": float(probs.sum()),
-            "probability_met": probability_at_least(probs, need),
+            "probability_met": float(np.mean(each)),
+            "probability_met_low": met_low, "probability_met_high": met_high,
         })
     cost = float(totals["cost"][0])
     per_credit = None if gained < NO_GAIN else 0.0 if cost == 0 else cost / gained
@@ -263,7 +274,8 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
         "travel_minutes_per_week": float(weekly_travel_minutes(catalogue, learner, ids, cache)),
         "cost": cost, "carnegie_units": float(totals["carnegie_units"][0]),
         "carnegie_by_domain": by_domain,
-        "expected_credits": expected, "credits_gained": gained,
+        "expected_credits": expected, "expected_credits_low": credits_low,
+        "expected_credits_high": credits_high, "credits_gained": gained,
         "requirements": requirements, "cost_per_credit": per_credit,
     }
 
