@@ -270,7 +270,8 @@ def test_projection_shapes_and_tables():
     assert proj.expected[0].tolist() == [2.0, 0.0]
     s = proj.summary()
     assert list(s.columns) == ["competency_id", "name", "domain", "current_level",
-                               "expected_end", "p_proficient_end", "median_date_proficient"]
+                               "expected_end", "p_proficient_end", "p_proficient_end_low",
+                               "p_proficient_end_high", "median_date_proficient"]
     t = proj.trajectories()
     assert len(t) == 11 * 2
     assert (t["lo"] <= t["hi"]).all()

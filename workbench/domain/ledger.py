@@ -282,7 +282,7 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
 
 SCALARS = ("n_sections", "total_hours", "hours_per_week", "max_hours_per_week",
            "travel_minutes_per_week", "cost", "carnegie_units", "expected_credits",
-           "credits_gained", "cost_per_credit")
+           "expected_credits_low", "expected_credits_high", "credits_gained", "cost_per_credit")
 
 
 @dataclass
@@ -395,9 +395,19 @@ def _plan_part(catalogue: Catalogue, learner: Learner, plan: Plan,
         row[f"requirement: {r['name']}"] = r["probability_met"]
     for col, prob in zip(_goal_columns(pr.goals), pr.goals["probability"].tolist(), strict=True):
         row[col] = float(prob)
+    # each chance's 80% interval over draws of the parameters, after all the chances
+    for r in led["requirements"]:
+        row[f"requirement_low: {r['name']}"] = r["probability_met_low"]
+        row[f"requirement_high: {r['name']}"] = r["probability_met_high"]
+    for col, lo, hi in zip(_goal_columns(pr.goals), pr.goals["probability_low"].tolist(),
+                           pr.goals["probability_high"].tolist(), strict=True):
+        name = col.removeprefix("goal: ")
+        row[f"goal_low: {name}"], row[f"goal_high: {name}"] = float(lo), float(hi)
     expected, p_proficient = pr.expected, pr.p_at_least(PROFICIENT)
     traj = pr._trajectory_columns(expected, p_proficient, text=False)
-    heat = {"p_proficient_end": p_proficient[-1], "expected_end": expected[-1]}
+    low, high = range_bounds(pr.end_at_least(PROFICIENT), axis=0)
+    heat = {"p_proficient_end": p_proficient[-1], "p_proficient_end_low": low,
+            "p_proficient_end_high": high, "expected_end": expected[-1]}
     for part in (traj, heat):
         for v in part.values():
             v.setflags(write=False)

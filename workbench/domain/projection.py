@@ -932,11 +932,14 @@ def _chance_words(p: float, low: float | None = None, high: float | None = None)
     """"72% chance", or with a range "72% chance, likely 60-80%" (never a bare "over 99%")."""
     if low is None or high is None:
         low = high = p
-    if _percent_words(low) == _percent_words(high):
-        if p >= 0.995:
-            return "over 99% chance whatever the learning pace"
-        return f"{_percent_words(p)} chance"
-    return f"{_percent_words(p)} chance, likely {_percent_words(low)}-{_percent_words(high)}"
+    text = f"{_percent_words(p)} chance"
+    if _percent_words(low) == _percent_words(high) or low >= 0.995:
+        return text + (", very likely, not certain" if 0.995 <= p < 1 else "")
+    if high >= 0.995:
+        return f"{text}, likely {_percent_words(low)} or more"
+    if low < 0.005:
+        return f"{text}, likely {_percent_words(high)} or less"
+    return f"{text}, likely {_percent_words(low)}-{_percent_words(high)}"
 
 
 def goal_message(name: str, target_level: int, by: dt.date, current_level: int,
@@ -1018,8 +1021,10 @@ class Projection:
         return out
 
     def summary(self) -> pd.DataFrame:
-        """One row per competency: where the learner is now and is likely to be at the end."""
+        """One row per competency: where the learner is now and is likely to be at the end
+        (``p_proficient_end`` with its 80% interval over draws of the parameters)."""
         med = self.median_week_proficient
+        low, high = range_bounds(self.end_at_least(PROFICIENT), axis=0)
         return pd.DataFrame({
             "competency_id": self.competency_ids,
             "name": self.competencies["name"].to_numpy(),
@@ -1027,6 +1032,7 @@ class Projection:
             "current_level": self.current_levels.astype(int),
             "expected_end": self.expected[-1],
             "p_proficient_end": self.p_at_least(PROFICIENT)[-1],
+            "p_proficient_end_low": low, "p_proficient_end_high": high,
             "median_date_proficient": [med[c] for c in self.competency_ids],
         })
 
