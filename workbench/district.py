@@ -14,14 +14,19 @@ Results
 ``project_roster`` returns two tables. **Per plan**: ``learner_id, plan_id, expected_credits``
 (expected competencies at Proficient or above at the end of the horizon), ``credits_gained``
 (that minus the competencies already at Proficient), ``p_goal_mean`` (mean chance of reaching
-the learner's goals by their dates; NaN without goals), ``n_goals_likely`` (goals with a chance
+the learner's goals by their dates; NaN without goals), ``expected_credits_low/_high`` and
+``p_goal_mean_low/_high`` (their 80% interval over draws of the model's parameters: exactly the
+bounds ``project`` gives, worked out from the two draws at the 10th and 90th percentiles, see
+``docs/model.md``; the central columns are at the central parameters, where ``project``'s
+``probability`` is the mean over its draws and ``probability_point`` the central value),
+``n_goals_likely`` (goals with a chance
 of at least 50%), ``hours_per_week`` (mean over the weeks the plan runs), ``cost`` (sum over the
 plan's distinct opportunities), ``cost_per_credit`` (cost / credits_gained; NaN when no credit is
 expected), ``carnegie_units`` (all planned hours / 120), ``plan_kind`` (the opportunity kind with
 the most hours), ``in_school_hours`` / ``outside_hours`` (planned hours at school providers /
 anywhere else, over the year) and ``feasible``. **Per competency**: ``learner_id, plan_id,
-competency_id, current_level, expected_end, p_proficient_end`` for each competency the plan
-practises (every other competency stays where it is).
+competency_id, current_level, expected_end, p_proficient_end, p_proficient_end_low,
+p_proficient_end_high`` for each competency the plan practises (every other competency stays where it is).
 
 ``feasible`` is ``feasibility.roster_feasible``, the checks of ``check_plan`` a roster can
 answer: grade, seats, broadband, device, a car where one is needed, a way to get there by the
@@ -69,6 +74,7 @@ from .domain.projection import (
     N_LEVELS,
     ModelParameters,
     PlanRows,
+    bound_multipliers,
     project_many,
     week_grid,
 )
@@ -81,13 +87,14 @@ ROSTER_COLUMNS = [
 ]
 REQUIRED_COLUMNS = ("learner_id", "plan_id", "grade", "home_zone")
 PLAN_COLUMNS = [
-    "learner_id", "plan_id", "expected_credits", "credits_gained", "p_goal_mean",
+    "learner_id", "plan_id", "expected_credits", "expected_credits_low", "expected_credits_high",
+    "credits_gained", "p_goal_mean", "p_goal_mean_low", "p_goal_mean_high",
     "n_goals_likely", "hours_per_week", "cost", "cost_per_credit", "carnegie_units", "plan_kind",
     "in_school_hours", "outside_hours", "feasible",
 ]
 COMPETENCY_COLUMNS = [
     "learner_id", "plan_id", "competency_id", "current_level", "expected_end",
-    "p_proficient_end",
+    "p_proficient_end", "p_proficient_end_low", "p_proficient_end_high",
 ]
 DEFAULT_CHUNK_SIZE = 5_000
 # most rows projected at once: bigger blocks spill out of the caches (see _project_chunk)
@@ -400,6 +407,8 @@ class _Model:
         self.comp_arrow = pa.array(self.comp_ids.astype(str), type=pa.string())
         self.zone_index = pd.Index(A.zones)
         self.n_weeks = len(self.week_starts) - 1
+        # the draws of the parameters at the 10th and 90th percentiles (``_project_block``)
+        self.bounds = bound_multipliers(params)
 
 
 # ---- roster rows as the kernel's input ---------------------------------------------------------
@@ -500,6 +509,12 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
     A = model.arrays
     rows = _plan_rows(model, df)
     proj = project_many(A, rows, model.week_starts, model.params)
+    # The ranges: every number here only grows with the one multiplier a draw of the parameters
+    # puts on n log(1 - t), so its 10th / 90th percentile over the draws is its value at the
+    # 10th / 90th percentile multiplier: two more projections give the exact bounds that
+    # ``project`` finds over all its draws. The central columns are at the central parameters.
+    bounds = [project_many(A, rows, model.week_starts, model.params, scale=m)
+              for m in model.bounds]
     totals = plan_totals(A, rows.section_ptr, rows.section_pos, model.week_days,
                          model.section_hours)
     feasible = roster_feasible(A, rows, totals["cost"])
@@ -514,12 +529,19 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
         cost = totals["cost"]
         per_credit = np.where(gained < 0.01, np.nan, np.where(cost == 0, 0.0, cost / gained))
     likely = np.bincount(rows.goal_row, weights=prob >= 0.5, minlength=n)
+    ends = [b.end_distribution() for b in bounds]
+    credit_bounds = [b.expected_credits(e) for b, e in zip(bounds, ends, strict=True)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        goal_bounds = [np.bincount(rows.goal_row, weights=b.goal_probability, minlength=n)
+                       / n_goals for b in bounds]
 
     plans = pd.DataFrame({
         "learner_id": df["learner_id"].to_numpy(dtype=object),
         "plan_id": df["plan_id"].to_numpy(dtype=object),
-        "expected_credits": expected, "credits_gained": gained,
-        "p_goal_mean": p_goal_mean, "n_goals_likely": likely.astype(np.int64),
+        "expected_credits": expected, "expected_credits_low": credit_bounds[0],
+        "expected_credits_high": credit_bounds[1], "credits_gained": gained,
+        "p_goal_mean": p_goal_mean, "p_goal_mean_low": goal_bounds[0],
+        "p_goal_mean_high": goal_bounds[1], "n_goals_likely": likely.astype(np.int64),
         "hours_per_week": totals["hours_per_week"], "cost": cost, "cost_per_credit": per_credit,
         "carnegie_units": totals["carnegie_units"], "plan_kind": totals["plan_kind"],
         "in_school_hours": totals["in_school_hours"], "outside_hours": totals["outside_hours"],
@@ -533,6 +555,8 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
         "current_level": proj.pair_start.astype(np.int64),
         "expected_end": end @ np.arange(N_LEVELS, dtype=float),
         "p_proficient_end": np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0),
+        "p_proficient_end_low": np.clip(ends[0][:, PROFICIENT:].sum(axis=-1), 0.0, 1.0),
+        "p_proficient_end_high": np.clip(ends[1][:, PROFICIENT:].sum(axis=-1), 0.0, 1.0),
     }, columns=COMPETENCY_COLUMNS)
     return BatchResults(plans, comps)
 

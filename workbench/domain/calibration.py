@@ -67,6 +67,12 @@ DEFAULT_SOURCES: dict[str, str] = {
                       "interest sustains attention and persistence",
     "strength_boost": "judgment (strength-based practice)",
     "strength_domain_words": "judgment; extend freely",
+    "learn_rate_spread": "judgment: halving and doubling the learn rate are the 10th and 90th "
+                         "percentiles (nothing fitted on real records); a fitted interval for "
+                         "base_learn_rate replaces it",
+    "attendance_spread": "judgment (about +-13% at the 10th/90th percentiles); a fitted interval "
+                         "for base_attendance replaces it",
+    "engagement_spread": "judgment",
 }
 
 _EPS = 1e-6
