@@ -509,12 +509,6 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
     A = model.arrays
     rows = _plan_rows(model, df)
     proj = project_many(A, rows, model.week_starts, model.params)
-    # The ranges: every number here only grows with the one multiplier a draw of the parameters
-    # puts on n log(1 - t), so its 10th / 90th percentile over the draws is its value at the
-    # 10th / 90th percentile multiplier: two more projections give the exact bounds that
-    # ``project`` finds over all its draws. The central columns are at the central parameters.
-    bounds = [project_many(A, rows, model.week_starts, model.params, scale=m)
-              for m in model.bounds]
     totals = plan_totals(A, rows.section_ptr, rows.section_pos, model.week_days,
                          model.section_hours)
     feasible = roster_feasible(A, rows, totals["cost"])
@@ -529,11 +523,22 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
         cost = totals["cost"]
         per_credit = np.where(gained < 0.01, np.nan, np.where(cost == 0, 0.0, cost / gained))
     likely = np.bincount(rows.goal_row, weights=prob >= 0.5, minlength=n)
-    ends = [b.end_distribution() for b in bounds]
-    credit_bounds = [b.expected_credits(e) for b, e in zip(bounds, ends, strict=True)]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        goal_bounds = [np.bincount(rows.goal_row, weights=b.goal_probability, minlength=n)
-                       / n_goals for b in bounds]
+    pair_row, pair_comp, pair_start = proj.pair_row, proj.pair_competency, proj.pair_start
+    del proj  # its distributions are big: one projection's at a time
+    # The ranges: every number here only grows with the one multiplier a draw of the parameters
+    # puts on n log(1 - t), so its 10th / 90th percentile over the draws is its value at the
+    # 10th / 90th percentile multiplier: two more projections give the exact bounds that
+    # ``project`` finds over all its draws. The central columns are at the central parameters.
+    credit_bounds, goal_bounds, prof_bounds = [], [], []
+    for m in model.bounds:
+        b = project_many(A, rows, model.week_starts, model.params, scale=m)
+        b_end = b.end_distribution()
+        credit_bounds.append(b.expected_credits(b_end))
+        prof_bounds.append(np.clip(b_end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            goal_bounds.append(np.bincount(rows.goal_row, weights=b.goal_probability,
+                                           minlength=n) / n_goals)
+        del b, b_end
 
     plans = pd.DataFrame({
         "learner_id": df["learner_id"].to_numpy(dtype=object),
@@ -547,16 +552,14 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
         "in_school_hours": totals["in_school_hours"], "outside_hours": totals["outside_hours"],
         "feasible": feasible,
     }, columns=PLAN_COLUMNS)
-    pair_row = proj.pair_row
     comps = pd.DataFrame({
         "learner_id": df["learner_id"].to_numpy(dtype=object)[pair_row],
         "plan_id": df["plan_id"].to_numpy(dtype=object)[pair_row],
-        "competency_id": model.comp_ids[proj.pair_competency],
-        "current_level": proj.pair_start.astype(np.int64),
+        "competency_id": model.comp_ids[pair_comp],
+        "current_level": pair_start.astype(np.int64),
         "expected_end": end @ np.arange(N_LEVELS, dtype=float),
         "p_proficient_end": np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0),
-        "p_proficient_end_low": np.clip(ends[0][:, PROFICIENT:].sum(axis=-1), 0.0, 1.0),
-        "p_proficient_end_high": np.clip(ends[1][:, PROFICIENT:].sum(axis=-1), 0.0, 1.0),
+        "p_proficient_end_low": prof_bounds[0], "p_proficient_end_high": prof_bounds[1],
     }, columns=COMPETENCY_COLUMNS)
     return BatchResults(plans, comps)
 

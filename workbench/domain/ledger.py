@@ -77,6 +77,24 @@ def probability_at_least(probabilities, k: int) -> float:
     return float(np.clip(pmf[k:].sum(), 0.0, 1.0))
 
 
+def probability_at_least_each(probabilities, k: int) -> np.ndarray:
+    """``probability_at_least`` for each row of a (D, n) array of chances (a row per draw of
+    the model's parameters), all rows in one dynamic programme."""
+    p = np.clip(np.asarray(probabilities, dtype=float), 0.0, 1.0)
+    d, n = p.shape
+    if k <= 0:
+        return np.ones(d)
+    if k > n:
+        return np.zeros(d)
+    pmf = np.zeros((d, n + 1))
+    pmf[:, 0] = 1.0
+    for i in range(n):
+        q = p[:, i:i + 1]
+        pmf[:, 1:i + 2] = pmf[:, 1:i + 2] * (1 - q) + pmf[:, :i + 1] * q
+        pmf[:, 0] *= 1 - q[:, 0]
+    return np.clip(pmf[:, k:].sum(axis=1), 0.0, 1.0)
+
+
 def _json(v):
     """A value as plain JSON: numpy scalars to Python, NaN to None, dates to ISO text."""
     if isinstance(v, dict):
@@ -236,11 +254,17 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
             by_domain[dom] = by_domain.get(dom, 0.0) + o_hours * share / CARNEGIE_HOURS
 
     at_least: dict[int, np.ndarray] = {}
+    at_least_draws: dict[int, np.ndarray] = {}
 
     def end_chance(level: int) -> np.ndarray:
         if level not in at_least:
             at_least[level] = projection.p_at_least(level)[-1]
         return at_least[level]
+
+    def end_chance_draws(level: int) -> np.ndarray:
+        if level not in at_least_draws:
+            at_least_draws[level] = projection.end_at_least(level)
+        return at_least_draws[level]
 
     p_end = end_chance(PROFICIENT)
     expected = float(p_end.sum())
@@ -254,8 +278,7 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
         probs = end_chance(level)[comp_domain == domain]
         # within a draw the competencies are independent; across draws they are not, so the
         # chance of meeting a requirement is worked out draw by draw and then averaged
-        each = [probability_at_least(d, need)
-                for d in projection.end_at_least(level)[:, comp_domain == domain]]
+        each = probability_at_least_each(end_chance_draws(level)[:, comp_domain == domain], need)
         met_low, met_high = (float(x) for x in range_bounds(each))
         requirements.append({
             "requirement_id": rid, "name": name, "domain": domain,
