@@ -531,6 +531,7 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
     # ``project`` finds over all its draws. The central columns are at the central parameters.
     credit_bounds, goal_bounds, prof_bounds = [], [], []
     for m in model.bounds:
+        # one at a time: a call over twice the rows spills out of the caches (BLOCK_ROWS)
         b = project_many(A, rows, model.week_starts, model.params, scale=m)
         b_end = b.end_distribution()
         credit_bounds.append(b.expected_credits(b_end))
