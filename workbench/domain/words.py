@@ -254,8 +254,8 @@ class Words:
         low = p if not _finite(low) else low
         high = p if not _finite(high) else high
         lo, hi = self.chance(low), self.chance(high)
-        if lo == hi or float(low) >= 0.995:
-            if 0.995 <= float(p) < 1:
+        if lo == hi or float(low) >= 0.995 or (float(high) >= 0.995 and lo == self.chance(p)):
+            if 0.985 <= float(p) < 1:  # reads as 99% or more
                 return self.gettext("very likely, not certain")
             return ""
         if float(high) >= 0.995:

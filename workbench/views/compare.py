@@ -104,6 +104,8 @@ def _chance_cell(w: Words, g: dict) -> str:
     else:
         word = w.gettext("very unlikely")
     span = w.likely_range(p, g.get("probability_low"), g.get("probability_high"))
+    if span == w.gettext("very likely, not certain"):
+        return w.gettext("{chance} ({range})").format(chance=w.chance(p), range=span)
     if span:
         return w.gettext("{chance} ({likely}); {range}").format(chance=w.chance(p), likely=word,
                                                                  range=span)
