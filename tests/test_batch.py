@@ -55,7 +55,8 @@ def test_batch_equals_one_learner_projection(catalogue, people, results):
         plan, row = plans[i], results.plans.iloc[i]
         learner = by_id[plan.learner_id]
         assert row["plan_id"] == plan.plan_id
-        proj = project(catalogue, learner, plan.sections)
+        # the batch's central columns are the numbers at the central parameters ...
+        proj = project(catalogue, learner, plan.sections, draws=0)
         ledger = plan_ledger(catalogue, learner, plan, proj)
         for key in ("expected_credits", "credits_gained", "hours_per_week", "cost",
                     "carnegie_units", "cost_per_credit"):
@@ -63,6 +64,16 @@ def test_batch_equals_one_learner_projection(catalogue, people, results):
         goals = proj.goals
         expected_mean = goals["probability"].mean() if len(goals) else float("nan")
         assert _close(expected_mean, row["p_goal_mean"])
+        # ... and its ranges are exactly those ``project`` finds over all its draws
+        ranged = project(catalogue, learner, plan.sections)
+        r_ledger = plan_ledger(catalogue, learner, plan, ranged)
+        for end in ("low", "high"):
+            assert _close(r_ledger[f"expected_credits_{end}"], row[f"expected_credits_{end}"])
+            want = ranged.goals[f"probability_{end}"].mean() if len(goals) else float("nan")
+            assert _close(want, row[f"p_goal_mean_{end}"]), (plan.plan_id, end)
+        assert row["p_goal_mean_low"] <= row["p_goal_mean"] <= row["p_goal_mean_high"] or \
+            not len(goals)
+        r_summary = ranged.summary().set_index("competency_id")
         assert row["n_goals_likely"] == int((goals["probability"] >= 0.5).sum())
         summary = proj.summary().set_index("competency_id")
         mine = per_comp.loc[plan.plan_id] if plan.plan_id in per_comp.index else None
@@ -70,6 +81,8 @@ def test_batch_equals_one_learner_projection(catalogue, people, results):
         for cid in practised:
             assert _close(summary.at[cid, "expected_end"], mine.at[cid, "expected_end"])
             assert _close(summary.at[cid, "p_proficient_end"], mine.at[cid, "p_proficient_end"])
+            for col in ("p_proficient_end_low", "p_proficient_end_high"):
+                assert _close(r_summary.at[cid, col], mine.at[cid, col]), (plan.plan_id, cid)
             assert summary.at[cid, "current_level"] == mine.at[cid, "current_level"]
         # every competency the batch leaves out stays exactly where it is
         rest = summary.drop(index=practised)

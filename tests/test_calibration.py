@@ -10,6 +10,7 @@ import itertools
 import json
 import math
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -396,9 +397,12 @@ def test_a_parameters_file_round_trips(tmp_path, suffix):
                                                                                         0.008]}}}
     path = write_parameters(doc, tmp_path / f"p{suffix}")
     got = read_parameters(path)
+    # the interval (at the default 90% level) becomes the learn rate's spread for the ranges
+    spread = math.log(0.008 / 0.006) / (2 * NormalDist().inv_cdf(0.95))
+    assert got.parameters.learn_rate_spread == pytest.approx(spread, rel=1e-12)
     assert got.parameters == dataclasses.replace(
         DEFAULT_PARAMETERS, base_learn_rate=0.007, level_difficulty=(0.5, 0.8, 1.0, 1.4),
-        late_hour=20.0)
+        late_hour=20.0, learn_rate_spread=got.parameters.learn_rate_spread)
     assert got.provenance["base_learn_rate"]["interval"] == [0.006, 0.008]
     assert got.fitted == ["base_learn_rate", "late_hour", "level_difficulty"]
     assert [p.name for p in tmp_path.iterdir()] == [f"p{suffix}"]  # no temporary file left

@@ -118,7 +118,7 @@ def test_a_recorded_level_above_the_evidence_is_its_own_observation():
 def test_evidence_starts_are_projected_forward_with_the_plan():
     learner = apply_evidence(who(level=2), [badge(verified=False)])
     cat = tiny_catalogue()
-    proj = project(cat, learner, ["S1"])
+    proj = project(cat, learner, ["S1"], draws=0)
     start = proj.distribution[0, 0]
     # the kernel from that start on the plan's practice, as evolve runs it
     ws = week_grid(cat)
@@ -132,9 +132,9 @@ def test_evidence_starts_are_projected_forward_with_the_plan():
     plain = who(level=2)
     rows = PlanRows.from_learners(A, [(plain, ["S1"]), (learner, ["S1"]), (learner, [])])
     many = project_many(A, rows, ws)
-    np.testing.assert_array_equal(many.dense(0), project(cat, plain, ["S1"]).distribution)
+    np.testing.assert_array_equal(many.dense(0), project(cat, plain, ["S1"], draws=0).distribution)
     np.testing.assert_array_equal(many.dense(1), proj.distribution)
-    np.testing.assert_array_equal(many.dense(2), project(cat, learner, []).distribution)
+    np.testing.assert_array_equal(many.dense(2), project(cat, learner, [], draws=0).distribution)
 
 
 def test_a_start_distribution_is_the_mixture_of_point_starts_without_forgetting():

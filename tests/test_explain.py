@@ -98,9 +98,10 @@ def test_a_near_certain_chance_always_says_why(dataset):
     cat = dataset.catalogue
     plan = dataset.plans["P-maya-a"]
     learner = dataset.learners[plan.learner_id]
-    # as pure BKT (no forgetting, saturation or split) Maya's welding plan makes a goal all
-    # but sure; with the defaults it is 95% now
-    out = explain_goals(cat, learner, plan.sections, PURE_BKT)
+    # as pure BKT (no forgetting, saturation or split) and at the central parameters (no
+    # ranges) Maya's welding plan makes a goal all but sure; with the defaults it is 95% now
+    out = explain_goals(cat, learner, plan.sections, PURE_BKT,
+                        projection=project(cat, learner, plan.sections, PURE_BKT, draws=0))
     sure = [e for e in out if e.probability >= 0.995]
     assert sure, "Maya's welding plan makes a goal all but sure"
     for e in sure:

@@ -221,7 +221,14 @@ def test_goal_sentences_in_both_languages():
     assert es.goal_sentence("Algebra", 3, by, 1, 0.72) == (
         "Va bien para llegar al nivel Competente en Algebra para el 1 de junio de 2027 "
         "(72% de probabilidad).")
-    assert en.goal_sentence("Algebra", 3, by, 1, 0.999).endswith("(over 99% chance).")
+    # a chance over 99% never stands alone: it says it is not certain, or gives its range
+    assert en.goal_sentence("Algebra", 3, by, 1, 0.999).endswith(
+        "(over 99% chance; very likely, not certain).")
+    assert en.goal_sentence("Algebra", 3, by, 1, 0.72, 0.6, 0.8) == (
+        "On track to reach Proficient in Algebra by June 1, 2027 (72% chance; likely 60%–80%).")
+    assert es.goal_sentence("Algebra", 3, by, 1, 0.72, 0.6, 0.8) == (
+        "Va bien para llegar al nivel Competente en Algebra para el 1 de junio de 2027 "
+        "(72% de probabilidad; lo más probable, 60%–80%).")
     assert "Could reach" in en.goal_sentence("Algebra", 3, by, 1, 0.5)
     assert "Not yet on track" in en.goal_sentence("Algebra", 3, by, 1, 0.2)
     assert "nothing yet that practises" in en.goal_sentence("Algebra", 3, by, 1, 0.0)

@@ -217,14 +217,26 @@ def reference_ledger(cat, who, p, proj):
     p_end = proj.p_at_least(3)[-1]
     gained = float(p_end.sum()) - float((proj.current_levels >= 3).sum())
     comp_domain = proj.competencies["domain"].to_numpy()
+    # each draw of the parameters: its own end-of-year distribution (one without draws)
+    ends = proj.distribution[-1][None] if proj.end_draws is None else proj.end_draws
+
+    def at_least(level):
+        return np.clip(ends[..., level:].sum(axis=-1), 0.0, 1.0) if level > 0 else \
+            np.ones(ends.shape[:2])
+
+    credits = at_least(3).sum(axis=1)
     requirements = []
     for _, r in cat.requirements.iterrows():
         probs = proj.p_at_least(int(r["level"]))[-1][comp_domain == r["domain"]]
+        each = [probability_at_least(d[comp_domain == r["domain"]], int(r["min_competencies"]))
+                for d in at_least(int(r["level"]))]
         requirements.append({
             "requirement_id": r["requirement_id"], "name": r["name"], "domain": r["domain"],
             "level": int(r["level"]), "min_competencies": int(r["min_competencies"]),
             "expected_count": float(probs.sum()),
-            "probability_met": probability_at_least(probs, int(r["min_competencies"]))})
+            "probability_met": float(np.mean(each)),
+            "probability_met_low": float(np.percentile(each, 10, method="nearest")),
+            "probability_met_high": float(np.percentile(each, 90, method="nearest"))})
     return {
         "plan_id": p.plan_id, "plan_name": p.name, "sections": list(p.sections),
         "total_hours": float(hours.sum()),
@@ -233,6 +245,8 @@ def reference_ledger(cat, who, p, proj):
         "travel_minutes_per_week": float(weekly_travel_minutes(cat, who, ids)),
         "cost": cost, "carnegie_units": float(hours.sum()) / 120,
         "carnegie_by_domain": by_domain, "expected_credits": float(p_end.sum()),
+        "expected_credits_low": float(np.percentile(credits, 10, method="nearest")),
+        "expected_credits_high": float(np.percentile(credits, 90, method="nearest")),
         "credits_gained": gained, "requirements": requirements,
         "cost_per_credit": None if gained < 0.01 else 0.0 if cost == 0 else cost / gained,
         "goals": proj.goals.to_dict(orient="records"),
@@ -252,6 +266,8 @@ def reference_long_tables(plans, projs):
         heats.append(pd.DataFrame({
             "plan_id": p.plan_id, "plan_name": p.name, "competency_id": s["competency_id"],
             "name": s["name"], "domain": s["domain"], "p_proficient_end": s["p_proficient_end"],
+            "p_proficient_end_low": s["p_proficient_end_low"],
+            "p_proficient_end_high": s["p_proficient_end_high"],
             "expected_end": s["expected_end"]}))
     return pd.concat(trajs, ignore_index=True), pd.concat(heats, ignore_index=True)
 
@@ -268,7 +284,9 @@ def assert_same(got, want, path="ledger"):
         assert len(got) == len(want), path
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
             assert_same(g, w, f"{path}[{i}]")
-    elif isinstance(want, float) and "carnegie_by_domain" in path:
+    elif isinstance(want, float) and ("carnegie_by_domain" in path
+                                      or "probability_met" in path):
+        # requirement chances: the ledger runs every draw in one vectorised programme
         assert got == pytest.approx(want, rel=1e-12, abs=1e-15), path
     elif isinstance(want, float) and np.isnan(want):
         assert np.isnan(got), path
@@ -316,6 +334,13 @@ def test_ledger_and_comparison_equal_the_plain_computation(generated):
             goals = projs[p.plan_id].goals
             row.update({col: float(x) for col, x in zip(ledger._goal_columns(goals),
                                                         goals["probability"], strict=True)})
+            for r in led["requirements"]:
+                row[f"requirement_low: {r['name']}"] = r["probability_met_low"]
+                row[f"requirement_high: {r['name']}"] = r["probability_met_high"]
+            for col, lo, hi in zip(ledger._goal_columns(goals), goals["probability_low"],
+                                   goals["probability_high"], strict=True):
+                name = col.removeprefix("goal: ")
+                row[f"goal_low: {name}"], row[f"goal_high: {name}"] = float(lo), float(hi)
             rows.append(row)
         pd.testing.assert_frame_equal(comp.table, pd.DataFrame(rows), check_exact=True)
     for oid in [*cat.opportunities["opportunity_id"], "NO-SUCH"]:

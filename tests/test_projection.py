@@ -77,7 +77,7 @@ def learner(level=2, interests=(), strengths=(), home="Z1", goals=None):
 # ---- calibration and closed form --------------------------------------------------------------
 def test_typical_programme_takes_developing_to_proficient_in_a_year_about_two_times_in_three():
     cat, who = tiny_catalogue(), learner(level=2)
-    proj = project(cat, who, ["S1"])
+    proj = project(cat, who, ["S1"], draws=0)  # the central parameters: no ranges
     p_end = proj.p_at_least(3)[-1, 0]
     assert 0.5 <= p_end <= 0.8
     # exactly the documented figure: n = 3 h x 2 x 0.9 attendance a week, saturating at s = 30
@@ -86,13 +86,13 @@ def test_typical_programme_takes_developing_to_proficient_in_a_year_about_two_ti
     n_eff = s * (1 - np.exp(-3 * 2 * 0.9 / s))
     assert p_end == pytest.approx(1 - (1 - 0.005) ** (n_eff * 40), rel=1e-12)
     # and as pure BKT, the figure the learn rate was set to
-    pure = project(cat, who, ["S1"], NO_NEW_EFFECTS).p_at_least(3)[-1, 0]
+    pure = project(cat, who, ["S1"], NO_NEW_EFFECTS, draws=0).p_at_least(3)[-1, 0]
     assert pure == pytest.approx(1 - (1 - 0.005) ** (3 * 2 * 0.9 * 40), rel=1e-12)
 
 
 def test_engine_matches_closed_form_bkt_curve_for_a_single_transition():
     cat, who = tiny_catalogue(difficulty=1.3), learner(level=2)
-    proj = project(cat, who, ["S1"], NO_NEW_EFFECTS, weeks=30)
+    proj = project(cat, who, ["S1"], NO_NEW_EFFECTS, weeks=30, draws=0)
     t = DEFAULT_PARAMETERS.base_learn_rate / (1.3 * DEFAULT_PARAMETERS.level_difficulty[2])
     n = 3 * 2 * DEFAULT_PARAMETERS.base_attendance
     expected = single_transition_probability(t, n, np.arange(31))
@@ -189,7 +189,7 @@ def test_a_camp_no_longer_projects_like_a_year_of_the_same_hours():
             == pytest.approx(hours * 2 * 0.9)
 
     def chance(cat, params):
-        return project(cat, who, ["S1"], params).p_at_least(3)[-1, 0]
+        return project(cat, who, ["S1"], params, draws=0).p_at_least(3)[-1, 0]
 
     # pure BKT: the same 216 practice opportunities, the same chance
     assert chance(camp, NO_NEW_EFFECTS) == pytest.approx(chance(year, NO_NEW_EFFECTS), rel=1e-12)
@@ -224,7 +224,9 @@ def test_one_club_aligned_to_four_competencies_splits_its_hours():
     plan = Plan("P", "L1", "club", ["S1"])
 
     def credits(params):
-        out = ledger.plan_ledger(cat, who, plan, params=params)
+        # at the central parameters (no ranges): the closed forms below
+        out = ledger.plan_ledger(cat, who, plan, params=params,
+                                 projection=project(cat, who, plan.sections, params, draws=0))
         assert out["carnegie_units"] == pytest.approx(1.0)
         return out["credits_gained"]
 
@@ -241,7 +243,8 @@ def test_one_club_aligned_to_four_competencies_splits_its_hours():
     # a single-alignment club is not split at all
     one, ids1 = club_catalogue(1)
     who1 = Learner("L1", "Maya R.", 10, "Z1", levels=dict.fromkeys(ids1, 2))
-    assert ledger.plan_ledger(one, who1, plan, params=split)["credits_gained"] == \
+    assert ledger.plan_ledger(one, who1, plan, params=split, projection=project(
+        one, who1, plan.sections, split, draws=0))["credits_gained"] == \
         pytest.approx(1 - 0.995 ** 216, rel=1e-9)
 
 
@@ -357,9 +360,10 @@ def test_goal_row_is_read_at_the_week_containing_the_goal_date():
 def test_goal_message_is_plain_words():
     proj = project(tiny_catalogue(), learner(level=2), ["S1"])
     msg = proj.goals["message"].iloc[0]
-    pct = round(proj.goals["probability"].iloc[0] * 100)
+    pct, low, high = (round(proj.goals[c].iloc[0] * 100) for c in
+                      ("probability", "probability_low", "probability_high"))
     assert msg == (f"Likely to reach Proficient in Solving linear equations by June 1, 2027 "
-                   f"({pct}% chance).")
+                   f"({pct}% chance, likely {low}%-{high}%).")
     assert proj.goals["target_word"].iloc[0] == "Proficient"
     assert proj.goals["by"].iloc[0] == dt.date(2027, 6, 1)
     none = project(tiny_catalogue(), learner(level=2), [])
@@ -376,7 +380,8 @@ def test_projection_shapes_and_tables():
     assert proj.expected[0].tolist() == [2.0, 0.0]
     s = proj.summary()
     assert list(s.columns) == ["competency_id", "name", "domain", "current_level",
-                               "expected_end", "p_proficient_end", "median_date_proficient"]
+                               "expected_end", "p_proficient_end", "p_proficient_end_low",
+                               "p_proficient_end_high", "median_date_proficient"]
     t = proj.trajectories()
     assert len(t) == 11 * 2
     assert (t["lo"] <= t["hi"]).all()
@@ -424,7 +429,7 @@ def test_a_tuesday_thursday_workshop_gets_the_practice_of_the_hours_it_meets():
     assert practice[:, 0, 2].sum() == pytest.approx(18 * 2 * 0.9)
     assert np.flatnonzero(practice[:, 0, 2]).tolist() == [5]
     proj = project(cat, learner(level=2), ["S1"], start=dt.date(2026, 8, 31),
-                   params=NO_NEW_EFFECTS)
+                   params=NO_NEW_EFFECTS, draws=0)
     assert proj.p_at_least(3)[-1, 0] == pytest.approx(1 - 0.995 ** (18 * 2 * 0.9), rel=1e-12)
     # the ledger counts the same 18 hours
     ledger = pytest.importorskip("workbench.domain.ledger")
@@ -566,13 +571,13 @@ def test_projection_equals_the_kernel_on_plain_practice(generated):
     cat, learners, plans = generated
     for plan in plans:
         who = learners[plan.learner_id]
-        proj = project(cat, who, plan.sections)
+        proj = project(cat, who, plan.sections, draws=0)
         current = np.array([who.level(c) for c in cat.competencies["competency_id"]])
         practice = reference_practice(cat, who, plan.sections, proj.week_starts)
         dist = evolve(current[None], practice[None], learn_rates(cat),
                       params=DEFAULT_PARAMETERS)[0]
         np.testing.assert_array_equal(proj.distribution, dist)
-        pure = project(cat, who, plan.sections, NO_NEW_EFFECTS)
+        pure = project(cat, who, plan.sections, NO_NEW_EFFECTS, draws=0)
         plain = reference_practice(cat, who, plan.sections, proj.week_starts, NO_NEW_EFFECTS)
         np.testing.assert_array_equal(
             pure.distribution, evolve(current[None], plain[None], learn_rates(cat))[0])

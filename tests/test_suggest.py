@@ -51,7 +51,7 @@ def plan_value(catalogue, learner, sections) -> tuple[float, float]:
     t = catalogue.section_table.loc[list(sections)]
     cost = float(t.drop_duplicates("opportunity_id")["cost"].sum())
     hours = float(t["weekly_hours"].sum())
-    total = float(project(catalogue, learner, list(sections)).goals["probability"].sum())
+    total = float(project(catalogue, learner, list(sections), draws=0).goals["probability"].sum())
     return total, total - COST_WEIGHT * cost - HOURS_WEIGHT * hours
 
 
@@ -75,7 +75,7 @@ def exhaustive(catalogue, learner, pool, keep=()) -> dict[frozenset, float]:
     """
     opp = catalogue.section_table["opportunity_id"]
     keep = list(keep)
-    base = float(project(catalogue, learner, keep).goals["probability"].sum())
+    base = float(project(catalogue, learner, keep, draws=0).goals["probability"].sum())
     pool = [s for s in pool if practises_a_goal(catalogue, learner, s)]
     best: dict[frozenset, float] = {}
 
@@ -413,7 +413,7 @@ def test_batched_chances_equal_the_projection(sample):
     batched = S._batched_goal_chances(cat, pairs, S.DEFAULT_PARAMETERS)
     assert len(batched) == len(pairs)
     for (learner, sections), got in zip(pairs, batched, strict=True):
-        ref = project(cat, learner, sections).goals["probability"].to_numpy()
+        ref = project(cat, learner, sections, draws=0).goals["probability"].to_numpy()
         np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
 
 

@@ -336,7 +336,8 @@ class WorkbenchApp(pn.viewable.Viewer):
             goals = (s.ngettext("{likely} of {n} goal likely", "{likely} of {n} goals likely",
                                 total).format(likely=w.integer(likely), n=w.integer(total))
                      if total else _("No goals yet"))
-            credits = w.number(led["expected_credits"], 1)
+            credits = w.number_span(led["expected_credits"], led.get("expected_credits_low"),
+                                    led.get("expected_credits_high"))
             if not p.sections:
                 credits = _("{credits} (from levels already reached)").format(credits=credits)
             rows.append({

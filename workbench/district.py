@@ -14,14 +14,19 @@ Results
 ``project_roster`` returns two tables. **Per plan**: ``learner_id, plan_id, expected_credits``
 (expected competencies at Proficient or above at the end of the horizon), ``credits_gained``
 (that minus the competencies already at Proficient), ``p_goal_mean`` (mean chance of reaching
-the learner's goals by their dates; NaN without goals), ``n_goals_likely`` (goals with a chance
+the learner's goals by their dates; NaN without goals), ``expected_credits_low/_high`` and
+``p_goal_mean_low/_high`` (their 80% interval over draws of the model's parameters: exactly the
+bounds ``project`` gives, worked out from the two draws at the 10th and 90th percentiles, see
+``docs/model.md``; the central columns are at the central parameters, where ``project``'s
+``probability`` is the mean over its draws and ``probability_point`` the central value),
+``n_goals_likely`` (goals with a chance
 of at least 50%), ``hours_per_week`` (mean over the weeks the plan runs), ``cost`` (sum over the
 plan's distinct opportunities), ``cost_per_credit`` (cost / credits_gained; NaN when no credit is
 expected), ``carnegie_units`` (all planned hours / 120), ``plan_kind`` (the opportunity kind with
 the most hours), ``in_school_hours`` / ``outside_hours`` (planned hours at school providers /
 anywhere else, over the year) and ``feasible``. **Per competency**: ``learner_id, plan_id,
-competency_id, current_level, expected_end, p_proficient_end`` for each competency the plan
-practises (every other competency stays where it is).
+competency_id, current_level, expected_end, p_proficient_end, p_proficient_end_low,
+p_proficient_end_high`` for each competency the plan practises (every other competency stays where it is).
 
 ``feasible`` is ``feasibility.roster_feasible``, the checks of ``check_plan`` a roster can
 answer: grade, seats, broadband, device, a car where one is needed, a way to get there by the
@@ -69,6 +74,7 @@ from .domain.projection import (
     N_LEVELS,
     ModelParameters,
     PlanRows,
+    bound_multipliers,
     project_many,
     week_grid,
 )
@@ -81,17 +87,18 @@ ROSTER_COLUMNS = [
 ]
 REQUIRED_COLUMNS = ("learner_id", "plan_id", "grade", "home_zone")
 PLAN_COLUMNS = [
-    "learner_id", "plan_id", "expected_credits", "credits_gained", "p_goal_mean",
+    "learner_id", "plan_id", "expected_credits", "expected_credits_low", "expected_credits_high",
+    "credits_gained", "p_goal_mean", "p_goal_mean_low", "p_goal_mean_high",
     "n_goals_likely", "hours_per_week", "cost", "cost_per_credit", "carnegie_units", "plan_kind",
     "in_school_hours", "outside_hours", "feasible",
 ]
 COMPETENCY_COLUMNS = [
     "learner_id", "plan_id", "competency_id", "current_level", "expected_end",
-    "p_proficient_end",
+    "p_proficient_end", "p_proficient_end_low", "p_proficient_end_high",
 ]
 DEFAULT_CHUNK_SIZE = 5_000
 # most rows projected at once: bigger blocks spill out of the caches (see _project_chunk)
-BLOCK_ROWS = 5_000
+BLOCK_ROWS = 2_500
 _EPS = 1e-9
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -400,6 +407,8 @@ class _Model:
         self.comp_arrow = pa.array(self.comp_ids.astype(str), type=pa.string())
         self.zone_index = pd.Index(A.zones)
         self.n_weeks = len(self.week_starts) - 1
+        # the draws of the parameters at the 10th and 90th percentiles (``_project_block``)
+        self.bounds = bound_multipliers(params)
 
 
 # ---- roster rows as the kernel's input ---------------------------------------------------------
@@ -482,7 +491,9 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
 
     A chunk bigger than ``BLOCK_ROWS`` is projected block by block: the working arrays of a
     25,000-row block no longer fit the caches and run two to three times slower per row than
-    those of a 5,000-row one. Every number depends only on its own row, so results do not
+    those of a 5,000-row one, and with the ranges' two bound projections a 2,500-row block runs
+    about half as fast again as a 5,000-row one (26,000 against 17,400 learner-plans/s,
+    ``benchmarks/bench_batch.py``). Every number depends only on its own row, so results do not
     depend on chunking or blocking.
     """
     if len(df) <= BLOCK_ROWS:
@@ -514,25 +525,44 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
         cost = totals["cost"]
         per_credit = np.where(gained < 0.01, np.nan, np.where(cost == 0, 0.0, cost / gained))
     likely = np.bincount(rows.goal_row, weights=prob >= 0.5, minlength=n)
+    pair_row, pair_comp, pair_start = proj.pair_row, proj.pair_competency, proj.pair_start
+    del proj  # its distributions are big: one projection's at a time
+    # The ranges: every number here only grows with the one multiplier a draw of the parameters
+    # puts on n log(1 - t), so its 10th / 90th percentile over the draws is its value at the
+    # 10th / 90th percentile multiplier: two more projections give the exact bounds that
+    # ``project`` finds over all its draws. The central columns are at the central parameters.
+    credit_bounds, goal_bounds, prof_bounds = [], [], []
+    for m in model.bounds:
+        # one at a time: a call over twice the rows spills out of the caches (BLOCK_ROWS)
+        b = project_many(A, rows, model.week_starts, model.params, scale=m)
+        b_end = b.end_distribution()
+        credit_bounds.append(b.expected_credits(b_end))
+        prof_bounds.append(np.clip(b_end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            goal_bounds.append(np.bincount(rows.goal_row, weights=b.goal_probability,
+                                           minlength=n) / n_goals)
+        del b, b_end
 
     plans = pd.DataFrame({
         "learner_id": df["learner_id"].to_numpy(dtype=object),
         "plan_id": df["plan_id"].to_numpy(dtype=object),
-        "expected_credits": expected, "credits_gained": gained,
-        "p_goal_mean": p_goal_mean, "n_goals_likely": likely.astype(np.int64),
+        "expected_credits": expected, "expected_credits_low": credit_bounds[0],
+        "expected_credits_high": credit_bounds[1], "credits_gained": gained,
+        "p_goal_mean": p_goal_mean, "p_goal_mean_low": goal_bounds[0],
+        "p_goal_mean_high": goal_bounds[1], "n_goals_likely": likely.astype(np.int64),
         "hours_per_week": totals["hours_per_week"], "cost": cost, "cost_per_credit": per_credit,
         "carnegie_units": totals["carnegie_units"], "plan_kind": totals["plan_kind"],
         "in_school_hours": totals["in_school_hours"], "outside_hours": totals["outside_hours"],
         "feasible": feasible,
     }, columns=PLAN_COLUMNS)
-    pair_row = proj.pair_row
     comps = pd.DataFrame({
         "learner_id": df["learner_id"].to_numpy(dtype=object)[pair_row],
         "plan_id": df["plan_id"].to_numpy(dtype=object)[pair_row],
-        "competency_id": model.comp_ids[proj.pair_competency],
-        "current_level": proj.pair_start.astype(np.int64),
+        "competency_id": model.comp_ids[pair_comp],
+        "current_level": pair_start.astype(np.int64),
         "expected_end": end @ np.arange(N_LEVELS, dtype=float),
         "p_proficient_end": np.clip(end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0),
+        "p_proficient_end_low": prof_bounds[0], "p_proficient_end_high": prof_bounds[1],
     }, columns=COMPETENCY_COLUMNS)
     return BatchResults(plans, comps)
 

@@ -482,8 +482,10 @@ def run_project(args) -> int:
             w.pgettext("table heading", "Now"): rows["current_level"].map(w.level),
             w.pgettext("table heading", "Likely by the end"): [
                 f"{w.level(x)} ({w.number(x, 1)})" for x in rows["expected_end"]],
-            _("Chance of {level}").format(level=proficient):
-                rows["p_proficient_end"].map(w.chance),
+            _("Chance of {level}").format(level=proficient): [
+                w.chance_span(p, lo, hi) for p, lo, hi in zip(
+                    rows["p_proficient_end"], rows["p_proficient_end_low"],
+                    rows["p_proficient_end_high"], strict=True)],
             _("{level} by").format(level=proficient):
                 rows["median_date_proficient"].map(lambda d: _date_words(d, w)),
         })
@@ -494,7 +496,8 @@ def run_project(args) -> int:
         print("\n" + _("Goals"))
         for _i, row in goals.iterrows():
             sentence = w.goal_sentence(row["name"], row["target_level"], row["by"],
-                                       row["current_level"], row["probability"])
+                                       row["current_level"], row["probability"],
+                                       row["probability_low"], row["probability_high"])
             print(f"  {sentence}")
     print("\n" + _("The plan in numbers"))
     for line in _ledger_lines(ledger, w):
@@ -532,7 +535,12 @@ def _ledger_lines(ledger: dict, w: Words = ENGLISH) -> list[str]:
             units=w.number(g("carnegie_units"))))
     if "expected_credits" in ledger:
         credits = w.number(g("expected_credits"))
-        if "credits_gained" in ledger:
+        span = w.number_range(g("expected_credits_low"), g("expected_credits_high"))
+        if "credits_gained" in ledger and span:
+            out.append(_("Competency credits expected by the end: {credits} ({new} new), "
+                         "{range}").format(credits=credits, new=w.number(g("credits_gained")),
+                                           range=span))
+        elif "credits_gained" in ledger:
             out.append(_("Competency credits expected by the end: {credits} ({new} new)").format(
                 credits=credits, new=w.number(g("credits_gained"))))
         else:
@@ -544,7 +552,8 @@ def _ledger_lines(ledger: dict, w: Words = ENGLISH) -> list[str]:
                    if _finite(per) else _("Cost per new credit: — (no new credit expected)"))
     shown = {"plan_id", "plan_name", "sections", "total_hours", "hours_per_week",
              "max_hours_per_week", "travel_minutes_per_week", "cost", "carnegie_units",
-             "expected_credits", "credits_gained", "cost_per_credit", "carnegie_by_domain",
+             "expected_credits", "expected_credits_low", "expected_credits_high",
+             "credits_gained", "cost_per_credit", "carnegie_by_domain",
              "requirements", "goals"}
     for key, value in ledger.items():  # anything the ledger adds later, plainly
         if key not in shown and (_finite(value) or isinstance(value, str)):
@@ -554,11 +563,18 @@ def _ledger_lines(ledger: dict, w: Words = ENGLISH) -> list[str]:
             and r["probability_met"] >= 0.005]
     if reqs:
         out.append(_("Chance of meeting a requirement:"))
-        out += [f"  {r['name']}: {w.chance(r['probability_met'])}" for r in reqs]
+        out += [f"  {r['name']}: " + w.chance_span(r["probability_met"],
+                                                   r.get("probability_met_low"),
+                                                   r.get("probability_met_high"))
+                for r in reqs]
     elif g("requirements"):
         out.append(_("Requirements: this plan alone is unlikely to meet any."))
     return out
 
+
+#: Columns of the comparison that hold another column's 80% interval.
+RANGE_COLUMNS = ("goal_low:", "goal_high:", "requirement_low:", "requirement_high:",
+                 "expected_credits_low", "expected_credits_high")
 
 #: The rows of the comparison, in English; shown through the catalogue.
 COMPARE_ROWS = {
@@ -580,8 +596,8 @@ def _compare_text(table: pd.DataFrame, w: Words = ENGLISH) -> str:
         headers = [f"{h} ({pid})" for h, pid in zip(headers, table["plan_id"], strict=True)]
     rows, unlikely = {}, []
     for col in table.columns:
-        if col == "plan_name":
-            continue
+        if col == "plan_name" or col.startswith(RANGE_COLUMNS):
+            continue  # a range is shown with its chance or number
         if col.startswith("requirement:") and not any(
                 _finite(v) and v >= 0.005 for v in table[col]):
             unlikely.append(col.split(":", 1)[1].strip())
@@ -594,7 +610,16 @@ def _compare_text(table: pd.DataFrame, w: Words = ENGLISH) -> str:
         elif col == "travel_minutes_per_week":
             cells = [w.duration(v) for v in values]
         elif col.startswith(("requirement:", "goal:")):
-            cells = [w.chance(v) for v in values]
+            kind, name = col.split(":", 1)
+            low, high = (table.get(f"{kind}_{end}:{name}", pd.Series([None] * len(table)))
+                         .tolist() for end in ("low", "high"))
+            cells = [w.chance_span(v, lo, hi)
+                     for v, lo, hi in zip(values, low, high, strict=True)]
+        elif col == "expected_credits":
+            low, high = (table.get(f"expected_credits_{end}", pd.Series([None] * len(table)))
+                         .tolist() for end in ("low", "high"))
+            cells = [w.number_span(v, lo, hi) for v, lo, hi in zip(values, low, high,
+                                                                    strict=True)]
         elif col == "n_sections":
             cells = [str(v) for v in values]
         else:
@@ -654,7 +679,9 @@ def run_compare(args) -> int:
     if args.json:
         full = comparison.to_dict()
         out = {"learner_id": learner.learner_id, "plans": [p.plan_id for p in plans],
-               "table": full.get("table"), "heatmap": full.get("heatmap")}
+               "table": full.get("table"), "heatmap": full.get("heatmap"),
+               # each plan's goals: probability with probability_low / probability_high
+               "goals": {pid: pr.goals for pid, pr in comparison.projections.items()}}
         if args.weekly:
             out["trajectories"] = full.get("trajectories")
         print_json(out)

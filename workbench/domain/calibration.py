@@ -76,6 +76,12 @@ DEFAULT_SOURCES: dict[str, str] = {
                          "(0) and the hour split evenly (1, Carroll's time on task)",
     "recorded_level_spread": "judgment: records are made by people, with some error (the "
                              "start of a competency with evidence; domain/evidence.py)",
+    "learn_rate_spread": "judgment: halving and doubling the learn rate are the 10th and 90th "
+                         "percentiles (nothing fitted on real records); a fitted interval for "
+                         "base_learn_rate replaces it",
+    "attendance_spread": "judgment (about +-13% at the 10th/90th percentiles); a fitted interval "
+                         "for base_attendance replaces it",
+    "engagement_spread": "judgment",
 }
 
 _EPS = 1e-6

@@ -15,6 +15,7 @@ answer the model itself gives.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -33,6 +34,8 @@ from .projection import (
     learn_rates,
     practice_array,
     project,
+    range_bounds,
+    range_multipliers,
     section_attendance,
     week_hours,
 )
@@ -122,6 +125,7 @@ class GoalExplanation:
     by: dt.date
     current_level: int
     probability: float
+    """The mean chance over draws of the model's parameters (``projection.project_ranges``)."""
     low_level: int
     """The level the learner has a 1 in 10 chance of being below at the goal's date."""
     high_level: int
@@ -132,6 +136,14 @@ class GoalExplanation:
     1 / learn rate over the steps: each step's expected number of practice opportunities)."""
     improvements: tuple[Improvement, ...]
     """Best first; only changes that raise the chance."""
+    probability_low: float = float("nan")
+    """The 10th percentile of the chance over draws of the parameters."""
+    probability_high: float = float("nan")
+    """The 90th percentile of the chance over draws of the parameters."""
+    learn_rate_share: float = float("nan")
+    """How much of that range comes from not knowing the learn rate: the width of the range
+    with only the learn rate drawn over its width with everything drawn (0 to 1; NaN without
+    a range)."""
 
     @property
     def reached(self) -> bool:
@@ -161,14 +173,29 @@ def _levels_band(dist: np.ndarray) -> tuple[int, int]:
     return low, high
 
 
-def _chance_with(practice: np.ndarray, c: int, rates: np.ndarray, start: np.ndarray, week: int,
-                 target: int, params: ModelParameters) -> float:
-    """The chance of reaching ``target`` by ``week`` with this practice on competency ``c``
-    (the week's practice saturating and idle weeks forgetting, as the projection has them)."""
-    dist = evolve(np.asarray(start, dtype=float)[None, None], practice[None, :, c:c + 1, :],
-                  rates[c:c + 1],
-                  params=params)
-    return float(np.clip(dist[0, week, 0, target:].sum(), 0.0, 1.0))
+def _chances_with(practice: np.ndarray, c: int, rates: np.ndarray, start, week: int,
+                  target: int, params: ModelParameters, multipliers=(1.0,)) -> np.ndarray:
+    """The chance of reaching ``target`` by ``week`` with this practice on competency ``c``, in
+    each draw of the parameters (a multiplier on ``n log(1 - t)`` after the week's practice
+    saturates, as the projection draws it); idle weeks forget as the projection has them.
+    ``start`` is where the projection starts (a level or a distribution over the levels)."""
+    m = np.asarray(multipliers, dtype=float)
+    begin = np.asarray(start, dtype=float)
+    if begin.ndim == 0:
+        begin = np.eye(5)[int(begin)]
+    # the draws side by side as copies of the competency: one learn rate per draw
+    drawn = -np.expm1(m[:, None] * np.log1p(-rates[c:c + 1]))               # m x 4
+    each = np.broadcast_to(practice[None, :, c:c + 1, :], (1, practice.shape[0], m.size, 4))
+    dist = evolve(np.broadcast_to(begin, (1, m.size, 5)).copy(), np.ascontiguousarray(each),
+                  drawn, params=params)
+    return np.clip(dist[0, week, :, target:].sum(axis=-1), 0.0, 1.0)
+
+
+def _chance_with(practice: np.ndarray, c: int, rates: np.ndarray, start, week: int,
+                 target: int, params: ModelParameters, multipliers=(1.0,)) -> float:
+    """The mean chance over draws (``_chances_with``)."""
+    return float(_chances_with(practice, c, rates, start, week, target, params,
+                               multipliers).mean())
 
 
 def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
@@ -277,6 +304,11 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
                                                     params)
                 for sid in wanted[:MAX_CANDIDATES]}
 
+    # the same draws of the parameters as the projection's (none when it has none)
+    draws = None if projection.end_draws is None else len(projection.end_draws)
+    mult = np.ones(1) if draws is None else range_multipliers(params, draws)
+    learn_only = np.ones(1) if draws is None else range_multipliers(
+        dataclasses.replace(params, attendance_spread=0.0, engagement_spread=0.0), draws)
     out = []
     for gi, g in enumerate(learner.goals):
         gp = projection.goals.iloc[gi]
@@ -284,6 +316,8 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
         current = learner.level(g.competency_id)
         week = goal_week(week_starts, g.by)
         prob = float(gp["probability"])
+        p_low = float(gp.get("probability_low", prob))
+        p_high = float(gp.get("probability_high", prob))
         if c is None:
             out.append(GoalExplanation(g.competency_id, str(gp["name"]), int(g.level), g.by,
                                        current, prob, current, current, (), float("nan"), ()))
@@ -316,9 +350,16 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
                 share=float(k) ** -params.alignment_overlap if params.alignment_overlap > 0
                 else 1.0))
         improvements = []
+        share = float("nan")
         if current < g.level:
             # where the projection starts (the recorded level, filtered through any evidence)
             start, target = projection.distribution[0, c], int(g.level)
+            if p_high - p_low > 1e-9:
+                # the range again with only the learn rate unknown: the chance only grows with
+                # the multiplier, so its bounds are the chances at the bound multipliers
+                lo_hi = _chances_with(base_practice, c, rates, start, week, target, params,
+                                      range_bounds(learn_only))
+                share = float(np.clip((lo_hi[1] - lo_hi[0]) / (p_high - p_low), 0.0, 1.0))
             for piece in pieces:
                 if not piece.counts or piece.hours_per_week <= 0 or piece.weeks == 0:
                     continue
@@ -326,12 +367,13 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
                 more = base_practice + one * (extra_hours / piece.hours_per_week)
                 improvements.append(Improvement(
                     "more_hours", piece.section_id, piece.title,
-                    _chance_with(more, c, rates, start, week, target, params), float(extra_hours)))
+                    _chance_with(more, c, rates, start, week, target, params, mult),
+                    float(extra_hours)))
             for sid, practice in variants.items():
                 row = table.loc[sid]
                 improvements.append(Improvement(
                     "add", sid, str(row["title"]),
-                    _chance_with(practice, c, rates, start, week, target, params),
+                    _chance_with(practice, c, rates, start, week, target, params, mult),
                     float(row["weekly_hours"]),
                     int(row["day_mask"]) if bool(row["meets"]) else 0,
                     int(row["start_min"]), int(row["end_min"])))
@@ -342,7 +384,8 @@ def explain_goals(catalogue: Catalogue, learner: Learner, section_ids,
         out.append(GoalExplanation(
             competency_id=g.competency_id, name=str(gp["name"]), target_level=int(g.level),
             by=g.by, current_level=current, probability=prob, low_level=low, high_level=high,
-            pieces=tuple(pieces), practice_needed=needed, improvements=tuple(improvements)))
+            pieces=tuple(pieces), practice_needed=needed, improvements=tuple(improvements),
+            probability_low=p_low, probability_high=p_high, learn_rate_share=share))
     return out
 
 
@@ -354,6 +397,9 @@ class ExplanationText(NamedTuple):
     practised_by: list[str]
     lowered_by: list[str]
     raise_most: str
+    range: str = ""
+    """Where the chance most likely lies and how much of that comes from not knowing the learn
+    rate ("" without a range)."""
 
 
 def _likely_words(w: Words, p: float) -> str:
@@ -386,6 +432,16 @@ def explanation_text(exp: GoalExplanation, words: Words = ENGLISH) -> Explanatio
     headline = w.gettext("{level} in {competency} by {date}: {chance} chance ({likely}).").format(
         level=level, competency=exp.name, date=date, chance=w.chance(exp.probability),
         likely=_likely_words(w, exp.probability))
+    span = w.likely_range(exp.probability, exp.probability_low, exp.probability_high)
+    ranged = ""
+    if span and exp.learn_rate_share == exp.learn_rate_share:  # a range, and not NaN
+        ranged = w.gettext(
+            "Nobody knows exactly how fast learners learn, so the workbench tried many "
+            "plausible paces: the chance is {range}. About {share} of that range comes from not "
+            "knowing the pace of learning; the rest from how often the learner attends and how "
+            "much they engage.").format(range=span, share=w.percent(exp.learn_rate_share))
+    elif span:
+        ranged = w.gettext("The chance is {range}.").format(range=span)
     if exp.low_level == exp.high_level:
         band = w.gettext("8 chances in 10 of being at {level} by then.").format(
             level=w.level(exp.low_level))
@@ -473,4 +529,4 @@ def explanation_text(exp: GoalExplanation, words: Words = ENGLISH) -> Explanatio
         raise_most = w.gettext("Nothing the workbench tried raises this chance: look for an "
                                "opportunity that practises {competency}.").format(
             competency=exp.name)
-    return ExplanationText(headline, band, practised, lowered, raise_most)
+    return ExplanationText(headline, band, practised, lowered, raise_most, ranged)

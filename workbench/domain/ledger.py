@@ -23,6 +23,7 @@ from .projection import (
     Projection,
     per_row,
     project,
+    range_bounds,
     records_frame,
 )
 from .schedule import weekly_travel_minutes
@@ -74,6 +75,24 @@ def probability_at_least(probabilities, k: int) -> float:
     if k <= 0:
         return 1.0
     return float(np.clip(pmf[k:].sum(), 0.0, 1.0))
+
+
+def probability_at_least_each(probabilities, k: int) -> np.ndarray:
+    """``probability_at_least`` for each row of a (D, n) array of chances (a row per draw of
+    the model's parameters), all rows in one dynamic programme."""
+    p = np.clip(np.asarray(probabilities, dtype=float), 0.0, 1.0)
+    d, n = p.shape
+    if k <= 0:
+        return np.ones(d)
+    if k > n:
+        return np.zeros(d)
+    pmf = np.zeros((d, n + 1))
+    pmf[:, 0] = 1.0
+    for i in range(n):
+        q = p[:, i:i + 1]
+        pmf[:, 1:i + 2] = pmf[:, 1:i + 2] * (1 - q) + pmf[:, :i + 1] * q
+        pmf[:, 0] *= 1 - q[:, 0]
+    return np.clip(pmf[:, k:].sum(axis=1), 0.0, 1.0)
 
 
 def _json(v):
@@ -203,9 +222,11 @@ def plan_ledger(catalogue: Catalogue, learner: Learner, plan: Plan,
     dict
         plan_id, plan_name, sections, total_hours, hours_per_week (mean over weeks with any),
         max_hours_per_week, travel_minutes_per_week, cost (distinct opportunities),
-        carnegie_units, carnegie_by_domain, expected_credits, credits_gained, requirements
-        (requirement_id, name, domain, level, min_competencies, expected_count,
-        probability_met), cost_per_credit (None when it gains under 0.01 credit), goals.
+        carnegie_units, carnegie_by_domain, expected_credits (the mean over draws of the
+        model's parameters) with expected_credits_low / expected_credits_high (their 80%
+        interval), credits_gained, requirements (requirement_id, name, domain, level,
+        min_competencies, expected_count, probability_met, probability_met_low,
+        probability_met_high), cost_per_credit (None when it gains under 0.01 credit), goals.
     """
     if projection is None:
         projection = project(catalogue, learner, plan.sections, params)
@@ -233,25 +254,38 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
             by_domain[dom] = by_domain.get(dom, 0.0) + o_hours * share / CARNEGIE_HOURS
 
     at_least: dict[int, np.ndarray] = {}
+    at_least_draws: dict[int, np.ndarray] = {}
 
     def end_chance(level: int) -> np.ndarray:
         if level not in at_least:
             at_least[level] = projection.p_at_least(level)[-1]
         return at_least[level]
 
+    def end_chance_draws(level: int) -> np.ndarray:
+        if level not in at_least_draws:
+            at_least_draws[level] = projection.end_at_least(level)
+        return at_least_draws[level]
+
     p_end = end_chance(PROFICIENT)
     expected = float(p_end.sum())
+    # the range over draws of the model's parameters (projection.project_ranges)
+    credits_low, credits_high = (float(x) for x in range_bounds(projection.credit_draws()))
     already = float((projection.current_levels >= PROFICIENT).sum())
     gained = expected - already
     comp_domain = projection.competencies["domain"].to_numpy()
     requirements = []
     for rid, name, domain, level, need in A.requirements:
         probs = end_chance(level)[comp_domain == domain]
+        # within a draw the competencies are independent; across draws they are not, so the
+        # chance of meeting a requirement is worked out draw by draw and then averaged
+        each = probability_at_least_each(end_chance_draws(level)[:, comp_domain == domain], need)
+        met_low, met_high = (float(x) for x in range_bounds(each))
         requirements.append({
             "requirement_id": rid, "name": name, "domain": domain,
             "level": level, "min_competencies": need,
             "expected_count": float(probs.sum()),
-            "probability_met": probability_at_least(probs, need),
+            "probability_met": float(np.mean(each)),
+            "probability_met_low": met_low, "probability_met_high": met_high,
         })
     cost = float(totals["cost"][0])
     per_credit = None if gained < NO_GAIN else 0.0 if cost == 0 else cost / gained
@@ -263,14 +297,15 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
         "travel_minutes_per_week": float(weekly_travel_minutes(catalogue, learner, ids, cache)),
         "cost": cost, "carnegie_units": float(totals["carnegie_units"][0]),
         "carnegie_by_domain": by_domain,
-        "expected_credits": expected, "credits_gained": gained,
+        "expected_credits": expected, "expected_credits_low": credits_low,
+        "expected_credits_high": credits_high, "credits_gained": gained,
         "requirements": requirements, "cost_per_credit": per_credit,
     }
 
 
 SCALARS = ("n_sections", "total_hours", "hours_per_week", "max_hours_per_week",
            "travel_minutes_per_week", "cost", "carnegie_units", "expected_credits",
-           "credits_gained", "cost_per_credit")
+           "expected_credits_low", "expected_credits_high", "credits_gained", "cost_per_credit")
 
 
 @dataclass
@@ -383,9 +418,19 @@ def _plan_part(catalogue: Catalogue, learner: Learner, plan: Plan,
         row[f"requirement: {r['name']}"] = r["probability_met"]
     for col, prob in zip(_goal_columns(pr.goals), pr.goals["probability"].tolist(), strict=True):
         row[col] = float(prob)
+    # each chance's 80% interval over draws of the parameters, after all the chances
+    for r in led["requirements"]:
+        row[f"requirement_low: {r['name']}"] = r["probability_met_low"]
+        row[f"requirement_high: {r['name']}"] = r["probability_met_high"]
+    for col, lo, hi in zip(_goal_columns(pr.goals), pr.goals["probability_low"].tolist(),
+                           pr.goals["probability_high"].tolist(), strict=True):
+        name = col.removeprefix("goal: ")
+        row[f"goal_low: {name}"], row[f"goal_high: {name}"] = float(lo), float(hi)
     expected, p_proficient = pr.expected, pr.p_at_least(PROFICIENT)
     traj = pr._trajectory_columns(expected, p_proficient, text=False)
-    heat = {"p_proficient_end": p_proficient[-1], "expected_end": expected[-1]}
+    low, high = range_bounds(pr.end_at_least(PROFICIENT), axis=0)
+    heat = {"p_proficient_end": p_proficient[-1], "p_proficient_end_low": low,
+            "p_proficient_end_high": high, "expected_end": expected[-1]}
     for part in (traj, heat):
         for v in part.values():
             v.setflags(write=False)

@@ -15,9 +15,11 @@ kernel on one row, and the district batch runs it chunk by chunk.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import NamedTuple
 
 import numpy as np
@@ -134,6 +136,21 @@ class ModelParameters:
     people with some error), before the evidence's likelihoods filter it
     (``domain/evidence.py``). Judgment. Competencies without evidence start at the recorded
     level exactly."""
+    learn_rate_spread: float = 0.541
+    """How unsure the learn rate is: the standard deviation of the log of a multiplier on every
+    learn rate (a lognormal with median 1). 0.541 = ln 2 / 1.2816 makes halving and doubling
+    the 10th and 90th percentiles: nothing has been fitted on real records, and the issue that
+    asked for ranges found both plausible. Judgment; a parameters file with a fitted interval
+    for ``base_learn_rate`` replaces it (``fitted_spread``)."""
+
+    attendance_spread: float = 0.10
+    """How unsure attendance is: the standard deviation of the log of a multiplier on the
+    attended share (about +-13% at the 10th and 90th percentiles). Judgment; a parameters file
+    with a fitted interval for ``base_attendance`` replaces it."""
+
+    engagement_spread: float = 0.10
+    """How unsure the engagement boosts are, as a multiplier on the practice like attendance's.
+    Judgment."""
 
     def __post_init__(self):
         if not 0 < self.base_learn_rate < 1:
@@ -143,7 +160,8 @@ class ModelParameters:
         if not 0 < self.min_attendance <= 1 or not 0 < self.base_attendance <= 1:
             raise ValueError("attendance values must be in (0, 1]")
         for name in ("travel_penalty_per_10min", "free_travel_minutes", "late_penalty",
-                     "interest_boost", "strength_boost"):
+                     "interest_boost", "strength_boost", "learn_rate_spread",
+                     "attendance_spread", "engagement_spread"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if not 0 <= self.forget_rate < 1:
@@ -160,6 +178,96 @@ DEFAULT_PARAMETERS = ModelParameters()
 #: The parameters under which the kernel is Bayesian Knowledge Tracing exactly (as pyBKT with
 #: guess = slip = forget = 0): no forgetting, no saturation, no split across alignments.
 PURE_BKT = ModelParameters(forget_rate=0.0, weekly_saturation=float("inf"), alignment_overlap=0.0)
+
+
+# ---- what we do not know: the parameters as a distribution ------------------------------------
+RANGE_DRAWS = 48
+"""Draws of the model's parameters behind every chance, credit count and band. 48 keeps the
+10th and 90th percentiles within about a point of their limit (one draw in each of 48 equally
+likely slices of the multiplier's distribution) at a few milliseconds per plan."""
+
+RANGE_SEED = 13
+"""The draws' fixed seed: the same plan always shows the same range."""
+
+RANGE_PERCENTILES = (10, 90)
+"""An 80% interval: 1 chance in 10 of being below it, 1 in 10 of being above."""
+
+
+def range_sigma(params: ModelParameters = DEFAULT_PARAMETERS) -> float:
+    """Standard deviation of the log of the one multiplier each draw puts on ``n log(1 - t)``.
+
+    The learn rate, attendance and engagement are drawn as independent lognormal multipliers
+    with median 1; all three scale the same product, so their product is one lognormal with
+    ``sigma = sqrt(learn^2 + attendance^2 + engagement^2)``.
+    """
+    return float(np.sqrt(params.learn_rate_spread ** 2 + params.attendance_spread ** 2
+                         + params.engagement_spread ** 2))
+
+
+@functools.lru_cache(maxsize=8)
+def _normal_draws(n: int, seed: int) -> np.ndarray:
+    """``n`` standard normal draws, one in each of ``n`` equally likely slices, ascending."""
+    u = (np.arange(n) + np.random.default_rng(seed).random(n)) / n
+    z = np.array([NormalDist().inv_cdf(float(x)) for x in u])
+    z.setflags(write=False)
+    return z
+
+
+def range_multipliers(params: ModelParameters = DEFAULT_PARAMETERS, draws: int = RANGE_DRAWS,
+                      seed: int = RANGE_SEED) -> np.ndarray:
+    """The ``draws`` multipliers on ``n log(1 - t)`` that stand for draws of the parameters.
+
+    Ascending. For the learn rate a multiplier ``m`` means ``t' = 1 - (1 - t)^m`` (about
+    ``m t`` for the small rates the model uses); for attendance and engagement it scales the
+    practice itself. All ones when every spread is 0.
+    """
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    return np.exp(range_sigma(params) * _normal_draws(int(draws), int(seed)))
+
+
+def range_bounds(values, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """The 10th and 90th percentiles of ``values`` over draws (along ``axis``).
+
+    Each is the value of one draw (numpy's "nearest" method), so for anything that only grows
+    with the multiplier it is that value at the same percentile of the multipliers: what lets
+    the district batch work out exact bounds with three projections instead of ``RANGE_DRAWS``.
+    """
+    lo, hi = np.percentile(np.asarray(values, dtype=float), RANGE_PERCENTILES, axis=axis,
+                           method="nearest")
+    return lo, hi
+
+
+def bound_multipliers(params: ModelParameters = DEFAULT_PARAMETERS, draws: int = RANGE_DRAWS,
+                      seed: int = RANGE_SEED) -> tuple[float, float]:
+    """The multipliers at the 10th and 90th percentiles of the draws (``range_bounds``)."""
+    lo, hi = range_bounds(range_multipliers(params, draws, seed))
+    return float(lo), float(hi)
+
+
+def fitted_spread(params: ModelParameters, provenance: dict,
+                  given: tuple[str, ...] = ()) -> ModelParameters:
+    """``params`` with the spreads that a parameters file's fitted intervals imply.
+
+    A bootstrap interval ``[low, high]`` at level ``L`` (0.9 when the file does not say, as
+    ``workbench calibrate`` writes by default) for ``base_learn_rate`` gives
+    ``learn_rate_spread = ln(high / low) / (2 z)`` with ``z`` the normal quantile at
+    ``(1 + L) / 2``; one for ``base_attendance`` gives ``attendance_spread`` the same way.
+    Spreads named in ``given`` (set in the file itself) are kept.
+    """
+    changes = {}
+    for name, spread in (("base_learn_rate", "learn_rate_spread"),
+                         ("base_attendance", "attendance_spread")):
+        src = provenance.get(name) or {}
+        iv, level = src.get("interval"), src.get("level") or 0.9
+        if spread in given or not isinstance(iv, list | tuple) or len(iv) != 2:
+            continue
+        lo, hi = (float(v) if isinstance(v, int | float) else np.nan for v in iv)
+        if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo <= hi and 0 < level < 1):
+            continue
+        z = NormalDist().inv_cdf((1 + float(level)) / 2)
+        changes[spread] = float(np.log(hi / lo) / (2 * z))
+    return dataclasses.replace(params, **changes) if changes else params
 
 
 # ---- the kernel -----------------------------------------------------------------------------
@@ -447,6 +555,35 @@ class PlanRows:
         """How many learner-plans."""
         return len(self.transport)
 
+    def repeat(self, k: int) -> PlanRows:
+        """Every row ``k`` times in a row (row i becomes rows ``i k .. i k + k - 1``); each goal
+        entry ``k`` times likewise, so goal ``g``'s copies are entries ``g k .. g k + k - 1``;
+        each piece of evidence on record with every copy of its row."""
+        k = int(k)
+        size = np.diff(self.section_ptr)
+        new_size = np.repeat(size, k)
+        ptr = np.concatenate(([0], np.cumsum(new_size))).astype(np.int64)
+        first = np.repeat(self.section_ptr[:-1], k)
+        at = np.arange(int(ptr[-1])) - np.repeat(ptr[:-1], new_size) + np.repeat(first, new_size)
+        g_copy = np.tile(np.arange(k, dtype=np.int64), len(self.goal_row))
+
+        def each(a):
+            return np.repeat(a, k, axis=0)
+
+        return dataclasses.replace(
+            self, section_ptr=ptr, section_pos=self.section_pos[at],
+            **{name: each(getattr(self, name)) for name in (
+                "transport", "home", "levels", "interest_code", "strength_code", "grade",
+                "home_broadband", "has_device", "max_travel_minutes", "budget",
+                "max_hours_per_week", "goal_competency", "goal_level", "goal_day",
+                "goal_current")},
+            goal_row=each(self.goal_row) * k + g_copy,
+            # evidence on record goes with every copy of its row
+            evidence_row=each(self.evidence_row) * k
+            + np.tile(np.arange(k, dtype=np.int64), len(self.evidence_row)),
+            **{name: each(getattr(self, name)) for name in (
+                "evidence_competency", "evidence_likelihood", "evidence_explained")})
+
     def section_rows(self) -> np.ndarray:
         """The row of each entry of ``section_pos``."""
         return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.section_ptr))
@@ -722,7 +859,8 @@ class PlanProjections:
 
 
 def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
-                 params: ModelParameters = DEFAULT_PARAMETERS) -> PlanProjections:
+                 params: ModelParameters = DEFAULT_PARAMETERS,
+                 scale=None) -> PlanProjections:
     """Project many learner-plans at once: the one projection kernel (``project`` is one row).
 
     Each week, the practice a row gets on a competency (hours x attendance x intensity x
@@ -740,6 +878,10 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         The W + 1 Mondays of the projection (``week_grid``); practice in week w comes from
         every section whose dates contain Monday ``week_starts[w]``.
     params : ModelParameters
+    scale : float or array of shape (N,), optional
+        A multiplier on every ``n log(1 - t)`` of each row (of all rows for a number): one draw
+        of the parameters (``range_multipliers``); rows repeated with different scales are
+        the draws of ``project_ranges``.
 
     Returns
     -------
@@ -784,6 +926,10 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         first_1, one, h_one, idle_1 = first_1[by], one[by], h_one[by], idle_1[by]
     step = np.empty((n_w, N_STEPS, n_p))
     log_keep = np.log1p(-rates[pair_comp].T)                               # 4 x P, pair order
+    if scale is not None:
+        # a draw of the parameters: a multiplier on n log(1 - t) per row (forgetting is not
+        # drawn: it acts on idle weeks, where there is no practice to scale)
+        log_keep *= np.broadcast_to(np.asarray(scale, dtype=float), (rows.n,))[pair_row]
     # A single section takes the same hours in most weeks it runs: its weekly chances are worked
     # out once for those weeks (one expm1 per pair) and again only for the odd weeks (a first
     # or last week cut short). (Always on contiguous blocks: numpy's vector expm1 and its
@@ -875,6 +1021,74 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
                            goal_probability=prob)
 
 
+@dataclass(frozen=True)
+class RangeProjections:
+    """The kernel's answer with what we do not know about the parameters: ``RANGE_DRAWS``
+    draws of them (``range_multipliers``) for every learner-plan.
+
+    ``mean`` has the shape of a plain projection: each pair's level distribution is the mean
+    over draws (so its quantile bands are wider than one draw's) and each goal's chance the
+    mean chance over draws. ``*_low`` and ``*_high`` are the 10th and 90th percentiles over
+    draws of each draw's own number (``range_bounds``); ``*_point`` is the number at the
+    central parameters (multiplier 1).
+    """
+
+    mean: PlanProjections
+    goal_low: np.ndarray          #: per goal entry
+    goal_high: np.ndarray
+    goal_point: np.ndarray
+    credits: np.ndarray           #: (N, D) expected credits of each row in each draw
+    credits_point: np.ndarray     #: (N,)
+    end_draws: np.ndarray         #: (D, P, 5) each pair's level distribution at the end, per draw
+    multipliers: np.ndarray       #: (D,) the draws, ascending
+
+    @property
+    def goal_probability(self) -> np.ndarray:
+        return self.mean.goal_probability
+
+    def credit_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(N,) 10th and 90th percentiles of the expected credits over draws."""
+        return range_bounds(self.credits, axis=1)
+
+
+def project_ranges(arrays: CatalogueArrays, rows: PlanRows, week_starts,
+                   params: ModelParameters = DEFAULT_PARAMETERS, draws: int = RANGE_DRAWS,
+                   seed: int = RANGE_SEED) -> RangeProjections:
+    """``project_many`` over draws of the parameters: each row repeated once per draw plus once
+    at the central values, all in one kernel call (a draw is more rows, not another call).
+
+    Returns
+    -------
+    RangeProjections
+    """
+    mult = range_multipliers(params, draws, seed)
+    k = len(mult) + 1                       # copy 0: the central parameters
+    scale = np.tile(np.concatenate(([1.0], mult)), rows.n)
+    big = project_many(arrays, rows.repeat(k), week_starts, params, scale=scale)
+    # the pairs of row i's copies are those of copy 0, in the same order, one copy after another
+    copy0 = big.pair_row % k == 0
+    pair_row, pair_comp = big.pair_row[copy0] // k, big.pair_competency[copy0]
+    n_p = pair_row.size
+    q = np.bincount(pair_row, minlength=rows.n)                    # pairs per row
+    row_start = np.concatenate(([0], np.cumsum(q)))[:-1]           # in the original pairs
+    local = np.arange(n_p) - row_start[pair_row]
+    at = (k * row_start[pair_row] + local)[:, None] + (q[pair_row][:, None]
+                                                      * np.arange(k)[None])   # P x k
+    cols = big.pair_column[at]
+    mixture = big.distribution[:, :, cols[:, 1:]].mean(axis=-1)   # W+1 x 5 x P
+    goals = big.goal_probability.reshape(-1, k)
+    lo, hi = range_bounds(goals[:, 1:], axis=1)
+    end = big.distribution[-1][:, cols].transpose(2, 1, 0)         # k x P x 5
+    credits = big.expected_credits().reshape(rows.n, k)
+    mean = PlanProjections(week_starts=big.week_starts, levels=rows.levels, pair_row=pair_row,
+                           pair_competency=pair_comp, distribution=mixture,
+                           pair_column=np.arange(n_p),
+                           goal_probability=goals[:, 1:].mean(axis=1))
+    return RangeProjections(mean=mean, goal_low=lo, goal_high=hi, goal_point=goals[:, 0].copy(),
+                            credits=credits[:, 1:], credits_point=credits[:, 0].copy(),
+                            end_draws=end[1:], multipliers=mult)
+
+
 # ---- one learner's plan ----------------------------------------------------------------------
 def section_attendance(catalogue: Catalogue, learner: Learner, section_ids,
                        params: ModelParameters = DEFAULT_PARAMETERS) -> pd.Series:
@@ -939,20 +1153,34 @@ def _date_words(d: dt.date) -> str:
     return f"{d:%B} {d.day}, {d.year}"
 
 
-def _chance_words(p: float) -> str:
-    if p >= 1.0:
-        return "certain"
-    if p > 0.99:
-        return "over 99% chance"
-    if 0 < p < 0.01:
-        return "under 1% chance"
-    return f"{p * 100:.0f}% chance"
+def _percent_words(p: float) -> str:
+    if 0.995 <= p < 1:
+        return "over 99%"
+    if 0 < p < 0.005:
+        return "under 1%"
+    return f"{p * 100:.0f}%"
+
+
+def _chance_words(p: float, low: float | None = None, high: float | None = None) -> str:
+    """"72% chance", or with a range "72% chance, likely 60-80%" (never a bare "over 99%")."""
+    if low is None or high is None:
+        low = high = p
+    text = f"{_percent_words(p)} chance"
+    if _percent_words(low) == _percent_words(high) or low >= 0.995:
+        return text + (", very likely, not certain" if 0.995 <= p < 1 else "")
+    if high >= 0.995:
+        return f"{text}, likely {_percent_words(low)} or more"
+    if low < 0.005:
+        return f"{text}, likely {_percent_words(high)} or less"
+    return f"{text}, likely {_percent_words(low)}-{_percent_words(high)}"
 
 
 def goal_message(name: str, target_level: int, by: dt.date, current_level: int,
-                 probability: float) -> str:
+                 probability: float, low: float | None = None,
+                 high: float | None = None) -> str:
     """One plain sentence about a goal, e.g. "Likely to reach Proficient in Algebra by June 1,
-    2027 (72% chance)"."""
+    2027 (72% chance, likely 60-80%)"; ``words.Words.goal_sentence`` says it in a family's
+    language."""
     target = LEVELS[int(target_level)]
     # reached only when certain: a recorded level that evidence makes uncertain is a chance
     if current_level >= target_level and probability >= 1.0:
@@ -963,7 +1191,8 @@ def goal_message(name: str, target_level: int, by: dt.date, current_level: int,
         lead = "Might reach"
     else:
         lead = "Unlikely to reach"
-    return f"{lead} {target} in {name} by {_date_words(by)} ({_chance_words(probability)})."
+    return (f"{lead} {target} in {name} by {_date_words(by)} "
+            f"({_chance_words(probability, low, high)}).")
 
 
 def _quantile_level(dist: np.ndarray, q: float, cdf: np.ndarray | None = None) -> np.ndarray:
@@ -986,6 +1215,21 @@ class Projection:
     competencies: pd.DataFrame = field(repr=False)
     current_levels: np.ndarray = field(repr=False)
     goals: pd.DataFrame = field(repr=False)
+    end_draws: np.ndarray | None = field(default=None, repr=False)
+    """(D, C, 5): the level distribution at the end in each draw of the parameters
+    (``project_ranges``); ``distribution`` is the mean over the same draws. None: the central
+    parameters only."""
+
+    def end_at_least(self, level: int) -> np.ndarray:
+        """(D, C): P(level >= ``level``) at the end in each draw ((1, C) without draws)."""
+        end = self.distribution[-1][None] if self.end_draws is None else self.end_draws
+        if int(level) <= 0:
+            return np.ones(end.shape[:2])
+        return np.clip(end[..., int(level):].sum(axis=-1), 0.0, 1.0)
+
+    def credit_draws(self) -> np.ndarray:
+        """(D,): expected competency credits at the end in each draw (one value without draws)."""
+        return self.end_at_least(PROFICIENT).sum(axis=1)
 
     @property
     def expected(self) -> np.ndarray:
@@ -1011,8 +1255,10 @@ class Projection:
         return out
 
     def summary(self) -> pd.DataFrame:
-        """One row per competency: where the learner is now and is likely to be at the end."""
+        """One row per competency: where the learner is now and is likely to be at the end
+        (``p_proficient_end`` with its 80% interval over draws of the parameters)."""
         med = self.median_week_proficient
+        low, high = range_bounds(self.end_at_least(PROFICIENT), axis=0)
         return pd.DataFrame({
             "competency_id": self.competency_ids,
             "name": self.competencies["name"].to_numpy(),
@@ -1020,6 +1266,7 @@ class Projection:
             "current_level": self.current_levels.astype(int),
             "expected_end": self.expected[-1],
             "p_proficient_end": self.p_at_least(PROFICIENT)[-1],
+            "p_proficient_end_low": low, "p_proficient_end_high": high,
             "median_date_proficient": [med[c] for c in self.competency_ids],
         })
 
@@ -1053,21 +1300,31 @@ class Projection:
 
 
 GOAL_COLUMNS = ["competency_id", "name", "target_level", "target_word", "by", "current_level",
-                "probability", "on_track", "message"]
+                "probability", "probability_low", "probability_high", "probability_point",
+                "on_track", "message"]
 
 
 def _goal_table(learner: Learner, names, week_starts: pd.DatetimeIndex,
-                probabilities: np.ndarray) -> pd.DataFrame:
-    """One row per goal of the learner, with its chance as the kernel worked it out."""
+                probabilities: np.ndarray, low: np.ndarray | None = None,
+                high: np.ndarray | None = None, point: np.ndarray | None = None
+                ) -> pd.DataFrame:
+    """One row per goal of the learner, with its chance as the kernel worked it out: the mean
+    over draws of the parameters, the 80% interval over draws, and the chance at the central
+    parameters (all the same without draws)."""
+    low = probabilities if low is None else low
+    high = probabilities if high is None else high
+    point = probabilities if point is None else point
     rows = []
-    for g, prob in zip(learner.goals, probabilities.tolist(), strict=True):
+    for g, prob, lo, hi, pt in zip(learner.goals, probabilities.tolist(), low.tolist(),
+                                   high.tolist(), point.tolist(), strict=True):
         current = learner.level(g.competency_id)
         name = names.get(g.competency_id, g.competency_id)
         rows.append({
             "competency_id": g.competency_id, "name": name, "target_level": int(g.level),
             "target_word": LEVELS[int(g.level)], "by": g.by, "current_level": current,
-            "probability": prob, "on_track": prob >= 0.5,
-            "message": goal_message(name, g.level, g.by, current, prob),
+            "probability": prob, "probability_low": lo, "probability_high": hi,
+            "probability_point": pt, "on_track": prob >= 0.5,
+            "message": goal_message(name, g.level, g.by, current, prob, lo, hi),
         })
     return records_frame(rows, GOAL_COLUMNS)
 
@@ -1082,10 +1339,12 @@ def records_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 def project(catalogue: Catalogue, learner: Learner, section_ids,
             params: ModelParameters = DEFAULT_PARAMETERS, start=None,
-            weeks: int | None = None) -> Projection:
+            weeks: int | None = None, draws: int = RANGE_DRAWS) -> Projection:
     """Project a learner's levels in every competency, week by week, under a plan.
 
-    This is ``project_many`` on one row, laid out per competency.
+    This is ``project_ranges`` on one row (``project_many`` on its draws), laid out per
+    competency: every distribution, chance and band is the mean over ``draws`` draws of the
+    parameters, and each goal carries its 80% interval over them.
 
     Parameters
     ----------
@@ -1101,6 +1360,8 @@ def project(catalogue: Catalogue, learner: Learner, section_ids,
         Any day of the first week (default: the catalogue's first day); its Monday is "now".
     weeks
         Number of weekly steps (default 40, a school year).
+    draws
+        Draws of the parameters (``RANGE_DRAWS``; 0: the central parameters only).
 
     Returns
     -------
@@ -1109,10 +1370,21 @@ def project(catalogue: Catalogue, learner: Learner, section_ids,
     A = catalogue_arrays(catalogue)
     week_starts = week_grid(A, start, weeks)
     rows = PlanRows.from_learners(A, [(learner, section_ids)])
-    many = project_many(A, rows, week_starts, params)
-    goals = _goal_table(learner, A.competency_names, week_starts, many.goal_probability)
+    if draws < 1:
+        many = project_many(A, rows, week_starts, params)
+        goals = _goal_table(learner, A.competency_names, week_starts, many.goal_probability)
+        p_draws = None
+    else:
+        ranged = project_ranges(A, rows, week_starts, params, draws)
+        many = ranged.mean
+        goals = _goal_table(learner, A.competency_names, week_starts, many.goal_probability,
+                            ranged.goal_low, ranged.goal_high, ranged.goal_point)
+        p_draws = np.repeat(np.eye(N_LEVELS)[rows.levels[0]][None], len(ranged.multipliers),
+                            axis=0)                                          # D x C x 5
+        p_draws[:, many.pair_competency] = ranged.end_draws
     return Projection(week_starts=week_starts, competency_ids=list(A.competency_ids),
                       distribution=many.dense(0),
                       # a shallow copy is private to this projection under copy-on-write
                       competencies=A.competency_frame.copy(deep=False),
-                      current_levels=rows.levels[0].copy(), goals=goals)
+                      current_levels=rows.levels[0].copy(), goals=goals,
+                      end_draws=p_draws)

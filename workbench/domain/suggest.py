@@ -246,8 +246,13 @@ def _goal_chances(catalogue: Catalogue, pairs, params: ModelParameters) -> list[
     try:
         return _batched_goal_chances(catalogue, pairs, params)
     except (ImportError, AttributeError, TypeError):
-        return [project(catalogue, lr, ids, params).goals["probability"].to_numpy(dtype=float)
-                for lr, ids in pairs]
+        # the chances at the central parameters, as the search works with (no ranges)
+        return [_central(project(catalogue, lr, ids, params).goals) for lr, ids in pairs]
+
+
+def _central(goals: pd.DataFrame) -> np.ndarray:
+    column = "probability_point" if "probability_point" in goals else "probability"
+    return goals[column].to_numpy(dtype=float)
 
 
 def _batched_goal_chances(catalogue: Catalogue, pairs, params: ModelParameters

@@ -55,12 +55,14 @@ _e = escape_text
 
 
 def goal_sentence(row, words: Words = ENGLISH) -> str:
-    """"On track to reach Proficient in Algebra by June 1, 2027 (72% chance)" in plain words.
+    """"On track to reach Proficient in Algebra by June 1, 2027 (72% chance; likely
+    60%–80%)" in plain words.
 
     ``row`` is a row of ``Projection.goals``; ``words`` the session's language.
     """
     return words.goal_sentence(row["name"], int(row["target_level"]), row["by"],
-                               int(row["current_level"]), float(row["probability"]))
+                               int(row["current_level"]), float(row["probability"]),
+                               row.get("probability_low"), row.get("probability_high"))
 
 
 def grade_heading(words: Words, grade: int) -> str:
@@ -338,13 +340,22 @@ def family_summary(catalogue: Catalogue, learner: Learner, plan: Plan, problems:
 
     parts.append("<h2>" + _e(_("Credit")) + "</h2>")
     units = ledger.get("carnegie_units", 0)
-    parts.append("<p>" + _e(w.ngettext(
-        "Expected competency credits by the end of the year: {credits} ({new} new). "
-        "Seat time: {hours} hours = {units} Carnegie unit.",
-        "Expected competency credits by the end of the year: {credits} ({new} new). "
-        "Seat time: {hours} hours = {units} Carnegie units.", w.plural(units, 2)).format(
+    span = w.number_range(ledger.get("expected_credits_low"), ledger.get("expected_credits_high"))
+    if span:
+        credit_text = w.ngettext(
+            "Expected competency credits by the end of the year: {credits} ({new} new; "
+            "{range}). Seat time: {hours} hours = {units} Carnegie unit.",
+            "Expected competency credits by the end of the year: {credits} ({new} new; "
+            "{range}). Seat time: {hours} hours = {units} Carnegie units.", w.plural(units, 2))
+    else:
+        credit_text = w.ngettext(
+            "Expected competency credits by the end of the year: {credits} ({new} new). "
+            "Seat time: {hours} hours = {units} Carnegie unit.",
+            "Expected competency credits by the end of the year: {credits} ({new} new). "
+            "Seat time: {hours} hours = {units} Carnegie units.", w.plural(units, 2))
+    parts.append("<p>" + _e(credit_text.format(
         credits=w.number(ledger.get("expected_credits", 0), 1),
-        new=w.number(ledger.get("credits_gained", 0), 1),
+        new=w.number(ledger.get("credits_gained", 0), 1), range=span,
         hours=w.integer(ledger.get("total_hours", 0)),
         units=w.number(units, 2))))
     if not plan.sections:

@@ -120,12 +120,17 @@ GLOSSARY = (
      N_("How likely the learner is to reach a goal by its date with this plan, from 0% to "
         "100%. It comes from a model that looks at how many hours the plan practises each "
         "skill, how often the learner can attend, travel and late hours, and the learner's "
-        "interests. It is an estimate, not a promise: it is never shown as a sure thing, and it "
+        "interests. Nobody knows exactly how fast learners learn, so the workbench tries many "
+        "plausible learning paces and shows the average chance with the range it most likely "
+        "falls in: \"72% (likely 60%–80%)\" means 8 of every 10 paces tried give between 60% "
+        "and 80%. It is an estimate, not a promise: it is never shown as a sure thing, and it "
         "changes as the learner's evidence changes.")),
     ("range", N_("Range of likely levels"),
      N_("The band drawn around a projected level (the 80% band): the learner has about 8 "
         "chances in 10 of landing inside it, 1 in 10 of doing better and 1 in 10 of doing less "
-        "well. A wide band means the estimate is less certain.")),
+        "well. It includes what the workbench does not know about how fast learners learn, how "
+        "often they attend and how much they engage. A wide band means the estimate is less "
+        "certain.")),
 )
 
 
@@ -238,6 +243,52 @@ class Words:
         """Two chances as a range: "60%–80%"."""
         return self.pgettext("range", "{low}–{high}").format(low=self.chance(low),
                                                             high=self.chance(high))
+
+    def likely_range(self, p, low=None, high=None) -> str:
+        """Where a chance most likely lies, given what the model does not know (its 80%
+        interval over draws of the parameters): "likely 60%–80%", "likely 88% or more",
+        "likely 5% or less"; for a chance over 99% with no range to show, "very likely, not
+        certain"; "" when there is no range to show."""
+        if not _finite(p):
+            return ""
+        low = p if not _finite(low) else low
+        high = p if not _finite(high) else high
+        lo, hi = self.chance(low), self.chance(high)
+        if lo == hi or float(low) >= 0.995 or (float(high) >= 0.995 and lo == self.chance(p)):
+            if 0.985 <= float(p) < 1:  # reads as 99% or more
+                return self.gettext("very likely, not certain")
+            return ""
+        if float(high) >= 0.995:
+            return self.gettext("likely {low} or more").format(low=lo)
+        if float(low) < 0.005:
+            return self.gettext("likely {high} or less").format(high=hi)
+        return self.gettext("likely {range}").format(range=self.chance_range(low, high))
+
+    def chance_span(self, p, low=None, high=None) -> str:
+        """A chance with its range, for a table cell: "72% (likely 60%–80%)", "over 99% (very
+        likely, not certain)"; never a bare "over 99%"."""
+        span = self.likely_range(p, low, high)
+        if not span:
+            return self.chance(p)
+        return self.gettext("{chance} ({range})").format(chance=self.chance(p), range=span)
+
+    def number_span(self, x, low=None, high=None, digits: int = 1) -> str:
+        """A number with its 80% interval, e.g. expected credits: "2.5 (likely 2.1–2.9)"; the
+        number alone when the interval reads the same."""
+        text, span = self.number(x, digits), self.number_range(low, high, digits)
+        if not span:
+            return text
+        return self.gettext("{chance} ({range})").format(chance=text, range=span)
+
+    def number_range(self, low, high, digits: int = 1) -> str:
+        """"likely 2.1–2.9" ("" when there is no range or it reads as one number)."""
+        if not (_finite(low) and _finite(high)):
+            return ""
+        lo, hi = self.number(low, digits), self.number(high, digits)
+        if lo == hi:
+            return ""
+        return self.gettext("likely {range}").format(
+            range=self.pgettext("range", "{low}–{high}").format(low=lo, high=hi))
 
     # ---- clock times and durations ----------------------------------------------------------
     def clock(self, minutes) -> str:
@@ -419,9 +470,12 @@ class Words:
 
     # ---- sentences --------------------------------------------------------------------------
     def goal_sentence(self, name: str, target_level: int, by, current_level: int,
-                      probability: float) -> str:
+                      probability: float, low: float | None = None,
+                      high: float | None = None) -> str:
         """One goal in plain words: "On track to reach Proficient in Algebra by June 1, 2027
-        (72% chance)."; never a promise of 100%."""
+        (72% chance; likely 60%–80%)."; never a promise of 100%, never a bare "over 99%".
+
+        ``low`` and ``high`` are the chance's 80% interval over draws of the parameters."""
         target = self.level(target_level)
         # reached only when certain: a recorded level that evidence makes uncertain is a chance
         if int(current_level) >= int(target_level) and float(probability) >= 1.0:
@@ -434,16 +488,28 @@ class Words:
                 "This plan has nothing yet that practises {competency}: {level} by {date} "
                 "would need another opportunity.").format(competency=name, level=target,
                                                           date=when)
-        if chance >= 0.7:
+        span = self.likely_range(chance, low, high)
+        if not span:
+            if chance >= 0.7:
+                text = self.gettext("On track to reach {level} in {competency} by {date} "
+                                    "({chance} chance).")
+            elif chance >= 0.4:
+                text = self.gettext("Could reach {level} in {competency} by {date} "
+                                    "({chance} chance).")
+            else:
+                text = self.gettext("Not yet on track to reach {level} in {competency} by "
+                                    "{date} ({chance} chance).")
+        elif chance >= 0.7:
             text = self.gettext("On track to reach {level} in {competency} by {date} "
-                                "({chance} chance).")
+                                "({chance} chance; {range}).")
         elif chance >= 0.4:
             text = self.gettext("Could reach {level} in {competency} by {date} "
-                                "({chance} chance).")
+                                "({chance} chance; {range}).")
         else:
             text = self.gettext("Not yet on track to reach {level} in {competency} by {date} "
-                                "({chance} chance).")
-        return text.format(level=target, competency=name, date=when, chance=self.chance(chance))
+                                "({chance} chance; {range}).")
+        return text.format(level=target, competency=name, date=when, chance=self.chance(chance),
+                           range=span)
 
 
 def capitalize(text: str) -> str:

@@ -16,6 +16,10 @@ read one with ``--parameters FILE``. JSON (``.json``) or YAML (``.yaml``/``.yml`
     attendance: {...}           # optional: the attendance fit (information)
     calibration: {...}          # optional: the held-out check (information)
 
+A bootstrap ``interval`` for ``base_learn_rate`` or ``base_attendance`` sets the spread of that
+parameter's draws behind every range (``projection.fitted_spread``; ``docs/model.md`` section
+6.1) unless ``parameters`` sets ``learn_rate_spread`` / ``attendance_spread`` itself.
+
 A hand-written file needs only ``parameters``. Unknown keys, values of the wrong type and values
 ``ModelParameters`` refuses are problems at ``file:line:key``; nothing is used from a file with
 any problem.
@@ -44,7 +48,7 @@ from pydantic import (
     create_model,
 )
 
-from ..domain.projection import DEFAULT_PARAMETERS, ModelParameters
+from ..domain.projection import DEFAULT_PARAMETERS, ModelParameters, fitted_spread
 from ..i18n import M_
 from .report import DataError, DataProblem
 
@@ -246,6 +250,9 @@ def read_parameters(path) -> ParameterSet:
         raise DataError([DataProblem(name, _line(lines, where), _where(where), str(exc))],
                         name) from None
     provenance = {k: v.model_dump() for k, v in checked.provenance.items()}
+    # the fitted intervals are the parameters' distribution behind every range (unless the
+    # file sets the spreads itself)
+    params = fitted_spread(params, provenance, given=tuple(values))
     return ParameterSet(parameters=params, provenance=provenance,
                         document=checked.model_dump(mode="json", exclude_none=False) | {
                             "parameters": _plain_values(values)}, path=name)

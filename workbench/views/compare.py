@@ -89,7 +89,8 @@ def _breaks(w: Words, problems, led: dict) -> str:
 
 
 def _credits(w: Words, led: dict) -> str:
-    text = w.number(led["expected_credits"])
+    text = w.number_span(led["expected_credits"], led.get("expected_credits_low"),
+                         led.get("expected_credits_high"))
     if led["credits_gained"] < NO_GAIN:
         return w.gettext("{credits} (all from levels already reached)").format(credits=text)
     return text
@@ -109,6 +110,12 @@ def _chance_cell(w: Words, g: dict) -> str:
         word = w.gettext("unlikely")
     else:
         word = w.gettext("very unlikely")
+    span = w.likely_range(p, g.get("probability_low"), g.get("probability_high"))
+    if span == w.gettext("very likely, not certain"):
+        return w.gettext("{chance} ({range})").format(chance=w.chance(p), range=span)
+    if span:
+        return w.gettext("{chance} ({likely}); {range}").format(chance=w.chance(p), likely=word,
+                                                                 range=span)
     return w.gettext("{chance} ({likely})").format(chance=w.chance(p), likely=word)
 
 
@@ -197,12 +204,14 @@ def goal_bars_html(ledgers: list[dict], words: Words = ENGLISH, drafts=frozenset
             level=w.level(g["target_level"]), competency=g["name"], date=w.date(g["by"])))
         bars = []
         for j, d in enumerate(ledgers):
-            p = float(d["goals"][i]["probability"])
+            goal = d["goals"][i]
+            p = float(goal["probability"])
+            text = w.chance_span(p, goal.get("probability_low"), goal.get("probability_high"))
             bars.append(
                 f'<li><div>{escape_text(labels[d["plan_name"]])}</div><div class="wb-bar">'
                 f'<div class="wb-bar-track" aria-hidden="true"><div class="wb-bar-fill" '
                 f'style="width:{100 * p:.1f}%;background:{PALETTE[j % len(PALETTE)]}"></div>'
-                f'</div><span class="wb-bar-text">{escape_text(w.chance(p))}</span></div></li>')
+                f'</div><span class="wb-bar-text">{escape_text(text)}</span></div></li>')
         out.append(f"<p><b>{escape_text(title)}</b></p><ul class=\"wb-bars\">{''.join(bars)}"
                    "</ul>")
     return "".join(out)
@@ -218,15 +227,22 @@ def heat_html(heat, words: Words = ENGLISH) -> str:
     labels = plan_labels(plans)
     wide = heat.pivot_table(index=["competency_id", "name"], columns="plan_name",
                             values="p_proficient_end", aggfunc="first", sort=False)
+    bounds = {end: heat.pivot_table(index=["competency_id", "name"], columns="plan_name",
+                                    values=f"p_proficient_end_{end}", aggfunc="first",
+                                    sort=False)
+              for end in ("low", "high") if f"p_proficient_end_{end}" in heat}
     head = "".join(f'<th scope="col">{escape_text(labels[p])}</th>' for p in plans)
     rows = []
-    for (_cid, name), row in wide.iterrows():
+    for key, row in wide.iterrows():
+        name = key[1]
         cells = []
         for p in plans:
             v = float(row[p])
+            lo, hi = (float(bounds[e].at[key, p]) if e in bounds else None
+                      for e in ("low", "high"))
             ink = "#fff" if v >= 0.55 else "#1b1b1b"
             cells.append(f'<td style="background:rgba(8,81,156,{0.08 + 0.92 * v:.2f});'
-                         f'color:{ink}">{escape_text(w.chance(v))}</td>')
+                         f'color:{ink}">{escape_text(w.chance_span(v, lo, hi))}</td>')
         rows.append(f'<tr><th scope="row">{escape_text(name)}</th>{"".join(cells)}</tr>')
     caption = escape_text(w.gettext("Chance of {level} by the end of the year").format(
         level=w.level(3)))
@@ -248,6 +264,8 @@ def explanations_html(explanations, words: Words = ENGLISH, plan_name: str = "")
         block = [f'<div class="wb-why"><h4>{escape_text(t.headline)}</h4>']
         if t.band:
             block.append(f"<p>{escape_text(t.band)}</p>")
+        if t.range:
+            block.append(f"<p>{escape_text(t.range)}</p>")
         if t.practised_by:
             block.append("<p>" + escape_text(w.gettext("What practises it:")) + "</p><ul>"
                          + "".join(f"<li>{escape_text(x)}</li>" for x in t.practised_by)
