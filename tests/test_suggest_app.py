@@ -224,3 +224,28 @@ def test_compare_drafts_in_spanish(session):
     html = compare.table.object
     assert "(borrador, sin guardar)" in html and "(draft" not in html and "not saved" not in html
     assert f"use «Guardar como {session.next_plan_name()}» junto a él en el paso Planes" in html
+
+
+def test_plans_at_a_glance_lists_the_drafts_after_the_saved_plans(tmp_path):
+    from workbench.app import create_app
+
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", learner_id="L-maya", lazy=True)
+    s = app.state
+    saved = [p.name for p in s.plans]
+    assert [r["name"] for r in app.glance_rows()] == saved
+    drafts = s.suggest()
+    assert drafts
+    rows = app.glance_rows()
+    assert [r["name"] for r in rows] == saved + [f"{d.name} (draft, not saved)" for d in drafts]
+    assert all(r["draft"] and r["problems"] == "fits" for r in rows[len(saved):])
+    html = app.glance.html
+    # a draft is a row to read, not a plan to open: no button, marked as a draft
+    assert html.count('<tr class="wb-draft">') == len(drafts)
+    assert html.count("data-pick=") == len(saved)
+    for d in drafts:
+        assert f'data-pick="{d.plan_id}"' not in html
+    # kept: a saved plan of its own; a change to the learner makes the drafts go
+    kept = s.keep_suggestion(0)
+    assert kept.name in [r["name"] for r in app.glance_rows()]
+    s.update_learner(budget=(s.learner.budget or 0) + 1)
+    assert "wb-draft" not in app.glance.html

@@ -75,6 +75,7 @@ table.wb-glance-table{border-collapse:collapse;width:100%;font-size:16px}
 .wb-glance-table th,.wb-glance-table td{padding:.25rem .45rem;text-align:left;
 border-bottom:1px solid #e5e5e5;vertical-align:middle;overflow-wrap:break-word}
 .wb-glance-table tr.wb-current{background:#eef5fb}
+.wb-glance-table tr.wb-draft{background:#f3f7fb;font-style:italic}
 .wb-glance-table button{font:inherit;font-weight:600;text-align:left;min-height:44px;
 min-width:44px;padding:.3rem .5rem;border:1px solid transparent;border-radius:.35rem;
 background:none;color:#0b4f8a;text-decoration:underline;cursor:pointer;overflow-wrap:anywhere;
@@ -198,7 +199,8 @@ class WorkbenchApp(pn.viewable.Viewer):
         s.param.watch(self._on_step, "step")
         s.param.watch(self._on_status, ["status", "error", "notice", "learner", "plan_id",
                                         "problems", "ledgers"])
-        s.param.watch(self._on_glance, ["ledgers", "plan_problems", "plan_id", "plans"])
+        s.param.watch(self._on_glance, ["ledgers", "plan_problems", "plan_id", "plans",
+                                       "suggestion_ledgers"])
         self._relabel()
         self._show_step()
         self.glance.css_classes = ["wb-glance-host"]
@@ -328,8 +330,11 @@ class WorkbenchApp(pn.viewable.Viewer):
         s = self.state
         w, _ = s.format, s.gettext
         rows = []
-        for p in s.plans:
-            led, probs = s.ledgers.get(p.plan_id), s.plan_problems.get(p.plan_id)
+        # the saved plans, then the solver's drafts (not saved: "Keep as Plan D" saves one;
+        # a draft fits by construction, every feasibility kind checked by the solver)
+        drafts = [(d, s.suggestion_ledgers.get(d.plan_id), [], True) for d in s.suggestions]
+        for p, led, probs, draft in [(p, s.ledgers.get(p.plan_id), s.plan_problems.get(p.plan_id),
+                                      False) for p in s.plans] + drafts:
             if led is None:
                 continue
             likely, total = goals_likely(led.get("goals", []))
@@ -341,7 +346,9 @@ class WorkbenchApp(pn.viewable.Viewer):
             if not p.sections:
                 credits = _("{credits} (from levels already reached)").format(credits=credits)
             rows.append({
-                "plan_id": p.plan_id, "name": p.name, "current": p.plan_id == s.plan_id,
+                "plan_id": p.plan_id, "draft": draft,
+                "name": _("{plan} (draft, not saved)").format(plan=p.name) if draft else p.name,
+                "current": p.plan_id == s.plan_id,
                 "problems": _("fits") if not probs else s.ngettext(
                     "{n} problem", "{n} problems", len(probs)).format(n=len(probs)),
                 "goals": goals, "week": w.hours(led["hours_per_week"]),
@@ -370,6 +377,10 @@ class WorkbenchApp(pn.viewable.Viewer):
             cells = "".join(f'<td class="{cls}">{escape_text(r[key])}</td>' for key, cls in (
                 ("problems", ""), ("goals", ""), ("week", "wb-wide"), ("travel", "wb-wide"),
                 ("cost", "wb-wide"), ("credits", "wb-wide"), ("pieces", "wb-wide")))
+            if r["draft"]:  # nothing to open: the Plans step keeps it
+                body.append(f'<tr class="wb-draft"><th scope="row">{escape_text(r["name"])}'
+                            f"</th>{cells}</tr>")
+                continue
             body.append(f'<tr{mark}><th scope="row"><button type="button" data-pick="'
                         f'{attr_text(r["plan_id"])}" aria-label="{attr_text(label)}">'
                         f'{escape_text(r["name"])}</button></th>{cells}</tr>')
