@@ -39,8 +39,9 @@ def test_suggest_gives_drafts_that_pass_the_check(session):
         assert check_plan(session.catalogue, session.learner, draft.sections) == []
         assert draft.plan_id in session.suggestion_ledgers
         ledger = session.suggestion_ledgers[draft.plan_id]
-        # the draft's ledger is the projection's: goal chances sum to the solver's total
-        total = sum(g["probability"] for g in ledger["goals"])
+        # the draft's ledger is the projection's: its goal chances at the central parameters
+        # (what the solver ranks by) sum to the solver's total
+        total = sum(g["probability_point"] for g in ledger["goals"])
         best = next(p for p in result.plans if list(p.sections) == draft.sections)
         assert total == pytest.approx(best.goal_total, abs=1e-9)
     assert [d.name for d in drafts] == [f"Suggestion {i}" for i in range(1, len(drafts) + 1)]

@@ -1301,16 +1301,31 @@ class Projection:
 
 GOAL_COLUMNS = ["competency_id", "name", "target_level", "target_word", "by", "current_level",
                 "probability", "probability_low", "probability_high", "probability_point",
-                "on_track", "message"]
+                "on_track", "practised", "message"]
+
+
+def _practised_steps(arrays: CatalogueArrays, rows: PlanRows, row: int = 0) -> dict[int, np.ndarray]:
+    """Competency index -> which level steps (4 booleans) some section of the row's plan
+    practises: the alignments of its sections' opportunities."""
+    lo, hi = rows.section_ptr[row], rows.section_ptr[row + 1]
+    ptr = arrays.alignment_ptr
+    out: dict[int, np.ndarray] = {}
+    for o in arrays.opportunity[rows.section_pos[lo:hi]]:
+        for al in range(int(ptr[o]), int(ptr[o + 1])):
+            c = int(arrays.alignment_competency[al])
+            out[c] = out.get(c, np.zeros(N_STEPS, dtype=bool)) | arrays.alignment_steps[al]
+    return out
 
 
 def _goal_table(learner: Learner, names, week_starts: pd.DatetimeIndex,
                 probabilities: np.ndarray, low: np.ndarray | None = None,
-                high: np.ndarray | None = None, point: np.ndarray | None = None
-                ) -> pd.DataFrame:
+                high: np.ndarray | None = None, point: np.ndarray | None = None,
+                practised: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """One row per goal of the learner, with its chance as the kernel worked it out: the mean
     over draws of the parameters, the 80% interval over draws, and the chance at the central
-    parameters (all the same without draws)."""
+    parameters (all the same without draws). ``practised`` (competency id -> level steps the
+    plan practises) says whether the plan practises a step between the current level and the
+    goal: evidence can give a goal a chance the plan does nothing for."""
     low = probabilities if low is None else low
     high = probabilities if high is None else high
     point = probabilities if point is None else point
@@ -1324,6 +1339,9 @@ def _goal_table(learner: Learner, names, week_starts: pd.DatetimeIndex,
             "target_word": LEVELS[int(g.level)], "by": g.by, "current_level": current,
             "probability": prob, "probability_low": lo, "probability_high": hi,
             "probability_point": pt, "on_track": prob >= 0.5,
+            "practised": bool(practised[g.competency_id][current:int(g.level)].any())
+            if practised is not None and g.competency_id in practised else
+            practised is None and prob > 0,
             "message": goal_message(name, g.level, g.by, current, prob, lo, hi),
         })
     return records_frame(rows, GOAL_COLUMNS)
@@ -1370,15 +1388,18 @@ def project(catalogue: Catalogue, learner: Learner, section_ids,
     A = catalogue_arrays(catalogue)
     week_starts = week_grid(A, start, weeks)
     rows = PlanRows.from_learners(A, [(learner, section_ids)])
+    steps = {A.competency_ids[c]: v for c, v in _practised_steps(A, rows).items()}
     if draws < 1:
         many = project_many(A, rows, week_starts, params)
-        goals = _goal_table(learner, A.competency_names, week_starts, many.goal_probability)
+        goals = _goal_table(learner, A.competency_names, week_starts, many.goal_probability,
+                            practised=steps)
         p_draws = None
     else:
         ranged = project_ranges(A, rows, week_starts, params, draws)
         many = ranged.mean
         goals = _goal_table(learner, A.competency_names, week_starts, many.goal_probability,
-                            ranged.goal_low, ranged.goal_high, ranged.goal_point)
+                            ranged.goal_low, ranged.goal_high, ranged.goal_point,
+                            practised=steps)
         p_draws = np.repeat(np.eye(N_LEVELS)[rows.levels[0]][None], len(ranged.multipliers),
                             axis=0)                                          # D x C x 5
         p_draws[:, many.pair_competency] = ranged.end_draws

@@ -99,7 +99,9 @@ def moves_no_goal(ledger: dict) -> bool:
         return False
     open_goals = [g for g in _goal_rows(ledger.get("goals"))
                   if int(g["current_level"]) < int(g["target_level"])]
-    return bool(open_goals) and all(float(g["probability"]) < NOTHING for g in open_goals)
+    # a goal the plan practises no step of moves only by evidence already on record
+    return bool(open_goals) and all(not g.get("practised", True)
+                                    or float(g["probability"]) < NOTHING for g in open_goals)
 
 
 def file_stem(*names: str, limit: int = 60) -> str:
