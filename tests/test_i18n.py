@@ -228,7 +228,7 @@ def test_goal_sentences_in_both_languages():
         "On track to reach Proficient in Algebra by June 1, 2027 (72% chance; likely 60%–80%).")
     assert es.goal_sentence("Algebra", 3, by, 1, 0.72, 0.6, 0.8) == (
         "Va bien para llegar al nivel Competente en Algebra para el 1 de junio de 2027 "
-        "(72% de probabilidad; lo más probable, 60%–80%).")
+        "(72% de probabilidad; probablemente 60%–80%).")
     assert "Could reach" in en.goal_sentence("Algebra", 3, by, 1, 0.5)
     assert "Not yet on track" in en.goal_sentence("Algebra", 3, by, 1, 0.2)
     assert "nothing yet that practises" in en.goal_sentence("Algebra", 3, by, 1, 0.0)
