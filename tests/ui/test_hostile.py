@@ -179,8 +179,9 @@ def add_first_opportunity(page):
 
 
 def upload(page, path: Path, done: re.Pattern):
-    page.locator("input[type=file]").first.set_input_files(str(path))
-    expect(page.get_by_text(done).first).to_be_visible(timeout=TIMEOUT)
+    # every step stays on the page (only the shown one is visible): the shown step's box
+    page.locator("input[type=file]").filter(visible=True).first.set_input_files(str(path))
+    expect(page.get_by_text(done).filter(visible=True).first).to_be_visible(timeout=TIMEOUT)
     keep = page.get_by_role("button", name="Keep what could be read")
     if keep.is_visible():
         keep.click()
