@@ -198,6 +198,33 @@ def test_bad_rows_are_reported_with_line_and_field_and_skipped(catalogue, roster
     assert len(err.value.problems) == 5
 
 
+def test_the_command_says_bad_rows_in_the_readers_language(tmp_path, capsys):
+    """``workbench --lang es batch``: each bad row in Spanish, its file, line and field as data."""
+    from workbench import cli
+
+    path = tmp_path / "roster.csv"
+    assert cli.main(["batch", "--generate", "3", "--roster", str(path)]) == 0  # sample data
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw.loc[1, "grade"] = "eleven"
+    raw.loc[3, "home_zone"] = "Atlantis"
+    raw.to_csv(path, index=False)
+    capsys.readouterr()
+    out = tmp_path / "r.parquet"
+    assert cli.main(["--lang", "es", "batch", "--roster", str(path), "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "roster.csv:3:grade: 'eleven' no es un número" in said.err
+    assert "roster.csv:5:home_zone: la zona 'Atlantis' no está en travel_times.csv" in said.err
+    assert "Se dejaron fuera 2 filas con problemas" in said.out
+    assert "Por plan:" in said.out and "Projected" not in said.out
+    assert cli.main(["batch", "--roster", str(path), "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "roster.csv:3:grade: 'eleven' is not a number" in said.err
+    assert "Skipped 2 rows with problems" in said.out
+    assert cli.main(["--lang", "es", "batch", "--roster", str(path), "--out", str(out),
+                     "--strict"]) == 1
+    assert "se detuvo: 2 problemas" in capsys.readouterr().err
+
+
 def test_write_results_streams_every_row(catalogue, roster, results, tmp_path):
     out = tmp_path / "results.parquet"
     written = district.write_results(catalogue, roster, out, chunk_size=100)

@@ -79,6 +79,7 @@ from .domain.projection import (
     week_grid,
 )
 from .formats.report import DataError, DataProblem
+from .i18n import M_, Message
 
 ROSTER_COLUMNS = [
     "learner_id", "plan_id", "grade", "home_zone", "transport", "max_travel_minutes",
@@ -260,7 +261,7 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
-        raise RosterError([RowProblem(name, 1, c, "required column is missing")
+        raise RosterError([RowProblem(name, 1, c, M_("required column is missing"))
                            for c in missing], path)
     raw = raw.reset_index(drop=True)
     for col in ROSTER_COLUMNS:
@@ -271,34 +272,40 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
 
     def flag(rows, field: str, messages) -> None:
         rows = np.asarray(rows)
-        msgs = [messages] * len(rows) if isinstance(messages, str) else list(messages)
+        msgs = [messages] * len(rows) if isinstance(messages, Message) else list(messages)
         bad.extend(zip(rows.tolist(), [field] * len(rows), msgs, strict=True))
 
     for col in ("learner_id", "plan_id", "grade", "home_zone"):
         empty = np.flatnonzero((raw[col] == "").to_numpy())
-        flag(empty, col, "is empty (required)")
+        flag(empty, col, M_("is empty (required)"))
     dup = raw["plan_id"].duplicated() & (raw["plan_id"] != "")
     flag(np.flatnonzero(dup.to_numpy()), "plan_id", [
-        f"plan {p!r} appears more than once" for p in raw["plan_id"][dup]])
+        M_("plan {plan} appears more than once", plan=repr(p)) for p in raw["plan_id"][dup]])
 
     def number(col: str, default, lo, hi, integer: bool, lo_open: bool = False):
         text = raw[col]
         num = pd.to_numeric(text.where(text != "", None), errors="coerce")
         given = (text != "").to_numpy()
         wrong = given & num.isna().to_numpy()
-        flag(np.flatnonzero(wrong), col, [f"{v!r} is not a number" for v in text[wrong]])
+        flag(np.flatnonzero(wrong), col, [M_("{value} is not a number", value=repr(v)) for v in text[wrong]])
         val = num.to_numpy(dtype=float)
         ok = given & ~wrong
         if integer:
             frac = ok & (np.floor(val) != val)
-            flag(np.flatnonzero(frac), col, [f"{v!r} is not a whole number" for v in text[frac]])
+            flag(np.flatnonzero(frac), col, [M_("{value} is not a whole number", value=repr(v))
+                                         for v in text[frac]])
             ok &= ~frac
         low = (val <= lo) if lo_open else (val < lo)
         out = ok & (low | (val > hi))
         if out.any():
-            word = f"more than {lo}" if lo_open else f"at least {lo}"
-            rng = f"{word}" if math.isinf(hi) else f"between {lo} and {hi}"
-            flag(np.flatnonzero(out), col, [f"{v} should be {rng}" for v in text[out]])
+            if not math.isinf(hi):
+                say = [M_("{value} should be between {low} and {high}", value=v, low=lo, high=hi)
+                       for v in text[out]]
+            elif lo_open:
+                say = [M_("{value} should be more than {low}", value=v, low=lo) for v in text[out]]
+            else:
+                say = [M_("{value} should be at least {low}", value=v, low=lo) for v in text[out]]
+            flag(np.flatnonzero(out), col, say)
         return np.where(given, np.nan_to_num(val), default) if default is not None else \
             np.nan_to_num(val)
 
@@ -311,24 +318,27 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
     hz = raw["home_zone"]
     unknown = ((hz != "") & ~hz.isin(zones)).to_numpy()
     flag(np.flatnonzero(unknown), "home_zone",
-         [f"zone {z!r} is not in travel_times.csv" for z in hz[unknown]])
+         [M_("zone {zone} is not in {file}", zone=repr(z), file="travel_times.csv")
+          for z in hz[unknown]])
 
     bb = raw["home_broadband"].str.lower()
     wrong = ~bb.isin(_TRUE | _FALSE | {""})
     flag(np.flatnonzero(wrong.to_numpy()), "home_broadband",
-         [f"{v!r} is not true or false" for v in raw["home_broadband"][wrong]])
+         [M_("{value} is not true or false", value=repr(v))
+          for v in raw["home_broadband"][wrong]])
     broadband = ~bb.isin(_FALSE).to_numpy()
 
     dev = raw["device"].str.lower()
     wrong = ~dev.isin(set(DEVICES) | {""})
     flag(np.flatnonzero(wrong.to_numpy()), "device",
-         [f"{v!r} is not one of {', '.join(DEVICES)}" for v in raw["device"][wrong]])
+         [M_("{value} is not one of {choices}", value=repr(v), choices=", ".join(DEVICES))
+          for v in raw["device"][wrong]])
     device = dev.where(dev != "", "own")
 
     rows, items = _explode(raw["transport"].str.lower())
     wrong = ~np.isin(items, MODES)
-    flag(rows[wrong], "transport", [f"{m!r} is not one of {', '.join(MODES)}"
-                                    for m in items[wrong]])
+    flag(rows[wrong], "transport", [M_("{value} is not one of {choices}", value=repr(m),
+                                       choices=", ".join(MODES)) for m in items[wrong]])
     transport = raw["transport"].str.lower().where(raw["transport"] != "", "walk")
 
     comp_ids = set(catalogue.competencies["competency_id"])
@@ -341,32 +351,36 @@ def read_roster(path, catalogue: Catalogue, strict: bool = False
     level = pd.Series([c.strip() for _, _, c in parts], dtype=object)
     lv = pd.to_numeric(level, errors="coerce")
     wrong = ((sep != "=") | lv.isna() | (lv.round() != lv)).to_numpy()
-    flag(rows[wrong], "levels", [f"{x!r} should look like COMPETENCY=LEVEL" for x in items[wrong]])
+    flag(rows[wrong], "levels", [M_("{value} should look like {pattern}", value=repr(x),
+                                      pattern="COMPETENCY=LEVEL") for x in items[wrong]])
     unknown = ~wrong & ~comp.isin(comp_ids).to_numpy()
-    flag(rows[unknown], "levels", [f"competency {c!r} is not in competencies.csv"
+    flag(rows[unknown], "levels", [M_("competency {competency} is not in {file}",
+                                      competency=repr(c), file="competencies.csv")
                                    for c in comp[unknown]])
     outside = ~wrong & ~unknown & ~lv.between(0, N_LEVELS - 1).to_numpy()
-    flag(rows[outside], "levels", [f"level {v} should be 0-4" for v in level[outside]])
+    flag(rows[outside], "levels", [M_("level {level} should be 0-4", level=v) for v in level[outside]])
 
     rows, items = _explode(raw["goals"])
     for r, item in zip(rows.tolist(), items.tolist(), strict=True):
         m = _GOAL.match(item.strip())
         if not m:
-            flag([r], "goals", f"{item!r} should look like COMPETENCY>=LEVEL@YYYY-MM-DD")
+            flag([r], "goals", M_("{value} should look like {pattern}", value=repr(item),
+                                  pattern="COMPETENCY>=LEVEL@YYYY-MM-DD"))
         elif m.group(1) not in comp_ids:
-            flag([r], "goals", f"competency {m.group(1)!r} is not in competencies.csv")
+            flag([r], "goals", M_("competency {competency} is not in {file}",
+                                  competency=repr(m.group(1)), file="competencies.csv"))
         elif not 0 <= int(m.group(2)) < N_LEVELS:
-            flag([r], "goals", f"level {m.group(2)} should be 0-4")
+            flag([r], "goals", M_("level {level} should be 0-4", level=m.group(2)))
         else:
             try:
                 pd.Timestamp(m.group(3))
             except ValueError:
-                flag([r], "goals", f"{m.group(3)!r} is not a date")
+                flag([r], "goals", M_("{value} is not a date", value=repr(m.group(3))))
 
     rows, items = _explode(raw["sections"])
     unknown = ~pd.Series(items, dtype=object).isin(catalogue.section_table.index).to_numpy()
-    flag(rows[unknown], "sections", [f"section {s!r} is not in sections.csv"
-                                     for s in items[unknown]])
+    flag(rows[unknown], "sections", [M_("section {section} is not in {file}", section=repr(s),
+                                        file="sections.csv") for s in items[unknown]])
 
     line_offset = 2  # the header is line 1 (Parquet rows are numbered the same way)
     problems = [RowProblem(name, int(r) + line_offset, f, m) for r, f, m in

@@ -107,9 +107,11 @@ def _generate(args, as_json: bool) -> int:
 
 def run(args) -> int:
     """Run ``workbench batch``; returns the exit status (0 done, 1 bad rows with --strict)."""
-    from .core import UserError, print_json
+    from .core import UserError, cli_words, print_json
 
     as_json = bool(getattr(args, "json", False))
+    words = cli_words(args)
+    _, ngettext = words.gettext, words.ngettext
     if args.generate is not None:
         return _generate(args, as_json)
     if not args.out:
@@ -130,17 +132,19 @@ def run(args) -> int:
         roster, problems = read_roster(roster_path, catalogue, strict=args.strict)
     except RosterError as err:
         for p in err.problems:
-            print(p, file=sys.stderr)
+            print(p.text(words), file=sys.stderr)
         if as_json:
             print_json({"error": f"{len(err.problems)} bad roster rows",
                         "problems": [str(p) for p in err.problems]})
         else:
-            print(f"workbench batch: stopped: {_plural(len(err.problems), 'problem')} in "
-                  f"{roster_path} (--strict).", file=sys.stderr)
+            k = len(err.problems)
+            print(ngettext("workbench batch: stopped: {n} problem in {path} (--strict).",
+                     "workbench batch: stopped: {n} problems in {path} (--strict).", k).format(
+                n=words.integer(k), path=roster_path), file=sys.stderr)
         return 1
     if not as_json:
         for p in problems:
-            print(p, file=sys.stderr)
+            print(p.text(words), file=sys.stderr)
     skipped_rows = len({p.line for p in problems})
     suggestions = None
     if args.suggest:
@@ -173,18 +177,27 @@ def run(args) -> int:
     if as_json:
         print_json(summary)
         return 0
-    print(f"Projected {_plural(written['plans'], 'learner-plan')} in {projecting:.1f} s "
-          f"({rate:,.0f} a second{' on ' + args.scheduler if args.scheduler else ''}).")
+    k = written["plans"]
+    done = ngettext("Projected {n} learner-plan in {seconds} s ({rate} a second).",
+              "Projected {n} learner-plans in {seconds} s ({rate} a second).", k)
+    if args.scheduler:
+        done = ngettext("Projected {n} learner-plan in {seconds} s ({rate} a second on {scheduler}).",
+                  "Projected {n} learner-plans in {seconds} s ({rate} a second on {scheduler}).",
+                  k)
+    print(done.format(n=words.integer(k), seconds=words.number(projecting, 1),
+                      rate=words.integer(round(rate)), scheduler=args.scheduler))
     if skipped_rows:
         kinds: dict[str, int] = {}
         for p in problems:
             kinds[p.field] = kinds.get(p.field, 0) + 1
         reasons = ", ".join(f"{field} ({n})" for field, n in sorted(kinds.items()))
-        print(f"Skipped {_plural(skipped_rows, 'row')} with problems, listed above: {reasons}.")
+        print(ngettext("Skipped {n} row with problems, listed above: {reasons}.",
+                 "Skipped {n} rows with problems, listed above: {reasons}.", skipped_rows).format(
+            n=words.integer(skipped_rows), reasons=reasons))
     else:
-        print("Skipped no rows.")
-    print(f"Per plan: {written['out']}")
-    print(f"Per competency: {written['competencies_out']}")
+        print(_("Skipped no rows."))
+    print(_("Per plan: {path}").format(path=written["out"]))
+    print(_("Per competency: {path}").format(path=written["competencies_out"]))
     if suggestions is not None:
         _print_suggest(summary["suggest"])
     return 0

@@ -888,7 +888,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             more = w.ngettext(" (and {n} more)", " (and {n} more)", len(problems) - 1).format(
                 n=len(problems) - 1) if len(problems) > 1 else ""
             return _fail(_problem_line(problems[0], w) + more, as_json)
-        return _fail(str(err).splitlines()[0] if str(err) else "invalid data", as_json)
+        return _fail(str(err).splitlines()[0] if str(err) else
+                     cli_words(args).gettext("the data does not follow the format"), as_json)
     except NotFoundError as err:
         return _fail(text_of(err, cli_words(args)), as_json)
     except StoreError as err:  # the local store is busy, full or damaged: plain words, no SQL
@@ -896,7 +897,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = w.gettext(" (local store: {path})").format(path=err.path) if err.path else ""
         return _fail(f"{err.text(w)}{where}", as_json)
     except json.JSONDecodeError as err:
-        return _fail(f"not valid JSON: {err}", as_json)
+        return _fail(cli_words(args).gettext("not valid JSON: {reason}").format(reason=err),
+                     as_json)
     except BrokenPipeError:  # output piped into `head`: stop quietly, like other commands
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
