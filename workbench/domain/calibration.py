@@ -76,6 +76,14 @@ DEFAULT_SOURCES: dict[str, str] = {
                          "(0) and the hour split evenly (1, Carroll's time on task)",
     "recorded_level_spread": "judgment: records are made by people, with some error (the "
                              "start of a competency with evidence; domain/evidence.py)",
+    "evidence_shows_verified": "judgment: a verified credential or result is right 4 times in "
+                               "5 and rarely two levels off (domain/evidence.py)",
+    "evidence_shows_unverified": "judgment: an unsigned or self-reported credential is right "
+                                 "half the time",
+    "evidence_failed_verified": "judgment: a failure is evidence of a level below Proficient "
+                                "(credentials are read at Proficient), never proof of Not yet",
+    "evidence_failed_unverified": "judgment: the verified table pulled halfway toward 'says "
+                                  "nothing' (0.5)",
     "learn_rate_spread": "judgment: halving and doubling the learn rate are the 10th and 90th "
                          "percentiles (nothing fitted on real records); a fitted interval for "
                          "base_learn_rate replaces it",
