@@ -52,8 +52,9 @@ MAX_SLIP = 0.5
 #: a test fails when a field of ``ModelParameters`` has no entry.)
 DEFAULT_SOURCES: dict[str, str] = {
     "base_learn_rate": "judgment: set so 3 h/week at intensity 2 for a school year takes a "
-                       "Developing learner to Proficient about 2 times in 3 (docs/model.md "
-                       "section 5); about one Carnegie unit (120 h) per level step",
+                       "Developing learner to Proficient about 2 times in 3 with the week's "
+                       "saturation (docs/model.md section 5.1); about one Carnegie unit (120 h) "
+                       "per level step",
     "level_difficulty": "judgment: early steps quicker, Advanced slowest (the direction of "
                         "mastery learning, Bloom 1968, which gives no multipliers)",
     "base_attendance": "judgment: near typical US school daily attendance (low-to-mid 90s %); "

@@ -58,11 +58,12 @@ class ModelParameters:
     ``docs/model.md`` explains each.
     """
 
-    base_learn_rate: float = 0.005
+    base_learn_rate: float = 0.0053
     """BKT learn rate per practice opportunity for a typical competency (difficulty 1) at a
-    typical level step (level_difficulty 1). Calibrated so a full-year 3 h/week programme at
-    intensity 2 moves a Developing learner to Proficient with probability ~0.65 (docs/model.md);
-    equivalently ~200 practice opportunities (~100 h at intensity 2, near one Carnegie unit) are
+    typical level step (level_difficulty 1). Set so a full-year 3 h/week programme at
+    intensity 2 moves a Developing learner to Proficient with probability ~0.65 under the
+    week's saturation (docs/model.md section 5.1; 0.005 before saturation was added);
+    equivalently ~190 practice opportunities (~95 h at intensity 2, near one Carnegie unit) are
     the expected "time needed" for one level step. Judgment, anchored on the Carnegie unit."""
 
     level_difficulty: tuple[float, float, float, float] = (0.5, 0.75, 1.0, 1.5)
