@@ -20,7 +20,9 @@ counting both would count the badge twice, so such a competency starts from a fl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -63,11 +65,13 @@ def likelihood_table(params=None) -> np.ndarray:
     """``P(evidence of kind i | true level k)``, (N_KINDS, 5), from a ``ModelParameters``'
     ``EVIDENCE_FIELDS`` (None: the default tables)."""
     if params is None:
-        shows, failed = SHOWS_LEVEL, FAILED
-    else:
-        shows = {True: params.evidence_shows_verified, False: params.evidence_shows_unverified}
-        failed = {True: params.evidence_failed_verified,
-                  False: params.evidence_failed_unverified}
+        return _table(SHOWS_LEVEL[True], SHOWS_LEVEL[False], FAILED[True], FAILED[False])
+    return _table(*(tuple(getattr(params, name)) for name in EVIDENCE_FIELDS))
+
+
+@lru_cache(maxsize=64)
+def _table(shows_v, shows_u, failed_v, failed_u) -> np.ndarray:
+    shows, failed = {True: shows_v, False: shows_u}, {True: failed_v, False: failed_u}
     d = np.abs(np.arange(N_LEVELS)[None, :] - np.arange(1, N_LEVELS)[:, None])     # L x k
     out = np.empty((N_KINDS, N_LEVELS))
     for v, verified in enumerate((True, False)):
@@ -75,13 +79,14 @@ def likelihood_table(params=None) -> np.ndarray:
         out[v * (N_LEVELS - 1):(v + 1) * (N_LEVELS - 1)] = by_distance[
             np.minimum(d, len(by_distance) - 1)]
         out[2 * (N_LEVELS - 1) + v] = np.asarray(failed[verified], dtype=float)
+    out.flags.writeable = False     # shared by every call with the same tables
     return out
 
 
 def check_table(name: str, values) -> None:
     """A likelihood table's entries are chances (0 to 1), not all 0; ValueError naming it."""
-    x = np.asarray(values, dtype=float)
-    if not (np.all(np.isfinite(x)) and np.all((x >= 0) & (x <= 1)) and np.any(x > 0)):
+    x = [float(v) for v in values]
+    if not (all(math.isfinite(v) and 0 <= v <= 1 for v in x) and any(v > 0 for v in x)):
         raise ValueError(f"{name} must be chances from 0 to 1, not all 0 (got {tuple(values)})")
 
 
