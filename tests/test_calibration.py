@@ -598,6 +598,30 @@ def test_calibrate_with_a_bad_log_lists_the_lines_and_writes_nothing(tmp_path, c
     assert not out.exists()
 
 
+def test_calibrate_weeks_between_responses_sets_the_forget_rate(tmp_path, capsys):
+    small = tmp_path / "small.csv"
+    frame = pd.read_csv(LOGS / "responses.csv")
+    frame[frame["skill_name"] == "MATH.NUM.1"].to_csv(small, index=False)
+    docs = []
+    for weeks in ("1", "4"):
+        code, out, err = run(capsys, "calibrate", "--responses", str(small), "--bootstrap", "0",
+                             "--holdout", "0", "--restarts", "2", "--json",
+                             "--weeks-between-responses", weeks)
+        assert code == 0, err
+        docs.append(json.loads(out))
+    forget = docs[0]["fits"][0]["forget"]["value"]
+    assert docs[0]["parameters"]["forget_rate"] == pytest.approx(forget, rel=1e-9)
+    assert docs[1]["parameters"]["forget_rate"] == pytest.approx(1 - (1 - forget) ** 0.25,
+                                                                 rel=1e-9)
+    assert docs[1]["source"]["weeks_between_responses"] == 4
+    code, _, err = run(capsys, "calibrate", "--responses", str(small),
+                       "--weeks-between-responses", "0")
+    assert code == 2 and "--weeks-between-responses must be more than 0" in err
+    code, out, _ = run(capsys, "calibrate", "--responses", str(small), "--bootstrap", "0",
+                       "--holdout", "0", "--restarts", "2", "--json", "--no-forget")
+    assert code == 0 and "forget_rate" not in json.loads(out)["parameters"]
+
+
 def test_calibrate_prints_fits_intervals_and_the_held_out_check(tmp_path, capsys):
     small = tmp_path / "small.csv"
     frame = pd.read_csv(LOGS / "responses.csv")
