@@ -242,6 +242,44 @@ def test_calibrate_divides_out_competency_difficulty_and_practice_intensity():
     assert params.level_difficulty == DEFAULT_PARAMETERS.level_difficulty  # one step only
 
 
+def test_fitted_forget_becomes_forget_rate_per_idle_week():
+    """BKT's forget is a chance per gap between responses; with W weeks between responses the
+    calibration writes forget_rate = 1 - (1 - forget)^(1/W), with a bootstrap interval.
+
+    Over seeds 0-11 (3 restarts) the fitted forget's error has mean -0.001 and SD 0.007, and
+    the 90% interval from 20 replicates holds the truth in 8 of 12 (few replicates: too
+    narrow), so only the error is pinned here, at about three SDs."""
+    df = C.simulate_responses(500, 15, prior=0.25, learn=0.15, guess=0.20, slip=0.10,
+                              forget=0.05, seed=4)
+    cal = C.calibrate(df, restarts=3, bootstrap=20, holdout=0, weeks_between_responses=2.0)
+    fitted = cal.skills[0].fit.params.forget
+    assert abs(fitted - 0.05) < 0.02
+    # exactly the documented conversion of the fitted value, and near the truth's
+    assert cal.values["forget_rate"] == pytest.approx(1 - (1 - fitted) ** 0.5, rel=1e-12)
+    assert abs(cal.values["forget_rate"] - (1 - 0.95 ** 0.5)) < 0.01
+    lo, hi = cal.intervals["forget_rate"]
+    assert lo < cal.values["forget_rate"] < hi
+    assert cal.model_parameters().forget_rate == cal.values["forget_rate"]
+    prov = cal.provenance("log.csv")["forget_rate"]
+    assert prov["interval"] == (lo, hi) and "2 week(s) between responses" in prov["note"]
+    # one response a week: 1:1; no forget fitted: forget_rate is not a fitted value at all
+    once = C.calibrate(df, restarts=3, bootstrap=0, holdout=0)
+    assert once.values["forget_rate"] == pytest.approx(once.skills[0].fit.params.forget,
+                                                       rel=1e-9)
+    none = C.calibrate(df, restarts=3, bootstrap=0, holdout=0, forgets=False)
+    assert "forget_rate" not in none.values
+    assert none.model_parameters().forget_rate == DEFAULT_PARAMETERS.forget_rate
+    with pytest.raises(ValueError, match="weeks_between_responses"):
+        C.calibrate(df, restarts=1, bootstrap=0, holdout=0, weeks_between_responses=0)
+
+
+def test_skills_forget_rates_pool_as_a_weighted_mean_hazard():
+    assert C.weekly_forget(0.19, 2.0) == pytest.approx(0.1)
+    assert C.forget_rate_value([0.1, 0.1], [3, 7]) == pytest.approx(0.1)
+    # 1 - f pooled geometrically: (0.9^1 * 0.6^1)^(1/2)
+    assert C.forget_rate_value([0.1, 0.4], [1, 1]) == pytest.approx(1 - (0.9 * 0.6) ** 0.5)
+
+
 def test_attendance_factors_are_recovered_with_intervals():
     rng = np.random.default_rng(0)
     n = 6000
@@ -484,7 +522,11 @@ def test_calibrate_writes_a_parameters_file_near_the_truth(calibrated):
     assert p.level_difficulty[2] == 1.0
     assert abs(p.base_attendance - fixtures.TRUE_ATTENDANCE["base_attendance"]) < 0.05
     assert set(pset.fitted) == {"base_learn_rate", "level_difficulty", "base_attendance",
-                                "travel_penalty_per_10min", "late_penalty"}
+                                "travel_penalty_per_10min", "late_penalty", "forget_rate"}
+    # the fixture's truth forgets nothing: a small fitted weekly rate with its interval
+    lo, hi = pset.provenance["forget_rate"]["interval"]
+    assert 0 <= lo <= p.forget_rate <= hi < 0.01
+    assert p.forget_rate == doc["parameters"]["forget_rate"] != DEFAULT_PARAMETERS.forget_rate
     assert p.interest_boost == DEFAULT_PARAMETERS.interest_boost  # not fitted: default
     assert all("fitted by workbench calibrate from responses.csv" in v["source"]
                for v in pset.provenance.values())
@@ -507,6 +549,25 @@ def test_project_and_compare_load_the_parameters_file_and_it_changes_the_output(
     code, out, _ = run(capsys, "compare", "--learner", "L-maya", "--no-store", "--json",
                        "--parameters", str(calibrated))
     assert code == 0 and json.loads(out)["table"]
+
+
+def test_project_uses_the_calibrated_forget_rate(calibrated, capsys, tmp_path):
+    """Amara's first plan leaves one goal's competency idle for weeks: the calibrated file's
+    forget_rate (and only it, in a file of its own) changes that goal's chance."""
+    doc = json.loads(calibrated.read_text(encoding="utf-8"))
+    only = tmp_path / "forget.json"
+    write_parameters({"parameters": {"forget_rate": doc["parameters"]["forget_rate"]},
+                      "provenance": {"forget_rate": doc["provenance"]["forget_rate"]}}, only)
+    base = ["--learner", "L-amara", "--plan", "P-amara-a", "--json", "--no-store"]
+    chances = []
+    for extra in ([], ["--parameters", str(only)], ["--parameters", str(calibrated)]):
+        code, out, err = run(capsys, "project", *base, *extra)
+        assert code == 0, err
+        chances.append([g["probability"] for g in json.loads(out)["goals"]])
+    default, forget_only, _ = chances
+    # less forgetting (fitted ~0.001 a week against the default 0.02): a higher chance
+    assert max(f - d for f, d in zip(forget_only, default, strict=True)) > 0.05
+    assert all(f >= d - 1e-12 for f, d in zip(forget_only, default, strict=True))
 
 
 def test_project_refuses_a_bad_parameters_file_in_one_line(tmp_path, capsys):
@@ -535,6 +596,30 @@ def test_calibrate_with_a_bad_log_lists_the_lines_and_writes_nothing(tmp_path, c
                        "--attendance", str(LOGS / "attendance_bad.csv"), "--out", str(out))
     assert code == 2 and "attendance_bad.csv:3:learner:" in err
     assert not out.exists()
+
+
+def test_calibrate_weeks_between_responses_sets_the_forget_rate(tmp_path, capsys):
+    small = tmp_path / "small.csv"
+    frame = pd.read_csv(LOGS / "responses.csv")
+    frame[frame["skill_name"] == "MATH.NUM.1"].to_csv(small, index=False)
+    docs = []
+    for weeks in ("1", "4"):
+        code, out, err = run(capsys, "calibrate", "--responses", str(small), "--bootstrap", "0",
+                             "--holdout", "0", "--restarts", "2", "--json",
+                             "--weeks-between-responses", weeks)
+        assert code == 0, err
+        docs.append(json.loads(out))
+    forget = docs[0]["fits"][0]["forget"]["value"]
+    assert docs[0]["parameters"]["forget_rate"] == pytest.approx(forget, rel=1e-9)
+    assert docs[1]["parameters"]["forget_rate"] == pytest.approx(1 - (1 - forget) ** 0.25,
+                                                                 rel=1e-9)
+    assert docs[1]["source"]["weeks_between_responses"] == 4
+    code, _, err = run(capsys, "calibrate", "--responses", str(small),
+                       "--weeks-between-responses", "0")
+    assert code == 2 and "--weeks-between-responses must be more than 0" in err
+    code, out, _ = run(capsys, "calibrate", "--responses", str(small), "--bootstrap", "0",
+                       "--holdout", "0", "--restarts", "2", "--json", "--no-forget")
+    assert code == 0 and "forget_rate" not in json.loads(out)["parameters"]
 
 
 def test_calibrate_prints_fits_intervals_and_the_held_out_check(tmp_path, capsys):

@@ -161,3 +161,99 @@ def test_old_learner_files_load_and_keep_their_evidence():
     learner = Learner.from_dict(old)
     assert learner.evidence[0].verified is False and learner.levels == {"MATH.1": 3}
     assert Learner.from_dict(learner.to_dict()) == learner
+
+
+# ---- the likelihood tables from a parameters file ---------------------------------------------
+def test_a_parameters_file_sets_the_evidence_tables(tmp_path):
+    from workbench.domain.calibration import parameter_table
+    from workbench.formats.parameters import read_parameters
+
+    path = tmp_path / "evidence.yaml"
+    path.write_text(
+        "parameters:\n"
+        "  evidence_shows_unverified: [0.9, 0.05, 0.03, 0.02]\n"
+        "  evidence_failed_verified: [0.5, 0.5, 0.5, 0.2, 0.1]\n"
+        "provenance:\n"
+        "  evidence_shows_unverified: {source: 'a check of 400 self-reported badges against "
+        "assessments', note: 'made up for this test'}\n", encoding="utf-8")
+    pset = read_parameters(path)
+    params = pset.parameters
+    assert params.evidence_shows_unverified == (0.9, 0.05, 0.03, 0.02)
+    assert params.evidence_shows_verified == SHOWS_LEVEL[True]      # not set: the default
+    raised = apply_evidence(who(level=2), [badge(verified=False)])
+    default_now = project(tiny_catalogue(), raised, []).p_at_least(3)[0, 0]
+    proj = project(tiny_catalogue(), raised, [], params=params, draws=0)
+    # a flat prior (the recorded 3 is the badge's own) times the file's table
+    lk = np.array([0.02, 0.03, 0.05, 0.90, 0.05])
+    assert proj.p_at_least(3)[0, 0] == pytest.approx(lk[3:].sum() / lk.sum(), rel=1e-12)
+    assert default_now == pytest.approx(0.6, rel=1e-12)
+    np.testing.assert_array_equal(likelihood(badge(verified=False), params), lk)
+    # a verified failure reads the file's failure table
+    failed = apply_evidence(who(level=3), [badge(level=0, verified=True)])
+    prior = recorded_prior(3, params.recorded_level_spread)
+    post = prior * np.array([0.5, 0.5, 0.5, 0.2, 0.1])
+    got = project(tiny_catalogue(), failed, [], params=params, draws=0).p_at_least(3)[0, 0]
+    assert got == pytest.approx(post[3:].sum() / post.sum(), rel=1e-12)
+    # the batch kernel reads the same tables: one row with evidence equals project's
+    A = catalogue_arrays(tiny_catalogue())
+    many = project_many(A, PlanRows.from_learners(A, [(raised, ["S1"])]),
+                        week_grid(tiny_catalogue()), params)
+    np.testing.assert_array_equal(
+        many.dense(0), project(tiny_catalogue(), raised, ["S1"], params=params,
+                               draws=0).distribution)
+    # and the table of parameters shows where the file's values came from
+    table = parameter_table(params, pset.provenance).set_index("parameter")
+    assert table.loc["evidence_shows_unverified", "fitted_source"].startswith("a check of 400")
+    assert table.loc["evidence_shows_verified", "fitted"] is None
+    assert table.loc["evidence_shows_verified", "default_source"].startswith("judgment")
+
+
+def test_a_bad_evidence_table_names_file_line_and_field(tmp_path):
+    from workbench.formats.parameters import read_parameters
+    from workbench.formats.report import DataError
+
+    def problems(text):
+        path = tmp_path / "bad.yaml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(DataError) as err:
+            read_parameters(path)
+        return [str(p) for p in err.value.problems], path
+
+    got, path = problems("parameters:\n  base_learn_rate: 0.006\n"
+                         "  evidence_shows_verified: [0.8, 0.15, 0.04]\n"
+                         "  evidence_shows_unverified: high\n")
+    assert got == [f"{path}:3:parameters.evidence_shows_verified[3]: the list is too short",
+                   f"{path}:4:parameters.evidence_shows_unverified: Input should be a valid "
+                   "tuple (got 'high')"]
+    got, path = problems("parameters:\n  evidence_failed_verified: [0.9, 0.85, 0.7, 0.2, 1.5]\n")
+    assert got == [f"{path}:2:parameters.evidence_failed_verified: evidence_failed_verified "
+                   "must be chances from 0 to 1, not all 0 (got (0.9, 0.85, 0.7, 0.2, 1.5))"]
+    got, path = problems("parameters:\n  evidence_failed_unverified: [0, 0, 0, 0, 0]\n")
+    assert got[0].startswith(f"{path}:2:parameters.evidence_failed_unverified: "
+                             "evidence_failed_unverified must be chances")
+    got, path = problems("parameters:\n  evidence_shows_verified: [0.8, '0.15', 0.04, 0.01]\n")
+    assert got[0].startswith(f"{path}:2:parameters.evidence_shows_verified[1]: must be a number")
+    got, path = problems("parameters:\n  evidence_shows_verified: [0.8, 0.15, 0.04, .nan]\n")
+    assert got[0].startswith(f"{path}:2:parameters.evidence_shows_verified: ")
+
+
+def test_project_with_a_parameters_file_reads_its_evidence_table(tmp_path, capsys):
+    """Maya's CTE.MFG.1 starts from two verified credentials: a file that trusts verified
+    evidence less (the unverified table) lowers that goal's chance and no other."""
+    import json
+
+    from workbench.cli import main
+
+    path = tmp_path / "evidence.json"
+    path.write_text(json.dumps({"parameters": {
+        "evidence_shows_verified": list(SHOWS_LEVEL[False])}}), encoding="utf-8")
+    out = []
+    for extra in ([], ["--parameters", str(path)]):
+        assert main(["project", "--learner", "L-maya", "--plan", "P-maya-a", "--json",
+                     "--no-store", *extra]) == 0
+        goals = json.loads(capsys.readouterr().out)["goals"]
+        out.append({g["competency_id"]: g["probability"] for g in goals})
+    default, trusting_less = out
+    assert trusting_less["CTE.MFG.1"] < default["CTE.MFG.1"] - 0.01
+    assert {k: v for k, v in trusting_less.items() if k != "CTE.MFG.1"} == \
+        {k: v for k, v in default.items() if k != "CTE.MFG.1"}

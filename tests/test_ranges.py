@@ -123,8 +123,9 @@ def test_zero_spread_gives_one_number():
     cat, who = tiny_catalogue(), learner(level=2)
     g = project(cat, who, ["S1"], NO_SPREAD).goals.iloc[0]
     plain = project(cat, who, ["S1"], NO_SPREAD, draws=0).goals.iloc[0]
-    assert g["probability_low"] == g["probability_high"] == g["probability"] == \
-        g["probability_point"] == pytest.approx(plain["probability"], abs=1e-15)
+    # one number (the mean of 48 equal draws may differ from each in the last bit)
+    for col in ("probability_low", "probability_high", "probability", "probability_point"):
+        assert g[col] == pytest.approx(plain["probability"], abs=1e-15)
     led = plan_ledger(cat, who, _plan(["S1"]), project(cat, who, ["S1"], NO_SPREAD))
     assert led["expected_credits_low"] == led["expected_credits_high"] == \
         pytest.approx(led["expected_credits"], abs=1e-12)

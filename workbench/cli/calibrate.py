@@ -49,7 +49,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--intensity", type=float, default=1.0, metavar="X",
                    help="practice opportunities per hour of practice_hours (default 1)")
     p.add_argument("--no-forget", action="store_true",
-                   help="fit no forget rate (pyBKT's default)")
+                   help="fit no forget rate (pyBKT's default; forget_rate keeps its default)")
+    p.add_argument("--weeks-between-responses", type=float, default=1.0, metavar="W",
+                   help="weeks between a learner's consecutive responses, to turn the fitted "
+                   "forget (per response) into forget_rate (per idle week): 1 - (1 - forget)^"
+                   "(1/W) (default 1: one response a week, mapped 1:1)")
     p.add_argument("--seed", type=int, default=0, help="seed for starts, bootstrap and "
                    "held-out split (default 0)")
     return p
@@ -68,6 +72,8 @@ def _check(args) -> None:
         raise UserError("--level must be between 0 and 1 (e.g. 0.9).")
     if not args.intensity > 0:
         raise UserError("--intensity must be more than 0.")
+    if not args.weeks_between_responses > 0:
+        raise UserError("--weeks-between-responses must be more than 0.")
     if args.out and Path(args.out).suffix.lower() not in (".json", ".yaml", ".yml"):
         raise UserError(f"--out {args.out}: a parameters file ends in .json, .yaml or .yml.")
     for option in ("responses", "attendance"):
@@ -139,7 +145,8 @@ def run(args) -> int:
         result = calibrate(responses, attendance, difficulty=difficulty,
                            intensity=args.intensity, restarts=args.restarts,
                            bootstrap=args.bootstrap, holdout=args.holdout, level=args.level,
-                           forgets=not args.no_forget, seed=args.seed)
+                           forgets=not args.no_forget, seed=args.seed,
+                           weeks_between_responses=args.weeks_between_responses)
     except ValueError as err:
         raise UserError(f"Could not calibrate from {responses_path.name}: {err}") from err
     seconds = time.perf_counter() - t0

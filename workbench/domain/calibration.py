@@ -52,8 +52,9 @@ MAX_SLIP = 0.5
 #: a test fails when a field of ``ModelParameters`` has no entry.)
 DEFAULT_SOURCES: dict[str, str] = {
     "base_learn_rate": "judgment: set so 3 h/week at intensity 2 for a school year takes a "
-                       "Developing learner to Proficient about 2 times in 3 (docs/model.md "
-                       "section 5); about one Carnegie unit (120 h) per level step",
+                       "Developing learner to Proficient about 2 times in 3 with the week's "
+                       "saturation (docs/model.md section 5.1); about one Carnegie unit (120 h) "
+                       "per level step",
     "level_difficulty": "judgment: early steps quicker, Advanced slowest (the direction of "
                         "mastery learning, Bloom 1968, which gives no multipliers)",
     "base_attendance": "judgment: near typical US school daily attendance (low-to-mid 90s %); "
@@ -76,6 +77,14 @@ DEFAULT_SOURCES: dict[str, str] = {
                          "(0) and the hour split evenly (1, Carroll's time on task)",
     "recorded_level_spread": "judgment: records are made by people, with some error (the "
                              "start of a competency with evidence; domain/evidence.py)",
+    "evidence_shows_verified": "judgment: a verified credential or result is right 4 times in "
+                               "5 and rarely two levels off (domain/evidence.py)",
+    "evidence_shows_unverified": "judgment: an unsigned or self-reported credential is right "
+                                 "half the time",
+    "evidence_failed_verified": "judgment: a failure is evidence of a level below Proficient "
+                                "(credentials are read at Proficient), never proof of Not yet",
+    "evidence_failed_unverified": "judgment: the verified table pulled halfway toward 'says "
+                                  "nothing' (0.5)",
     "learn_rate_spread": "judgment: halving and doubling the learn rate are the 10th and 90th "
                          "percentiles (nothing fitted on real records); a fitted interval for "
                          "base_learn_rate replaces it",
@@ -1082,6 +1091,25 @@ def learn_rate_values(rates: Mapping[int, tuple[float, float]],
     return {"base_learn_rate": b, "level_difficulty": tuple(float(x) for x in ld)}
 
 
+def weekly_forget(forget, weeks_between_responses: float = 1.0):
+    """BKT's ``forget`` (a chance per gap between two responses) -> a chance per week.
+
+    With a constant weekly hazard and ``weeks_between_responses`` weeks between a learner's
+    consecutive responses, surviving one gap is surviving that many weeks:
+    ``1 - f_week = (1 - f) ** (1 / weeks_between_responses)``; one response a week maps 1:1.
+    """
+    f = np.clip(np.asarray(forget, dtype=float), 0.0, 1.0 - 1e-12)
+    return -np.expm1(np.log1p(-f) / float(weeks_between_responses))
+
+
+def forget_rate_value(forgets, weights) -> float:
+    """One ``forget_rate`` from per-skill weekly forget chances: the weighted geometric mean
+    of ``1 - f`` (the mean weekly hazard), the way the learn rates of skills are pooled."""
+    f = np.clip(np.asarray(forgets, dtype=float), 0.0, 1.0 - 1e-12)
+    w = np.asarray(weights, dtype=float)
+    return float(-np.expm1(np.sum(w * np.log1p(-f)) / w.sum()))
+
+
 def _per_opportunity(learn: np.ndarray | float, intensity: float, per_practice: bool):
     """A learn rate per practice hour -> per practice opportunity (``intensity`` an hour)."""
     learn = np.asarray(learn, dtype=float)
@@ -1109,7 +1137,7 @@ def calibrate(responses: pd.DataFrame, attendance: pd.DataFrame | None = None, *
               difficulty: Mapping[str, float] | None = None, intensity: float = 1.0,
               restarts: int = 5, bootstrap: int = 100, holdout: float = 0.2,
               level: float = 0.9, forgets: bool = True, seed: int = 0,
-              max_iter: int = 500) -> Calibration:
+              max_iter: int = 500, weeks_between_responses: float = 1.0) -> Calibration:
     """Fit the projection's learn rates (and attendance factors) from records.
 
     Parameters
@@ -1130,6 +1158,9 @@ def calibrate(responses: pd.DataFrame, attendance: pd.DataFrame | None = None, *
         See ``fit_bkt`` and ``bootstrap_bkt``; ``level`` is the interval's coverage.
     holdout : float
         The share of learners left out of a second fit to check its predictions on (0: none).
+    weeks_between_responses : float
+        Weeks between a learner's consecutive responses, to turn BKT's forget (per gap) into
+        ``forget_rate`` (per idle week; ``weekly_forget``). Only used when ``forgets``.
 
     Returns
     -------
@@ -1145,6 +1176,7 @@ def calibrate(responses: pd.DataFrame, attendance: pd.DataFrame | None = None, *
     user_col = pd.Index(all_users)
     fits: list[SkillFit] = []
     draws: list[np.ndarray] = []
+    forget_draws: list[np.ndarray] = []
     seqs: list[Sequences] = []
     for i, (skill, step, given, rows) in enumerate(units):
         if not 0 <= step < N_STEPS:
@@ -1157,6 +1189,7 @@ def calibrate(responses: pd.DataFrame, attendance: pd.DataFrame | None = None, *
             fit, d = bootstrap_bkt(seq, fit, w, forgets=forgets, level=level)
             n_k = len(seq.kinds)
             draws.append(np.array([pooled_learn(x[1:1 + n_k], seq) for x in d]))
+            forget_draws.append(d[:, 3 + n_k])
         seqs.append(seq)
         fits.append(SkillFit(skill, step, given, fit, float(difficulty.get(skill, 1.0))))
     per_opp = [float(_per_opportunity(s.fit.params.learn, intensity, s.fit.per_practice))
@@ -1193,6 +1226,22 @@ def calibrate(responses: pd.DataFrame, attendance: pd.DataFrame | None = None, *
                                      "skill was taken as the Developing -> Proficient step")
         values.pop("level_difficulty", None)
         intervals.pop("level_difficulty", None)
+    if forgets:
+        if not weeks_between_responses > 0:
+            raise ValueError("weeks_between_responses must be more than 0")
+        n_l = [s.fit.n_learners for s in fits]
+        values["forget_rate"] = forget_rate_value(
+            [weekly_forget(s.fit.params.forget, weeks_between_responses) for s in fits], n_l)
+        if bootstrap:
+            reps_f = [forget_rate_value([weekly_forget(d[b], weeks_between_responses)
+                                         for d in forget_draws], n_l) for b in range(bootstrap)]
+            intervals["forget_rate"] = tuple(float(x) for x in np.quantile(reps_f, q))
+        notes["forget_rate"] = (
+            f"BKT forget (a chance per gap between responses) of {len(fits)} skill fit(s), "
+            f"taken as a constant weekly hazard with {weeks_between_responses:g} week(s) between "
+            "responses: 1 - (1 - forget)^(1/weeks), pooled as a learner-weighted geometric mean "
+            "of 1 - forget; the projection applies it only in idle weeks and never below the "
+            "starting level (docs/model.md section 5.3)")
     att = None
     if attendance is not None and len(attendance):
         att = fit_attendance(attendance, base, n_boot=bootstrap, level=level, seed=seed + 2)
@@ -1207,7 +1256,8 @@ def calibrate(responses: pd.DataFrame, attendance: pd.DataFrame | None = None, *
     held = _held_out(responses, units, holdout, restarts, forgets, seed, max_iter) \
         if holdout > 0 else None
     settings = {"restarts": restarts, "bootstrap": bootstrap, "holdout": holdout,
-                "level": level, "forgets": forgets, "seed": seed, "intensity": intensity}
+                "level": level, "forgets": forgets, "seed": seed, "intensity": intensity,
+                "weeks_between_responses": weeks_between_responses}
     return Calibration(skills=tuple(fits), values=values, intervals=intervals, notes=notes,
                        attendance=att, held_out=held, settings=settings, base=base)
 

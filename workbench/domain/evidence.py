@@ -6,7 +6,10 @@ has a likelihood ``P(this evidence | true level k)`` for k = 0..4 (the tables be
 evidence and whether it was verified), and the projection's starting distribution is the
 recorded level's distribution filtered through every piece (Bayes: multiply, then normalise),
 never overwritten by it. ``docs/model.md`` ("Where a learner starts") gives the rules and the
-tables; the sizes are judgment, waiting to be fitted against assessments.
+tables; the sizes are judgment, waiting to be fitted against assessments. The tables below are
+the defaults of four ``ModelParameters`` fields (``EVIDENCE_FIELDS``), so a parameters file can
+set them; the projection reads each piece as one of ``N_KINDS`` kinds (``evidence_kind``) and
+looks its likelihood up in the parameters' table (``likelihood_table``).
 
 The learner's data is unchanged: ``Learner.levels`` is what was recorded (``formats.badges``'s
 ``apply_evidence`` still raises it, so old and new files read the same) and ``Learner.evidence``
@@ -17,7 +20,9 @@ counting both would count the badge twice, so such a competency starts from a fl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,44 +52,104 @@ FAILED: dict[bool, tuple[float, ...]] = {
 }
 
 
+#: The ModelParameters fields that hold the tables (their defaults are the tables above).
+EVIDENCE_FIELDS = ("evidence_shows_verified", "evidence_shows_unverified",
+                   "evidence_failed_verified", "evidence_failed_unverified")
+
+#: Kinds of evidence: shows level 1..4 verified (0-3), unverified (4-7); failed, verified (8)
+#: and unverified (9).
+N_KINDS = 2 * (N_LEVELS - 1) + 2
+
+
+def likelihood_table(params=None) -> np.ndarray:
+    """``P(evidence of kind i | true level k)``, (N_KINDS, 5), from a ``ModelParameters``'
+    ``EVIDENCE_FIELDS`` (None: the default tables)."""
+    if params is None:
+        return _table(SHOWS_LEVEL[True], SHOWS_LEVEL[False], FAILED[True], FAILED[False])
+    return _table(*(tuple(getattr(params, name)) for name in EVIDENCE_FIELDS))
+
+
+@lru_cache(maxsize=64)
+def _table(shows_v, shows_u, failed_v, failed_u) -> np.ndarray:
+    shows, failed = {True: shows_v, False: shows_u}, {True: failed_v, False: failed_u}
+    d = np.abs(np.arange(N_LEVELS)[None, :] - np.arange(1, N_LEVELS)[:, None])     # L x k
+    out = np.empty((N_KINDS, N_LEVELS))
+    for v, verified in enumerate((True, False)):
+        by_distance = np.asarray(shows[verified], dtype=float)
+        out[v * (N_LEVELS - 1):(v + 1) * (N_LEVELS - 1)] = by_distance[
+            np.minimum(d, len(by_distance) - 1)]
+        out[2 * (N_LEVELS - 1) + v] = np.asarray(failed[verified], dtype=float)
+    out.flags.writeable = False     # shared by every call with the same tables
+    return out
+
+
+def check_table(name: str, values) -> None:
+    """A likelihood table's entries are chances (0 to 1), not all 0; ValueError naming it."""
+    x = [float(v) for v in values]
+    if not (all(math.isfinite(v) and 0 <= v <= 1 for v in x) and any(v > 0 for v in x)):
+        raise ValueError(f"{name} must be chances from 0 to 1, not all 0 (got {tuple(values)})")
+
+
 def is_not_earned(e: Evidence) -> bool:
     """A credential whose status says it was not earned (yet): no information about the level."""
     return e.status.strip().lower() in NOT_EARNED
 
 
-def likelihood(e: Evidence) -> np.ndarray | None:
-    """``P(e | true level k)`` for k = 0..4, or None when the evidence says nothing about a level.
+def evidence_kind(e: Evidence) -> int | None:
+    """The row of ``likelihood_table`` for a piece of evidence, or None when it says nothing.
 
     Evidence with a level above 0 shows that level (``SHOWS_LEVEL``); level 0 with a competency
     is a failed or not-met result (``FAILED``); a not-earned status or no competency says nothing.
     """
     if not e.competency_id or is_not_earned(e):
         return None
-    verified = bool(e.verified)
+    unverified = 0 if e.verified else 1
     if int(e.level) <= 0:
-        return np.array(FAILED[verified], dtype=float)
-    by_distance = SHOWS_LEVEL[verified]
-    d = np.abs(np.arange(N_LEVELS) - int(e.level))
-    return np.array([by_distance[min(int(x), len(by_distance) - 1)] for x in d], dtype=float)
+        return 2 * (N_LEVELS - 1) + unverified
+    return unverified * (N_LEVELS - 1) + min(int(e.level), N_LEVELS - 1) - 1
 
 
-def evidence_likelihoods(levels: dict[str, int], evidence: Iterable[Evidence]
-                         ) -> dict[str, tuple[np.ndarray, bool]]:
-    """Per competency with informative evidence: the product of its likelihoods, and whether the
-    recorded level is accounted for by that evidence (some piece shows exactly that level).
+def likelihood(e: Evidence, params=None) -> np.ndarray | None:
+    """``P(e | true level k)`` for k = 0..4 under ``params``' tables (None: the defaults), or
+    None when the evidence says nothing about a level (``evidence_kind``)."""
+    kind = evidence_kind(e)
+    return None if kind is None else likelihood_table(params)[kind]
+
+
+def evidence_counts(levels: dict[str, int], evidence: Iterable[Evidence]
+                    ) -> dict[str, tuple[np.ndarray, bool]]:
+    """Per competency with informative evidence: how many pieces of each kind (N_KINDS,), and
+    whether the recorded level is accounted for by that evidence (some piece shows exactly
+    that level). No parameters: the likelihoods are looked up when projecting."""
+    out: dict[str, tuple[np.ndarray, bool]] = {}
+    for e in evidence:
+        kind = evidence_kind(e)
+        if kind is None:
+            continue
+        cid = e.competency_id
+        counts, explained = out.get(cid, (np.zeros(N_KINDS), False))
+        counts = counts.copy()
+        counts[kind] += 1
+        explained = explained or (int(e.level) > 0 and int(e.level) == int(levels.get(cid, 0)))
+        out[cid] = (counts, explained)
+    return out
+
+
+def counts_likelihood(counts: np.ndarray, params=None) -> np.ndarray:
+    """The product of the likelihoods of K sets of pieces (K, N_KINDS) -> (K, 5).
 
     Several pieces multiply (they are taken as independent observations of the level now).
     """
-    out: dict[str, tuple[np.ndarray, bool]] = {}
-    for e in evidence:
-        lk = likelihood(e)
-        if lk is None:
-            continue
-        cid = e.competency_id
-        product, explained = out.get(cid, (np.ones(N_LEVELS), False))
-        explained = explained or (int(e.level) > 0 and int(e.level) == int(levels.get(cid, 0)))
-        out[cid] = (product * lk, explained)
-    return out
+    counts = np.asarray(counts, dtype=float).reshape(-1, N_KINDS)
+    return np.prod(likelihood_table(params)[None] ** counts[:, :, None], axis=1)
+
+
+def evidence_likelihoods(levels: dict[str, int], evidence: Iterable[Evidence], params=None
+                         ) -> dict[str, tuple[np.ndarray, bool]]:
+    """Per competency with informative evidence: the product of its likelihoods under
+    ``params``' tables, and whether the recorded level is accounted for (``evidence_counts``)."""
+    return {cid: (counts_likelihood(c, params)[0], explained)
+            for cid, (c, explained) in evidence_counts(levels, evidence).items()}
 
 
 def recorded_prior(level: int, spread: float) -> np.ndarray:

@@ -34,7 +34,15 @@ from .arrays import (
     word_stem,
 )
 from .dataset import LEVELS, PROFICIENT, Catalogue, Learner
-from .evidence import evidence_likelihoods, start_distributions
+from .evidence import (
+    FAILED,
+    N_KINDS,
+    SHOWS_LEVEL,
+    check_table,
+    counts_likelihood,
+    evidence_counts,
+    start_distributions,
+)
 
 N_LEVELS = len(LEVELS)          # 0 Not yet .. 4 Advanced
 N_STEPS = N_LEVELS - 1          # transitions k -> k+1 for k = 0..3
@@ -50,11 +58,12 @@ class ModelParameters:
     ``docs/model.md`` explains each.
     """
 
-    base_learn_rate: float = 0.005
+    base_learn_rate: float = 0.0053
     """BKT learn rate per practice opportunity for a typical competency (difficulty 1) at a
-    typical level step (level_difficulty 1). Calibrated so a full-year 3 h/week programme at
-    intensity 2 moves a Developing learner to Proficient with probability ~0.65 (docs/model.md);
-    equivalently ~200 practice opportunities (~100 h at intensity 2, near one Carnegie unit) are
+    typical level step (level_difficulty 1). Set so a full-year 3 h/week programme at
+    intensity 2 moves a Developing learner to Proficient with probability ~0.65 under the
+    week's saturation (docs/model.md section 5.1; 0.005 before saturation was added);
+    equivalently ~190 practice opportunities (~95 h at intensity 2, near one Carnegie unit) are
     the expected "time needed" for one level step. Judgment, anchored on the Carnegie unit."""
 
     level_difficulty: tuple[float, float, float, float] = (0.5, 0.75, 1.0, 1.5)
@@ -136,6 +145,20 @@ class ModelParameters:
     people with some error), before the evidence's likelihoods filter it
     (``domain/evidence.py``). Judgment. Competencies without evidence start at the recorded
     level exactly."""
+
+    evidence_shows_verified: tuple[float, float, float, float] = SHOWS_LEVEL[True]
+    """P(a verified credential or result shows level L | true level k), by |L - k| = 0, 1, 2,
+    3 or more. Judgment (``domain/evidence.py``; docs/model.md section 3.1)."""
+
+    evidence_shows_unverified: tuple[float, float, float, float] = SHOWS_LEVEL[False]
+    """The same for unverified evidence. Judgment."""
+
+    evidence_failed_verified: tuple[float, float, float, float, float] = FAILED[True]
+    """P(a verified failed or not-met result | true level k) for k = 0..4. Judgment."""
+
+    evidence_failed_unverified: tuple[float, float, float, float, float] = FAILED[False]
+    """The same for an unverified failure. Judgment."""
+
     learn_rate_spread: float = 0.541
     """How unsure the learn rate is: the standard deviation of the log of a multiplier on every
     learn rate (a lognormal with median 1). 0.541 = ln 2 / 1.2816 makes halving and doubling
@@ -172,6 +195,9 @@ class ModelParameters:
             raise ValueError("alignment_overlap must be between 0 and 1")
         if not 0 <= self.recorded_level_spread < 0.5:
             raise ValueError("recorded_level_spread must be in [0, 0.5)")
+        for name in ("evidence_shows_verified", "evidence_shows_unverified",
+                     "evidence_failed_verified", "evidence_failed_unverified"):
+            check_table(name, getattr(self, name))
 
 
 DEFAULT_PARAMETERS = ModelParameters()
@@ -541,13 +567,14 @@ class PlanRows:
     max_travel_minutes: np.ndarray  #: (N,) float
     budget: np.ndarray             #: (N,) float
     max_hours_per_week: np.ndarray  #: (N,) float
-    #: (row, competency) pairs with evidence on record, sorted: the product of each pair's
-    #: evidence likelihoods P(evidence | level k) (K x 5), and whether the recorded level is the
-    #: evidence's own (``domain/evidence.py``). Empty for a roster.
+    #: (row, competency) pairs with evidence on record, sorted: how many pieces of each kind
+    #: of evidence each pair has (K x ``N_KINDS``; the likelihoods come from the parameters when
+    #: projecting), and whether the recorded level is the evidence's own
+    #: (``domain/evidence.py``). Empty for a roster.
     evidence_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     evidence_competency: np.ndarray = field(
         default_factory=lambda: np.zeros(0, dtype=np.int64))
-    evidence_likelihood: np.ndarray = field(default_factory=lambda: np.ones((0, N_LEVELS)))
+    evidence_counts: np.ndarray = field(default_factory=lambda: np.zeros((0, N_KINDS)))
     evidence_explained: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
@@ -582,7 +609,7 @@ class PlanRows:
             evidence_row=each(self.evidence_row) * k
             + np.tile(np.arange(k, dtype=np.int64), len(self.evidence_row)),
             **{name: each(getattr(self, name)) for name in (
-                "evidence_competency", "evidence_likelihood", "evidence_explained")})
+                "evidence_competency", "evidence_counts", "evidence_explained")})
 
     def section_rows(self) -> np.ndarray:
         """The row of each entry of ``section_pos``."""
@@ -621,8 +648,8 @@ class PlanRows:
                 goals.append((i, arrays.competency_at.get(g.competency_id, -1), int(g.level),
                               (g.by - _EPOCH).days, learner.level(g.competency_id)))
             if learner.evidence:
-                for cid, (lk, explained) in evidence_likelihoods(learner.levels,
-                                                                 learner.evidence).items():
+                for cid, (lk, explained) in evidence_counts(learner.levels,
+                                                            learner.evidence).items():
                     c = arrays.competency_at.get(cid)
                     if c is not None:
                         ev.append((i, c, lk, explained))
@@ -647,7 +674,7 @@ class PlanRows:
             max_hours_per_week=np.array([lr.max_hours_per_week for lr in learners], dtype=float),
             evidence_row=np.array([e[0] for e in ev], dtype=np.int64),
             evidence_competency=np.array([e[1] for e in ev], dtype=np.int64),
-            evidence_likelihood=np.array([e[2] for e in ev], dtype=float).reshape(-1, N_LEVELS),
+            evidence_counts=np.array([e[2] for e in ev], dtype=float).reshape(-1, N_KINDS),
             evidence_explained=np.array([e[3] for e in ev], dtype=bool),
         )
 
@@ -981,7 +1008,8 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     if ev_key.size:
         begin = np.eye(N_LEVELS)[:, start]                                  # 5 x P
         begin[:, np.searchsorted(pair_key, ev_key)] = start_distributions(
-            rows.levels[rows.evidence_row, rows.evidence_competency], rows.evidence_likelihood,
+            rows.levels[rows.evidence_row, rows.evidence_competency],
+            counts_likelihood(rows.evidence_counts, params),
             rows.evidence_explained, params.recorded_level_spread).T
         begin = begin[:, perm]
     else:
