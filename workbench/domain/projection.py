@@ -721,9 +721,10 @@ def strength_matches(arrays: CatalogueArrays, strengths,
             if hit is not None:
                 by_opp[hit] = True
         text = str(strength).lower()
+        # the domains its words map to, worked out once per strength (not once per domain)
+        mapped = {dom for key, dom in params.strength_domain_words if key in text}
         for j, d in enumerate(arrays.domains):
-            if stems & arrays.domain_stems[j] or any(key in text and dom == d for key, dom in
-                                                     params.strength_domain_words):
+            if d in mapped or stems & arrays.domain_stems[j]:
                 by_dom[j] = True
     return by_opp, by_dom
 
