@@ -169,6 +169,26 @@ def test_dask_local_cluster_gives_identical_results(catalogue, roster, results, 
             pq.read_table(path(tmp_path / "dask.parquet")))
 
 
+def test_the_shared_set_up_gives_each_scale_exactly_its_own_run(catalogue, roster):
+    """The batch's central and bound runs share the kernel's set-up (``project_many_scaled``);
+    each answer must equal ``project_many`` at that scale, bit for bit."""
+    from workbench.domain.projection import DEFAULT_PARAMETERS, project_many, project_many_scaled
+
+    model = district._Model(catalogue, DEFAULT_PARAMETERS, None, 40)
+    rows = district._plan_rows(model, roster.reset_index(drop=True).iloc[:400])
+    scales = (None, *model.bounds, np.linspace(0.5, 2.0, rows.n))
+    runs = list(project_many_scaled(model.arrays, rows, model.week_starts, DEFAULT_PARAMETERS,
+                                    scales))
+    assert len(runs) == len(scales)
+    assert not np.array_equal(runs[1].distribution, runs[2].distribution)
+    for scale, got in zip(scales, runs, strict=True):
+        alone = project_many(model.arrays, rows, model.week_starts, DEFAULT_PARAMETERS,
+                             scale=scale)
+        for name in ("distribution", "goal_probability", "pair_row", "pair_competency",
+                     "pair_column"):
+            assert np.array_equal(getattr(got, name), getattr(alone, name)), name
+
+
 def test_roster_round_trips_through_csv_and_parquet(catalogue, roster, tmp_path):
     roster.to_csv(tmp_path / "r.csv", index=False)
     roster.to_parquet(tmp_path / "r.parquet", index=False)

@@ -75,7 +75,7 @@ from .domain.projection import (
     ModelParameters,
     PlanRows,
     bound_multipliers,
-    project_many,
+    project_many_scaled,
     week_grid,
 )
 from .formats.report import DataError, DataProblem
@@ -524,7 +524,10 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
     n = len(df)
     A = model.arrays
     rows = _plan_rows(model, df)
-    proj = project_many(A, rows, model.week_starts, model.params)
+    # the central run and the two bound runs share everything but the multiplier
+    runs = project_many_scaled(A, rows, model.week_starts, model.params,
+                               scales=(None, *model.bounds))
+    proj = next(runs)
     totals = plan_totals(A, rows.section_ptr, rows.section_pos, model.week_days,
                          model.section_hours)
     feasible = roster_feasible(A, rows, totals["cost"])
@@ -546,9 +549,8 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
     # 10th / 90th percentile multiplier: two more projections give the exact bounds that
     # ``project`` finds over all its draws. The central columns are at the central parameters.
     credit_bounds, goal_bounds, prof_bounds = [], [], []
-    for m in model.bounds:
+    for b in runs:
         # one at a time: a call over twice the rows spills out of the caches (BLOCK_ROWS)
-        b = project_many(A, rows, model.week_starts, model.params, scale=m)
         b_end = b.end_distribution()
         credit_bounds.append(b.expected_credits(b_end))
         prof_bounds.append(np.clip(b_end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0))

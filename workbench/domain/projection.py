@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import NamedTuple
@@ -915,6 +916,56 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     -------
     PlanProjections
     """
+    return _run(_prepare(arrays, rows, week_starts, params), scale)
+
+
+def project_many_scaled(arrays: CatalogueArrays, rows: PlanRows, week_starts,
+                        params: ModelParameters = DEFAULT_PARAMETERS,
+                        scales=(None,)) -> Iterator[PlanProjections]:
+    """``project_many`` once per scale in ``scales`` (each a number, an (N,) array or None),
+    one after another: what does not depend on the scale (practice, hours, idle weeks, starts,
+    goals) is worked out once. Each answer equals ``project_many(..., scale=s)`` exactly; they
+    are yielded one at a time so a caller can let each go before the next is made."""
+    prep = _prepare(arrays, rows, week_starts, params)
+    for s in scales:
+        yield _run(prep, s)
+
+
+class _Prepared(NamedTuple):
+    """The kernel's work that does not depend on a draw's multiplier (``_prepare``)."""
+
+    rows: PlanRows
+    params: ModelParameters
+    week_starts: pd.DatetimeIndex
+    n_w: int
+    pair_key: np.ndarray
+    pair_row: np.ndarray
+    pair_comp: np.ndarray
+    rates: np.ndarray
+    n_1: int
+    n_z: int
+    n_m: int
+    first_1: np.ndarray
+    usual_amount: np.ndarray      # (1, 4, n1): a single section's usual week's practice by step
+    usual_weeks: np.ndarray       # W x n1
+    odd_p: np.ndarray
+    odd_w: np.ndarray
+    odd_amount: np.ndarray        # (1, 4, odd): the odd weeks' practice
+    first_m: np.ndarray
+    practice_m: np.ndarray | None  # W x 4 x m
+    begin: np.ndarray
+    idle: np.ndarray | None
+    column: np.ndarray
+    g_week: np.ndarray
+    pair_at: np.ndarray
+    has: np.ndarray
+    reached: np.ndarray
+    sure: np.ndarray
+
+
+def _prepare(arrays: CatalogueArrays, rows: PlanRows, week_starts,
+             params: ModelParameters) -> _Prepared:
+    """Everything of ``project_many`` before the multiplier enters (see there)."""
     if not isinstance(week_starts, pd.DatetimeIndex):
         week_starts = pd.DatetimeIndex(week_starts)
     n_c = len(arrays.competency_ids)
@@ -952,32 +1003,21 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         idle_1 = (h_one == 0) | ~arrays.alignment_steps[x.alignment[one]].any(axis=1)[:, None]
         by = np.argsort(idle_1.any(axis=1) & (start[first_1] < N_LEVELS - 1), kind="stable")
         first_1, one, h_one, idle_1 = first_1[by], one[by], h_one[by], idle_1[by]
-    step = np.empty((n_w, N_STEPS, n_p))
-    log_keep = np.log1p(-rates[pair_comp].T)                               # 4 x P, pair order
-    if scale is not None:
-        # a draw of the parameters: a multiplier on n log(1 - t) per row (forgetting is not
-        # drawn: it acts on idle weeks, where there is no practice to scale)
-        log_keep *= np.broadcast_to(np.asarray(scale, dtype=float), (rows.n,))[pair_row]
     # A single section takes the same hours in most weeks it runs: its weekly chances are worked
     # out once for those weeks (one expm1 per pair) and again only for the odd weeks (a first
     # or last week cut short). (Always on contiguous blocks: numpy's vector expm1 and its
     # strided loop may round differently, and a row must get the same numbers in any batch.)
     full = h_one.max(axis=1) if n_w else np.zeros(n_1)
     on_steps = arrays.alignment_steps[x.alignment[one]].T                  # 4 x n1
-    keep_1 = np.ascontiguousarray(log_keep[:, first_1])
-    usual = step_chances((full * x.amount[one])[None, None, :] * on_steps[None], keep_1, params)
+    usual_amount = (full * x.amount[one])[None, None, :] * on_steps[None]
     usual_weeks = np.ascontiguousarray((h_one == full[:, None]).T)          # W x n1
-    np.multiply(usual_weeks[:, None, :], usual, out=step[:, :, :n_1])
     odd_p, odd_w = np.nonzero((h_one != full[:, None]) & (h_one > 0))
-    if odd_w.size:
-        odd = step_chances((h_one[odd_p, odd_w] * x.amount[one][odd_p])[None, None, :]
-                           * on_steps[:, odd_p][None], np.ascontiguousarray(keep_1[:, odd_p]),
-                           params)
-        step[odd_w, :, odd_p] = odd[0].T
+    odd_amount = ((h_one[odd_p, odd_w] * x.amount[one][odd_p])[None, None, :]
+                  * on_steps[:, odd_p][None]) if odd_w.size else None
     del h_one
-    step[:, :, n_1:n_1 + n_z] = 0.0
     first_z = np.setdiff1d(np.arange(n_p), at, assume_unique=True) if n_z else at[:0]
     first_m = at[~single]
+    practice = None
     if n_m:
         # every contribution of these pairs, pair after pair and in plan order within a pair,
         # one row (weeks x steps) each: the sums run over whole contiguous rows
@@ -1002,9 +1042,6 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
             first_m, by_pair, idle_m = first_m[by], by_pair[by], idle_m[by]
         practice = np.ascontiguousarray(by_pair.transpose(1, 2, 0))
         del by_pair
-        step[:, :, n_1 + n_z:] = step_chances(
-            practice, np.ascontiguousarray(log_keep[:, first_m]), params)
-        del practice
     perm = np.concatenate((first_1, first_z, first_m))
     if ev_key.size:
         begin = np.eye(N_LEVELS)[:, start]                                  # 5 x P
@@ -1022,8 +1059,6 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         if n_m:
             idle[n_1 + n_z:] = idle_m
         idle = idle.T
-    dist = evolve_pairs(begin, step, forget=params.forget_rate, idle=idle)  # W+1 x 5 x P
-    del step
     column = np.empty(n_p, dtype=np.intp)
     column[perm] = np.arange(n_p)
     # goals: the row whose Monday starts the week of the goal date (the last when beyond)
@@ -1033,20 +1068,48 @@ def project_many(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     # pair keys are sorted and distinct: find each goal's pair (if practised) by bisection
     wanted = rows.goal_row * n_c + g_comp
     pair_at = np.minimum(np.searchsorted(pair_key, wanted), max(n_p - 1, 0))
-    prob = np.zeros(g_comp.size)
     has = (g_comp >= 0) & (n_p > 0)
     if n_p:
         has &= pair_key[pair_at] == wanted
     reached = np.arange(N_LEVELS)[None, :] >= rows.goal_level[has][:, None]
-    prob[has] = np.clip(np.where(reached, dist[g_week[has], :, column[pair_at[has]]], 0.0)
-                        .sum(axis=1), 0.0, 1.0)
     # a goal at or below the recorded level is reached, unless evidence makes the level uncertain
     sure = rows.goal_current >= rows.goal_level
     if ev_key.size:
         sure &= ~np.isin(wanted, ev_key)
-    prob = np.where(sure, 1.0, prob)
-    return PlanProjections(week_starts=week_starts, levels=rows.levels, pair_row=pair_row,
-                           pair_competency=pair_comp, distribution=dist, pair_column=column,
+    return _Prepared(rows, params, week_starts, n_w, pair_key, pair_row, pair_comp, rates, n_1,
+                     n_z, n_m, first_1, usual_amount, usual_weeks, odd_p, odd_w, odd_amount,
+                     first_m, practice, begin, idle, column, g_week, pair_at, has, reached, sure)
+
+
+def _run(prep: _Prepared, scale) -> PlanProjections:
+    """The rest of ``project_many`` under one multiplier ``scale`` (see there)."""
+    s, params, rows = prep, prep.params, prep.rows
+    n_1, n_z, n_p = s.n_1, s.n_z, s.pair_key.size
+    step = np.empty((s.n_w, N_STEPS, n_p))
+    log_keep = np.log1p(-s.rates[s.pair_comp].T)                           # 4 x P, pair order
+    if scale is not None:
+        # a draw of the parameters: a multiplier on n log(1 - t) per row (forgetting is not
+        # drawn: it acts on idle weeks, where there is no practice to scale)
+        log_keep *= np.broadcast_to(np.asarray(scale, dtype=float), (rows.n,))[s.pair_row]
+    keep_1 = np.ascontiguousarray(log_keep[:, s.first_1])
+    usual = step_chances(s.usual_amount, keep_1, params)
+    np.multiply(s.usual_weeks[:, None, :], usual, out=step[:, :, :n_1])
+    if s.odd_w.size:
+        odd = step_chances(s.odd_amount, np.ascontiguousarray(keep_1[:, s.odd_p]), params)
+        step[s.odd_w, :, s.odd_p] = odd[0].T
+    step[:, :, n_1:n_1 + n_z] = 0.0
+    if s.n_m:
+        step[:, :, n_1 + n_z:] = step_chances(
+            s.practice_m, np.ascontiguousarray(log_keep[:, s.first_m]), params)
+    dist = evolve_pairs(s.begin, step, forget=params.forget_rate, idle=s.idle)  # W+1 x 5 x P
+    del step
+    prob = np.zeros(rows.goal_competency.size)
+    prob[s.has] = np.clip(np.where(s.reached, dist[s.g_week[s.has], :,
+                                                   s.column[s.pair_at[s.has]]], 0.0)
+                          .sum(axis=1), 0.0, 1.0)
+    prob = np.where(s.sure, 1.0, prob)
+    return PlanProjections(week_starts=s.week_starts, levels=rows.levels, pair_row=s.pair_row,
+                           pair_competency=s.pair_comp, distribution=dist, pair_column=s.column,
                            goal_probability=prob)
 
 
