@@ -42,7 +42,6 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -118,24 +117,11 @@ def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-class Served:
-    """The app as ``workbench serve`` serves it, in a background thread (tests/ui/conftest)."""
+def Served(data_dir, db_path):
+    """The app as ``workbench serve`` serves it, in a background thread."""
+    from workbench.app import serve_in_background
 
-    def __init__(self, data_dir, db_path):
-        from workbench.app import serve
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.server = serve(data_dir=data_dir, port=self.port, db_path=db_path, threaded=True)
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(self.url, timeout=5)
-                break
-            except OSError:
-                time.sleep(0.1)
-
-    def stop(self):
-        self.server.stop()
+    return serve_in_background(data_dir, db_path)
 
 
 class Run:

@@ -653,3 +653,47 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
                         f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
                     transforms=[_SecurityHeaders], verbose=False,
                     extra_patterns=[(rf"/{re.escape(STYLE_PATH)}", _StyleHandler)], **extra)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listened on a moment ago."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class BackgroundServer:
+    """``serve`` (its stylesheet route, security headers, local assets) in a background thread
+    of this process on a free loopback port, answering by the time it is returned
+    (``serve_in_background``). ``url`` is its address; ``stop()`` ends it."""
+
+    def __init__(self, data_dir=None, db_path=None, wait_s: float = 20.0):
+        import time
+        import urllib.request
+
+        self.port = free_port()
+        self.db_path = db_path
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.server = serve(data_dir=data_dir, port=self.port, db_path=db_path, threaded=True)
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                urllib.request.urlopen(self.url, timeout=5).read()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"the workbench did not answer on {self.url} "
+                                       f"within {wait_s:g} s") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def serve_in_background(data_dir=None, db_path=None, wait_s: float = 20.0) -> BackgroundServer:
+    """The workbench served as ``workbench serve`` serves it, in a background thread, once it
+    answers (tests and benchmarks: one serve-and-wait loop for all of them)."""
+    return BackgroundServer(data_dir, db_path, wait_s)

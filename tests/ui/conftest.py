@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from workbench.app import free_port, serve_in_background  # noqa: F401 (test_offline)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -40,34 +39,8 @@ def browser_context_args():
     return {"viewport": {"width": 1280, "height": 800}, "accept_downloads": True}
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Served:
-    """The app served as ``workbench serve`` serves it (``workbench.app.serve``: its stylesheet
-    route, security headers, local assets), in a background thread on a free loopback port."""
-
-    def __init__(self, data_dir, db_path):
-        from workbench.app import serve
-
-        self.port = free_port()
-        self.db_path = db_path
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.server = serve(data_dir=data_dir, port=self.port, db_path=db_path, threaded=True)
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(self.url, timeout=5)
-                break
-            except OSError:
-                time.sleep(0.1)
-
-    def stop(self):
-        self.server.stop()
+# one serve-in-a-thread-and-wait helper for tests and benchmarks (workbench.app)
+Served = serve_in_background
 
 
 @pytest.fixture
