@@ -669,7 +669,7 @@ class BackgroundServer:
     of this process on a free loopback port, answering by the time it is returned
     (``serve_in_background``). ``url`` is its address; ``stop()`` ends it."""
 
-    def __init__(self, data_dir=None, db_path=None, wait_s: float = 20.0):
+    def __init__(self, data_dir=None, db_path=None, wait_s: float = 60.0):
         import time
         import urllib.request
 
@@ -693,7 +693,7 @@ class BackgroundServer:
         self.server.stop()
 
 
-def serve_in_background(data_dir=None, db_path=None, wait_s: float = 20.0) -> BackgroundServer:
+def serve_in_background(data_dir=None, db_path=None, wait_s: float = 60.0) -> BackgroundServer:
     """The workbench served as ``workbench serve`` serves it, in a background thread, once it
     answers (tests and benchmarks: one serve-and-wait loop for all of them)."""
     return BackgroundServer(data_dir, db_path, wait_s)
