@@ -30,7 +30,8 @@ def test_stepper_moves_both_ways(app):
     app.next.clicks += 1
     assert app.state.step == "Week" and app.stepper.value == "2. Week"
     # the step shown is the only one visible (steps keep their places on the page)
-    assert [o for o in app.content.objects if o.visible] == [app.steps["Week"].__panel__()]
+    shown = [o for o in app.content.objects if o.styles.get("display") != "none"]
+    assert shown == [app.steps["Week"].__panel__()] and app.page_language.step == "week"
     app.stepper.value = "5. Compare"
     assert app.state.step == "Compare"
     app.back.clicks += 1

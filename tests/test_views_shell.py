@@ -175,7 +175,7 @@ def test_the_place_comes_back_after_a_reload(app, tmp_path):
     assert again.state.learner_id != "L-maya"
     again.state.go_to(**place)
     assert again.state.place() == place
-    assert again.content.css_classes[-1] == "wb-showing-compare"
+    assert again.page_language.step == "compare"
     # an old link with a deleted plan or an unknown learner opens what it can
     again.state.go_to(learner="L-nobody", plan="P-gone", compare="P-gone,P-maya-a",
                       step="Nowhere", lang="xx")

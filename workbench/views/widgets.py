@@ -221,20 +221,24 @@ class SummaryFrame(JSComponent):
 
 class PageLanguage(JSComponent):
     """Keeps the page's ``lang`` attribute and title in the session's language (screen readers
-    pronounce the page by its ``lang``); shows nothing."""
+    pronounce the page by its ``lang``) and marks which step is showing (its element has the
+    class ``wb-showing-<step>``, for a test or a reader of the page); shows nothing."""
 
     lang = param.String(default="en", doc="The page's language code.")
     title = param.String(default="", doc="The browser tab's title.")
+    step = param.String(default="", doc="The step on screen, lower case ('learner', ...).")
 
     _esm = """
     export function render({ model }) {
+      const el = document.createElement("span")
       const apply = () => {
         document.documentElement.lang = model.lang
         if (model.title) document.title = model.title
+        el.className = model.step ? `wb-showing-${model.step}` : ""
       }
       apply()
-      model.on(["lang", "title"], apply)
-      return document.createElement("span")
+      model.on(["lang", "title", "step"], apply)
+      return el
     }
     """
 
