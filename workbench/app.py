@@ -440,6 +440,9 @@ class WorkbenchApp(pn.viewable.Viewer):
         tpl = pn.template.BootstrapTemplate(
             title="", header_background="#0b4f8a", collapsed_sidebar=True,
             meta_viewport="width=device-width, initial-scale=1",
+            # no header spinner: it changed its css_classes twice or three times per click, and
+            # each change made Bokeh lay out (and the browser reflow) again in the browser
+            busy_indicator=None,
         )
         tpl.header.append(self.title)
         tpl.main.append(self)

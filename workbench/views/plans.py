@@ -267,7 +267,8 @@ class PlansStep(StepView):
         with param.parameterized.discard_events(self):
             self.param.term.objects = labels
             self.term = keep if len(terms) > 1 else 0
-        self.terms.options = labels
+        if self.terms.options != labels:  # re-sent, the buttons are drawn and laid out again
+            self.terms.options = labels
         self.terms.value = self.term
         self.terms.visible = len(terms) > 1
         _ = s.gettext
