@@ -37,7 +37,6 @@ import argparse
 import json
 import re
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -105,23 +104,8 @@ def emit(name, values, unit="ms", wanted=None):
                           "unit": f"of {wanted} (stopped by --time-limit or an error)"}))
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
-
-
-def Served(data_dir, db_path):
-    """The app as ``workbench serve`` serves it, in a background thread."""
-    from workbench.app import serve_in_background
-
-    return serve_in_background(data_dir, db_path)
 
 
 class Run:
@@ -323,7 +307,9 @@ def main(argv=None):
     print(json.dumps({"name": "load_average_1min_before", "value": load_average(), "unit": ""}))
     tmp = Path(tempfile.mkdtemp())
     generate_data_dir(tmp / "data", n_sections=args.sections, n_learners=12, seed=3)
-    served = Served(tmp / "data", tmp / "wb.sqlite")
+    from workbench.app import serve_in_background
+
+    served = serve_in_background(tmp / "data", tmp / "wb.sqlite")
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     loads: list[float] = []
     times: dict[str, list[float]] = {name: [] for name in only}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.app import free_port, serve_in_background  # noqa: F401 (test_offline)
+from workbench.app import serve_in_background
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

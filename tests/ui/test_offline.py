@@ -11,10 +11,11 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import Served, free_port
+from conftest import Served
 from playwright.sync_api import expect
 
 from workbench import SAMPLE_DATA
+from workbench.app import free_port
 
 TIMEOUT = 30_000
 
