@@ -523,8 +523,20 @@ def pooled_learn(learn_by_kind, seq: Sequences) -> float:
     weight = np.bincount(seq.kind[tm], weights=seq.practice[tm], minlength=len(seq.kinds))
     if weight.sum() <= 0:
         weight = np.ones_like(learn_by_kind)
-    keep = np.sum(weight * np.log1p(-learn_by_kind)) / weight.sum()
-    return float(-np.expm1(keep))
+    return _pooled_chance(learn_by_kind, weight)
+
+
+def _pooled_chance(chances, weights) -> float:
+    """The one chance whose ``1 - c`` is the weighted geometric mean of the ``1 - chances``
+    (the chance that gives the same total as the several together)."""
+    w = np.asarray(weights, dtype=float)
+    return float(-np.expm1(np.sum(w * np.log1p(-np.asarray(chances, dtype=float))) / w.sum()))
+
+
+def _per_unit(chance, units: float):
+    """A chance over ``units`` units (hours, weeks) -> the chance per unit that compounds to it:
+    ``1 - c_unit = (1 - c) ** (1 / units)``."""
+    return -np.expm1(np.log1p(-chance) / units)
 
 
 def _degenerate(P: _Batch, r: int) -> tuple[str, ...]:
@@ -1099,15 +1111,13 @@ def weekly_forget(forget, weeks_between_responses: float = 1.0):
     ``1 - f_week = (1 - f) ** (1 / weeks_between_responses)``; one response a week maps 1:1.
     """
     f = np.clip(np.asarray(forget, dtype=float), 0.0, 1.0 - 1e-12)
-    return -np.expm1(np.log1p(-f) / float(weeks_between_responses))
+    return _per_unit(f, float(weeks_between_responses))
 
 
 def forget_rate_value(forgets, weights) -> float:
     """One ``forget_rate`` from per-skill weekly forget chances: the weighted geometric mean
     of ``1 - f`` (the mean weekly hazard), the way the learn rates of skills are pooled."""
-    f = np.clip(np.asarray(forgets, dtype=float), 0.0, 1.0 - 1e-12)
-    w = np.asarray(weights, dtype=float)
-    return float(-np.expm1(np.sum(w * np.log1p(-f)) / w.sum()))
+    return _pooled_chance(np.clip(np.asarray(forgets, dtype=float), 0.0, 1.0 - 1e-12), weights)
 
 
 def _per_opportunity(learn: np.ndarray | float, intensity: float, per_practice: bool):
@@ -1115,7 +1125,7 @@ def _per_opportunity(learn: np.ndarray | float, intensity: float, per_practice: 
     learn = np.asarray(learn, dtype=float)
     if not per_practice or intensity == 1.0:
         return learn
-    return -np.expm1(np.log1p(-learn) / intensity)
+    return _per_unit(learn, intensity)
 
 
 def _step_rates(units, learns) -> dict[int, tuple[float, float]]:
