@@ -36,6 +36,7 @@ from .arrays import (
 )
 from .dataset import LEVELS, PROFICIENT, Catalogue, Learner
 from .evidence import (
+    EVIDENCE_FIELDS,
     FAILED,
     N_KINDS,
     SHOWS_LEVEL,
@@ -196,8 +197,7 @@ class ModelParameters:
             raise ValueError("alignment_overlap must be between 0 and 1")
         if not 0 <= self.recorded_level_spread < 0.5:
             raise ValueError("recorded_level_spread must be in [0, 0.5)")
-        for name in ("evidence_shows_verified", "evidence_shows_unverified",
-                     "evidence_failed_verified", "evidence_failed_unverified"):
+        for name in EVIDENCE_FIELDS:
             check_table(name, getattr(self, name))
 
 
