@@ -411,3 +411,24 @@ class EngineCache:
 
     def __len__(self) -> int:
         return sum(len(s) for s in self._stores.values())
+
+
+_FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
+
+
+def frame_of_arrays(columns: Mapping[str, object], index: pd.Index | None = None) -> pd.DataFrame:
+    """A frame holding these column arrays as they are (each already of the type it should
+    have and not shared with anything that changes it), in this order.
+
+    pandas' own column-arrays constructor: the same frame as ``pd.DataFrame(columns)``, without
+    wrapping each column in a Series first, which is most of the time a frame of a few rows or a
+    few plain columns takes. The public route where pandas has no such constructor.
+    """
+    if index is None:
+        index = pd.RangeIndex(len(next(iter(columns.values()))) if columns else 0)
+    if _FROM_ARRAYS is not None:
+        return _FROM_ARRAYS(list(columns.values()), columns=pd.Index(list(columns)),
+                            index=index, verify_integrity=False)
+    return pd.DataFrame({name: pd.Series(values, index=index, copy=False,
+                                         dtype=getattr(values, "dtype", None))
+                         for name, values in columns.items()})

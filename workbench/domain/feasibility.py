@@ -29,7 +29,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .arrays import CatalogueArrays, EngineCache, catalogue_arrays, monday_grid
+from .arrays import (
+    CatalogueArrays,
+    EngineCache,
+    catalogue_arrays,
+    frame_of_arrays,
+    monday_grid,
+)
 from .dataset import (
     DAYS,
     MODES,
@@ -743,18 +749,9 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids,
     columns = {"in_plan": k["in_plan"], "fits": kind == "", "reason_kind": kind,
                "reason": reason, "travel_minutes": k["home_minutes"].astype(float),
                "travel_mode": k["home_mode"].copy()}  # the tests may be kept: never share them
-    # plain object columns: inferring string dtypes would cost more than the whole fit
-    if _FROM_ARRAYS is not None:
-        # pandas' own column-arrays constructor: the same frame as the public route below,
-        # without wrapping each column in a Series first (a third of the fit's time)
-        return _FROM_ARRAYS(list(columns.values()), columns=pd.Index(list(columns)),
-                            index=A.section_index, verify_integrity=False)
-    return pd.DataFrame({name: pd.Series(values, index=A.section_index, copy=False,
-                                         dtype=values.dtype)
-                         for name, values in columns.items()})
-
-
-_FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
+    # plain object columns: inferring string dtypes would cost more than the whole fit, and
+    # wrapping each column in a Series a third of it
+    return frame_of_arrays(columns, A.section_index)
 
 
 # ---- check_plan ------------------------------------------------------------------------------

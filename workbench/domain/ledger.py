@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .arrays import CatalogueArrays, EngineCache, catalogue_arrays, day_numbers
+from .arrays import (
+    CatalogueArrays,
+    EngineCache,
+    catalogue_arrays,
+    day_numbers,
+    frame_of_arrays,
+)
 from .dataset import PROFICIENT, Catalogue, Learner, Plan
 from .projection import (
     DEFAULT_PARAMETERS,
@@ -475,7 +481,7 @@ def _long_table(plans: list[Plan], projs: dict[str, Projection],
         if key != "week":
             columns[key] = np.concatenate([part[key] for part in parts])
     # every column is a fresh array made here: nothing to protect by copying
-    return pd.DataFrame(columns, copy=False)
+    return frame_of_arrays(columns)
 
 
 def _competency_text(projection: Projection, A: CatalogueArrays,

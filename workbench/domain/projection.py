@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -30,6 +31,7 @@ from .arrays import (
     STOP_WORDS,
     CatalogueArrays,
     catalogue_arrays,
+    frame_of_arrays,
     mode_set,
     text_words,
     word_stem,
@@ -260,9 +262,24 @@ def range_bounds(values, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     with the multiplier it is that value at the same percentile of the multipliers: what lets
     the district batch work out exact bounds with three projections instead of ``RANGE_DRAWS``.
     """
-    lo, hi = np.percentile(np.asarray(values, dtype=float), RANGE_PERCENTILES, axis=axis,
-                           method="nearest")
-    return lo, hi
+    values = np.asarray(values, dtype=float)
+    n = values.shape[axis] if values.ndim else 0
+    if n == 0 or math.isnan(values.sum()):  # NaN (or inf) anywhere: numpy's own rules
+        lo, hi = np.percentile(values, RANGE_PERCENTILES, axis=axis, method="nearest")
+        return lo, hi
+    # the same draws as numpy's "nearest" by one partial sort, without percentile's general
+    # machinery (which cost more than the sort on these small arrays)
+    lo_rank, hi_rank = _nearest_ranks(n)
+    part = np.partition(values, (lo_rank, hi_rank), axis=axis)
+    return np.take(part, lo_rank, axis=axis), np.take(part, hi_rank, axis=axis)
+
+
+@functools.lru_cache(maxsize=64)
+def _nearest_ranks(n: int) -> tuple[int, int]:
+    """The ranks numpy's "nearest" percentile method picks among ``n`` sorted values:
+    round(q (n - 1)), halves to even."""
+    lo, hi = np.around(np.asarray(RANGE_PERCENTILES) / 100 * (n - 1)).astype(np.intp)
+    return int(lo), int(hi)
 
 
 def bound_multipliers(params: ModelParameters = DEFAULT_PARAMETERS, draws: int = RANGE_DRAWS,
@@ -1441,10 +1458,41 @@ def _goal_table(learner: Learner, names, week_starts: pd.DatetimeIndex,
 
 def records_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """``pd.DataFrame(rows, columns=columns)``, built column by column (several times quicker
-    for a few rows; pandas infers the same column types either way)."""
+    for a few rows).
+
+    Where every value of a column is of one plain type (text, float, int, bool, date; floats
+    and None) the column is made directly in the type pandas would infer for it, and the frame from those
+    arrays, skipping pandas' inference and per-column wrapping (most of the time a few-row
+    frame takes); any other column leaves it all to pandas.
+    """
     if not rows or any(list(r) != columns for r in rows):
         return pd.DataFrame(rows, columns=columns)
-    return pd.DataFrame({c: [r[c] for r in rows] for c in columns})
+    values = {c: [r[c] for r in rows] for c in columns}
+    arrays = {}
+    for c, v in values.items():
+        make = _COLUMN_OF.get(frozenset(map(type, v)))
+        if make is None:
+            return pd.DataFrame(values)
+        try:
+            arrays[c] = make(v)
+        except OverflowError:  # an int beyond int64
+            return pd.DataFrame(values)
+    return frame_of_arrays(arrays)
+
+
+_TEXT = pd.Series(["text"]).dtype  # pandas' default for text: its string type, or object
+_TEXT_IS_OBJECT = pd.api.types.is_object_dtype(_TEXT)
+# one plain value type -> the column pandas infers for it (dates stay objects; text is pandas'
+# default string type, or objects where pandas does not infer strings)
+_COLUMN_OF = {frozenset(kinds): make for kinds, make in [
+    ({str}, (lambda v: np.array(v, dtype=object)) if _TEXT_IS_OBJECT
+     else (lambda v: pd.array(v, dtype=_TEXT))),
+    ({float}, lambda v: np.array(v, dtype=np.float64)),
+    ({float, type(None)}, lambda v: np.array([np.nan if x is None else x for x in v])),
+    ({int}, lambda v: np.array(v, dtype=np.int64)),
+    ({bool}, lambda v: np.array(v, dtype=bool)),
+    ({dt.date}, lambda v: np.array(v, dtype=object)),
+]}
 
 
 def project(catalogue: Catalogue, learner: Learner, section_ids,

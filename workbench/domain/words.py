@@ -412,7 +412,7 @@ class Words:
     # ---- vocabulary -------------------------------------------------------------------------
     def level(self, level) -> str:
         """A proficiency level (rounded to the nearest of 0 .. 4) as a word: "Proficient"."""
-        return self.marked(LEVEL_WORDS[int(np.clip(round(float(level)), 0, 4))])
+        return self.marked(LEVEL_WORDS[min(max(round(float(level)), 0), 4)])
 
     def levels(self) -> tuple[str, ...]:
         """The five level words, 0 .. 4."""
