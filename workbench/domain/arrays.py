@@ -18,6 +18,7 @@ opportunities by them.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import weakref
@@ -427,8 +428,16 @@ def frame_of_arrays(columns: Mapping[str, object], index: pd.Index | None = None
     if index is None:
         index = pd.RangeIndex(len(next(iter(columns.values()))) if columns else 0)
     if _FROM_ARRAYS is not None:
-        return _FROM_ARRAYS(list(columns.values()), columns=pd.Index(list(columns)),
+        return _FROM_ARRAYS(list(columns.values()), columns=_column_index(tuple(columns)),
                             index=index, verify_integrity=False)
     return pd.DataFrame({name: pd.Series(values, index=index, copy=False,
                                          dtype=getattr(values, "dtype", None))
                          for name, values in columns.items()})
+
+
+@functools.lru_cache(maxsize=256)
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    """The column labels as pandas would index them, made once per set of names (an Index is
+    immutable, and frames share them as pandas itself does; making one infers text types,
+    which costs more than the frame)."""
+    return pd.Index(list(names))

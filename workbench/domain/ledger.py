@@ -422,13 +422,14 @@ def _plan_part(catalogue: Catalogue, learner: Learner, plan: Plan,
     row.update({k: led[k] for k in SCALARS if k in led})
     for r in led["requirements"]:
         row[f"requirement: {r['name']}"] = r["probability_met"]
-    for col, prob in zip(_goal_columns(pr.goals), pr.goals["probability"].tolist(), strict=True):
+    goal_columns = _goal_columns(pr.goals)
+    for col, prob in zip(goal_columns, pr.goals["probability"].tolist(), strict=True):
         row[col] = float(prob)
     # each chance's 80% interval over draws of the parameters, after all the chances
     for r in led["requirements"]:
         row[f"requirement_low: {r['name']}"] = r["probability_met_low"]
         row[f"requirement_high: {r['name']}"] = r["probability_met_high"]
-    for col, lo, hi in zip(_goal_columns(pr.goals), pr.goals["probability_low"].tolist(),
+    for col, lo, hi in zip(goal_columns, pr.goals["probability_low"].tolist(),
                            pr.goals["probability_high"].tolist(), strict=True):
         name = col.removeprefix("goal: ")
         row[f"goal_low: {name}"], row[f"goal_high: {name}"] = float(lo), float(hi)
