@@ -86,19 +86,42 @@ def probability_at_least(probabilities, k: int) -> float:
 def probability_at_least_each(probabilities, k: int) -> np.ndarray:
     """``probability_at_least`` for each row of a (D, n) array of chances (a row per draw of
     the model's parameters), all rows in one dynamic programme."""
-    p = np.clip(np.asarray(probabilities, dtype=float), 0.0, 1.0)
-    d, n = p.shape
-    if k <= 0:
-        return np.ones(d)
-    if k > n:
-        return np.zeros(d)
-    pmf = np.zeros((d, n + 1))
-    pmf[:, 0] = 1.0
+    return probabilities_at_least([(probabilities, k)])[0]
+
+
+def probabilities_at_least(groups) -> list[np.ndarray]:
+    """``probability_at_least_each`` for several (chances (D, n), k) at once: one dynamic
+    programme for all of them (a plan's requirements), shorter groups padded with events that
+    never happen, which leave every count's chance exactly as it was."""
+    ps = [np.minimum(np.maximum(np.asarray(p, dtype=float), 0.0), 1.0) for p, _ in groups]
+    if not ps:
+        return []
+    n = max(p.shape[1] for p in ps)
+    # counts on the first axis, every group's draws side by side on the last: each step works
+    # on whole contiguous rows in place
+    p = np.zeros((n, sum(x.shape[0] for x in ps)))
+    at = np.cumsum([0] + [x.shape[0] for x in ps])
+    for x, lo in zip(ps, at, strict=False):
+        p[:x.shape[1], lo:lo + x.shape[0]] = x.T
+    pmf = np.zeros((n + 1, p.shape[1]))        # pmf[j]: the chance that j of those so far are
+    pmf[0] = 1.0
+    moved = np.empty((n, p.shape[1]))
     for i in range(n):
-        q = p[:, i:i + 1]
-        pmf[:, 1:i + 2] = pmf[:, 1:i + 2] * (1 - q) + pmf[:, :i + 1] * q
-        pmf[:, 0] *= 1 - q[:, 0]
-    return np.clip(pmf[:, k:].sum(axis=1), 0.0, 1.0)
+        q = p[i]
+        np.multiply(pmf[:i + 1], q, out=moved[:i + 1])   # one more: from j - 1 to j
+        pmf[1:i + 2] *= 1 - q
+        pmf[1:i + 2] += moved[:i + 1]
+        pmf[0] *= 1 - q
+    out = []
+    for (_, k), x, lo in zip(groups, ps, at, strict=False):
+        d, m = x.shape
+        if k <= 0:
+            out.append(np.ones(d))
+        elif k > m:
+            out.append(np.zeros(d))
+        else:
+            out.append(np.minimum(np.maximum(pmf[k:, lo:lo + d].sum(axis=0), 0.0), 1.0))
+    return out
 
 
 def _json(v):
@@ -280,11 +303,12 @@ def _ledger_numbers(catalogue: Catalogue, learner: Learner, plan: Plan,
     gained = expected - already
     comp_domain = projection.competencies["domain"].to_numpy()
     requirements = []
-    for rid, name, domain, level, need in A.requirements:
+    # within a draw the competencies are independent; across draws they are not, so the
+    # chance of meeting a requirement is worked out draw by draw and then averaged
+    met_each = probabilities_at_least([(end_chance_draws(level)[:, comp_domain == domain], need)
+                                       for _, _, domain, level, need in A.requirements])
+    for (rid, name, domain, level, need), each in zip(A.requirements, met_each, strict=True):
         probs = end_chance(level)[comp_domain == domain]
-        # within a draw the competencies are independent; across draws they are not, so the
-        # chance of meeting a requirement is worked out draw by draw and then averaged
-        each = probability_at_least_each(end_chance_draws(level)[:, comp_domain == domain], need)
         met_low, met_high = (float(x) for x in range_bounds(each))
         requirements.append({
             "requirement_id": rid, "name": name, "domain": domain,
