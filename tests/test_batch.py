@@ -189,6 +189,25 @@ def test_the_shared_set_up_gives_each_scale_exactly_its_own_run(catalogue, roste
             assert np.array_equal(getattr(got, name), getattr(alone, name)), name
 
 
+def test_end_only_runs_give_the_same_ends_and_goal_chances(catalogue, roster):
+    """The batch keeps only one week of the kernel, updated in place (``end_only``): its ends, credits
+    and goal chances (read in each goal's own week) must be the full runs' bit for bit."""
+    from workbench.domain.projection import DEFAULT_PARAMETERS, project_many_scaled
+
+    model = district._Model(catalogue, DEFAULT_PARAMETERS, None, 40)
+    rows = district._plan_rows(model, roster.reset_index(drop=True).iloc[:400])
+    assert len(np.unique(rows.goal_day)) > 1   # goals in several weeks
+    scales = (None, *model.bounds)
+    full = project_many_scaled(model.arrays, rows, model.week_starts, DEFAULT_PARAMETERS, scales)
+    light = project_many_scaled(model.arrays, rows, model.week_starts, DEFAULT_PARAMETERS,
+                                scales, end_only=True)
+    for a, b in zip(full, light, strict=True):
+        assert b.distribution.shape == (1, *a.distribution.shape[1:])
+        assert np.array_equal(a.goal_probability, b.goal_probability)
+        assert np.array_equal(a.end_distribution(), b.end_distribution())
+        assert np.array_equal(a.expected_credits(), b.expected_credits())
+
+
 def test_roster_round_trips_through_csv_and_parquet(catalogue, roster, tmp_path):
     roster.to_csv(tmp_path / "r.csv", index=False)
     roster.to_parquet(tmp_path / "r.parquet", index=False)

@@ -526,7 +526,7 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
     rows = _plan_rows(model, df)
     # the central run and the two bound runs share everything but the multiplier
     runs = project_many_scaled(A, rows, model.week_starts, model.params,
-                               scales=(None, *model.bounds))
+                               scales=(None, *model.bounds), end_only=True)
     proj = next(runs)
     totals = plan_totals(A, rows.section_ptr, rows.section_pos, model.week_days,
                          model.section_hours)
