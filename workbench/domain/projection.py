@@ -1130,7 +1130,6 @@ def _run(prep: _Prepared, scale, end_only: bool = False) -> PlanProjections:
     ``end_only`` the distribution kept is the last week's alone (``project_many_scaled``)."""
     s, params, rows = prep, prep.params, prep.rows
     n_1, n_z, n_p = s.n_1, s.n_z, s.pair_key.size
-    step = np.empty((s.n_w, N_STEPS, n_p))
     log_keep = np.log1p(-s.rates[s.pair_comp].T)                           # 4 x P, pair order
     if scale is not None:
         # a draw of the parameters: a multiplier on n log(1 - t) per row (forgetting is not
@@ -1138,14 +1137,19 @@ def _run(prep: _Prepared, scale, end_only: bool = False) -> PlanProjections:
         log_keep *= np.broadcast_to(np.asarray(scale, dtype=float), (rows.n,))[s.pair_row]
     keep_1 = np.ascontiguousarray(log_keep[:, s.first_1])
     usual = step_chances(s.usual_amount, keep_1, params)
-    np.multiply(s.usual_weeks[:, None, :], usual, out=step[:, :, :n_1])
-    if s.odd_w.size:
-        odd = step_chances(s.odd_amount, np.ascontiguousarray(keep_1[:, s.odd_p]), params)
-        step[s.odd_w, :, s.odd_p] = odd[0].T
-    step[:, :, n_1:n_1 + n_z] = 0.0
-    if s.n_m:
-        step[:, :, n_1 + n_z:] = step_chances(
-            s.practice_m, np.ascontiguousarray(log_keep[:, s.first_m]), params)
+    odd = step_chances(s.odd_amount, np.ascontiguousarray(keep_1[:, s.odd_p]), params) \
+        if s.odd_w.size else None
+    keep_m = np.ascontiguousarray(log_keep[:, s.first_m]) if s.n_m else None
+    if end_only:
+        step = _WeeklySteps(s, usual, odd, keep_m)
+    else:
+        step = np.empty((s.n_w, N_STEPS, n_p))
+        np.multiply(s.usual_weeks[:, None, :], usual, out=step[:, :, :n_1])
+        if odd is not None:
+            step[s.odd_w, :, s.odd_p] = odd[0].T
+        step[:, :, n_1:n_1 + n_z] = 0.0
+        if s.n_m:
+            step[:, :, n_1 + n_z:] = step_chances(s.practice_m, keep_m, params)
     if end_only:
         # each goal's column in its week, copied out as the kernel passes that week
         g_week, g_col = s.g_week[s.has], s.column[s.pair_at[s.has]]
@@ -1165,6 +1169,36 @@ def _run(prep: _Prepared, scale, end_only: bool = False) -> PlanProjections:
     return PlanProjections(week_starts=s.week_starts, levels=rows.levels, pair_row=s.pair_row,
                            pair_competency=s.pair_comp, distribution=dist, pair_column=s.column,
                            goal_probability=prob)
+
+
+class _WeeklySteps:
+    """``_run``'s step chances (W, 4, P) made one week at a time for ``evolve_pairs``, which
+    reads ``step[w]`` once per week in order: the same numbers as the full array (every value
+    is worked out by the same operation on the same inputs), without writing and reading back
+    a W x 4 x P array (100 MB for a batch block) once per run."""
+
+    def __init__(self, s: _Prepared, usual: np.ndarray, odd: np.ndarray | None,
+                 keep_m: np.ndarray | None):
+        self.s, self.usual, self.odd, self.keep_m = s, usual, odd, keep_m
+        n_p = s.pair_key.size
+        self.shape = (s.n_w, N_STEPS, n_p)
+        self.week = np.zeros((N_STEPS, n_p))
+        # the odd weeks' entries, week by week
+        order = np.argsort(s.odd_w, kind="stable")
+        self.odd_order = order
+        self.odd_at = np.searchsorted(s.odd_w[order], np.arange(s.n_w + 1))
+
+    def __getitem__(self, w: int) -> np.ndarray:
+        s, out = self.s, self.week
+        n_1, n_z = s.n_1, s.n_z
+        np.multiply(s.usual_weeks[w][None, :], self.usual[0], out=out[:, :n_1])
+        if self.odd is not None:
+            at = self.odd_order[self.odd_at[w]:self.odd_at[w + 1]]
+            out[:, s.odd_p[at]] = self.odd[0][:, at]
+        if s.n_m:
+            # one week's practice is a contiguous block, as the whole array's is
+            out[:, n_1 + n_z:] = step_chances(s.practice_m[w:w + 1], self.keep_m, s.params)[0]
+        return out
 
 
 @dataclass(frozen=True)
