@@ -755,11 +755,23 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids,
 
 
 # ---- check_plan ------------------------------------------------------------------------------
+# the fit tests that depend on a section and the learner only (``_all_section_tests``)
+_OWN_FAILS = ("grade", "capacity", "times_tba", "broadband", "device", "unreachable", "no_car",
+              "too_far", "unavailable", "prerequisite")
+
+
 def _alternatives(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.ndarray,
                   row: int) -> Phrase | None:
     """Other groups of the same opportunity that would fit the rest of the plan."""
     siblings = A.siblings(row)
     siblings = siblings[~np.isin(siblings, plan)]
+    if not len(siblings):
+        return None
+    # a group that fails a test of its own (grade, seats, times, internet, device, the trip
+    # from home, free time, prerequisites) fails whatever the plan; only the others are tried
+    # against the rest of the plan, in the same order
+    own = _section_tests(catalogue, A, learner, siblings)
+    siblings = siblings[~np.column_stack([own[name] for name in _OWN_FAILS]).any(axis=1)]
     if not len(siblings):
         return None
     rest = plan[plan != row]
