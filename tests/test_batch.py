@@ -190,8 +190,9 @@ def test_the_shared_set_up_gives_each_scale_exactly_its_own_run(catalogue, roste
 
 
 def test_end_only_runs_give_the_same_ends_and_goal_chances(catalogue, roster):
-    """The batch keeps only one week of the kernel, updated in place (``end_only``): its ends, credits
-    and goal chances (read in each goal's own week) must be the full runs' bit for bit."""
+    """The batch keeps only one week of the kernel, updated in place (``end_only``): its ends,
+    credits and goal chances (read in each goal's own week) must be the full runs' bit for
+    bit."""
     from workbench.domain.projection import DEFAULT_PARAMETERS, project_many_scaled
 
     model = district._Model(catalogue, DEFAULT_PARAMETERS, None, 40)

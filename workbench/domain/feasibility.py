@@ -755,11 +755,6 @@ def catalogue_fit(catalogue: Catalogue, learner: Learner, section_ids,
 
 
 # ---- check_plan ------------------------------------------------------------------------------
-# the fit tests that depend on a section and the learner only (``_all_section_tests``)
-_OWN_FAILS = ("grade", "capacity", "times_tba", "broadband", "device", "unreachable", "no_car",
-              "too_far", "unavailable", "prerequisite")
-
-
 def _alternatives(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.ndarray,
                   row: int) -> Phrase | None:
     """Other groups of the same opportunity that would fit the rest of the plan."""
@@ -770,8 +765,10 @@ def _alternatives(catalogue: Catalogue, A: _Arrays, learner: Learner, plan: np.n
     # a group that fails a test of its own (grade, seats, times, internet, device, the trip
     # from home, free time, prerequisites) fails whatever the plan; only the others are tried
     # against the rest of the plan, in the same order
+    # (the fit kinds _section_tests answers, and the two that make "transport" fail alone)
     own = _section_tests(catalogue, A, learner, siblings)
-    siblings = siblings[~np.column_stack([own[name] for name in _OWN_FAILS]).any(axis=1)]
+    fails = [own[name] for name in (*FIT_KINDS, "unreachable", "no_car") if name in own]
+    siblings = siblings[~np.column_stack(fails).any(axis=1)]
     if not len(siblings):
         return None
     rest = plan[plan != row]

@@ -83,16 +83,11 @@ def probability_at_least(probabilities, k: int) -> float:
     return float(np.clip(pmf[k:].sum(), 0.0, 1.0))
 
 
-def probability_at_least_each(probabilities, k: int) -> np.ndarray:
-    """``probability_at_least`` for each row of a (D, n) array of chances (a row per draw of
-    the model's parameters), all rows in one dynamic programme."""
-    return probabilities_at_least([(probabilities, k)])[0]
-
-
 def probabilities_at_least(groups) -> list[np.ndarray]:
-    """``probability_at_least_each`` for several (chances (D, n), k) at once: one dynamic
-    programme for all of them (a plan's requirements), shorter groups padded with events that
-    never happen, which leave every count's chance exactly as it was."""
+    """``probability_at_least`` for each row of each (chances (D, n), k) group (a row per draw
+    of the model's parameters, a group per requirement of a plan): one dynamic programme for all
+    of them, shorter groups padded with events that never happen, which leave every count's
+    chance exactly as it was."""
     ps = [np.minimum(np.maximum(np.asarray(p, dtype=float), 0.0), 1.0) for p, _ in groups]
     if not ps:
         return []
@@ -100,8 +95,8 @@ def probabilities_at_least(groups) -> list[np.ndarray]:
     # counts on the first axis, every group's draws side by side on the last: each step works
     # on whole contiguous rows in place
     p = np.zeros((n, sum(x.shape[0] for x in ps)))
-    at = np.cumsum([0] + [x.shape[0] for x in ps])
-    for x, lo in zip(ps, at, strict=False):
+    at = np.cumsum([0] + [x.shape[0] for x in ps])[:-1]     # where each group's draws start
+    for x, lo in zip(ps, at, strict=True):
         p[:x.shape[1], lo:lo + x.shape[0]] = x.T
     pmf = np.zeros((n + 1, p.shape[1]))        # pmf[j]: the chance that j of those so far are
     pmf[0] = 1.0
@@ -113,7 +108,7 @@ def probabilities_at_least(groups) -> list[np.ndarray]:
         pmf[1:i + 2] += moved[:i + 1]
         pmf[0] *= 1 - q
     out = []
-    for (_, k), x, lo in zip(groups, ps, at, strict=False):
+    for (_, k), x, lo in zip(groups, ps, at, strict=True):
         d, m = x.shape
         if k <= 0:
             out.append(np.ones(d))

@@ -1141,7 +1141,15 @@ def _run(prep: _Prepared, scale, end_only: bool = False) -> PlanProjections:
         if s.odd_w.size else None
     keep_m = np.ascontiguousarray(log_keep[:, s.first_m]) if s.n_m else None
     if end_only:
-        step = _WeeklySteps(s, usual, odd, keep_m)
+        # the step chances week by week, and each goal's column copied out in its own week
+        g_week, g_col = s.g_week[s.has], s.column[s.pair_at[s.has]]
+        capture = {int(w): g_col[g_week == w] for w in np.unique(g_week)}
+        dist, got = evolve_pairs(s.begin, _WeeklySteps(s, usual, odd, keep_m),
+                                 forget=params.forget_rate, idle=s.idle,
+                                 capture=capture)                           # 1 x 5 x P
+        at_goal = np.empty((g_week.size, N_LEVELS))
+        for w, part in got.items():
+            at_goal[g_week == w] = part.T
     else:
         step = np.empty((s.n_w, N_STEPS, n_p))
         np.multiply(s.usual_weeks[:, None, :], usual, out=step[:, :, :n_1])
@@ -1150,19 +1158,9 @@ def _run(prep: _Prepared, scale, end_only: bool = False) -> PlanProjections:
         step[:, :, n_1:n_1 + n_z] = 0.0
         if s.n_m:
             step[:, :, n_1 + n_z:] = step_chances(s.practice_m, keep_m, params)
-    if end_only:
-        # each goal's column in its week, copied out as the kernel passes that week
-        g_week, g_col = s.g_week[s.has], s.column[s.pair_at[s.has]]
-        capture = {int(w): g_col[g_week == w] for w in np.unique(g_week)}
-        dist, got = evolve_pairs(s.begin, step, forget=params.forget_rate, idle=s.idle,
-                                 capture=capture)                           # 1 x 5 x P
-        at_goal = np.empty((g_week.size, N_LEVELS))
-        for w, part in got.items():
-            at_goal[g_week == w] = part.T
-    else:
         dist = evolve_pairs(s.begin, step, forget=params.forget_rate, idle=s.idle)  # W+1 x 5 x P
+        del step
         at_goal = dist[s.g_week[s.has], :, s.column[s.pair_at[s.has]]]
-    del step
     prob = np.zeros(rows.goal_competency.size)
     prob[s.has] = np.clip(np.where(s.reached, at_goal, 0.0).sum(axis=1), 0.0, 1.0)
     prob = np.where(s.sure, 1.0, prob)
@@ -1182,11 +1180,10 @@ class _WeeklySteps:
         self.s, self.usual, self.odd, self.keep_m = s, usual, odd, keep_m
         n_p = s.pair_key.size
         self.shape = (s.n_w, N_STEPS, n_p)
-        self.week = np.zeros((N_STEPS, n_p))
+        self.week = np.zeros((N_STEPS, n_p))   # the pairs with evidence only stay at 0
         # the odd weeks' entries, week by week
-        order = np.argsort(s.odd_w, kind="stable")
-        self.odd_order = order
-        self.odd_at = np.searchsorted(s.odd_w[order], np.arange(s.n_w + 1))
+        self.odd_order = np.argsort(s.odd_w, kind="stable")
+        self.odd_at = np.searchsorted(s.odd_w[self.odd_order], np.arange(s.n_w + 1))
 
     def __getitem__(self, w: int) -> np.ndarray:
         s, out = self.s, self.week
@@ -1532,9 +1529,9 @@ def records_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     for a few rows).
 
     Where every value of a column is of one plain type (text, float, int, bool, date; floats
-    and None) the column is made directly in the type pandas would infer for it, and the frame from those
-    arrays, skipping pandas' inference and per-column wrapping (most of the time a few-row
-    frame takes); any other column leaves it all to pandas.
+    and None) the column is made directly in the type pandas would infer for it, and the frame
+    from those arrays, skipping pandas' inference and per-column wrapping (most of the time a
+    few-row frame takes); any other column leaves it all to pandas.
     """
     if not rows or any(list(r) != columns for r in rows):
         return pd.DataFrame(rows, columns=columns)
