@@ -31,7 +31,10 @@ def test_stepper_moves_both_ways(app):
     assert app.state.step == "Week" and app.stepper.value == "2. Week"
     # the step shown is the only one visible (steps keep their places on the page)
     shown = [o for o in app.content.objects if o.styles.get("display") != "none"]
-    assert shown == [app.steps["Week"].__panel__()] and app.page_language.step == "week"
+    assert shown == [app.places["Week"]] and app.page_language.step == "week"
+    assert app.places["Week"].objects == [app.steps["Week"].__panel__()]
+    # the steps keep their places, in the steps' order
+    assert app.content.objects == list(app.places.values())
     app.stepper.value = "5. Compare"
     assert app.state.step == "Compare"
     app.back.clicks += 1

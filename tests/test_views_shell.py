@@ -105,7 +105,7 @@ def test_glossary_is_on_every_step_in_both_languages(app):
         assert {k for k, *_ in GLOSSARY} == {
             "competency_credit", "carnegie_unit", "cost_per_credit", "chance", "range"}
         # it is part of the shell, not of a step: it stays while the steps change
-        assert app.glossary in app._layout.objects
+        assert app.glossary in app.top.objects and app.top in app._layout.objects
 
 
 # ---- status line -----------------------------------------------------------------------------

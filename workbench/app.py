@@ -91,6 +91,10 @@ details.wb-glossary dt{font-weight:700;margin-top:.5rem}
 details.wb-glossary dd{margin:0 0 .3rem 0;line-height:1.45}
 .wb-title{display:block;color:#fff;font-size:1.25rem;font-weight:600;white-space:normal;
 overflow-wrap:anywhere;line-height:1.25}
+/* the page's roots in order (the glance after the step on a phone); a grid, not a flex column:
+in a flex column each root's height is definite and the step buttons stretch to fill it */
+#main{display:grid;grid-template-columns:minmax(0,1fr);align-items:start;align-content:start}
+@media (max-width:700px){#main .wb-glance-host{order:9}}
 @media (max-width:700px){#main{padding:6px 8px 16px 8px}.wb-title{font-size:1.05rem}
 #header .title,.navbar-brand{font-size:1.05rem}}
 """
@@ -175,7 +179,15 @@ class WorkbenchApp(pn.viewable.Viewer):
             sizing_mode="stretch_width",
             stylesheets=[":host .bk-btn{min-width:6.8em}"])
         self.stepper.param.watch(held(self._stepper_changed), "value")
-        self.content = pn.Column(sizing_mode="stretch_width", css_classes=["wb-content"])
+        # one place per step, in the steps' order, each empty until its step is first shown.
+        # Served, each place is a root of its own in the page (``servable_page``): in the
+        # browser a change inside one step then lays out that step alone, not the shell and
+        # every hidden step with it (Bokeh lays out from the root of whatever changed)
+        self.places = {name: pn.Column(sizing_mode="stretch_width", margin=0,
+                                       styles={"display": "none"}, css_classes=["wb-step"])
+                       for name in STEP_VIEWS}
+        self.content = pn.Column(*self.places.values(), sizing_mode="stretch_width",
+                                 css_classes=["wb-content"])
         self.back = pn.widgets.Button(width=110, disabled=True)
         self.next = pn.widgets.Button(width=140, color="primary")
         self.back.on_click(held(lambda _e: self._move(-1)))
@@ -206,14 +218,16 @@ class WorkbenchApp(pn.viewable.Viewer):
         self.glance.css_classes = ["wb-glance-host"]
         self.nav = pn.FlexBox(self.back, self.next, self.language, flex_wrap="wrap",
                               align_items="end")
-        self._layout = pn.Column(
+        self.top = pn.Column(
             pn.FlexBox(self.who, self.nav,
                        justify_content="space-between", align_items="center",
                        sizing_mode="stretch_width", flex_wrap="wrap"),
             self.stepper,
             pn.FlexBox(self.status, self.dismiss, sizing_mode="stretch_width",
                        flex_wrap="nowrap", align_items="center"),
-            self.glossary, self.glance, self.content, self.page_language,
+            self.glossary, sizing_mode="stretch_width", margin=0)
+        self._layout = pn.Column(
+            self.top, self.glance, self.content, self.page_language,
             sizing_mode="stretch_width",
             # on a phone the step comes first and the plans at a glance after it
             stylesheets=["@media (max-width:700px){.wb-glance-host{order:9}}"],
@@ -255,24 +269,22 @@ class WorkbenchApp(pn.viewable.Viewer):
     def _show_step(self) -> None:
         i = STEPS.index(self.state.step)
         self.stepper.value = self.labels[i]
-        # steps seen before stay on the page, hidden: switching back only shows them again
-        # (removing one destroyed its models, so every switch rendered the step from scratch)
-        # and keep their places: moving the shown step to the front made the browser build
-        # every step's views again on each switch (1-2 s on a 2,000-section catalogue)
-        shown = self.steps[self.state.step].__panel__()
+        # steps seen before stay on the page, hidden, in their places: switching back only shows
+        # them again (removing one destroyed its models, so every switch rendered the step from
+        # scratch; moving the shown step to the front made the browser build every step again).
+        # Hidden by an inline style, not ``visible`` or a CSS class: in the browser a change of
+        # either makes Bokeh lay the step out again, a style only sets ``display``
         live = {id(v.__panel__()) for v in self.steps.built()}
-        objects = [o for o in self.content.objects if id(o) in live]
-        if not any(o is shown for o in objects):
-            objects.append(shown)
-        # hidden by an inline style, not ``visible`` or a CSS class: in the browser a change of
-        # either makes Bokeh lay the whole page out again (every step's models, hidden ones
-        # too: 250-500 ms each on a 2,000-section catalogue), a style only sets ``display``
-        for obj in objects:
-            display = "" if obj is shown else "none"
-            if obj.styles.get("display") != display:
-                obj.styles = {**obj.styles, "display": display}
-        if [id(o) for o in objects] != [id(o) for o in self.content.objects]:
-            self.content.objects = objects
+        for name, place in self.places.items():
+            if name == self.state.step:
+                view = self.steps[name].__panel__()
+                if len(place.objects) != 1 or place.objects[0] is not view:
+                    place.objects = [view]
+            elif place.objects and id(place.objects[0]) not in live:
+                place.objects = []  # a step built again (a new language) is built when shown
+            display = "" if name == self.state.step else "none"
+            if place.styles.get("display") != display:
+                place.styles = {**place.styles, "display": display}
         # which step is showing, for a reader of the page (and a test waiting for it), on a
         # model that is not laid out (a class on ``content`` would lay the page out again)
         self.page_language.step = self.state.step.lower()
@@ -445,7 +457,10 @@ class WorkbenchApp(pn.viewable.Viewer):
             busy_indicator=None,
         )
         tpl.header.append(self.title)
-        tpl.main.append(self)
+        # the shell, "Plans at a glance" and each step's place are roots of their own: a change
+        # in one is laid out in the browser without the others (``places``); the page's
+        # stylesheet puts them in order (the glance after the step on a phone)
+        tpl.main.extend([self.top, self.glance, *self.places.values(), self.page_language])
         return tpl
 
 

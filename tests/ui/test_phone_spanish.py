@@ -28,6 +28,7 @@ from pages import (
     go_to_step,
     open_app,
     sized_page,
+    step_button_name,
 )
 from playwright.sync_api import expect
 
@@ -99,6 +100,17 @@ def test_every_step_reads_on_a_phone_and_a_desk(pages, size, lang, number, phras
     if lang == "es":
         problems += [f"English on the Spanish page: {x}"
                      for x in english_on_page(m["text"], phrases, data_values())]
+    # the parts of the page in their order, none over another: the step buttons above the
+    # step, and "Plans at a glance" above the step on a desk, after it on a phone
+    heading = page.get_by_role("heading", name=STEP_HEADINGS[step][1 if lang == "es" else 0],
+                               exact=True).first.bounding_box()
+    buttons = [page.get_by_role("button", name=step_button_name(n, s, lang), exact=True)
+               .bounding_box() for n, s in enumerate(STEPS, 1)]
+    if max(b["y"] + b["height"] for b in buttons) > heading["y"]:
+        problems.append("the step buttons run into the step below them")
+    glance = page.locator(".wb-glance-table").first.bounding_box()
+    if glance is not None and (glance["y"] > heading["y"]) != (size == "phone"):
+        problems.append("'Plans at a glance' is on the wrong side of the step")
     problems += [f"browser console: {x}" for x in page.errors]
     page.errors.clear()
     assert not problems, f"{step} ({size}, {lang}):\n" + "\n".join(problems[:25])
