@@ -134,85 +134,101 @@ def week_calendar(meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
     )
 
 
-class WeekCalendar:
-    """The week calendar as one Bokeh figure, drawn once and then updated in place.
+def _text_colour(fill: str) -> str:
+    """Black or white, whichever reads better on ``fill`` (a ``#rrggbb`` colour)."""
+    r, g, b = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    lum = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    y = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2]
+    return "#000" if (y + 0.05) / 0.05 > 1.05 / (y + 0.05) else "#fff"
 
-    ``update`` takes what ``week_calendar`` takes and only replaces the figure's data, ticks,
-    hours and title: no new models (re-rendering a HoloViews overlay on every edit built some
-    40 Bokeh models and was most of an edit's server time). ``frames`` is what it draws now.
+
+def week_svg(f: CalendarFrames, title: str = "", height: int = 420, font_px: int = 16) -> str:
+    """A week calendar (``calendar_frames``) as plain inline SVG, in one HTML block.
+
+    The days run across in percentages of the width and the hours down in pixels, so the
+    picture fills any width with its text at ``font_px`` (no canvas, nothing laid out or painted
+    again by the page's scripts when it changes). Each block carries its words as a tooltip
+    (``<title>``); the block labels are clipped to their block and left out on a phone (the
+    list in words beside the calendar says the same). All text from data is escaped.
     """
+    top, bottom = font_px + 14, font_px // 2 + 2
+    # the hours' column as wide as its longest label ("10 p. m."), about 0.6 em a character
+    axis_w = max((len(c) for _, c in f.yticks), default=4) * font_px * 0.6 + 12
+    span = max(f.hi - f.lo, 1)
+    per_hour = (height - top - bottom) / span
 
-    def __init__(self, height: int = 420, font_size: str = "14px"):
-        from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Quad, Range1d, Text
-        from bokeh.plotting import figure
+    def y(hour: float) -> float:
+        return top + (float(hour) - f.lo) * per_hour
 
-        def source(*cols):
-            return ColumnDataSource({c: [] for c in cols})
+    def pct(x: float) -> str:
+        return f"{(float(x) + 0.5) / 7 * 100:.3f}%"
 
-        rect = ("left", "right", "top", "bottom", "tip")
-        self._sources = {
-            "free": source(*rect), "busy": source(*rect), "trips": source(*rect),
-            "meetings": source(*rect, "color"), "hot": source(*rect),
-            "labels": source("x", "y", "text")}
-        fig = figure(height=height, sizing_mode="stretch_width", toolbar_location=None,
-                     tools="", x_range=Range1d(-0.5, 6.5), y_range=Range1d(21, 7))
-        src = self._sources
+    def width(x0: float, x1: float) -> str:
+        return f"{(float(x1) - float(x0)) / 7 * 100:.3f}%"
 
-        def quads(name, **visuals):
-            # one glyph per layer (figure.quad adds selection and muted copies nobody sees)
-            return fig.add_glyph(src[name], Quad(left="left", right="right", top="top",
-                                                 bottom="bottom", **visuals))
+    def rects(df, fill: str, tip_col: str, extra: str = "") -> list[str]:
+        out = []
+        for r in df.itertuples(index=False):
+            colour = getattr(r, "color", fill) if fill == "field" else fill
+            tip = getattr(r, tip_col)
+            if tip_col == "title":
+                tip = f"{r.title} {r.when}"
+            out.append(f'<rect x="{pct(r.x0)}" width="{width(r.x0, r.x1)}" '
+                       f'y="{y(r.y0):.1f}" height="{max(y(r.y1) - y(r.y0), 1):.1f}" '
+                       f'fill="{colour}"{extra}><title>{escape_text(tip)}</title></rect>')
+        return out
 
-        quads("free", fill_color="#e3f4e1", line_alpha=0)
-        tips = [quads("busy", fill_color="#d9d9d9", line_alpha=0),
-                quads("trips", fill_color="#9e9e9e", line_alpha=0),
-                quads("meetings", fill_color={"field": "color"}, fill_alpha=0.9,
-                      line_color="white")]
-        quads("hot", fill_alpha=0, line_color="#C00000", line_width=3, line_dash="dashed")
-        fig.add_glyph(src["labels"], Text(x="x", y="y", text="text", text_font_size="8pt",
-                                          text_color="white", text_align="center",
-                                          text_baseline="middle"))
-        fig.add_tools(HoverTool(renderers=tips, tooltips="@tip"))
-        fig.xaxis.ticker = FixedTicker(ticks=list(range(7)))
-        fig.yaxis.ticker = FixedTicker(ticks=[])
-        for axis in (fig.xaxis, fig.yaxis):
-            axis.major_label_text_font_size = font_size
-        fig.title.text_font_size = font_size
-        fig.xgrid.grid_line_color = None
-        self.figure = fig
+    hours = [h for h, _ in f.yticks]
+    axis = [f'<text x="{axis_w - 6:.0f}" y="{y(h) + font_px * 0.35:.1f}" '
+            f'text-anchor="end">{escape_text(clock)}</text>' for h, clock in f.yticks]
+    grid = [f'<line x1="0" x2="100%" y1="{y(h):.1f}" y2="{y(h):.1f}" stroke="#e5e5e5"/>'
+            for h in hours]
+    days = [f'<text x="{pct(x)}" y="{font_px + 2}" text-anchor="middle">'
+            f"{escape_text(day)}</text>" for x, day in f.xticks]
+    body = [*grid, *days,
+            *rects(f.free, "#e3f4e1", "label"),
+            *rects(f.busy, "#d9d9d9", "label"),
+            *rects(f.trips, "#9e9e9e", "what"),
+            *rects(f.meetings, "field", "title", ' fill-opacity="0.9" stroke="#fff"'),
+            *rects(f.hot, "none", "title",
+                   ' stroke="#C00000" stroke-width="3" stroke-dasharray="6 4"')]
+    for r, (_, m) in zip(f.labels.itertuples(index=False), f.meetings.iterrows(), strict=True):
+        h = max(y(m["y1"]) - y(m["y0"]), 1)
+        body.append(f'<svg class="wb-cal-label" x="{pct(m["x0"])}" y="{y(m["y0"]):.1f}" '
+                    f'width="{width(m["x0"], m["x1"])}" height="{h:.1f}" aria-hidden="true">'
+                    f'<text x="4" y="50%" dominant-baseline="middle" '
+                    f'fill="{_text_colour(m["color"])}">{escape_text(r.text)}</text></svg>')
+    name = escape_text(title)
+    return (f'<figure class="wb-week" style="margin:0;font-size:{font_px}px">'
+            '<style>@media (max-width:700px){.wb-cal-label{display:none}}</style>'
+            f'<figcaption style="font-weight:600;margin:0 0 .2rem 0">{name}</figcaption>'
+            '<div style="display:flex;align-items:flex-start">'
+            f'<svg width="{axis_w:.0f}" height="{height}" aria-hidden="true" '
+            f'font-size="{font_px}" fill="#444" style="flex:none">{"".join(axis)}</svg>'
+            f'<svg width="100%" height="{height}" role="img" aria-label="{name}" '
+            f'font-size="{font_px}" style="flex:1 1 auto;min-width:0;display:block">'
+            f'{"".join(body)}</svg></div></figure>')
+
+
+class WeekCalendar:
+    """The week calendar of a step: ``update`` takes what ``week_calendar`` takes and keeps
+    ``frames`` (what it draws) and ``svg`` (``week_svg``: the picture, for one HTML pane whose
+    text is replaced). Plain SVG instead of a Bokeh figure: in the browser a figure was laid
+    out and repainted again on every change anywhere in its step (most of a click's time on
+    the Plans and Week steps), and it cost some 30 models per session."""
+
+    def __init__(self, height: int = 420, font_size: str = "16px"):
+        self.height = height
+        self.font_px = int(float(str(font_size).removesuffix("px")))
         self.frames: CalendarFrames | None = None
+        self.svg = ""
 
     def update(self, meetings: pd.DataFrame, trips: pd.DataFrame | None = None,
                free: pd.DataFrame | None = None, busy: pd.DataFrame | None = None,
-               title: str = "", highlight=(), words: Words = ENGLISH) -> None:
-        f = calendar_frames(meetings, trips, free, busy, highlight, words)
-
-        def rects(df, tip):
-            return {"left": df["x0"].to_numpy(float), "right": df["x1"].to_numpy(float),
-                    "top": df["y0"].to_numpy(float), "bottom": df["y1"].to_numpy(float),
-                    "tip": list(tip)}
-
-        m = f.meetings
-        data = {
-            "free": rects(f.free, f.free["label"]),
-            "busy": rects(f.busy, f.busy["label"]),
-            "trips": rects(f.trips, f.trips["what"]),
-            "meetings": {**rects(m, [f"{a} {b}" for a, b in zip(m["title"], m["when"],
-                                                                 strict=True)]),
-                         "color": list(m["color"])},
-            "hot": rects(f.hot, f.hot["title"]),
-            "labels": {"x": f.labels["x"].to_numpy(float), "y": f.labels["y"].to_numpy(float),
-                       "text": list(f.labels["text"])},
-        }
-        for name, cols in data.items():
-            self._sources[name].data = cols
-        fig = self.figure
-        fig.xaxis.major_label_overrides = {i: d for i, d in f.xticks}
-        fig.yaxis.ticker.ticks = [h for h, _ in f.yticks]
-        fig.yaxis.major_label_overrides = {h: c for h, c in f.yticks}
-        fig.y_range.update(start=f.hi, end=f.lo)  # inverted: morning at the top
-        fig.title.text = title
-        self.frames = f
+               title: str = "", highlight=(), words: Words = ENGLISH) -> str:
+        self.frames = calendar_frames(meetings, trips, free, busy, highlight, words)
+        self.svg = week_svg(self.frames, title, self.height, self.font_px)
+        return self.svg
 
 
 def _short(text: str, n: int = 16) -> str:

@@ -134,10 +134,10 @@ class PlansStep(StepView):
             stylesheets=[CONTROL_CSS + ":host .bk-btn-group{flex-wrap:wrap}"])
         self.term_words = pn.pane.HTML(sizing_mode="stretch_width",
                                        stylesheets=[":host{font-size:16px}"])
-        # one figure for the step, its data replaced on every edit (never re-rendered)
+        # the plan's week as a picture in one HTML pane (plain SVG), its text replaced on edits
         self.week_chart = WeekCalendar(height=420)
-        self.calendar = pn.pane.Bokeh(self.week_chart.figure, sizing_mode="stretch_width",
-                                      min_height=420, min_width=300)
+        self.calendar = pn.pane.HTML("", sizing_mode="stretch_width", min_height=420,
+                                     min_width=300)
         # the calendar in words: what a screen reader reads, and a phone can read at any size
         self.week_words = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[LIST_CSS])
         self.heading = pn.pane.HTML(
@@ -305,6 +305,7 @@ class PlansStep(StepView):
             highlight={sid for p in s.problems if p.kind in ("time_conflict", "travel_time",
                                                              "unavailable") for sid in p.sections},
             words=w)
+        self.calendar.object = self.week_chart.svg
         self.week_words.object = self._week_words(week, term)
 
     def _week_words(self, week, term) -> str:

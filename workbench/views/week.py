@@ -94,10 +94,9 @@ class WeekStep(StepView):
         self.upload = ImportBox(s.import_calendar, state=s, file_label=_("Calendar file"),
                                 label=_("Or import the family's calendar (.ics from Google, "
                                         "Apple or Outlook)"), accept=".ics,.ical,.ifb")
-        # one figure for the step, its data replaced when the week changes (never re-rendered)
+        # the week as a picture in one HTML pane (plain SVG), its text replaced when it changes
         self.week_chart = WeekCalendar(height=420, font_size="16px")
-        self.calendar = pn.pane.Bokeh(self.week_chart.figure, sizing_mode="stretch_width",
-                                      min_height=380)
+        self.calendar = pn.pane.HTML("", sizing_mode="stretch_width", min_height=380)
 
         self._layout = pn.Column(
             pn.pane.Markdown("## " + _("The learner's week") + "\n" + _(
@@ -105,13 +104,15 @@ class WeekStep(StepView):
                 "list beside the calendar says the same in words."),
                 sizing_mode="stretch_width"),
             pn.FlexBox(
-                pn.Column(self.calendar, sizing_mode="stretch_width", min_width=300),
+                pn.Column(self.calendar, sizing_mode="stretch_width", min_width=300,
+                          styles={"flex": "2 1 420px"}),
                 pn.Column(pn.pane.Markdown("### " + _("Free and busy times")), self.blocks,
                           pn.pane.Markdown("**" + _("Add a time") + "**"),
                           self.block_days,
                           pn.FlexBox(self.block_start, self.block_end), self.block_label,
                           pn.FlexBox(self.add_free, self.add_busy), self.upload,
-                          sizing_mode="stretch_width", min_width=280, max_width=460),
+                          sizing_mode="stretch_width", min_width=280, max_width=460,
+                          styles={"flex": "1 1 300px"}),
                 sizing_mode="stretch_width",
             ),
             rule(),
@@ -142,6 +143,7 @@ class WeekStep(StepView):
             pd.DataFrame(columns=["day", "start_min", "end_min", "title"]),
             free=blocks_frame(lr.availability), busy=blocks_frame(lr.commitments),
             title=self.state.gettext("{name}: the week").format(name=lr.name), words=w)
+        self.calendar.object = self.week_chart.svg
 
     def block_words(self, kind: str, block: TimeBlock) -> str:
         """"Free: Monday to Friday, 3 pm–7 pm" / "Busy: Friday, 5 pm–8:30 pm — Babysitting"."""
