@@ -15,7 +15,7 @@ import pandas as pd
 
 from .domain.dataset import DAYS
 from .domain.words import ENGLISH, Words
-from .markup import escape_text, literal_braces
+from .markup import attr, escape_text, literal_braces
 
 hv.extension("bokeh", logo=False)
 
@@ -205,7 +205,7 @@ def week_svg(f: CalendarFrames, title: str = "", height: int = 420, font_px: int
             '<div style="display:flex;align-items:flex-start">'
             f'<svg width="{axis_w:.0f}" height="{height}" aria-hidden="true" '
             f'font-size="{font_px}" fill="#444" style="flex:none">{"".join(axis)}</svg>'
-            f'<svg width="100%" height="{height}" role="img" aria-label="{name}" '
+            f'<svg width="100%" height="{height}" role="img" aria-label="{attr(title)}" '
             f'font-size="{font_px}" style="flex:1 1 auto;min-width:0;display:block">'
             f'{"".join(body)}</svg></div></figure>')
 
