@@ -91,10 +91,10 @@ details.wb-glossary dt{font-weight:700;margin-top:.5rem}
 details.wb-glossary dd{margin:0 0 .3rem 0;line-height:1.45}
 .wb-title{display:block;color:#fff;font-size:1.25rem;font-weight:600;white-space:normal;
 overflow-wrap:anywhere;line-height:1.25}
-/* the page's roots in order (the glance after the step on a phone); a grid, not a flex column:
-in a flex column each root's height is definite and the step buttons stretch to fill it */
+/* the served page's roots in order (the glance after the step on a phone); a grid, not a flex
+column: in a flex column each root's height is definite and the step buttons stretch to fill it */
 #main{display:grid;grid-template-columns:minmax(0,1fr);align-items:start;align-content:start}
-@media (max-width:700px){#main .wb-glance-host{order:9}}
+@media (max-width:700px){.wb-glance-host{order:9}}
 @media (max-width:700px){#main{padding:6px 8px 16px 8px}.wb-title{font-size:1.05rem}
 #header .title,.navbar-brand{font-size:1.05rem}}
 """
@@ -229,8 +229,6 @@ class WorkbenchApp(pn.viewable.Viewer):
         self._layout = pn.Column(
             self.top, self.glance, self.content, self.page_language,
             sizing_mode="stretch_width",
-            # on a phone the step comes first and the plans at a glance after it
-            stylesheets=["@media (max-width:700px){.wb-glance-host{order:9}}"],
         )
         self._follow_address()
 

@@ -166,17 +166,14 @@ def week_svg(f: CalendarFrames, title: str = "", height: int = 420, font_px: int
     def width(x0: float, x1: float) -> str:
         return f"{(float(x1) - float(x0)) / 7 * 100:.3f}%"
 
-    def rects(df, fill: str, tip_col: str, extra: str = "") -> list[str]:
-        out = []
-        for r in df.itertuples(index=False):
-            colour = getattr(r, "color", fill) if fill == "field" else fill
-            tip = getattr(r, tip_col)
-            if tip_col == "title":
-                tip = f"{r.title} {r.when}"
-            out.append(f'<rect x="{pct(r.x0)}" width="{width(r.x0, r.x1)}" '
-                       f'y="{y(r.y0):.1f}" height="{max(y(r.y1) - y(r.y0), 1):.1f}" '
-                       f'fill="{colour}"{extra}><title>{escape_text(tip)}</title></rect>')
-        return out
+    def rects(df, tips, fills, extra: str = "") -> list[str]:
+        return [f'<rect x="{pct(r.x0)}" width="{width(r.x0, r.x1)}" '
+                f'y="{y(r.y0):.1f}" height="{max(y(r.y1) - y(r.y0), 1):.1f}" '
+                f'fill="{fill}"{extra}><title>{escape_text(tip)}</title></rect>'
+                for r, tip, fill in zip(df.itertuples(index=False), tips, fills, strict=True)]
+
+    def meeting_tips(df) -> list[str]:
+        return [f"{t} {w}" for t, w in zip(df["title"], df["when"], strict=True)]
 
     hours = [h for h, _ in f.yticks]
     axis = [f'<text x="{axis_w - 6:.0f}" y="{y(h) + font_px * 0.35:.1f}" '
@@ -186,11 +183,12 @@ def week_svg(f: CalendarFrames, title: str = "", height: int = 420, font_px: int
     days = [f'<text x="{pct(x)}" y="{font_px + 2}" text-anchor="middle">'
             f"{escape_text(day)}</text>" for x, day in f.xticks]
     body = [*grid, *days,
-            *rects(f.free, "#e3f4e1", "label"),
-            *rects(f.busy, "#d9d9d9", "label"),
-            *rects(f.trips, "#9e9e9e", "what"),
-            *rects(f.meetings, "field", "title", ' fill-opacity="0.9" stroke="#fff"'),
-            *rects(f.hot, "none", "title",
+            *rects(f.free, f.free["label"], ["#e3f4e1"] * len(f.free)),
+            *rects(f.busy, f.busy["label"], ["#d9d9d9"] * len(f.busy)),
+            *rects(f.trips, f.trips["what"], ["#9e9e9e"] * len(f.trips)),
+            *rects(f.meetings, meeting_tips(f.meetings), f.meetings["color"],
+                   ' fill-opacity="0.9" stroke="#fff"'),
+            *rects(f.hot, meeting_tips(f.hot), ["none"] * len(f.hot),
                    ' stroke="#C00000" stroke-width="3" stroke-dasharray="6 4"')]
     for r, (_, m) in zip(f.labels.itertuples(index=False), f.meetings.iterrows(), strict=True):
         h = max(y(m["y1"]) - y(m["y0"]), 1)
