@@ -96,3 +96,27 @@ def test_a_served_session_builds_only_the_first_screen(tmp_path):
     assert [type(v).__name__ for v in app.steps.built()] == ["LearnerStep"]
     app.state.step = "Plans"
     assert {type(v).__name__ for v in app.steps.built()} == {"LearnerStep", "PlansStep"}
+
+
+def test_the_page_document_works_out_its_models_once(tmp_path, monkeypatch):
+    """Panel adds the page's roots one at a time; the document must not walk every model of
+    the page after each one (it did a dozen times a session), yet end up holding them all."""
+    from bokeh.document import Document
+    from bokeh.document.models import DocumentModelManager
+    from panel.io.state import set_curdoc
+
+    walks = []
+    recompute = DocumentModelManager.recompute
+    monkeypatch.setattr(DocumentModelManager, "recompute",
+                        lambda self: (walks.append(1), recompute(self))[1])
+    doc = Document()
+    with set_curdoc(doc):
+        app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
+        page = app.servable_page()
+        walks.clear()
+        page.server_doc(doc)
+    assert len(doc.roots) >= 9, "the shell, the glance and a place per step are roots"
+    assert len(walks) == 1
+    # every model of every root is known to the document (what the walk is for)
+    ids = {m.id for root in doc.roots for m in root.references()}
+    assert all(doc.get_model_by_id(i) is not None for i in ids)
