@@ -308,6 +308,12 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
     def y(level) -> float:
         return top + h * (1 - float(level) / 4)
 
+    def points(weeks: pd.Series, levels: pd.Series) -> list[str]:
+        # x() and y() over a whole line at once (the same arithmetic in the same order)
+        xs = left + w * ((weeks - start) / pd.Timedelta(days=1)).to_numpy(float) / span
+        ys = top + h * (1 - levels.to_numpy(float) / 4)
+        return [f"{a:.1f},{b:.1f}" for a, b in zip(xs.tolist(), ys.tolist(), strict=True)]
+
     months = pd.date_range(start.to_period("M").to_timestamp() + pd.offsets.MonthBegin(1), end,
                            freq="MS")
     _ = words.gettext
@@ -341,13 +347,10 @@ def trajectory_svgs(traj: pd.DataFrame, competency_ids: list[str],
             if s.empty:
                 continue
             c = PALETTE[i % len(PALETTE)]
-            upper = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(s["week"], s["hi"],
-                                                                      strict=True))
-            lower = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in
-                             zip(s["week"][::-1], s["lo"][::-1], strict=True))
+            upper = " ".join(points(s["week"], s["hi"]))
+            lower = " ".join(points(s["week"][::-1], s["lo"][::-1]))
             parts.append(f'<polygon points="{upper} {lower}" fill="{c}" fill-opacity="0.13"/>')
-            line = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(s["week"], s["expected"],
-                                                                     strict=True))
+            line = " ".join(points(s["week"], s["expected"]))
             parts.append(f'<polyline points="{line}" fill="none" stroke="{c}" '
                          f'stroke-width="2.5"/>')
             summary.append(_("{plan}: about {level} by the end").format(

@@ -258,6 +258,15 @@ class Catalogue:
     #: (Riverbend, the sample district, is in US Central time)
     time_zone: str = "America/Chicago"
 
+    @property
+    def provider_table(self) -> pd.DataFrame:
+        """``providers`` indexed by ``provider_id``, made once per providers table."""
+        made = self.__dict__.get("_provider_table")
+        if made is None or made[0] is not self.providers:
+            made = self.__dict__["_provider_table"] = (
+                self.providers, self.providers.set_index("provider_id"))
+        return made[1]
+
     @cached_property
     def section_table(self) -> pd.DataFrame:
         """One row per section with its opportunity, provider, resolved zone and parsed times.

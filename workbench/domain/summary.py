@@ -116,7 +116,7 @@ def file_stem(*names: str, limit: int = 60) -> str:
 
 
 def _providers(catalogue: Catalogue) -> pd.DataFrame:
-    return catalogue.providers.set_index("provider_id")
+    return catalogue.provider_table
 
 
 #: Optional provider columns a catalogue may carry, shown as the contact for a sign-up.
@@ -168,21 +168,32 @@ def driving(catalogue: Catalogue, learner: Learner, trips: pd.DataFrame,
     t = catalogue.section_table
     # (from, to, leave, arrive, minutes) -> day -> the pieces the trip serves that day
     legs: dict[tuple, dict[str, set]] = {}
+    places: dict[str, str] = {}  # a week's trips go to the same few places
+
+    def place(section_id: str | None) -> str | None:
+        if not section_id:
+            return None
+        if section_id not in places:
+            places[section_id] = _place(catalogue, section_id, w)
+        return places[section_id]
+
     for r in car.itertuples():
         before = r.before_section if isinstance(r.before_section, str) else None
         after = r.after_section if isinstance(r.after_section, str) else None
-        key = (_place(catalogue, before, w) if before else None,
-               _place(catalogue, after, w) if after else None,
+        key = (place(before), place(after),
                float(r.depart_min), float(r.arrive_min), float(r.minutes))
         legs.setdefault(key, {}).setdefault(r.day, set()).update(
             s for s in (before, after) if s and s in t.index)
     # a trip's days with the same stretch of dates are said together
     said: list[tuple[tuple, tuple, tuple]] = []
+    served = sorted({s for by_day in legs.values() for pieces in by_day.values() for s in pieces})
+    dates = t.loc[served, ["start_date", "end_date"]]   # one look-up, not one per trip and day
+    starts, ends = dates["start_date"].to_dict(), dates["end_date"].to_dict()
     for key, by_day in legs.items():
         spans: dict[tuple, list[str]] = {}
         for day, pieces in by_day.items():
-            rows = t.loc[sorted(pieces)]
-            span = (rows["start_date"].min(), rows["end_date"].max()) if len(rows) else ()
+            span = (min(starts[s] for s in pieces), max(ends[s] for s in pieces)) \
+                if pieces else ()
             spans.setdefault(span, []).append(day)
         for span, days in spans.items():
             said.append((key, tuple(sorted(days, key=DAYS.index)), span))

@@ -9,6 +9,7 @@ its ``design`` onto the Bokeh figure, which fails and leaves stale charts behind
 
 from __future__ import annotations
 
+import numpy as np
 import panel as pn
 import param
 
@@ -225,21 +226,26 @@ def heat_html(heat, words: Words = ENGLISH) -> str:
         return ""
     plans = list(dict.fromkeys(heat["plan_name"]))
     labels = plan_labels(plans)
-    wide = heat.pivot_table(index=["competency_id", "name"], columns="plan_name",
-                            values="p_proficient_end", aggfunc="first", sort=False)
-    bounds = {end: heat.pivot_table(index=["competency_id", "name"], columns="plan_name",
-                                    values=f"p_proficient_end_{end}", aggfunc="first",
-                                    sort=False)
-              for end in ("low", "high") if f"p_proficient_end_{end}" in heat}
+    # competency x plan: each cell's chance and its range (the first value given, as a pivot
+    # table's "first" would take it, without building three of them)
+    cols = {c: heat[f"p_proficient_end{c}"].to_numpy(float) if f"p_proficient_end{c}" in heat
+            else None for c in ("", "_low", "_high")}
+    cells_at: dict[tuple, dict[str, list]] = {}
+    for i, (cid, name, plan) in enumerate(zip(heat["competency_id"], heat["name"],
+                                              heat["plan_name"], strict=True)):
+        cell = cells_at.setdefault((cid, name), {}).setdefault(plan, [np.nan, np.nan, np.nan])
+        for j, c in enumerate(cols.values()):
+            if c is not None and np.isnan(cell[j]):
+                cell[j] = c[i]
     head = "".join(f'<th scope="col">{escape_text(labels[p])}</th>' for p in plans)
     rows = []
-    for key, row in wide.iterrows():
+    for key, by_plan in cells_at.items():
         name = key[1]
         cells = []
         for p in plans:
-            v = float(row[p])
-            lo, hi = (float(bounds[e].at[key, p]) if e in bounds else None
-                      for e in ("low", "high"))
+            v, lo, hi = (float(x) for x in by_plan.get(p, [np.nan] * 3))
+            lo, hi = (lo if cols["_low"] is not None else None,
+                      hi if cols["_high"] is not None else None)
             ink = "#fff" if v >= 0.55 else "#1b1b1b"
             cells.append(f'<td style="background:rgba(8,81,156,{0.08 + 0.92 * v:.2f});'
                          f'color:{ink}">{escape_text(w.chance_span(v, lo, hi))}</td>')
