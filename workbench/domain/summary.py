@@ -115,10 +115,6 @@ def file_stem(*names: str, limit: int = 60) -> str:
     return slug or "plan"
 
 
-def _providers(catalogue: Catalogue) -> pd.DataFrame:
-    return catalogue.provider_table
-
-
 #: Optional provider columns a catalogue may carry, shown as the contact for a sign-up.
 CONTACT_COLUMNS = ("contact", "phone", "email", "website")
 
@@ -133,7 +129,7 @@ def _place(catalogue: Catalogue, section_id, words: Words) -> str:
     r = t.loc[section_id]
     if not r["in_person"]:
         return words.gettext("online")
-    providers = _providers(catalogue)
+    providers = catalogue.provider_table
     name = str(r["provider_name"])
     if r["provider_id"] in providers.index:
         p = providers.loc[r["provider_id"]]
@@ -144,7 +140,7 @@ def _place(catalogue: Catalogue, section_id, words: Words) -> str:
 
 
 def _contact(catalogue: Catalogue, provider_id) -> str:
-    providers = _providers(catalogue)
+    providers = catalogue.provider_table
     if provider_id not in providers.index:
         return ""
     p = providers.loc[provider_id]
