@@ -46,6 +46,7 @@ single-process numbers (tested bit for bit, Parquet files included).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -432,9 +433,11 @@ def _levels_matrix(model: _Model, levels: pd.Series) -> np.ndarray:
     mat = np.zeros((len(uniques), len(model.comp_ids)), dtype=np.int64)
     u_rows, items = _split(uniques)
     if len(items):
-        parts = pc.extract_regex(items, r"^(?P<c>[^=]+?)\s*=\s*(?P<v>\d+)$")
-        comp = _index_in(parts.field("c"), model.comp_arrow)
-        lv = pc.cast(parts.field("v"), pa.int64()).fill_null(-1).to_numpy()
+        # each distinct "competency=level" item parsed once (a few hundred in a block)
+        words, at = _distinct(items)
+        parts = pc.extract_regex(words, r"^(?P<c>[^=]+?)\s*=\s*(?P<v>\d+)$")
+        comp = _index_in(parts.field("c"), model.comp_arrow)[at]
+        lv = pc.cast(parts.field("v"), pa.int64()).fill_null(-1).to_numpy()[at]
         ok = (comp >= 0) & (lv >= 0)
         # later entries win, as in a dict; clipped to 0-4 as project clips them
         mat[u_rows[ok], comp[ok]] = np.clip(lv[ok], 0, N_LEVELS - 1)
@@ -444,15 +447,35 @@ def _levels_matrix(model: _Model, levels: pd.Series) -> np.ndarray:
 def _goal_arrays(model: _Model, goals: pd.Series) -> tuple[np.ndarray, ...]:
     """Goals as arrays (row, competency, level, date as a day number), one entry per goal."""
     rows, items = _split(goals.to_numpy(dtype=object))
-    parts = pc.extract_regex(items, _GOAL.pattern)
+    # each distinct goal text parsed once, then read off for every goal entry
+    words, at = _distinct(items)
+    parts = pc.extract_regex(words, _GOAL.pattern)
     ok = pc.is_valid(parts).to_numpy(zero_copy_only=False)
-    rows, parts = rows[ok], parts.filter(pa.array(ok))
+    parts = parts.filter(pa.array(ok))
     comp = _index_in(parts.field("c"), model.comp_arrow)
     level = pc.cast(parts.field("l"), pa.int64()).to_numpy()
     by = pc.cast(pc.strptime(parts.field("d"), "%Y-%m-%d", "s", error_is_null=True), pa.date32())
     valid = pc.is_valid(by).to_numpy(zero_copy_only=False)
     days = by.fill_null(0).to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64)
-    return rows[valid], comp[valid], level[valid], days[valid]
+    good = np.full(len(words), -1, dtype=np.int64)      # distinct text -> its parsed goal
+    good[np.flatnonzero(ok)[valid]] = np.arange(int(valid.sum()))
+    g = good[at]
+    keep = g >= 0
+    g = g[keep]
+    return rows[keep], comp[valid][g], level[valid][g], days[valid][g]
+
+
+def _distinct(items: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The distinct strings of ``items`` and where each item is among them."""
+    enc = pc.dictionary_encode(items)
+    return enc.dictionary, enc.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+
+
+@functools.lru_cache(maxsize=4096)
+def _interest_set(text) -> frozenset:
+    """``interest_tags`` of a roster's interests text, frozen (a roster repeats a few hundred
+    texts over and over: each is split once)."""
+    return frozenset(interest_tags(text))
 
 
 def _transport_mask(transport: pd.Series) -> np.ndarray:
@@ -484,7 +507,7 @@ def _plan_rows(model: _Model, df: pd.DataFrame) -> PlanRows:
         home=np.where(home >= 0, home, len(model.zone_index)).astype(np.int64),
         levels=levels,
         interest_code=i_codes.astype(np.int64),
-        interest_sets=tuple(frozenset(interest_tags(u)) for u in i_uniques),
+        interest_sets=tuple(_interest_set(u) for u in i_uniques),
         strength_code=s_codes.astype(np.int64),
         strength_sets=tuple(tuple(x.strip() for x in str(u).split(";") if x.strip())
                             for u in s_uniques),

@@ -429,15 +429,37 @@ def evolve_pairs(start, step, *, forget: float = 0.0, floor=None, idle=None,
     got = {}
     if capture is not None and 0 in capture:
         got[0] = traj[0][:, capture[0]]
+    if capture is not None:
+        # one week updated in place, range by range: the same operations in the same order
+        # (each range's views made once: the same ranges come back week after week)
+        cur, views = traj[0], {}
+        for w in range(n_w):
+            moves, slips = ranges(w)
+            for lo, hi, mask in slips:
+                v = views.get((lo, hi)) or views.setdefault((lo, hi), _views(cur, flow, down,
+                                                                             slip, lo, hi))
+                np.multiply(v[1], v[4], out=v[3])   # mass above the floor slips down a level
+                if mask is not None:
+                    np.multiply(v[3], mask, out=v[3])
+            for lo, hi, chances in moves:
+                v = views.get((lo, hi)) or views.setdefault((lo, hi), _views(cur, flow, down,
+                                                                             slip, lo, hi))
+                np.multiply(v[0], chances, out=v[2])
+                np.subtract(v[0], v[2], out=v[0])
+                np.add(v[1], v[2], out=v[1])
+            for lo, hi, _ in slips:
+                v = views[(lo, hi)]
+                np.subtract(v[1], v[3], out=v[1])
+                np.add(v[0], v[3], out=v[0])
+            if w + 1 in capture:
+                got[w + 1] = cur[:, capture[w + 1]]
+        return traj, got
     for w in range(n_w):
         moves, slips = ranges(w)
-        if capture is None:
-            p, nxt = traj[w], traj[w + 1]
-            if len(moves) != 1 or moves[0][:2] != (0, n_p):
-                nxt[...] = p   # what no range touches stays; the ranges then update in place
-                p = nxt
-        else:
-            p = nxt = traj[0]   # in place: the same operations in the same order
+        p, nxt = traj[w], traj[w + 1]
+        if len(moves) != 1 or moves[0][:2] != (0, n_p):
+            nxt[...] = p   # what no range touches stays; the ranges then update in place
+            p = nxt
         for lo, hi, mask in slips:
             # an idle week has no upward flow: mass above the floor slips down one level
             # (worked out from the week's start, before the update)
@@ -453,11 +475,14 @@ def evolve_pairs(start, step, *, forget: float = 0.0, floor=None, idle=None,
         for lo, hi, _ in slips:
             nxt[1:, lo:hi] -= down[:, lo:hi]
             nxt[:N_STEPS, lo:hi] += down[:, lo:hi]
-        if capture is not None and w + 1 in capture:
-            got[w + 1] = nxt[:, capture[w + 1]]
-    if capture is not None:
-        return traj, got
     return traj
+
+
+def _views(cur, flow, down, slip, lo, hi) -> tuple:
+    """Columns ``lo:hi`` of the week (levels 0-3, levels 1-4), of the flow and slip buffers and
+    of the slip chances, for ``evolve_pairs``' in-place loop."""
+    return (cur[:N_STEPS, lo:hi], cur[1:, lo:hi], flow[:, lo:hi],
+            None if down is None else down[:, lo:hi], None if slip is None else slip[:, lo:hi])
 
 
 def _full_ranges(step, idle, floor):
@@ -1292,40 +1317,35 @@ def _week_plan(s: _Prepared) -> _WeekPlan:
 
 
 class _PlannedSteps:
-    """``_run``'s week ranges for ``evolve_pairs`` (``_week_plan``): the general columns'
-    step chances made one week at a time (the same operations on the same inputs as the full
-    (W, 4, P) array's, without writing and reading it back), the interval pairs' usual chances
-    for the weeks they practise."""
+    """``_run``'s week ranges for ``evolve_pairs`` (``_week_plan``): the general columns' step
+    chances for every week, made as the full (W, 4, P) array's columns are (the same operations
+    on the same inputs, in one go for the run), and the interval pairs' usual chances for the
+    weeks they practise (no per-week array for them at all)."""
 
     def __init__(self, s: _Prepared, plan: _WeekPlan, usual: np.ndarray, odd: np.ndarray | None,
                  keep_m: np.ndarray | None):
-        self.s, self.plan, self.odd, self.keep_m = s, plan, odd, keep_m
-        self.shape = (s.n_w, N_STEPS, s.pair_key.size)
-        self.usual_g = np.ascontiguousarray(usual[0][:, plan.g_single])
-        self.usual_i = np.ascontiguousarray(usual[0][:, plan.interval])
-        self.week = np.zeros((N_STEPS, plan.n_g))   # the pairs with evidence only stay at 0
+        n_w, n_g, g_1 = s.n_w, plan.n_g, plan.g_single.size
+        self.shape = (n_w, N_STEPS, s.pair_key.size)
+        step = np.zeros((n_w, N_STEPS, n_g))   # the pairs with evidence only stay at 0
+        np.multiply(plan.g_usual_weeks[:, None, :], usual[0][:, plan.g_single][None],
+                    out=step[:, :, :g_1])
+        if odd is not None:
+            step[s.odd_w, :, plan.odd_g] = odd[0].T
+        if s.n_m:
+            step[:, :, n_g - s.n_m:] = step_chances(s.practice_m, keep_m, s.params)
+        usual_i = np.ascontiguousarray(usual[0][:, plan.interval])
+        self.weeks = []
+        for w in range(n_w):
+            moves = [(0, n_g, step[w])] if n_g else []
+            moves += [(lo, hi, usual_i[:, lo - n_g:hi - n_g]) for lo, hi in plan.practise[w]]
+            slips = [(0, n_g, plan.g_idle[w])] if plan.g_any_idle is not None \
+                and plan.g_any_idle[w] else []
+            if plan.forgetting[w] is not None:
+                slips.append((*plan.forgetting[w], None))
+            self.weeks.append((moves, slips))
 
     def ranges(self, w: int):
-        s, plan, out = self.s, self.plan, self.week
-        n_g, g_1 = plan.n_g, plan.g_single.size
-        moves, slips = [], []
-        if n_g:
-            np.multiply(plan.g_usual_weeks[w][None, :], self.usual_g, out=out[:, :g_1])
-            if self.odd is not None:
-                at = plan.odd_order[plan.odd_at[w]:plan.odd_at[w + 1]]
-                out[:, plan.odd_g[at]] = self.odd[0][:, at]
-            if s.n_m:
-                # one week's practice is a contiguous block, as the whole array's is
-                out[:, n_g - s.n_m:] = step_chances(s.practice_m[w:w + 1], self.keep_m,
-                                                    s.params)[0]
-            moves.append((0, n_g, out))
-            if plan.g_any_idle is not None and plan.g_any_idle[w]:
-                slips.append((0, n_g, plan.g_idle[w]))
-        for lo, hi in plan.practise[w]:
-            moves.append((lo, hi, self.usual_i[:, lo - n_g:hi - n_g]))
-        if plan.forgetting[w] is not None:
-            slips.append((*plan.forgetting[w], None))
-        return moves, slips
+        return self.weeks[w]
 
 
 @dataclass(frozen=True)
