@@ -100,7 +100,7 @@ COMPETENCY_COLUMNS = [
 ]
 DEFAULT_CHUNK_SIZE = 5_000
 # most rows projected at once: bigger blocks spill out of the caches (see _project_chunk)
-BLOCK_ROWS = 2_500
+BLOCK_ROWS = 5_000
 _EPS = 1e-9
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -527,11 +527,12 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
     """Project one chunk of roster rows: the per-plan and per-competency tables.
 
     A chunk bigger than ``BLOCK_ROWS`` is projected block by block: the working arrays of a
-    25,000-row block no longer fit the caches and run two to three times slower per row than
-    those of a 5,000-row one, and with the ranges' two bound projections a 2,500-row block runs
-    about half as fast again as a 5,000-row one (26,000 against 17,400 learner-plans/s,
-    ``benchmarks/bench_batch.py``). Every number depends only on its own row, so results do not
-    depend on chunking or blocking.
+    25,000-row block no longer fit the caches and run slower per row. Since the kernel updates
+    in a week only the columns that can change in it (``projection._week_plan``), its cost per
+    block is more its calls than its arithmetic, and 5,000-row blocks beat 2,500-row ones
+    (about 12% less CPU for 50,000 learner-plans on 2026-12-03; 10,000 was no better, 25,000
+    worse). Every number depends only on its own row, so results do not depend on chunking or
+    blocking.
     """
     if len(df) <= BLOCK_ROWS:
         return _project_block(model, df)
@@ -573,7 +574,7 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
     # ``project`` finds over all its draws. The central columns are at the central parameters.
     credit_bounds, goal_bounds, prof_bounds = [], [], []
     for b in runs:
-        # one at a time: a call over twice the rows spills out of the caches (BLOCK_ROWS)
+        # one at a time: a run over twice the columns spills out of the caches (BLOCK_ROWS)
         b_end = b.end_distribution()
         credit_bounds.append(b.expected_credits(b_end))
         prof_bounds.append(np.clip(b_end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0))
