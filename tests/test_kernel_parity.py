@@ -155,3 +155,55 @@ def test_project_is_the_kernel_on_one_row_bit_for_bit(drawn):
         if sets == "strength_sets":
             want = [tuple(s for s in x if s.strip()) for x in want]
         assert got == want
+
+
+@PARITY
+@given(districts(), st.integers(0, 999))
+def test_the_batch_week_plan_gives_the_full_runs_bit_for_bit(drawn, seed):
+    """The batch's end-only runs update in a week only the columns that can change in it
+    (``projection._week_plan``: the interval pairs in their own weeks, pairs that never change
+    never); ends, credits and goal chances must be the full-trajectory runs' bit for bit, with
+    evidence on record, at every scale."""
+    from workbench.domain.dataset import Evidence
+    from workbench.domain.projection import _prepare, _week_plan, project_many_scaled
+
+    cat, learners, plans, params, weeks, start = drawn
+    rng = np.random.default_rng(seed)
+    comps = list(cat.competencies.index)
+    for lr in learners:
+        if rng.random() < 0.4:   # evidence on record: pairs that start from a distribution
+            cid = comps[int(rng.integers(len(comps)))]
+            lr.evidence = [Evidence(cid, int(rng.integers(1, 5)), "badge", "2026-05-01",
+                                    verified=bool(rng.random() < 0.5))]
+    by_id = {lr.learner_id: lr for lr in learners}
+    arrays = catalogue_arrays(cat)
+    rows = PlanRows.from_learners(arrays, [(by_id[p.learner_id], p.sections) for p in plans])
+    grid = week_grid(arrays, start, weeks)
+    scales = (None, 0.4, 2.5, rng.uniform(0.3, 3.0, rows.n))
+    full = project_many_scaled(arrays, rows, grid, params, scales)
+    light = project_many_scaled(arrays, rows, grid, params, scales, end_only=True)
+    for a, b in zip(full, light, strict=True):
+        np.testing.assert_array_equal(a.end_distribution(), b.end_distribution())
+        np.testing.assert_array_equal(a.goal_probability, b.goal_probability)
+        np.testing.assert_array_equal(a.expected_credits(), b.expected_credits())
+    plan = _week_plan(_prepare(arrays, rows, grid, params))
+    np.testing.assert_array_equal(np.sort(plan.perm), np.arange(plan.perm.size))
+
+
+def test_the_week_plan_skips_work_on_a_district_roster():
+    """On a generated district most pairs are interval pairs or never change (what makes the
+    batch quicker), and the plan's order is a permutation of the pairs."""
+    from workbench.domain.projection import _prepare, _week_plan
+
+    cat = Catalogue.from_frames(**generate_frames(n_sections=300, seed=4, n_competencies=20))
+    roster = district.generate_roster_frame(cat, 300, seed=2)
+    model = district._Model(cat, DEFAULT_PARAMETERS, None, 40)
+    rows = district._plan_rows(model, roster.reset_index(drop=True))
+    s = _prepare(model.arrays, rows, model.week_starts, DEFAULT_PARAMETERS)
+    plan = _week_plan(s)
+    n_p = s.pair_key.size
+    np.testing.assert_array_equal(np.sort(plan.perm), np.arange(n_p))
+    assert plan.n_g < 0.3 * n_p and plan.interval.size > 0.5 * n_p
+    # columns practising in a week: fewer than all
+    practising = sum(hi - lo for week in plan.practise for lo, hi in week)
+    assert practising < 0.8 * plan.interval.size * s.n_w

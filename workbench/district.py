@@ -46,6 +46,7 @@ single-process numbers (tested bit for bit, Parquet files included).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -99,7 +100,7 @@ COMPETENCY_COLUMNS = [
 ]
 DEFAULT_CHUNK_SIZE = 5_000
 # most rows projected at once: bigger blocks spill out of the caches (see _project_chunk)
-BLOCK_ROWS = 2_500
+BLOCK_ROWS = 5_000
 _EPS = 1e-9
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -432,9 +433,11 @@ def _levels_matrix(model: _Model, levels: pd.Series) -> np.ndarray:
     mat = np.zeros((len(uniques), len(model.comp_ids)), dtype=np.int64)
     u_rows, items = _split(uniques)
     if len(items):
-        parts = pc.extract_regex(items, r"^(?P<c>[^=]+?)\s*=\s*(?P<v>\d+)$")
-        comp = _index_in(parts.field("c"), model.comp_arrow)
-        lv = pc.cast(parts.field("v"), pa.int64()).fill_null(-1).to_numpy()
+        # each distinct "competency=level" item parsed once (a few hundred in a block)
+        words, at = _distinct(items)
+        parts = pc.extract_regex(words, r"^(?P<c>[^=]+?)\s*=\s*(?P<v>\d+)$")
+        comp = _index_in(parts.field("c"), model.comp_arrow)[at]
+        lv = pc.cast(parts.field("v"), pa.int64()).fill_null(-1).to_numpy()[at]
         ok = (comp >= 0) & (lv >= 0)
         # later entries win, as in a dict; clipped to 0-4 as project clips them
         mat[u_rows[ok], comp[ok]] = np.clip(lv[ok], 0, N_LEVELS - 1)
@@ -444,15 +447,35 @@ def _levels_matrix(model: _Model, levels: pd.Series) -> np.ndarray:
 def _goal_arrays(model: _Model, goals: pd.Series) -> tuple[np.ndarray, ...]:
     """Goals as arrays (row, competency, level, date as a day number), one entry per goal."""
     rows, items = _split(goals.to_numpy(dtype=object))
-    parts = pc.extract_regex(items, _GOAL.pattern)
+    # each distinct goal text parsed once, then read off for every goal entry
+    words, at = _distinct(items)
+    parts = pc.extract_regex(words, _GOAL.pattern)
     ok = pc.is_valid(parts).to_numpy(zero_copy_only=False)
-    rows, parts = rows[ok], parts.filter(pa.array(ok))
+    parts = parts.filter(pa.array(ok))
     comp = _index_in(parts.field("c"), model.comp_arrow)
     level = pc.cast(parts.field("l"), pa.int64()).to_numpy()
     by = pc.cast(pc.strptime(parts.field("d"), "%Y-%m-%d", "s", error_is_null=True), pa.date32())
     valid = pc.is_valid(by).to_numpy(zero_copy_only=False)
     days = by.fill_null(0).to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64)
-    return rows[valid], comp[valid], level[valid], days[valid]
+    good = np.full(len(words), -1, dtype=np.int64)      # distinct text -> its parsed goal
+    good[np.flatnonzero(ok)[valid]] = np.arange(int(valid.sum()))
+    g = good[at]
+    keep = g >= 0
+    g = g[keep]
+    return rows[keep], comp[valid][g], level[valid][g], days[valid][g]
+
+
+def _distinct(items: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The distinct strings of ``items`` and where each item is among them."""
+    enc = pc.dictionary_encode(items)
+    return enc.dictionary, enc.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+
+
+@functools.lru_cache(maxsize=4096)
+def _interest_set(text) -> frozenset:
+    """``interest_tags`` of a roster's interests text, frozen (a roster repeats a few hundred
+    texts over and over: each is split once)."""
+    return frozenset(interest_tags(text))
 
 
 def _transport_mask(transport: pd.Series) -> np.ndarray:
@@ -484,7 +507,7 @@ def _plan_rows(model: _Model, df: pd.DataFrame) -> PlanRows:
         home=np.where(home >= 0, home, len(model.zone_index)).astype(np.int64),
         levels=levels,
         interest_code=i_codes.astype(np.int64),
-        interest_sets=tuple(frozenset(interest_tags(u)) for u in i_uniques),
+        interest_sets=tuple(_interest_set(u) for u in i_uniques),
         strength_code=s_codes.astype(np.int64),
         strength_sets=tuple(tuple(x.strip() for x in str(u).split(";") if x.strip())
                             for u in s_uniques),
@@ -504,11 +527,12 @@ def _project_chunk(model: _Model, df: pd.DataFrame) -> BatchResults:
     """Project one chunk of roster rows: the per-plan and per-competency tables.
 
     A chunk bigger than ``BLOCK_ROWS`` is projected block by block: the working arrays of a
-    25,000-row block no longer fit the caches and run two to three times slower per row than
-    those of a 5,000-row one, and with the ranges' two bound projections a 2,500-row block runs
-    about half as fast again as a 5,000-row one (26,000 against 17,400 learner-plans/s,
-    ``benchmarks/bench_batch.py``). Every number depends only on its own row, so results do not
-    depend on chunking or blocking.
+    25,000-row block no longer fit the caches and run slower per row. Since the kernel updates
+    in a week only the columns that can change in it (``projection._week_plan``), its cost per
+    block is more its calls than its arithmetic, and 5,000-row blocks beat 2,500-row ones
+    (about 12% less CPU for 50,000 learner-plans on 2026-12-03; 10,000 was no better, 25,000
+    worse). Every number depends only on its own row, so results do not depend on chunking or
+    blocking.
     """
     if len(df) <= BLOCK_ROWS:
         return _project_block(model, df)
@@ -550,7 +574,7 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
     # ``project`` finds over all its draws. The central columns are at the central parameters.
     credit_bounds, goal_bounds, prof_bounds = [], [], []
     for b in runs:
-        # one at a time: a call over twice the rows spills out of the caches (BLOCK_ROWS)
+        # one at a time: a run over twice the columns spills out of the caches (BLOCK_ROWS)
         b_end = b.end_distribution()
         credit_bounds.append(b.expected_credits(b_end))
         prof_bounds.append(np.clip(b_end[:, PROFICIENT:].sum(axis=-1), 0.0, 1.0))

@@ -372,8 +372,13 @@ def evolve_pairs(start, step, *, forget: float = 0.0, floor=None, idle=None,
     start : int array, shape (P,), or float array, shape (5, P)
         Starting level 0-4 of each pair (a point mass), or each pair's starting distribution
         over the five levels (columns sum to 1).
-    step : array, shape (W, 4, P)
-        Chance of moving up each step in each week, ``1 - (1 - t) ** practice``.
+    step : array, shape (W, 4, P), or a ``WeekRanges``
+        Chance of moving up each step in each week, ``1 - (1 - t) ** practice``. A caller that
+        knows which pairs can change in which week (the district batch) passes a
+        ``WeekRanges`` instead: ``step.ranges(w)`` names, for week w, the column ranges that
+        take a step (with their chances) and those that may forget; every other column is
+        left as it is, which is exactly what the full update does to it (it adds and
+        subtracts zeros).
     forget : float, default 0
         Chance per idle week of slipping back one level (``ModelParameters.forget_rate``).
     floor : int array, shape (P,), optional
@@ -381,7 +386,7 @@ def evolve_pairs(start, step, *, forget: float = 0.0, floor=None, idle=None,
         its most likely level).
     idle : bool array, shape (W, P), optional
         The weeks each pair gets no practice, if the caller knows them (by default: the weeks
-        whose ``step`` is 0 for every step).
+        whose ``step`` is 0 for every step). Not used with a ``WeekRanges``, which says them.
     dtype : numpy dtype, default float64
     capture : dict of week -> column indices, optional
         For a caller that needs only the end and a few columns of some weeks (the district
@@ -409,49 +414,92 @@ def evolve_pairs(start, step, *, forget: float = 0.0, floor=None, idle=None,
         start_level = start.astype(np.intp)
         traj[0] = np.eye(N_LEVELS, dtype=dtype)[:, start_level]
     flow = np.empty((N_STEPS, n_p), dtype=dtype)
-    any_idle = np.zeros(n_w, dtype=bool)
-    lo = hi = n_p
+    ranges = getattr(step, "ranges", None)
+    slip = down = None
     if forget > 0 and n_w:
         floor = start_level if floor is None else np.asarray(floor)
-        idle = (~step.any(axis=1) if idle is None else np.asarray(idle, dtype=bool)) \
-            & (floor < N_LEVELS - 1)[None, :]                                # W x P
-        ever = np.flatnonzero(idle.any(axis=0))
-        if ever.size:
-            # forgetting runs only on the block of columns from the first pair that can forget
-            # to the last (project_many puts them together)
-            lo, hi = int(ever[0]), int(ever[-1]) + 1
-            idle = idle[:, lo:hi]
-            any_idle = idle.any(axis=1)
-            # per level 1-4: forget where it is above the floor, 0 elsewhere
-            slip = ((np.arange(1, N_LEVELS)[:, None] > floor[None, lo:hi]) * float(forget)
-                    ).astype(dtype)
-            down = np.empty((N_STEPS, hi - lo), dtype=dtype)
+        if ranges is None:
+            ranges = _full_ranges(step, idle, floor)
+        # per level 1-4: forget where it is above the floor, 0 elsewhere
+        slip = ((np.arange(1, N_LEVELS)[:, None] > floor[None, :]) * float(forget)).astype(dtype)
+        down = np.empty((N_STEPS, n_p), dtype=dtype)
+    elif ranges is None:
+        def ranges(w):
+            return ((0, n_p, step[w]),), ()
     got = {}
     if capture is not None and 0 in capture:
         got[0] = traj[0][:, capture[0]]
+    if capture is not None:
+        # one week updated in place, range by range: the same operations in the same order
+        # (each range's views made once: the same ranges come back week after week)
+        cur, views = traj[0], {}
+        for w in range(n_w):
+            moves, slips = ranges(w)
+            for lo, hi, mask in slips:
+                v = views.get((lo, hi)) or views.setdefault((lo, hi), _views(cur, flow, down,
+                                                                             slip, lo, hi))
+                np.multiply(v[1], v[4], out=v[3])   # mass above the floor slips down a level
+                if mask is not None:
+                    np.multiply(v[3], mask, out=v[3])
+            for lo, hi, chances in moves:
+                v = views.get((lo, hi)) or views.setdefault((lo, hi), _views(cur, flow, down,
+                                                                             slip, lo, hi))
+                np.multiply(v[0], chances, out=v[2])
+                np.subtract(v[0], v[2], out=v[0])
+                np.add(v[1], v[2], out=v[1])
+            for lo, hi, _ in slips:
+                v = views[(lo, hi)]
+                np.subtract(v[1], v[3], out=v[1])
+                np.add(v[0], v[3], out=v[0])
+            if w + 1 in capture:
+                got[w + 1] = cur[:, capture[w + 1]]
+        return traj, got
     for w in range(n_w):
-        if capture is None:
-            p, nxt = traj[w], traj[w + 1]
-        else:
-            p = nxt = traj[0]   # in place: the same operations in the same order
-        if any_idle[w]:
+        moves, slips = ranges(w)
+        p, nxt = traj[w], traj[w + 1]
+        if len(moves) != 1 or moves[0][:2] != (0, n_p):
+            nxt[...] = p   # what no range touches stays; the ranges then update in place
+            p = nxt
+        for lo, hi, mask in slips:
             # an idle week has no upward flow: mass above the floor slips down one level
             # (worked out from the week's start, before the update)
-            np.multiply(p[1:, lo:hi], slip, out=down)
-            down *= idle[w]
-        np.multiply(p[:N_STEPS], step[w], out=flow)
-        np.subtract(p[:N_STEPS], flow, out=nxt[:N_STEPS])
-        if capture is None:
-            nxt[N_STEPS] = p[N_STEPS]
-        nxt[1:] += flow
-        if any_idle[w]:
-            nxt[1:, lo:hi] -= down
-            nxt[:N_STEPS, lo:hi] += down
-        if capture is not None and w + 1 in capture:
-            got[w + 1] = nxt[:, capture[w + 1]]
-    if capture is not None:
-        return traj, got
+            np.multiply(p[1:, lo:hi], slip[:, lo:hi], out=down[:, lo:hi])
+            if mask is not None:
+                down[:, lo:hi] *= mask
+        for lo, hi, chances in moves:
+            f = np.multiply(p[:N_STEPS, lo:hi], chances, out=flow[:, lo:hi])
+            np.subtract(p[:N_STEPS, lo:hi], f, out=nxt[:N_STEPS, lo:hi])
+            if p is not nxt:
+                nxt[N_STEPS, lo:hi] = p[N_STEPS, lo:hi]
+            nxt[1:, lo:hi] += f
+        for lo, hi, _ in slips:
+            nxt[1:, lo:hi] -= down[:, lo:hi]
+            nxt[:N_STEPS, lo:hi] += down[:, lo:hi]
     return traj
+
+
+def _views(cur, flow, down, slip, lo, hi) -> tuple:
+    """Columns ``lo:hi`` of the week (levels 0-3, levels 1-4), of the flow and slip buffers and
+    of the slip chances, for ``evolve_pairs``' in-place loop."""
+    return (cur[:N_STEPS, lo:hi], cur[1:, lo:hi], flow[:, lo:hi],
+            None if down is None else down[:, lo:hi], None if slip is None else slip[:, lo:hi])
+
+
+def _full_ranges(step, idle, floor):
+    """``evolve_pairs``' weeks for a full step array: every column takes its step every week,
+    and the idle columns of the block from the first pair that can forget to the last may
+    forget (``project_many`` puts them together)."""
+    n_p = step.shape[2]
+    idle = (~step.any(axis=1) if idle is None else np.asarray(idle, dtype=bool)) \
+        & (floor < N_LEVELS - 1)[None, :]                                    # W x P
+    ever = np.flatnonzero(idle.any(axis=0))
+    lo, hi = (int(ever[0]), int(ever[-1]) + 1) if ever.size else (n_p, n_p)
+    idle = idle[:, lo:hi]
+    any_idle = idle.any(axis=1)
+
+    def ranges(w):
+        return ((0, n_p, step[w]),), (((lo, hi, idle[w]),) if any_idle[w] else ())
+    return ranges
 
 
 def evolve(start_levels, practice, learn_rate, *, params: ModelParameters | None = None,
@@ -971,8 +1019,9 @@ def project_many_scaled(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     holds more than one week, updated in place: a third quicker on a large batch.
     """
     prep = _prepare(arrays, rows, week_starts, params)
+    plan = _week_plan(prep) if end_only else None
     for s in scales:
-        yield _run(prep, s, end_only)
+        yield _run(prep, s, end_only, plan)
 
 
 class _Prepared(NamedTuple):
@@ -1125,9 +1174,11 @@ def _prepare(arrays: CatalogueArrays, rows: PlanRows, week_starts,
                      first_m, practice, begin, idle, column, g_week, pair_at, has, reached, sure)
 
 
-def _run(prep: _Prepared, scale, end_only: bool = False) -> PlanProjections:
+def _run(prep: _Prepared, scale, end_only: bool = False,
+         plan: _WeekPlan | None = None) -> PlanProjections:
     """The rest of ``project_many`` under one multiplier ``scale`` (see there); with
-    ``end_only`` the distribution kept is the last week's alone (``project_many_scaled``)."""
+    ``end_only`` the distribution kept is the last week's alone (``project_many_scaled``),
+    its columns in ``plan``'s order (``_week_plan``)."""
     s, params, rows = prep, prep.params, prep.rows
     n_1, n_z, n_p = s.n_1, s.n_z, s.pair_key.size
     log_keep = np.log1p(-s.rates[s.pair_comp].T)                           # 4 x P, pair order
@@ -1140,13 +1191,16 @@ def _run(prep: _Prepared, scale, end_only: bool = False) -> PlanProjections:
     odd = step_chances(s.odd_amount, np.ascontiguousarray(keep_1[:, s.odd_p]), params) \
         if s.odd_w.size else None
     keep_m = np.ascontiguousarray(log_keep[:, s.first_m]) if s.n_m else None
+    column = s.column
     if end_only:
-        # the step chances week by week, and each goal's column copied out in its own week
-        g_week, g_col = s.g_week[s.has], s.column[s.pair_at[s.has]]
+        # only the columns that can change in a week are updated in it (``_week_plan``), with
+        # the step chances made week by week, and each goal's column copied out in its own week
+        plan = _week_plan(s) if plan is None else plan
+        column = plan.column
+        g_week, g_col = s.g_week[s.has], column[s.pair_at[s.has]]
         capture = {int(w): g_col[g_week == w] for w in np.unique(g_week)}
-        dist, got = evolve_pairs(s.begin, _WeeklySteps(s, usual, odd, keep_m),
-                                 forget=params.forget_rate, idle=s.idle,
-                                 capture=capture)                           # 1 x 5 x P
+        dist, got = evolve_pairs(plan.begin, _PlannedSteps(s, plan, usual, odd, keep_m),
+                                 forget=params.forget_rate, capture=capture)  # 1 x 5 x P
         at_goal = np.empty((g_week.size, N_LEVELS))
         for w, part in got.items():
             at_goal[g_week == w] = part.T
@@ -1165,37 +1219,133 @@ def _run(prep: _Prepared, scale, end_only: bool = False) -> PlanProjections:
     prob[s.has] = np.clip(np.where(s.reached, at_goal, 0.0).sum(axis=1), 0.0, 1.0)
     prob = np.where(s.sure, 1.0, prob)
     return PlanProjections(week_starts=s.week_starts, levels=rows.levels, pair_row=s.pair_row,
-                           pair_competency=s.pair_comp, distribution=dist, pair_column=s.column,
+                           pair_competency=s.pair_comp, distribution=dist, pair_column=column,
                            goal_probability=prob)
 
 
-class _WeeklySteps:
-    """``_run``'s step chances (W, 4, P) made one week at a time for ``evolve_pairs``, which
-    reads ``step[w]`` once per week in order: the same numbers as the full array (every value
-    is worked out by the same operation on the same inputs), without writing and reading back
-    a W x 4 x P array (100 MB for a batch block) once per run."""
+class _WeekPlan(NamedTuple):
+    """Which columns can change in which week, for ``_run``'s end-only runs (``_week_plan``).
 
-    def __init__(self, s: _Prepared, usual: np.ndarray, odd: np.ndarray | None,
+    Columns are reordered: first the *general* pairs, updated every week with their step
+    chances made week by week (pairs with several sections, with evidence, with a cut-short
+    week, ...), then the *interval* pairs, then the pairs that never change. An interval pair
+    gets practice from one section whose usual weeks are one run of weeks ``[first, last]``, at
+    the same chances each of those weeks, and starts at a point mass: before ``first`` nothing
+    moves it (no practice, and no mass above its floor to forget), from ``first`` to ``last``
+    it takes its usual step and cannot forget, after ``last`` it can only forget. Interval pairs
+    are sorted by (last, first), so in a week the ones that forget are one block and the ones
+    that practise a few blocks. A pair that never changes starts at a point mass from which its
+    plan practises no step (top level, or no practice at all, as when a section cannot be
+    reached). Skipped updates are updates that would add and subtract zeros: the numbers are
+    those of the full run, bit for bit."""
+
+    perm: np.ndarray         # new column -> column of ``_prepare``'s order
+    column: np.ndarray       # pair -> new column
+    begin: np.ndarray        # the starts in the new order
+    n_g: int                 # general columns [0, n_g)
+    g_single: np.ndarray     # the general singles, as indices among ``_prepare``'s singles
+    g_usual_weeks: np.ndarray  # W x general singles
+    g_idle: np.ndarray | None  # W x n_g
+    g_any_idle: np.ndarray | None  # W
+    odd_g: np.ndarray        # each odd-week entry's column among the general columns
+    odd_order: np.ndarray
+    odd_at: np.ndarray
+    interval: np.ndarray     # interval pairs in order, as indices among the singles
+    practise: tuple          # per week: ((lo, hi), ...) interval columns that practise
+    forgetting: tuple        # per week: (lo, hi) interval columns that may forget, or None
+
+
+def _week_plan(s: _Prepared) -> _WeekPlan:
+    """``_WeekPlan`` of a prepared run (it does not depend on the multiplier)."""
+    n_w, n_1, n_z, n_m = s.n_w, s.n_1, s.n_z, s.n_m
+    n_p = s.pair_key.size
+    forgets = s.idle is not None
+    if s.begin.ndim == 1:
+        point = np.ones(n_p, dtype=bool)
+        level = s.begin.astype(np.intp)
+    else:
+        point = s.begin.max(axis=0) == 1.0
+        level = s.begin.argmax(axis=0)
+    uw = s.usual_weeks                                                    # W x n1
+    has_odd = np.zeros(n_1, dtype=bool)
+    has_odd[s.odd_p] = True
+    lv1 = level[:n_1]
+    # a step that can move the mass: one at or above the starting level with practice
+    moves = ((s.usual_amount[0] > 0) & (np.arange(N_STEPS)[:, None] >= lv1[None])).any(axis=0)
+    plain = point[:n_1] & ~has_odd
+    static = plain & ~moves
+    if n_w:
+        count = uw.sum(axis=0)
+        first = uw.argmax(axis=0)
+        last = n_w - 1 - uw[::-1].argmax(axis=0)
+        interval = plain & moves & (count > 0) & (count == last - first + 1)
+        if forgets:
+            # idle exactly outside its weeks (so it never forgets while it practises)
+            interval &= (s.idle[:, :n_1] != uw).all(axis=0)
+    else:
+        first = last = np.zeros(n_1, dtype=np.intp)
+        interval = np.zeros(n_1, dtype=bool)
+    g_single = np.flatnonzero(~static & ~interval)
+    by = np.lexsort((first[interval], last[interval]))
+    inter = np.flatnonzero(interval)[by]
+    f_i, l_i = first[inter], last[inter]
+    perm = np.concatenate((g_single, np.arange(n_1, n_p), inter,
+                           np.flatnonzero(static))).astype(np.intp)
+    n_g = g_single.size + n_z + n_m
+    inverse = np.empty(n_p, dtype=np.intp)
+    inverse[perm] = np.arange(n_p)
+    begin = s.begin[perm] if s.begin.ndim == 1 else s.begin[:, perm]
+    g_idle = g_any = None
+    if forgets:
+        g_idle = np.ascontiguousarray(s.idle[:, perm[:n_g]])
+        g_any = g_idle.any(axis=1)
+    pos = np.full(n_1, -1, dtype=np.intp)
+    pos[g_single] = np.arange(g_single.size)
+    odd_order = np.argsort(s.odd_w, kind="stable")
+    practise, forgetting = [], []
+    for w in range(n_w):
+        on = np.concatenate(([False], (f_i <= w) & (l_i >= w), [False]))
+        edge = np.flatnonzero(on[1:] != on[:-1])
+        practise.append(tuple(zip((edge[0::2] + n_g).tolist(), (edge[1::2] + n_g).tolist(),
+                                  strict=True)))
+        gone = int(np.searchsorted(l_i, w))         # interval pairs past their last week
+        forgetting.append((n_g, n_g + gone) if forgets and gone else None)
+    return _WeekPlan(perm, inverse[s.column], begin, n_g, g_single,
+                     np.ascontiguousarray(uw[:, g_single]), g_idle, g_any, pos[s.odd_p],
+                     odd_order, np.searchsorted(s.odd_w[odd_order], np.arange(n_w + 1)),
+                     inter, tuple(practise), tuple(forgetting))
+
+
+class _PlannedSteps:
+    """``_run``'s week ranges for ``evolve_pairs`` (``_week_plan``): the general columns' step
+    chances for every week, made as the full (W, 4, P) array's columns are (the same operations
+    on the same inputs, in one go for the run), and the interval pairs' usual chances for the
+    weeks they practise (no per-week array for them at all)."""
+
+    def __init__(self, s: _Prepared, plan: _WeekPlan, usual: np.ndarray, odd: np.ndarray | None,
                  keep_m: np.ndarray | None):
-        self.s, self.usual, self.odd, self.keep_m = s, usual, odd, keep_m
-        n_p = s.pair_key.size
-        self.shape = (s.n_w, N_STEPS, n_p)
-        self.week = np.zeros((N_STEPS, n_p))   # the pairs with evidence only stay at 0
-        # the odd weeks' entries, week by week
-        self.odd_order = np.argsort(s.odd_w, kind="stable")
-        self.odd_at = np.searchsorted(s.odd_w[self.odd_order], np.arange(s.n_w + 1))
-
-    def __getitem__(self, w: int) -> np.ndarray:
-        s, out = self.s, self.week
-        n_1, n_z = s.n_1, s.n_z
-        np.multiply(s.usual_weeks[w][None, :], self.usual[0], out=out[:, :n_1])
-        if self.odd is not None:
-            at = self.odd_order[self.odd_at[w]:self.odd_at[w + 1]]
-            out[:, s.odd_p[at]] = self.odd[0][:, at]
+        n_w, n_g, g_1 = s.n_w, plan.n_g, plan.g_single.size
+        self.shape = (n_w, N_STEPS, s.pair_key.size)
+        step = np.zeros((n_w, N_STEPS, n_g))   # the pairs with evidence only stay at 0
+        np.multiply(plan.g_usual_weeks[:, None, :], usual[0][:, plan.g_single][None],
+                    out=step[:, :, :g_1])
+        if odd is not None:
+            step[s.odd_w, :, plan.odd_g] = odd[0].T
         if s.n_m:
-            # one week's practice is a contiguous block, as the whole array's is
-            out[:, n_1 + n_z:] = step_chances(s.practice_m[w:w + 1], self.keep_m, s.params)[0]
-        return out
+            step[:, :, n_g - s.n_m:] = step_chances(s.practice_m, keep_m, s.params)
+        usual_i = np.ascontiguousarray(usual[0][:, plan.interval])
+        self.weeks = []
+        for w in range(n_w):
+            moves = [(0, n_g, step[w])] if n_g else []
+            moves += [(lo, hi, usual_i[:, lo - n_g:hi - n_g]) for lo, hi in plan.practise[w]]
+            slips = [(0, n_g, plan.g_idle[w])] if plan.g_any_idle is not None \
+                and plan.g_any_idle[w] else []
+            if plan.forgetting[w] is not None:
+                slips.append((*plan.forgetting[w], None))
+            self.weeks.append((moves, slips))
+
+    def ranges(self, w: int):
+        return self.weeks[w]
 
 
 @dataclass(frozen=True)
