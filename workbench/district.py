@@ -583,9 +583,12 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
                                            minlength=n) / n_goals)
         del b, b_end
 
+    # the two id columns as pandas makes them, once: the competency table takes its rows from them
+    ids = pd.DataFrame({"learner_id": df["learner_id"].to_numpy(dtype=object),
+                        "plan_id": df["plan_id"].to_numpy(dtype=object)})
+    learner_ids, plan_ids = ids["learner_id"].array, ids["plan_id"].array
     plans = pd.DataFrame({
-        "learner_id": df["learner_id"].to_numpy(dtype=object),
-        "plan_id": df["plan_id"].to_numpy(dtype=object),
+        "learner_id": learner_ids, "plan_id": plan_ids,
         "expected_credits": expected, "expected_credits_low": credit_bounds[0],
         "expected_credits_high": credit_bounds[1], "credits_gained": gained,
         "p_goal_mean": p_goal_mean, "p_goal_mean_low": goal_bounds[0],
@@ -596,8 +599,7 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
         "feasible": feasible,
     }, columns=PLAN_COLUMNS)
     comps = pd.DataFrame({
-        "learner_id": df["learner_id"].to_numpy(dtype=object)[pair_row],
-        "plan_id": df["plan_id"].to_numpy(dtype=object)[pair_row],
+        "learner_id": learner_ids.take(pair_row), "plan_id": plan_ids.take(pair_row),
         "competency_id": model.comp_ids[pair_comp],
         "current_level": pair_start.astype(np.int64),
         "expected_end": end @ np.arange(N_LEVELS, dtype=float),

@@ -334,6 +334,22 @@ def single_transition_probability(learn_rate: float, practice_per_week: float, w
     return transition_probability(learn_rate, practice_per_week * w)
 
 
+def effective_practice(practice, params, *, out=None) -> np.ndarray:
+    """A week's practice after it saturates within the week (``ModelParameters
+    .weekly_saturation``): ``n_eff = s (1 - exp(-n / s))``, concave, increasing, at most
+    ``min(n, s)``; ``practice`` itself when nothing saturates. It does not depend on the learn
+    rate: a caller with several multipliers (``project_many_scaled``) works it out once."""
+    n = np.asarray(practice, dtype=float)
+    s = float(params.weekly_saturation)
+    if not np.isfinite(s):
+        return n
+    out = np.empty(n.shape) if out is None else out
+    np.multiply(n, -1.0 / s, out=out)
+    np.expm1(out, out=out)
+    np.multiply(out, -s, out=out)
+    return out
+
+
 def step_chances(practice, log_keep, params=None, *, out=None) -> np.ndarray:
     """Weekly chance of each level step from that week's practice: ``1 - (1 - t)^n``.
 
@@ -343,13 +359,8 @@ def step_chances(practice, log_keep, params=None, *, out=None) -> np.ndarray:
     """
     n = np.asarray(practice, dtype=float)
     out = np.empty(n.shape) if out is None else out
-    s = np.inf if params is None else float(params.weekly_saturation)
-    if np.isfinite(s):
-        # n_eff = s (1 - exp(-n / s)): concave, increasing, n_eff <= min(n, s)
-        np.multiply(n, -1.0 / s, out=out)
-        np.expm1(out, out=out)
-        np.multiply(out, -s, out=out)
-        n = out
+    if params is not None:
+        n = effective_practice(n, params, out=out)
     np.multiply(n, np.asarray(log_keep)[None], out=out)
     np.expm1(out, out=out)
     np.negative(out, out=out)
@@ -1039,6 +1050,8 @@ class _Prepared(NamedTuple):
     n_z: int
     n_m: int
     first_1: np.ndarray
+    # practice is kept as it counts after saturating within the week (``effective_practice``),
+    # worked out once for every multiplier
     usual_amount: np.ndarray      # (1, 4, n1): a single section's usual week's practice by step
     usual_weeks: np.ndarray       # W x n1
     odd_p: np.ndarray
@@ -1089,25 +1102,39 @@ def _prepare(arrays: CatalogueArrays, rows: PlanRows, week_starts,
     n_z = n_p - n_1 - n_m                          # pairs with evidence and no practice
     first_1 = at[single]
     one = order[starts[single]]
-    h_one = hours[x.entry[one]]                                            # n1 x W
+    steps_1 = arrays.alignment_steps[x.alignment[one]]                    # n1 x 4
+    # A single section's pair gets its weeks from its (row, section) entry's hours: what depends
+    # on them alone is worked out once per entry (an entry has a pair per alignment), then read
+    # off for the pairs.
     if forgets and n_w:
         # a single section's pair is idle in the weeks the section takes no hours (or always,
         # when its alignment covers no level step)
-        idle_1 = (h_one == 0) | ~arrays.alignment_steps[x.alignment[one]].any(axis=1)[:, None]
-        by = np.argsort(idle_1.any(axis=1) & (start[first_1] < N_LEVELS - 1), kind="stable")
-        first_1, one, h_one, idle_1 = first_1[by], one[by], h_one[by], idle_1[by]
+        zero = hours == 0                                                  # RS x W
+        no_step = ~steps_1.any(axis=1)
+        can = (zero.any(axis=1)[x.entry[one]] | no_step) & (start[first_1] < N_LEVELS - 1)
+        by = np.argsort(can, kind="stable")
+        first_1, one, steps_1, no_step = first_1[by], one[by], steps_1[by], no_step[by]
+    e_1 = x.entry[one]
+    if forgets and n_w:
+        idle_1 = zero[e_1] | no_step[:, None]                               # n1 x W
     # A single section takes the same hours in most weeks it runs: its weekly chances are worked
     # out once for those weeks (one expm1 per pair) and again only for the odd weeks (a first
     # or last week cut short). (Always on contiguous blocks: numpy's vector expm1 and its
     # strided loop may round differently, and a row must get the same numbers in any batch.)
-    full = h_one.max(axis=1) if n_w else np.zeros(n_1)
-    on_steps = arrays.alignment_steps[x.alignment[one]].T                  # 4 x n1
-    usual_amount = (full * x.amount[one])[None, None, :] * on_steps[None]
-    usual_weeks = np.ascontiguousarray((h_one == full[:, None]).T)          # W x n1
-    odd_p, odd_w = np.nonzero((h_one != full[:, None]) & (h_one > 0))
-    odd_amount = ((h_one[odd_p, odd_w] * x.amount[one][odd_p])[None, None, :]
-                  * on_steps[:, odd_p][None]) if odd_w.size else None
-    del h_one
+    full_rs = hours.max(axis=1) if n_w else np.zeros(hours.shape[0])
+    usual_rs = hours == full_rs[:, None]                                   # RS x W
+    odd_rs = ~usual_rs & (hours > 0)
+    on_steps = steps_1.T                                                   # 4 x n1
+    usual_amount = effective_practice(
+        (full_rs[e_1] * x.amount[one])[None, None, :] * on_steps[None], params)
+    usual_weeks = np.ascontiguousarray(usual_rs[e_1].T)                    # W x n1
+    with_odd = np.flatnonzero(odd_rs.any(axis=1)[e_1])
+    odd_p, odd_w = np.nonzero(odd_rs[e_1[with_odd]])
+    odd_p = with_odd[odd_p]
+    odd_amount = effective_practice((hours[e_1[odd_p], odd_w] * x.amount[one][odd_p])
+                                    [None, None, :] * on_steps[:, odd_p][None], params) \
+        if odd_w.size else None
+    del usual_rs, odd_rs
     first_z = np.setdiff1d(np.arange(n_p), at, assume_unique=True) if n_z else at[:0]
     first_m = at[~single]
     practice = None
@@ -1133,7 +1160,7 @@ def _prepare(arrays: CatalogueArrays, rows: PlanRows, week_starts,
             by = np.argsort(~(idle_m.any(axis=1) & (start[first_m] < N_LEVELS - 1)),
                             kind="stable")
             first_m, by_pair, idle_m = first_m[by], by_pair[by], idle_m[by]
-        practice = np.ascontiguousarray(by_pair.transpose(1, 2, 0))
+        practice = effective_practice(np.ascontiguousarray(by_pair.transpose(1, 2, 0)), params)
         del by_pair
     perm = np.concatenate((first_1, first_z, first_m))
     if ev_key.size:
@@ -1187,8 +1214,9 @@ def _run(prep: _Prepared, scale, end_only: bool = False,
         # drawn: it acts on idle weeks, where there is no practice to scale)
         log_keep *= np.broadcast_to(np.asarray(scale, dtype=float), (rows.n,))[s.pair_row]
     keep_1 = np.ascontiguousarray(log_keep[:, s.first_1])
-    usual = step_chances(s.usual_amount, keep_1, params)
-    odd = step_chances(s.odd_amount, np.ascontiguousarray(keep_1[:, s.odd_p]), params) \
+    # the practice is already effective practice (``_prepare``): BKT's chances of it
+    usual = step_chances(s.usual_amount, keep_1)
+    odd = step_chances(s.odd_amount, np.ascontiguousarray(keep_1[:, s.odd_p])) \
         if s.odd_w.size else None
     keep_m = np.ascontiguousarray(log_keep[:, s.first_m]) if s.n_m else None
     column = s.column
@@ -1211,7 +1239,7 @@ def _run(prep: _Prepared, scale, end_only: bool = False,
             step[s.odd_w, :, s.odd_p] = odd[0].T
         step[:, :, n_1:n_1 + n_z] = 0.0
         if s.n_m:
-            step[:, :, n_1 + n_z:] = step_chances(s.practice_m, keep_m, params)
+            step[:, :, n_1 + n_z:] = step_chances(s.practice_m, keep_m)
         dist = evolve_pairs(s.begin, step, forget=params.forget_rate, idle=s.idle)  # W+1 x 5 x P
         del step
         at_goal = dist[s.g_week[s.has], :, s.column[s.pair_at[s.has]]]
@@ -1332,7 +1360,7 @@ class _PlannedSteps:
         if odd is not None:
             step[s.odd_w, :, plan.odd_g] = odd[0].T
         if s.n_m:
-            step[:, :, n_g - s.n_m:] = step_chances(s.practice_m, keep_m, s.params)
+            step[:, :, n_g - s.n_m:] = step_chances(s.practice_m, keep_m)
         usual_i = np.ascontiguousarray(usual[0][:, plan.interval])
         self.weeks = []
         for w in range(n_w):
