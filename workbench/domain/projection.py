@@ -928,10 +928,16 @@ def per_row(n: int, rows: np.ndarray, values: np.ndarray, ufunc=np.add) -> np.nd
         return out
     if values.ndim == 1:
         out[keys] = ufunc.reduceat(values, starts)
-    else:
-        # along the contiguous axis reduceat runs several times faster: transpose first
-        flat = np.ascontiguousarray(values.reshape(len(values), -1).T)
-        out.reshape(n, -1)[keys] = ufunc.reduceat(flat, starts, axis=1).T
+        return out
+    # Rows of values (a section's hours in every week): a row holds a few of them, so they are
+    # reduced rank by rank, the first of every row, then the second, ... (each row's in order,
+    # whole rows at a time: half the time of a transposed reduceat, which also did not add
+    # them in order)
+    rank = np.arange(rows.size) - np.repeat(starts, np.diff(np.append(starts, rows.size)))
+    out[keys] = values[starts]
+    for r in range(1, int(rank.max()) + 1):
+        at = np.flatnonzero(rank == r)
+        out[rows[at]] = ufunc(out[rows[at]], values[at])
     return out
 
 
@@ -1145,16 +1151,16 @@ def _prepare(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         pick = order[many]
         rank = (np.arange(order.size) - np.repeat(starts, sizes))[many]
         m_pair = np.repeat(np.arange(n_m), sizes[~single])
-        each = ((hours[x.entry[pick]][:, :, None]
-                 * arrays.alignment_steps[x.alignment[pick]][:, None, :])
-                * x.amount[pick][:, None, None]).reshape(len(pick), n_w * N_STEPS)
-        by_pair = np.zeros((n_m, n_w * N_STEPS))
+        # a contribution is its hours x its amount on the steps its alignment covers, 0 on the
+        # others (the steps are 0 or 1, so the order of the two products does not matter)
+        each = hours[x.entry[pick]] * x.amount[pick][:, None]                # k x W
+        on = arrays.alignment_steps[x.alignment[pick]].astype(float)         # k x 4
+        by_pair = np.zeros((n_m, n_w, N_STEPS))
         for r in range(int(rank.max()) + 1):
             # one contribution per pair at each rank, added in plan order
-            at = rank == r
-            by_pair[m_pair[at]] += each[at]
+            at = np.flatnonzero(rank == r)
+            by_pair[m_pair[at]] += each[at][:, :, None] * on[at][:, None, :]
         del each
-        by_pair = by_pair.reshape(n_m, n_w, N_STEPS)
         if forgets and n_w:
             idle_m = ~by_pair.any(axis=2)                                   # m x W
             by = np.argsort(~(idle_m.any(axis=1) & (start[first_m] < N_LEVELS - 1)),
