@@ -493,7 +493,9 @@ def _plan_rows(model: _Model, df: pd.DataFrame) -> PlanRows:
     sec = _index_in(items, model.section_arrow)
     keep = sec >= 0
     rows, sec = rows[keep], sec[keep]
-    first = ~pd.DataFrame({"r": rows, "s": sec}).duplicated().to_numpy()
+    # each (row, section) once, at its first place in the plan
+    first = np.zeros(rows.size, dtype=bool)
+    first[np.unique(rows * (len(model.section_arrow) + 1) + sec, return_index=True)[1]] = True
     rs_row, rs_sec = rows[first], sec[first]
     home = model.zone_index.get_indexer(df["home_zone"].astype(str))
     levels = _levels_matrix(model, df["levels"])
