@@ -120,3 +120,94 @@ def test_the_page_document_works_out_its_models_once(tmp_path, monkeypatch):
     # every model of every root is known to the document (what the walk is for)
     ids = {m.id for root in doc.roots for m in root.references()}
     assert all(doc.get_model_by_id(i) is not None for i in ids)
+
+
+def test_steps_are_built_ahead_hidden_in_the_order_a_family_goes(tmp_path):
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
+    order = []
+    while (name := app.prebuild_one()) is not None:
+        order.append(name)
+        place = app.places[name]
+        assert place.objects == [app.steps[name].__panel__()]
+        assert place.styles.get("display") == "none", "built ahead, not shown"
+        assert app.state.step == "Learner"
+    assert order == ["Week", "Opportunities", "Plans", "Compare", "Share"]
+    # shown later, the step built ahead is the one on the page (nothing is built again)
+    compare = app.steps["Compare"]
+    app.state.step = "Compare"
+    assert app.steps["Compare"] is compare
+    assert app.places["Compare"].objects == [compare.__panel__()]
+    assert app.places["Compare"].styles.get("display") == ""
+    # from the middle, the steps after it come first, then the ones before it
+    app2 = create_app(SAMPLE_DATA, tmp_path / "wb2.sqlite", lazy=True)
+    app2.state.step = "Plans"
+    assert [app2.prebuild_one() for _ in range(5)] == ["Compare", "Share", "Week",
+                                                       "Opportunities", None]
+
+
+def test_a_step_built_ahead_catches_up_with_edits_made_before_it_is_shown(tmp_path):
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", learner_id="L-maya", lazy=True)
+    s = app.state
+    while app.next_to_build() != "Plans":
+        app.prebuild_one()
+    app.prebuild_one()
+    plans = app.steps["Plans"]
+    sid = s.plan.sections[0]
+    title = s.catalogue.section_table.loc[sid, "title"]
+    drawn = plans.week_chart.svg
+    s.remove_section(sid)            # on the Learner step, the Plans step hidden
+    assert plans.week_chart.svg == drawn, "a hidden step is not redrawn on every edit"
+    s.step = "Plans"
+    assert sid not in set(s.plan_week().meetings["section_id"])
+    assert plans.week_chart.svg != drawn and str(title) not in plans.week_chart.svg
+
+
+class _Session:
+    connection_count = 1
+
+
+class _Context:
+    session = _Session()
+
+
+class _Doc:
+    """What the idle build-ahead asks of a served document: a session with its page's
+    connections, and a timer (whose waits are kept, not run)."""
+
+    def __init__(self):
+        self.session_context, self.waits = _Context(), []
+
+    def add_timeout_callback(self, callback, ms):
+        self.waits.append((callback, ms))
+
+
+def test_the_build_ahead_waits_while_the_server_is_busy_and_stops_when_the_page_goes(
+        tmp_path, monkeypatch):
+    import time
+
+    from workbench.app import PREBUILD_AFTER_S, PREBUILD_BUSY_LATE_S
+
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
+    doc = _Doc()
+    # built outside the (stand-in) served document; building itself is tested above, and in
+    # a real page by tests/ui/test_phone_spanish.py
+    monkeypatch.setattr(app, "_prebuild_in", lambda _doc: app.prebuild_one())
+    app._prebuild_later(doc, PREBUILD_AFTER_S)
+    chain = app._prebuild_chain
+    assert [ms for _, ms in doc.waits] == [PREBUILD_AFTER_S * 1000]
+    # the wait ran late (other sessions kept the server busy): nothing built, a longer wait
+    app._prebuild_tick(doc, time.monotonic() - 10 * PREBUILD_BUSY_LATE_S, 1.0, chain)
+    assert app.steps.built() and len(app.steps.built()) == 1
+    assert doc.waits[-1][1] == 2000
+    # on time: one step built, the next wait is the usual one
+    app._prebuild_tick(doc, time.monotonic() + 1.0, 2.0, chain)
+    assert app.steps.is_built("Week") and not app.steps.is_built("Opportunities")
+    assert doc.waits[-1][1] == PREBUILD_AFTER_S * 1000
+    # a newer chain (a new language) ends this one; a page that has gone ends every chain
+    app._prebuild_later(doc, PREBUILD_AFTER_S)
+    app._prebuild_tick(doc, time.monotonic() + 1.0, 1.0, chain)
+    assert not app.steps.is_built("Opportunities")
+    n = len(doc.waits)
+    doc.session_context = type("Gone", (), {"session": type("S", (), {"connection_count": 0})})
+    app._prebuild_tick(doc, time.monotonic() + 1.0, 1.0, app._prebuild_chain)
+    assert not app.steps.is_built("Opportunities") and len(doc.waits) == n

@@ -13,6 +13,7 @@ language), so a reload comes back to it.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -116,6 +117,16 @@ STEP_VIEWS = {"Learner": LearnerStep, "Week": WeekStep, "Opportunities": Opportu
               "Plans": PlansStep, "Compare": CompareStep, "Share": ShareStep}
 
 
+#: A served session builds the steps not yet shown while it is idle, one at a time, so that a
+#: step's first visit is as quick as coming back to it: the first this long after the page
+#: has loaded or the last one was built, ...
+PREBUILD_AFTER_S = 1.0
+#: ... unless the server was busy (the wait ran this much late: other sessions' work), when it
+#: waits twice as long again, up to ``PREBUILD_MAX_WAIT_S``.
+PREBUILD_BUSY_LATE_S = 0.15
+PREBUILD_MAX_WAIT_S = 16.0
+
+
 class StepViews(Mapping):
     """The steps' views by step name, each built the first time it is asked for.
 
@@ -147,6 +158,9 @@ class StepViews(Mapping):
     def built(self) -> list[pn.viewable.Viewer]:
         """The views built so far (releasing them must not build the others)."""
         return list(self._built.values())
+
+    def is_built(self, name: str) -> bool:
+        return name in self._built
 
 
 def language_name(code: str) -> str:
@@ -244,10 +258,13 @@ class WorkbenchApp(pn.viewable.Viewer):
                                eager=not self.lazy)
 
     def _on_language(self, _event=None) -> None:
-        """A new language: every step built again in it, the shell relabelled."""
+        """A new language: every step built again in it, the shell relabelled (served, the
+        steps not on screen again ahead of time, while the session is idle)."""
         self._build_steps()
         self._relabel()
         self._show_step()
+        if self.lazy:
+            self._prebuild_later(pn.state.curdoc, PREBUILD_AFTER_S)
 
     def _relabel(self) -> None:
         s, _ = self.state, self.state.gettext
@@ -439,6 +456,56 @@ class WorkbenchApp(pn.viewable.Viewer):
         # the browser sets the address it opened with once the page has loaded: write the
         # session's place after that
         pn.state.onload(self._to_address)
+        if self.lazy:
+            pn.state.onload(lambda: self._prebuild_later(pn.state.curdoc, PREBUILD_AFTER_S))
+
+    # ---- steps built ahead, while the session is idle ---------------------------------------
+    def _prebuild_later(self, doc, wait_s: float, chain: int | None = None) -> None:
+        """Build the next step after ``wait_s`` (``_prebuild_tick``). A new chain (no
+        ``chain``) ends the one before it: only one runs per session."""
+        if chain is None:
+            self._prebuild_chain = chain = getattr(self, "_prebuild_chain", 0) + 1
+        if doc is None or doc.session_context is None or self.next_to_build() is None:
+            return  # not served (nothing would run the wait), or every step is built
+        due = time.monotonic() + wait_s
+        doc.add_timeout_callback(lambda: self._prebuild_tick(doc, due, wait_s, chain),
+                                 int(wait_s * 1000))
+
+    def _prebuild_tick(self, doc, due: float, wait_s: float, chain: int) -> None:
+        """Build the next step not yet built, hidden in its place, unless the server is busy
+        (then try again later); then wait for the one after."""
+        session = getattr(doc.session_context, "session", None)
+        if chain != self._prebuild_chain or (session is not None and
+                                             session.connection_count == 0):
+            return  # a newer chain runs, or the page has gone (nobody will open its steps)
+        if time.monotonic() - due > PREBUILD_BUSY_LATE_S:
+            self._prebuild_later(doc, min(2 * wait_s, PREBUILD_MAX_WAIT_S), chain)
+            return
+        self._prebuild_in(doc)
+        self._prebuild_later(doc, PREBUILD_AFTER_S, chain)
+
+    def _prebuild_in(self, doc) -> None:
+        from panel.io.state import set_curdoc
+
+        with set_curdoc(doc), pn.io.hold(doc):  # the page gets the step in one message
+            self.prebuild_one()
+
+    def next_to_build(self) -> str | None:
+        """The step a family is likely to open next that is not built yet: the ones after the
+        current step first, in order, then the ones before it."""
+        i = STEPS.index(self.state.step)
+        return next((name for name in STEPS[i + 1:] + STEPS[:i]
+                     if not self.steps.is_built(name)), None)
+
+    def prebuild_one(self) -> str | None:
+        """Build one step not shown yet (``next_to_build``) in its hidden place, drawn for the
+        state as it is; it catches up with later edits when shown. Returns its name."""
+        name = self.next_to_build()
+        if name is None:
+            return None
+        view = self.steps[name]
+        self.places[name].objects = [view.__panel__()]
+        return name
 
     def _to_address(self, *_):
         place = self.state.place()

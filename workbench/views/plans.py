@@ -314,13 +314,15 @@ class PlansStep(StepView):
         w, _ = s.format, s.gettext
         days = []
         m = week.meetings.sort_values(["start_min"], kind="stable")
-        for day in dict.fromkeys(week.meetings["day"]):
-            items = w.join([_("{title} {times}").format(title=r.title,
-                                                        times=w.clock_span(r.start_min,
-                                                                           r.end_min))
-                            for r in m[m["day"] == day].itertuples()])
+        # each day's meetings in time order, the days in the order they first come
+        by_day: dict[str, list[str]] = {day: [] for day in week.meetings["day"]}
+        for title, day, start, end in zip(m["title"], m["day"], m["start_min"], m["end_min"],
+                                          strict=True):
+            by_day[day].append(_("{title} {times}").format(
+                title=title, times=w.clock_span(start, end)))
+        for day, items in by_day.items():
             days.append(f"<li><b>{escape_text(capitalize(w.day(day)))}</b>: "
-                        f"{escape_text(items)}</li>")
+                        f"{escape_text(w.join(items))}</li>")
         if not days:
             return ""
         summary = _("The week in words") if term is None else _(

@@ -253,6 +253,7 @@ def watch_when_shown(view, step: str, callback, names: list[str]) -> None:
     """Run ``callback`` now and whenever ``names`` of the state change — but, when the view is
     ``lazy`` (the served app), only while its step is on screen; a step that changed while
     hidden catches up the moment it is shown. Keeps one edit from re-rendering six steps.
+    (Now is always: a step built ahead of being shown is drawn for the state as it is.)
 
     The watchers are the view's: ``StepView.release()`` takes them off the state."""
     state = view.state
@@ -273,7 +274,7 @@ def watch_when_shown(view, step: str, callback, names: list[str]) -> None:
     owned = view.__dict__.setdefault("_state_watchers", [])
     owned.append(state.param.watch(run_or_defer, names))
     owned.append(state.param.watch(shown, "step"))
-    run_or_defer()
+    callback()
 
 
 def held(fn):
