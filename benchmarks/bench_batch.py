@@ -6,7 +6,11 @@ Prints JSON lines ``{"name", "value", "unit"}`` (median and p95 over repeats). T
 gives the 500,000 learner-plan run of the README.
 
     python benchmarks/bench_batch.py [--learners N] [--repeats R] [--dask] [--dask-variants]
-                                     [--write]
+                                     [--write] [--threads T]
+
+"single_process" is one process on ``district.default_threads()`` threads (one per core, at
+most 4; ``--threads 1`` for one thread, as every figure before 2026-12-03 was); its CPU seconds
+are those of all its threads.
 
 Apples to apples: the single-process and Dask runs use the same ``--chunk-size`` and both only
 iterate the result tables (``--write`` adds a Parquet run of each). Their repeats alternate, so
@@ -75,7 +79,14 @@ def main() -> None:
                     help="with --dask: also 1 worker x 2 threads, and Dask's default worker "
                          "environment (MALLOC_TRIM_THRESHOLD_=65536)")
     ap.add_argument("--write", action="store_true", help="also time write_results to Parquet")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="threads of the one process (default district.default_threads(); "
+                         "1: one thread, as before 2026-12-03)")
     args = ap.parse_args()
+    # an older tree has no threads: it runs on one
+    threaded = "threads" in district.iter_results.__code__.co_varnames
+    extra = {"threads": args.threads} if threaded else {}
+    threads = (args.threads or district.default_threads()) if threaded else 1
     cs = args.chunk_size
 
     # 60 competencies x 40 weeks, the full 5-level distribution (float64)
@@ -85,20 +96,21 @@ def main() -> None:
     roster = district.generate_roster_frame(catalogue, args.learners, seed=1)
     emit("roster.generate_seconds", time.perf_counter() - t0, "s")
     emit("roster.learner_plans", len(roster), "rows")
+    emit("single_process.threads", threads, "threads")
     n = len(roster)
     tmp = tempfile.TemporaryDirectory()
 
     def iterate(client=None):
         def run():
             for _res in district.iter_results(catalogue, roster, weeks=40, chunk_size=cs,
-                                           client=client):
+                                           client=client, **({} if client else extra)):
                 pass
         return run
 
     def write(client=None):
         def run():
             district.write_results(catalogue, roster, Path(tmp.name) / "r.parquet",
-                                chunk_size=cs, client=client)
+                                chunk_size=cs, client=client, **({} if client else extra))
         return run
 
     kinds = [("single_process", iterate)] + ([("write_results", write)] if args.write else [])

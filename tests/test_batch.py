@@ -122,6 +122,48 @@ def test_chunks_bigger_than_a_block_give_identical_results(catalogue, roster, re
     pd.testing.assert_frame_equal(blocked.competencies, results.competencies, check_exact=True)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_results_do_not_depend_on_threads(catalogue, roster, results, monkeypatch, threads):
+    """Blocks projected on several threads come back as one thread gives them, chunk by chunk
+    in roster order, whether a chunk is one block or several."""
+    monkeypatch.setattr(district, "BLOCK_ROWS", 37)
+    for chunk_size in (30, 250):
+        got = list(district.iter_results(catalogue, roster, chunk_size=chunk_size,
+                                         threads=threads))
+        assert [len(r.plans) for r in got] == [len(c) for c in district._chunks(roster,
+                                                                               chunk_size)]
+        joined = district._joined(got)
+        pd.testing.assert_frame_equal(joined.plans, results.plans, check_exact=True)
+        pd.testing.assert_frame_equal(joined.competencies, results.competencies,
+                                      check_exact=True)
+
+
+def test_a_threaded_run_stops_cleanly_when_the_reader_stops(catalogue, roster, monkeypatch):
+    """A caller that stops reading (or a block that fails) leaves no work running."""
+    import threading
+
+    monkeypatch.setattr(district, "BLOCK_ROWS", 20)
+    runs = district.iter_results(catalogue, roster, chunk_size=40, threads=2)
+    first = next(runs)
+    assert len(first.plans) == 40
+    runs.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("workbench-batch")]
+
+    calls = []
+
+    def failing(model, block):
+        calls.append(len(block))
+        if len(calls) == 3:
+            raise ValueError("a block failed")
+        return real(model, block)
+
+    real = district._project_block
+    monkeypatch.setattr(district, "_project_block", failing)
+    with pytest.raises(ValueError, match="a block failed"):
+        list(district.iter_results(catalogue, roster, chunk_size=40, threads=2))
+    assert not [t for t in threading.enumerate() if t.name.startswith("workbench-batch")]
+
+
 def test_a_chunk_shipped_to_a_worker_arrives_unchanged(catalogue, roster):
     import pickle
 

@@ -40,6 +40,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="weeks to project (default 40, a school year)")
     p.add_argument("--chunk-size", type=int, default=None, metavar="ROWS",
                    help="learner-plans per chunk (and per Dask task); default 5000")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="without --scheduler: threads projecting at once (default one per "
+                   "core, at most 4; 1 for one thread)")
     p.add_argument("--generate", type=int, metavar="N",
                    help="write a generated roster of N learners (2-3 plans each) to --roster")
     p.add_argument("--seed", type=int, default=0, help="seed for --generate (default 0)")
@@ -118,6 +121,8 @@ def run(args) -> int:
         raise UserError("--out is needed: where to write the results (e.g. results.parquet).")
     if args.weeks < 1:
         raise UserError("--weeks must be at least 1.")
+    if args.threads is not None and args.threads < 1:
+        raise UserError("--threads must be at least 1.")
     from ..district import DEFAULT_CHUNK_SIZE, RosterError, read_roster, write_results
 
     roster_path = Path(args.roster).expanduser()
@@ -156,7 +161,8 @@ def run(args) -> int:
     bar = _progress(len(roster), enabled=not as_json and sys.stderr.isatty())
     try:
         written = write_results(catalogue, roster, args.out, params, weeks=args.weeks,
-                                chunk_size=chunk, client=client, progress=bar.update)
+                                chunk_size=chunk, client=client, progress=bar.update,
+                                threads=args.threads)
     except OSError as err:
         raise UserError(f"Could not connect or write: {err}") from err
     finally:
