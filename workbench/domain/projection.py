@@ -1154,18 +1154,29 @@ def _prepare(arrays: CatalogueArrays, rows: PlanRows, week_starts,
         # a contribution is its hours x its amount on the steps its alignment covers, 0 on the
         # others (the steps are 0 or 1, so the order of the two products does not matter)
         each = hours[x.entry[pick]] * x.amount[pick][:, None]                # k x W
-        on = arrays.alignment_steps[x.alignment[pick]].astype(float)         # k x 4
-        by_pair = np.zeros((n_m, n_w, N_STEPS))
-        for r in range(int(rank.max()) + 1):
-            # one contribution per pair at each rank, added in plan order
-            at = np.flatnonzero(rank == r)
-            by_pair[m_pair[at]] += each[at][:, :, None] * on[at][:, None, :]
-        del each
+        on = arrays.alignment_steps[x.alignment[pick]]                       # k x 4
+        by = np.arange(n_m)
         if forgets and n_w:
-            idle_m = ~by_pair.any(axis=2)                                   # m x W
+            # idle in a week no contribution practises a step in (every term is >= 0, so a sum
+            # is 0 exactly when each of its terms is); pairs that can forget go first
+            acts = (each != 0) & on.any(axis=1)[:, None]
+            idle_m = ~np.logical_or.reduceat(acts, np.flatnonzero(rank == 0), axis=0)  # m x W
             by = np.argsort(~(idle_m.any(axis=1) & (start[first_m] < N_LEVELS - 1)),
                             kind="stable")
-            first_m, by_pair, idle_m = first_m[by], by_pair[by], idle_m[by]
+            first_m, idle_m = first_m[by], idle_m[by]
+        new_of = np.empty(n_m, dtype=np.intp)
+        new_of[by] = np.arange(n_m)
+        on = on.astype(float)
+        # one contribution per pair at each rank, added in plan order, pairs in their new order:
+        # every pair has a first and a second (0 + x is x: the first is the sum so far)
+        at = np.flatnonzero(rank == 0)[by]
+        by_pair = each[at][:, :, None] * on[at][:, None, :]                 # m x W x 4
+        at = np.flatnonzero(rank == 1)[by]
+        by_pair += each[at][:, :, None] * on[at][:, None, :]
+        for r in range(2, int(rank.max()) + 1):
+            at = np.flatnonzero(rank == r)
+            by_pair[new_of[m_pair[at]]] += each[at][:, :, None] * on[at][:, None, :]
+        del each
         practice = effective_practice(np.ascontiguousarray(by_pair.transpose(1, 2, 0)), params)
         del by_pair
     perm = np.concatenate((first_1, first_z, first_m))
