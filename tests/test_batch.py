@@ -17,6 +17,7 @@ from workbench.domain.feasibility import check_plan
 from workbench.domain.generate import generate_frames, generate_roster
 from workbench.domain.ledger import plan_ledger
 from workbench.domain.projection import project
+from workbench.domain.words import ON_TRACK
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ def test_batch_equals_one_learner_projection(catalogue, people, results):
         assert row["p_goal_mean_low"] <= row["p_goal_mean"] <= row["p_goal_mean_high"] or \
             not len(goals)
         r_summary = ranged.summary().set_index("competency_id")
-        assert row["n_goals_likely"] == int((goals["probability"] >= 0.5).sum())
+        assert row["n_goals_likely"] == int((goals["probability"] >= ON_TRACK).sum())
         summary = proj.summary().set_index("competency_id")
         mine = per_comp.loc[plan.plan_id] if plan.plan_id in per_comp.index else None
         practised = [] if mine is None else list(mine.index)

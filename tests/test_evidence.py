@@ -65,7 +65,7 @@ def test_an_unverified_proficient_badge_no_longer_makes_proficient_certain():
     assert start_chance(who(level=3)) == (1.0, 1.0)
     # and the goal's sentence says a chance, not "reached", when the badge is all there is
     message = project(tiny_catalogue(), raised, []).goals["message"].iloc[0]
-    assert message.startswith("Likely to reach Proficient") and "(60% chance)" in message
+    assert message.startswith("Could reach Proficient") and "(60% chance)" in message
     assert project(tiny_catalogue(), who(level=3), []).goals["message"].iloc[0].startswith(
         "Already at Proficient")
 

@@ -31,6 +31,7 @@ from workbench.domain.projection import (
     project_many,
     week_grid,
 )
+from workbench.domain.words import ON_TRACK
 
 TOL = 1e-12
 PARITY = settings(max_examples=20, deadline=None,
@@ -100,7 +101,7 @@ def test_batch_equals_the_one_plan_projection_on_generated_districts(drawn, chun
             assert close(row[key], led[key]), (plan.plan_id, key, row[key], led[key])
         probs = proj.goals["probability"].to_numpy()
         assert close(row["p_goal_mean"], probs.mean() if len(probs) else float("nan"))
-        assert row["n_goals_likely"] == int((probs >= 0.5).sum())
+        assert row["n_goals_likely"] == int((probs >= ON_TRACK).sum())
         assert row["in_school_hours"] + row["outside_hours"] == pytest.approx(
             led["total_hours"], rel=TOL, abs=TOL)
         # the roster's feasibility subset agrees with the full check on the kinds it covers

@@ -26,6 +26,7 @@ from workbench.domain.projection import (
     single_transition_probability,
     week_grid,
 )
+from workbench.domain.words import COULD_REACH, ENGLISH, NOTHING_YET, ON_TRACK
 
 #: the parameters under which the kernel is pure BKT (forgetting, saturation, split off)
 NO_NEW_EFFECTS = PURE_BKT
@@ -345,7 +346,7 @@ def test_learner_already_at_goal_level_has_probability_one():
     goals = project(cat, who, []).goals
     assert list(goals["probability"]) == [1.0, 1.0]
     assert goals["on_track"].all()
-    assert goals["message"].iloc[0] == ("Already at Proficient in Solving linear equations: "
+    assert goals["message"].iloc[0] == ("Already at Proficient in Solving linear equations — "
                                         "goal reached.")
 
 
@@ -361,15 +362,40 @@ def test_goal_row_is_read_at_the_week_containing_the_goal_date():
 
 def test_goal_message_is_plain_words():
     proj = project(tiny_catalogue(), learner(level=2), ["S1"])
-    msg = proj.goals["message"].iloc[0]
-    pct, low, high = (round(proj.goals[c].iloc[0] * 100) for c in
+    goal = proj.goals.iloc[0]
+    pct, low, high = (round(goal[c] * 100) for c in
                       ("probability", "probability_low", "probability_high"))
-    assert msg == (f"Likely to reach Proficient in Solving linear equations by June 1, 2027 "
-                   f"({pct}% chance, likely {low}%-{high}%).")
+    # the family's sentence, in English: the same words and thresholds as the app says
+    lead = ("On track to reach" if goal["probability"] >= ON_TRACK else
+            "Could reach" if goal["probability"] >= COULD_REACH else "Not yet on track to reach")
+    assert goal["message"] == (f"{lead} Proficient in Solving linear equations by June 1, 2027 "
+                               f"({pct}% chance; likely {low}%–{high}%).")
+    assert goal["message"] == ENGLISH.goal_sentence(
+        goal["name"], goal["target_level"], goal["by"], goal["current_level"],
+        goal["probability"], goal["probability_low"], goal["probability_high"])
+    assert goal["on_track"] == (goal["probability"] >= ON_TRACK)
     assert proj.goals["target_word"].iloc[0] == "Proficient"
     assert proj.goals["by"].iloc[0] == dt.date(2027, 6, 1)
     none = project(tiny_catalogue(), learner(level=2), [])
-    assert none.goals["message"].iloc[0].startswith("Unlikely to reach Proficient")
+    assert none.goals["message"].iloc[0].startswith(
+        "This plan has nothing yet that practises Solving linear equations")
+    assert not none.goals["on_track"].iloc[0]
+
+
+def test_one_rule_for_a_likely_goal():
+    """The goal sentence, the goal table's on_track, the count of likely goals and the plan
+    suggestions call a goal likely from the same chance."""
+    from workbench.domain import suggest, summary
+
+    assert summary.LIKELY == suggest.LIKELY == ON_TRACK
+    assert summary.NOTHING == NOTHING_YET
+    below, at = ON_TRACK - 0.01, ON_TRACK
+    rows = [{"current_level": 1, "target_level": 3, "probability": p} for p in (below, at)]
+    assert summary.goals_likely(rows) == (1, 2)
+    by = dt.date(2027, 6, 1)
+    assert ENGLISH.goal_sentence("X", 3, by, 1, at).startswith("On track")
+    assert ENGLISH.goal_sentence("X", 3, by, 1, below).startswith("Could reach")
+    assert ENGLISH.goal_sentence("X", 3, by, 1, COULD_REACH - 0.01).startswith("Not yet")
 
 
 def test_projection_shapes_and_tables():

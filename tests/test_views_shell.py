@@ -35,10 +35,15 @@ def test_glance_counts_likely_goals_instead_of_averaging_chances(app):
     for p in s.plans:
         likely, total = goals_likely(s.ledgers[p.plan_id]["goals"])
         assert rows[p.plan_id]["goals"] == f"{likely} of {total} goals likely"
-        # the count is the goals at LIKELY or more (or reached already), never an average
+        # the count is the goals at LIKELY or more (a goal reached has a chance of 1), never
+        # an average; the goals it counts are those whose sentence says "On track"
         goals = s.ledgers[p.plan_id]["goals"]
-        assert likely == sum(g["probability"] >= LIKELY or
-                             g["current_level"] >= g["target_level"] for g in goals)
+        assert likely == sum(g["probability"] >= LIKELY for g in goals)
+        w = s.format
+        assert likely == sum(w.goal_sentence(
+            g["name"], g["target_level"], g["by"], g["current_level"], g["probability"],
+            g.get("probability_low"), g.get("probability_high")).startswith(
+                ("On track", "Already at")) for g in goals)
     html = app.glance.html
     assert "Average goal chance" not in html and "goals likely" in html
     assert "<caption>Plans at a glance</caption>" in html

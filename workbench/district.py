@@ -20,7 +20,7 @@ bounds ``project`` gives, worked out from the two draws at the 10th and 90th per
 ``docs/model.md``; the central columns are at the central parameters, where ``project``'s
 ``probability`` is the mean over its draws and ``probability_point`` the central value),
 ``n_goals_likely`` (goals with a chance
-of at least 50%), ``hours_per_week`` (mean over the weeks the plan runs), ``cost`` (sum over the
+of at least ``words.ON_TRACK``, 70%: the app's "On track"), ``hours_per_week`` (mean over the weeks the plan runs), ``cost`` (sum over the
 plan's distinct opportunities), ``cost_per_credit`` (cost / credits_gained; NaN when no credit is
 expected), ``carnegie_units`` (all planned hours / 120), ``plan_kind`` (the opportunity kind with
 the most hours), ``in_school_hours`` / ``outside_hours`` (planned hours at school providers /
@@ -80,6 +80,7 @@ from .domain.projection import (
     project_many_scaled,
     week_grid,
 )
+from .domain.words import ON_TRACK
 from .formats.report import DataError, DataProblem
 from .i18n import M_, Message
 
@@ -593,7 +594,7 @@ def _project_block(model: _Model, df: pd.DataFrame) -> BatchResults:
         p_goal_mean = np.bincount(rows.goal_row, weights=prob, minlength=n) / n_goals
         cost = totals["cost"]
         per_credit = np.where(gained < 0.01, np.nan, np.where(cost == 0, 0.0, cost / gained))
-    likely = np.bincount(rows.goal_row, weights=prob >= 0.5, minlength=n)
+    likely = np.bincount(rows.goal_row, weights=prob >= ON_TRACK, minlength=n)
     pair_row, pair_comp, pair_start = proj.pair_row, proj.pair_competency, proj.pair_start
     del proj  # its distributions are big: one projection's at a time
     # The ranges: every number here only grows with the one multiplier a draw of the parameters

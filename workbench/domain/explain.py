@@ -402,18 +402,6 @@ class ExplanationText(NamedTuple):
     rate ("" without a range)."""
 
 
-def _likely_words(w: Words, p: float) -> str:
-    if p >= 0.9:
-        return w.gettext("very likely")
-    if p >= 0.7:
-        return w.gettext("likely")
-    if p >= 0.4:
-        return w.gettext("about as likely as not")
-    if p >= 0.1:
-        return w.gettext("unlikely")
-    return w.gettext("very unlikely")
-
-
 def explanation_text(exp: GoalExplanation, words: Words = ENGLISH) -> ExplanationText:
     """A goal's explanation as sentences in ``words``' language.
 
@@ -431,7 +419,7 @@ def explanation_text(exp: GoalExplanation, words: Words = ENGLISH) -> Explanatio
         return ExplanationText(headline, "", [], [], "")
     headline = w.gettext("{level} in {competency} by {date}: {chance} chance ({likely}).").format(
         level=level, competency=exp.name, date=date, chance=w.chance(exp.probability),
-        likely=_likely_words(w, exp.probability))
+        likely=w.likelihood(exp.probability))
     span = w.likely_range(exp.probability, exp.probability_low, exp.probability_high)
     ranged = ""
     if span and exp.learn_rate_share == exp.learn_rate_share:  # a range, and not NaN

@@ -47,6 +47,7 @@ from .evidence import (
     evidence_counts,
     start_distributions,
 )
+from .words import ENGLISH, ON_TRACK
 
 N_LEVELS = len(LEVELS)          # 0 Not yet .. 4 Advanced
 N_STEPS = N_LEVELS - 1          # transitions k -> k+1 for k = 0..3
@@ -1521,52 +1522,6 @@ def practice_array(catalogue: Catalogue, learner: Learner, section_ids, week_sta
 
 
 # ---- the projection ---------------------------------------------------------------------------
-def _date_words(d: dt.date) -> str:
-    return f"{d:%B} {d.day}, {d.year}"
-
-
-def _percent_words(p: float) -> str:
-    if 0.995 <= p < 1:
-        return "over 99%"
-    if 0 < p < 0.005:
-        return "under 1%"
-    return f"{p * 100:.0f}%"
-
-
-def _chance_words(p: float, low: float | None = None, high: float | None = None) -> str:
-    """"72% chance", or with a range "72% chance, likely 60-80%" (never a bare "over 99%")."""
-    if low is None or high is None:
-        low = high = p
-    text = f"{_percent_words(p)} chance"
-    if _percent_words(low) == _percent_words(high) or low >= 0.995:
-        return text + (", very likely, not certain" if 0.995 <= p < 1 else "")
-    if high >= 0.995:
-        return f"{text}, likely {_percent_words(low)} or more"
-    if low < 0.005:
-        return f"{text}, likely {_percent_words(high)} or less"
-    return f"{text}, likely {_percent_words(low)}-{_percent_words(high)}"
-
-
-def goal_message(name: str, target_level: int, by: dt.date, current_level: int,
-                 probability: float, low: float | None = None,
-                 high: float | None = None) -> str:
-    """One plain sentence about a goal, e.g. "Likely to reach Proficient in Algebra by June 1,
-    2027 (72% chance, likely 60-80%)"; ``words.Words.goal_sentence`` says it in a family's
-    language."""
-    target = LEVELS[int(target_level)]
-    # reached only when certain: a recorded level that evidence makes uncertain is a chance
-    if current_level >= target_level and probability >= 1.0:
-        return f"Already at {target} in {name}: goal reached."
-    if probability >= 0.5:
-        lead = "Likely to reach"
-    elif probability >= 0.2:
-        lead = "Might reach"
-    else:
-        lead = "Unlikely to reach"
-    return (f"{lead} {target} in {name} by {_date_words(by)} "
-            f"({_chance_words(probability, low, high)}).")
-
-
 def _quantile_level(dist: np.ndarray, q: float, cdf: np.ndarray | None = None) -> np.ndarray:
     """Smallest level whose cumulative probability reaches q (the q-quantile of the level).
 
@@ -1710,11 +1665,11 @@ def _goal_table(learner: Learner, names, week_starts: pd.DatetimeIndex,
             "competency_id": g.competency_id, "name": name, "target_level": int(g.level),
             "target_word": LEVELS[int(g.level)], "by": g.by, "current_level": current,
             "probability": prob, "probability_low": lo, "probability_high": hi,
-            "probability_point": pt, "on_track": prob >= 0.5,
+            "probability_point": pt, "on_track": prob >= ON_TRACK,
             "practised": bool(practised[g.competency_id][current:int(g.level)].any())
             if practised is not None and g.competency_id in practised else
             practised is None and prob > 0,
-            "message": goal_message(name, g.level, g.by, current, prob, lo, hi),
+            "message": ENGLISH.goal_sentence(name, g.level, g.by, current, prob, lo, hi),
         })
     return records_frame(rows, GOAL_COLUMNS)
 

@@ -47,7 +47,7 @@ from .dataset import MODES, Catalogue, Goal, Learner, Plan
 from .feasibility import catalogue_fit, check_plan
 from .projection import DEFAULT_PARAMETERS, ModelParameters, project
 from .schedule import fastest_trips, shared_weekdays
-from .words import ENGLISH, N_, Words, possessive
+from .words import ENGLISH, N_, ON_TRACK, Words, possessive
 
 #: A tie in the expected goals goes to the cheaper plan, then to the plan with fewer hours: the
 #: objective is ``goals - COST_WEIGHT x dollars - HOURS_WEIGHT x weekly hours`` (so $100 weighs
@@ -56,8 +56,8 @@ COST_WEIGHT = 1e-6
 HOURS_WEIGHT = 1e-8
 #: "Proven best": no plan left unseen can beat this one by more than this (expected goals).
 PROOF_TOLERANCE = 1e-4
-#: A goal is "likely" from this chance up (``goal_message`` says "Likely to reach").
-LIKELY = 0.5
+#: A goal is "likely" from this chance up: the goal sentence's "On track" (``words.ON_TRACK``).
+LIKELY = ON_TRACK
 #: Hazard beyond which a chance is 1 to float precision (1 - exp(-40) = 1 - 4e-18).
 _MAX_HAZARD = 40.0
 _INF = highspy.kHighsInf

@@ -21,7 +21,7 @@ from ..markup import escape_text
 from .dataset import DAYS, Catalogue, Learner, Plan
 from .feasibility import problem_text
 from .schedule import day_trips, plan_meetings
-from .words import ENGLISH, Words, capitalize, possessive
+from .words import ENGLISH, NOTHING_YET, ON_TRACK, Words, capitalize, possessive
 
 CSS = """
 *{box-sizing:border-box}
@@ -47,9 +47,9 @@ table,li{break-inside:avoid}}
 """
 
 #: A goal counts as likely from this chance on: the goal sentence's "On track" (``Words``).
-LIKELY = 0.7
+LIKELY = ON_TRACK
 #: Below this chance a plan has nothing that practises the goal (the goal sentence says so).
-NOTHING = 0.005
+NOTHING = NOTHING_YET
 
 _e = escape_text
 
@@ -81,15 +81,15 @@ def _goal_rows(goals) -> list[dict]:
 
 
 def goals_likely(goals) -> tuple[int, int]:
-    """(likely, all): how many of the learner's goals the plan makes likely — reached
-    already, or a chance of at least :data:`LIKELY` — out of how many goals there are.
+    """(likely, all): how many of the learner's goals the plan makes likely — a chance of at
+    least :data:`LIKELY`, where the goal's sentence says "On track" — out of how many goals
+    there are. A goal reached already has a chance of 1; a recorded level that evidence makes
+    uncertain is a chance like any other (the sentence says so too).
 
     ``goals`` is a ledger's ``goals`` records or a ``Projection.goals`` table.
     """
     rows = _goal_rows(goals)
-    likely = sum(1 for g in rows if int(g["current_level"]) >= int(g["target_level"])
-                 or float(g["probability"]) >= LIKELY)
-    return likely, len(rows)
+    return sum(1 for g in rows if float(g["probability"]) >= LIKELY), len(rows)
 
 
 def moves_no_goal(ledger: dict) -> bool:

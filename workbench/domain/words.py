@@ -32,6 +32,14 @@ from babel.numbers import format_percent, parse_pattern
 
 from .vocabulary import DAYS, MODES
 
+#: How a goal's chance is said, everywhere it is said (the app, the family summary, the command
+#: line's text and JSON, the plan suggestions): from ON_TRACK up "On track" (and counted among
+#: the goals a plan makes likely), from COULD_REACH up "Could reach", below it "Not yet on
+#: track"; under NOTHING_YET the plan has nothing that practises the goal.
+ON_TRACK = 0.7
+COULD_REACH = 0.4
+NOTHING_YET = 0.005
+
 
 def N_(message: str) -> str:
     """Mark a string for the catalogue without translating it yet (it is translated when shown)."""
@@ -469,6 +477,20 @@ class Words:
         return [(key, self.gettext(term), self.gettext(text)) for key, term, text in GLOSSARY]
 
     # ---- sentences --------------------------------------------------------------------------
+    def likelihood(self, p: float) -> str:
+        """A chance as a word: "very likely" (90% or more), "likely" (from ``ON_TRACK``),
+        "about as likely as not" (from ``COULD_REACH``), "unlikely" (10% or more), "very
+        unlikely"."""
+        if p >= 0.9:
+            return self.gettext("very likely")
+        if p >= ON_TRACK:
+            return self.gettext("likely")
+        if p >= COULD_REACH:
+            return self.gettext("about as likely as not")
+        if p >= 0.1:
+            return self.gettext("unlikely")
+        return self.gettext("very unlikely")
+
     def goal_sentence(self, name: str, target_level: int, by, current_level: int,
                       probability: float, low: float | None = None,
                       high: float | None = None) -> str:
@@ -483,26 +505,26 @@ class Words:
                 level=target, competency=name)
         chance = float(probability)
         when = self.date(by)
-        if chance < 0.005:
+        if chance < NOTHING_YET:
             return self.gettext(
                 "This plan has nothing yet that practises {competency}: {level} by {date} "
                 "would need another opportunity.").format(competency=name, level=target,
                                                           date=when)
         span = self.likely_range(chance, low, high)
         if not span:
-            if chance >= 0.7:
+            if chance >= ON_TRACK:
                 text = self.gettext("On track to reach {level} in {competency} by {date} "
                                     "({chance} chance).")
-            elif chance >= 0.4:
+            elif chance >= COULD_REACH:
                 text = self.gettext("Could reach {level} in {competency} by {date} "
                                     "({chance} chance).")
             else:
                 text = self.gettext("Not yet on track to reach {level} in {competency} by "
                                     "{date} ({chance} chance).")
-        elif chance >= 0.7:
+        elif chance >= ON_TRACK:
             text = self.gettext("On track to reach {level} in {competency} by {date} "
                                 "({chance} chance; {range}).")
-        elif chance >= 0.4:
+        elif chance >= COULD_REACH:
             text = self.gettext("Could reach {level} in {competency} by {date} "
                                 "({chance} chance; {range}).")
         else:

@@ -16,6 +16,7 @@ import param
 from ..domain.explain import explanation_text
 from ..domain.feasibility import check_plan, kind_title
 from ..domain.ledger import NO_GAIN
+from ..domain.summary import goals_likely
 from ..domain.words import ENGLISH, Words, capitalize
 from ..markup import attr, escape_text
 from ..plots import PALETTE, plan_labels, short_plan_label, trajectory_svgs
@@ -67,11 +68,12 @@ DRAFT_CLASS = ' class="wb-draft"'
 
 
 def _goal_likely(w: Words, led: dict) -> str:
-    """"2 of 3 goals likely" (a chance of 70% or more; goals already reached count)."""
+    """"2 of 3 goals likely" (``summary.goals_likely``: goals already reached, or a chance of
+    ``words.ON_TRACK`` or more)."""
     goals = led.get("goals") or []
     if not goals:
         return "—"
-    likely = sum(1 for g in goals if g["probability"] >= 0.7)
+    likely, _n = goals_likely(goals)
     return w.ngettext("{likely} of {n} goal likely", "{likely} of {n} goals likely",
                       len(goals)).format(likely=likely, n=len(goals))
 
@@ -101,16 +103,7 @@ def _chance_cell(w: Words, g: dict) -> str:
     if g["current_level"] >= g["target_level"]:
         return w.gettext("already reached")
     p = g["probability"]
-    if p >= 0.9:
-        word = w.gettext("very likely")
-    elif p >= 0.7:
-        word = w.gettext("likely")
-    elif p >= 0.4:
-        word = w.gettext("about as likely as not")
-    elif p >= 0.1:
-        word = w.gettext("unlikely")
-    else:
-        word = w.gettext("very unlikely")
+    word = w.likelihood(p)
     span = w.likely_range(p, g.get("probability_low"), g.get("probability_high"))
     if span == w.gettext("very likely, not certain"):
         return w.gettext("{chance} ({range})").format(chance=w.chance(p), range=span)
