@@ -257,3 +257,18 @@ def test_project_with_a_parameters_file_reads_its_evidence_table(tmp_path, capsy
     assert trusting_less["CTE.MFG.1"] < default["CTE.MFG.1"] - 0.01
     assert {k: v for k, v in trusting_less.items() if k != "CTE.MFG.1"} == \
         {k: v for k, v in default.items() if k != "CTE.MFG.1"}
+
+
+def test_a_recorded_level_evidence_makes_uncertain_is_not_called_reached_anywhere():
+    """The goal sentence, the Compare table's cell and the explanation's headline share one rule
+    (``words.goal_reached``): at the level already and certain."""
+    from workbench.domain.words import ENGLISH, goal_reached
+    from workbench.views.compare import _chance_cell
+
+    raised = apply_evidence(who(level=2), [badge()])
+    goal = project(tiny_catalogue(), raised, []).goals.iloc[0]
+    assert goal["current_level"] >= goal["target_level"] and goal["probability"] < 1.0
+    assert not goal_reached(goal["current_level"], goal["target_level"], goal["probability"])
+    assert "already reached" not in _chance_cell(ENGLISH, goal.to_dict())
+    certain = project(tiny_catalogue(), who(level=3), []).goals.iloc[0]
+    assert _chance_cell(ENGLISH, certain.to_dict()) == "already reached"

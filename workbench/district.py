@@ -21,8 +21,8 @@ bounds ``project`` gives, worked out from the two draws at the 10th and 90th per
 ``probability`` is the mean over its draws and ``probability_point`` the central value),
 ``n_goals_likely`` (goals with a chance
 of at least ``words.ON_TRACK``, 70%: the app's "On track"), ``hours_per_week`` (mean over the
-weeks the plan runs), ``cost`` (sum over the plan's distinct opportunities), ``cost_per_credit`` (cost / credits_gained; NaN when no credit is
-expected), ``carnegie_units`` (all planned hours / 120), ``plan_kind`` (the opportunity kind with
+weeks the plan runs), ``cost`` (sum over the plan's distinct opportunities), ``cost_per_credit``
+(cost / credits_gained; NaN when no credit is expected), ``carnegie_units`` (all planned hours / 120), ``plan_kind`` (the opportunity kind with
 the most hours), ``in_school_hours`` / ``outside_hours`` (planned hours at school providers /
 anywhere else, over the year) and ``feasible``. **Per competency**: ``learner_id, plan_id,
 competency_id, current_level, expected_end, p_proficient_end, p_proficient_end_low,

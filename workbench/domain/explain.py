@@ -40,7 +40,7 @@ from .projection import (
     week_hours,
 )
 from .schedule import fastest_trips
-from .words import ENGLISH, Words
+from .words import ENGLISH, Words, goal_reached
 
 __all__ = ["GoalExplanation", "GoalPiece", "Improvement", "explain_goals", "explanation_text",
            "goal_week"]
@@ -147,7 +147,7 @@ class GoalExplanation:
 
     @property
     def reached(self) -> bool:
-        return self.current_level >= self.target_level
+        return goal_reached(self.current_level, self.target_level, self.probability)
 
     @property
     def practice_before(self) -> float:

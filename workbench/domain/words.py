@@ -41,6 +41,13 @@ COULD_REACH = 0.4
 NOTHING_YET = 0.005
 
 
+
+def goal_reached(current_level, target_level, probability) -> bool:
+    """A goal is reached only when certain: at its level already, with a chance of 1. A recorded
+    level that evidence makes uncertain is a chance (its sentence says so, and no table or
+    explanation calls it reached)."""
+    return int(current_level) >= int(target_level) and float(probability) >= 1.0
+
 def N_(message: str) -> str:
     """Mark a string for the catalogue without translating it yet (it is translated when shown)."""
     return message
@@ -499,8 +506,7 @@ class Words:
 
         ``low`` and ``high`` are the chance's 80% interval over draws of the parameters."""
         target = self.level(target_level)
-        # reached only when certain: a recorded level that evidence makes uncertain is a chance
-        if int(current_level) >= int(target_level) and float(probability) >= 1.0:
+        if goal_reached(current_level, target_level, probability):
             return self.gettext("Already at {level} in {competency} — goal reached.").format(
                 level=target, competency=name)
         chance = float(probability)

@@ -17,7 +17,7 @@ from ..domain.explain import explanation_text
 from ..domain.feasibility import check_plan, kind_title
 from ..domain.ledger import NO_GAIN
 from ..domain.summary import goals_likely
-from ..domain.words import ENGLISH, Words, capitalize
+from ..domain.words import ENGLISH, Words, capitalize, goal_reached
 from ..markup import attr, escape_text
 from ..plots import PALETTE, plan_labels, short_plan_label, trajectory_svgs
 from ..state import MAX_PLANS
@@ -68,14 +68,14 @@ DRAFT_CLASS = ' class="wb-draft"'
 
 
 def _goal_likely(w: Words, led: dict) -> str:
-    """"2 of 3 goals likely" (``summary.goals_likely``: goals already reached, or a chance of
-    ``words.ON_TRACK`` or more)."""
+    """"2 of 3 goals likely" (``summary.goals_likely``: a chance of ``words.ON_TRACK`` or
+    more)."""
     goals = led.get("goals") or []
     if not goals:
         return "—"
-    likely, _n = goals_likely(goals)
+    likely, n = goals_likely(goals)
     return w.ngettext("{likely} of {n} goal likely", "{likely} of {n} goals likely",
-                      len(goals)).format(likely=likely, n=len(goals))
+                      n).format(likely=likely, n=n)
 
 
 def _breaks(w: Words, problems, led: dict) -> str:
@@ -100,7 +100,7 @@ def _credits(w: Words, led: dict) -> str:
 
 
 def _chance_cell(w: Words, g: dict) -> str:
-    if g["current_level"] >= g["target_level"]:
+    if goal_reached(g["current_level"], g["target_level"], g["probability"]):
         return w.gettext("already reached")
     p = g["probability"]
     word = w.likelihood(p)
