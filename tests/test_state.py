@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from workbench import SAMPLE_DATA
@@ -94,6 +95,39 @@ def test_comparison_needs_two_plans(session):
     session.compare_ids = [p.plan_id for p in session.plans[:2]]
     assert session.comparison is not None
     assert len(session.comparison.table) == 2
+
+
+def test_the_comparison_is_worked_out_only_when_asked_for(session, monkeypatch):
+    """Edits away from the Compare step do not pay for the comparison; asking for it after an
+    edit gives the comparison of the plans as they are now, once."""
+    import workbench.state as state_module
+
+    made = []
+    real = state_module.compare_plans
+    monkeypatch.setattr(state_module, "compare_plans",
+                        lambda *a, **k: (made.append(1), real(*a, **k))[1])
+    if len(session.plans) < 2:
+        session.new_plan()
+    session.compare_ids = [p.plan_id for p in session.plans[:2]]
+    version = session.comparison_version
+    session.update_learner(max_hours_per_week=session.learner.max_hours_per_week + 1)
+    session.update_learner(max_hours_per_week=session.learner.max_hours_per_week + 1)
+    assert made == [] and session.comparison_version == version + 2
+    first = session.comparison
+    assert session.comparison is first and made == [1]
+    before = first.table.set_index("plan_id")["n_sections"].to_dict()
+    # an edit that changes what the comparison says: the next ask sees it
+    plan = session.plans[0]
+    session.plan_id = plan.plan_id
+    session.add_section(str(session.catalogue.section_table.index[0]))
+    after = session.comparison
+    assert made == [1, 1] and after is not first
+    expected = real(session.catalogue, session.learner,
+                    [p for p in session.plans if p.plan_id in session.compare_ids],
+                    session.model_parameters)
+    pd.testing.assert_frame_equal(after.table, expected.table)
+    assert after.table.set_index("plan_id")["n_sections"][plan.plan_id] == \
+        before[plan.plan_id] + 1
 
 
 def test_learner_edit_changes_feasibility(session):

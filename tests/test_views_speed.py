@@ -122,6 +122,31 @@ def test_the_page_document_works_out_its_models_once(tmp_path, monkeypatch):
     assert all(doc.get_model_by_id(i) is not None for i in ids)
 
 
+def test_a_whole_session_document_passes_bokehs_checks(tmp_path):
+    """``serve`` skips Bokeh's model checks for each new session (their cost); here they run on
+    a session with every step built: no errors, and no warning but for hidden parts built
+    when first opened (the new-learner form is an empty, hidden column until then)."""
+    from bokeh.core.validation.check import check_integrity
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    doc = Document()
+    with set_curdoc(doc):
+        app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
+        page = app.servable_page()
+        page.server_doc(doc)
+        while app.prebuild_one():
+            pass
+        issues = check_integrity(list(doc.models))
+    assert len(app.steps.built()) == len(app.steps)
+    assert issues.error == []
+    def hidden_and_empty(warning):
+        model = doc.get_model_by_id(warning.extra.split("id='")[1].split("'")[0])
+        return warning.name == "EMPTY_LAYOUT" and not model.visible
+
+    assert [w for w in issues.warning if not hidden_and_empty(w)] == []
+
+
 def test_steps_are_built_ahead_hidden_in_the_order_a_family_goes(tmp_path):
     app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
     order = []

@@ -683,6 +683,22 @@ def _drop_outside_model_files() -> None:
     _models_checked["count"] = len(models)
 
 
+def _no_validation_per_session() -> None:
+    """Do not run Bokeh's model checks on every new session's document.
+
+    They look through every attribute of every model of the page (``dir()`` of each) for
+    warnings meant for a developer (an empty layout, say): about 4% of a new session's server
+    time. The test suite runs them on a whole session's document instead
+    (``tests/test_views_speed.py``); ``BOKEH_VALIDATE_DOC=true`` turns them back on.
+    """
+    import os
+
+    from bokeh.settings import settings
+
+    if "BOKEH_VALIDATE_DOC" not in os.environ:
+        settings.perform_document_validation.set_value(False)
+
+
 #: Where the served page finds ``CSS`` (one file the browser fetches and parses once).
 STYLE_PATH = "workbench.css"
 
@@ -741,6 +757,7 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     _load_dataset(str(data_dir))
     parameters = None if parameters is None else _parameters(parameters)  # read once, fail early
     settings.resources.set_value("server")  # BOKEH_RESOURCES=cdn must not send us to a CDN
+    _no_validation_per_session()
     _style_from_file()
 
     def page():

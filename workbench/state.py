@@ -2,7 +2,8 @@
 
 Plain ``param`` (no Panel), so the same object drives the served app, notebook cells and tests.
 User actions are methods; every change is saved to the local store at once, and derived results
-(problems, catalogue fit, projections, comparison) are recomputed by one watcher.
+(problems, catalogue fit, projections) are recomputed by one watcher; the comparison of the
+ticked plans is worked out when asked for.
 
 Each save is based on the version of the learner or plan this session read. When another window
 or program changed it meanwhile, the store merges the two edits or refuses this one (see
@@ -91,8 +92,9 @@ class PlanningSession(param.Parameterized):
                          doc="plan_id -> credit ledger dict for every plan (derived).")
     plan_problems = param.Dict(default={}, constant=True,
                                doc="plan_id -> problems for every plan of the learner (derived).")
-    comparison = param.ClassSelector(class_=Comparison, default=None, allow_None=True,
-                                     constant=True, doc="Plans in compare_ids side by side.")
+    comparison_version = param.Integer(
+        default=0, constant=True, doc="Counts the recomputes that changed what ``comparison`` "
+        "would be (watch this: ``comparison`` is worked out only when asked for).")
     recompute_ms = param.Number(default=0.0, constant=True,
                                 doc="How long the last recompute took, in milliseconds.")
 
@@ -127,6 +129,11 @@ class PlanningSession(param.Parameterized):
         # the plan deleted last (and the empty plan started in its place), for undo
         self._deleted: tuple[Plan, str | None] | None = None
         self._explained: dict[tuple, list] = {}
+        # the plans in compare_ids side by side, worked out the first time they are asked for
+        # after a recompute (only the Compare step and notebooks ask): (learner, plans,
+        # projections) of that recompute, or its comparison once made
+        self._comparison_due: tuple | None = None
+        self._comparison: Comparison | None = None
         super().__init__(**params)
         self._refresh_learner_list()
         if self.learner_id is None and self.param.learner_id.objects:
@@ -669,8 +676,9 @@ class PlanningSession(param.Parameterized):
         learner, plan = self.learner, self.plan
         if learner is None:
             with param.edit_constant(self):
+                self._comparison_due, self._comparison = None, None
                 self.param.update(problems=[], fit=None, projections={}, ledgers={},
-                                  plan_problems={}, comparison=None)
+                                  plan_problems={}, comparison_version=self.comparison_version + 1)
             return
         sections = list(plan.sections) if plan else []
         cache = self._engine_cache
@@ -696,15 +704,27 @@ class PlanningSession(param.Parameterized):
                                                        cache=cache)
             plan_problems[p.plan_id] = self._problems_cache[key]
         chosen = [p for p in self.plans if p.plan_id in self.compare_ids][:MAX_PLANS]
-        comparison = None
-        if len(chosen) >= 2:
-            comparison = compare_plans(self.catalogue, learner, chosen, self.model_parameters,
-                                       projections=projections, cache=cache)
+        self._comparison = None
+        self._comparison_due = (learner, chosen, projections) if len(chosen) >= 2 else None
         ms = (time.perf_counter() - t0) * 1000
         with param.edit_constant(self):
             self.param.update(problems=problems, fit=fit, projections=projections,
                               ledgers=ledgers, plan_problems=plan_problems,
-                              comparison=comparison, recompute_ms=ms)
+                              comparison_version=self.comparison_version + 1, recompute_ms=ms)
+
+    @property
+    def comparison(self) -> Comparison | None:
+        """The plans in ``compare_ids`` side by side (at most ``MAX_PLANS``; None for fewer
+        than two), for the learner and plans as they are. Worked out when first asked for after
+        a change (``comparison_version`` counts the changes): a session not on the Compare step
+        does not pay for it on every edit."""
+        if self._comparison_due is not None:
+            learner, chosen, projections = self._comparison_due
+            self._comparison = compare_plans(self.catalogue, learner, chosen,
+                                             self.model_parameters, projections=projections,
+                                             cache=self._engine_cache)
+            self._comparison_due = None
+        return self._comparison
 
     def _projection_key(self, plan: Plan) -> tuple:
         # results depend only on the learner's contents, the sections and the parameters (and

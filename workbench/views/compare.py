@@ -338,7 +338,7 @@ class CompareStep(StepView):
         self.param.watch(held(lambda _e: self._draw_charts()), "show_charts")
         self.param.watch(held(lambda _e: self._explain()), "explain_plan")
         self._draft_problems: dict[tuple, list] = {}
-        watch_when_shown(self, "Compare", self._sync, ["comparison", "plans", "plan_id",
+        watch_when_shown(self, "Compare", self._sync, ["comparison_version", "plans", "plan_id",
                                                        "suggestions", "suggestion_ledgers"])
 
     def _sync(self, *_):
