@@ -683,20 +683,25 @@ def _drop_outside_model_files() -> None:
     _models_checked["count"] = len(models)
 
 
-def _no_validation_per_session() -> None:
-    """Do not run Bokeh's model checks on every new session's document.
+def _no_developer_checks_per_session() -> None:
+    """Leave out two of Bokeh's checks meant for a developer from every new session.
 
-    They look through every attribute of every model of the page (``dir()`` of each) for
-    warnings meant for a developer (an empty layout, say): about 4% of a new session's server
-    time. The test suite runs them on a whole session's document instead
-    (``tests/test_views_speed.py``); ``BOKEH_VALIDATE_DOC=true`` turns them back on.
+    Bokeh looks through every attribute of every model of a new page (``dir()`` of each) for
+    warnings such as an empty layout (about 4% of a new session's server time), and reads the
+    signature of every callback Panel attaches to a model (``inspect.signature``, about 3%)
+    to say early when one takes the wrong arguments. Neither changes what a family sees.
+    The test suite runs the model checks on a whole session's document instead
+    (``tests/test_views_speed.py``); ``BOKEH_VALIDATE_DOC=true`` and
+    ``BOKEH_PERFORM_ERROR_DIAGNOSTICS=true`` turn them back on.
     """
     import os
 
     from bokeh.settings import settings
 
-    if "BOKEH_VALIDATE_DOC" not in os.environ:
-        settings.perform_document_validation.set_value(False)
+    for env, setting in (("BOKEH_VALIDATE_DOC", settings.perform_document_validation),
+                         ("BOKEH_PERFORM_ERROR_DIAGNOSTICS", settings.perform_error_diagnostics)):
+        if env not in os.environ:
+            setting.set_value(False)
 
 
 #: Where the served page finds ``CSS`` (one file the browser fetches and parses once).
@@ -757,7 +762,7 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     _load_dataset(str(data_dir))
     parameters = None if parameters is None else _parameters(parameters)  # read once, fail early
     settings.resources.set_value("server")  # BOKEH_RESOURCES=cdn must not send us to a CDN
-    _no_validation_per_session()
+    _no_developer_checks_per_session()
     _style_from_file()
 
     def page():
