@@ -35,7 +35,7 @@ from .views.opportunities import OpportunitiesStep
 from .views.plans import PlansStep
 from .views.share import ShareStep
 from .views.week import WeekStep
-from .views.widgets import ClickableTable, PageLanguage, held
+from .views.widgets import ClickableTable, PageLanguage, held, wrap_row
 
 #: The whole app's look: calm Bootstrap, phone first. Panel puts ``raw_css`` into every
 #: component's shadow root, so these rules reach the widgets inside them.
@@ -230,15 +230,11 @@ class WorkbenchApp(pn.viewable.Viewer):
         self._relabel()
         self._show_step()
         self.glance.css_classes = ["wb-glance-host"]
-        self.nav = pn.FlexBox(self.back, self.next, self.language, flex_wrap="wrap",
-                              align_items="end")
+        self.nav = wrap_row(self.back, self.next, self.language, align="end")
         self.top = pn.Column(
-            pn.FlexBox(self.who, self.nav,
-                       justify_content="space-between", align_items="center",
-                       sizing_mode="stretch_width", flex_wrap="wrap"),
+            wrap_row(self.who, self.nav, justify="space-between", align="center"),
             self.stepper,
-            pn.FlexBox(self.status, self.dismiss, sizing_mode="stretch_width",
-                       flex_wrap="nowrap", align_items="center"),
+            wrap_row(self.status, self.dismiss, wrap=False, align="center"),
             self.glossary, sizing_mode="stretch_width", margin=0)
         self._layout = pn.Column(
             self.top, self.glance, self.content, self.page_language,

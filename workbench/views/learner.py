@@ -23,6 +23,7 @@ from .widgets import (
     held,
     rule,
     watch_when_shown,
+    wrap_row,
 )
 
 #: Family languages, each in its own words (the code is what the learner record keeps).
@@ -262,18 +263,17 @@ class LearnerStep(StepView):
 
         self._layout = pn.Column(
             pn.pane.Markdown("## " + _("Who are we planning with?")),
-            pn.FlexBox(self.picker, self.show_new, align_items="end",
-                       sizing_mode="stretch_width"),
+            wrap_row(self.picker, self.show_new, align="end"),
             self.new_form,
             rule(),
-            pn.FlexBox(self.learner_name, self.grade, self.home_zone, self.language,
-                       self.pathway, sizing_mode="stretch_width"),
+            wrap_row(self.learner_name, self.grade, self.home_zone, self.language,
+                     self.pathway),
             pn.pane.Markdown("**" + _("Interests") + "** " + _("(tick all that apply)")),
             self.interests, self.strengths, self.adults,
             pn.pane.Markdown("### " + _("Goals")),
             self.goals,
-            pn.FlexBox(self.goal_comp, self.goal_level, self.goal_date, self.add_goal,
-                       align_items="end", sizing_mode="stretch_width"),
+            wrap_row(self.goal_comp, self.goal_level, self.goal_date, self.add_goal,
+                     align="end"),
             pn.pane.Markdown("### " + _("Where the learner is now") + "\n" + _(
                 "Choose a subject area, then a level for each skill. Levels go Not yet → "
                 "Emerging → Developing → Proficient → Advanced."),
@@ -312,8 +312,8 @@ class LearnerStep(StepView):
         self.new_form.objects = [
             pn.pane.Markdown(_("Everything here is needed to check trips, costs and hours; "
                                "you can change it later."), sizing_mode="stretch_width"),
-            pn.FlexBox(self.new_name, self.new_grade, self.new_zone, self.new_budget,
-                       self.new_hours, sizing_mode="stretch_width"),
+            wrap_row(self.new_name, self.new_grade, self.new_zone, self.new_budget,
+                     self.new_hours),
             pn.pane.Markdown("**" + _("How they get around") + "**"), self.new_transport,
             self.create]
 

@@ -243,6 +243,36 @@ class PageLanguage(JSComponent):
     """
 
 
+#: CSS values for ``wrap_row``'s ``align`` and ``justify`` (Panel's FlexBox words).
+_FLEX_WORDS = {"start": "flex-start", "end": "flex-end", "center": "center",
+               "space-between": "space-between", "baseline": "baseline"}
+
+
+def wrap_row(*objects, align: str | None = None, justify: str = "start", wrap: bool = True,
+             **params) -> pn.Row:
+    """A row of controls that wraps onto more lines on a narrow screen (a phone), none wider
+    than the row; ``align`` lines them up across (``"end"``: buttons level with the boxes
+    beside them, whose labels sit above), ``justify`` along. It is as wide as its items
+    need, at most the width it is in, and as wide as that when an item stretches: no
+    ``sizing_mode`` (Panel gives a stretching row the sum of its items' widths as its least
+    width, which a row that wraps does not need and a phone does not have).
+
+    A Bokeh ``Row`` with CSS, not Panel's ``FlexBox``: a FlexBox is a templated component
+    whose every instance compiles its template and checks its property dictionaries, some
+    3 ms of server time and two models each, on every page; a row is one model. The row's
+    own style for its children (``:host > *``) wins over the ``align-self`` each child's
+    layout sets in its own shadow root.
+    """
+    css = [f"flex-wrap:{'wrap' if wrap else 'nowrap'}",
+           f"justify-content:{_FLEX_WORDS[justify]}"]
+    child = ["max-width:100%"]
+    if align is not None:
+        css.append(f"align-items:{_FLEX_WORDS[align]}")
+        child.append(f"align-self:{_FLEX_WORDS[align]}")
+    sheet = f":host{{{';'.join(css)}}}:host>*{{{';'.join(child)}}}"
+    return pn.Row(*objects, stylesheets=[sheet, *params.pop("stylesheets", [])], **params)
+
+
 def rule() -> pn.pane.HTML:
     """A horizontal rule. (Panel's ``Divider`` keeps a CDN address for its stylesheet when it
     is built after the page has loaded; the app loads nothing from outside.)"""
