@@ -97,6 +97,18 @@ def test_comparison_needs_two_plans(session):
     assert len(session.comparison.table) == 2
 
 
+def test_the_greeting_is_said_again_in_a_new_language(session):
+    """A page opened in Spanish from its address switches after the learner is chosen: the
+    "Planning with" line follows; a later message is not replaced."""
+    name = session.learner.name
+    assert session.status == f"Planning with {name}"
+    session.language = "es"
+    assert session.status == f"Planeando con {name}"
+    session.status = "Guardado."
+    session.language = "en"
+    assert session.status == "Guardado."
+
+
 def test_the_comparison_is_worked_out_only_when_asked_for(session, monkeypatch):
     """Edits away from the Compare step do not pay for the comparison; asking for it after an
     edit gives the comparison of the plans as they are now, once."""

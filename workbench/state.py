@@ -134,6 +134,7 @@ class PlanningSession(param.Parameterized):
         # projections) of that recompute, or its comparison once made
         self._comparison_due: tuple | None = None
         self._comparison: Comparison | None = None
+        self._said: tuple | None = None  # the status as said: (text, message, values)
         super().__init__(**params)
         self._refresh_learner_list()
         if self.learner_id is None and self.param.learner_id.objects:
@@ -215,7 +216,20 @@ class PlanningSession(param.Parameterized):
             compare_ids=ids[:MAX_PLANS], error="", notice="",
         )
         # said after the session took up the learner's family language
-        self.status = self.gettext("Planning with {name}").format(name=learner.name)
+        self._say("Planning with {name}", name=learner.name)
+
+    def _say(self, message: str, **values) -> None:
+        """Set ``status`` to ``message`` in the session's language; said again in a new
+        language while it is still the status (a page opened in Spanish from its address
+        switches after the learner is chosen)."""
+        self.status = text = self.gettext(message).format(**values)
+        self._said = (text, message, values)
+
+    @param.depends("language", watch=True)
+    def _say_again(self) -> None:
+        said = self._said
+        if said is not None and said[0] == self.status:
+            self._say(said[1], **said[2])
 
     def refresh(self) -> None:
         """Read the learner and their plans again: what other windows or programs saved."""
