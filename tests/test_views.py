@@ -125,7 +125,10 @@ def _upload(box, path: Path):
 def test_calendar_upload_changes_the_week_only_when_clean_or_accepted(app, calendar):
     week = app.steps["Week"]
     before = app.state.learner
+    page = week.upload.__panel__()
+    assert week.upload.report not in page and week.upload.keep not in page  # until a file
     _upload(week.upload, calendar())  # one malformed event
+    assert week.upload.report in page and week.upload.keep in page
     assert "Could not read" in week.upload.report.object
     assert week.upload.keep.visible
     assert app.state.learner is before  # nothing changed yet

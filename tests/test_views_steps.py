@@ -142,7 +142,7 @@ def test_compare_in_spanish(app):
 def test_what_would_break_the_plan_comes_before_the_calendar(app):
     plans = app.steps["Plans"]
     layout = plans._layout
-    row = next(o for o in layout.objects if isinstance(o, pn.FlexBox) and len(o.objects) == 2
+    row = next(o for o in layout.objects if isinstance(o, pn.Row) and len(o.objects) == 2
                and all(isinstance(c, pn.Column) for c in o.objects)
                and plans.calendar in o.objects[-1].objects)
     first, second = row.objects

@@ -188,6 +188,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         super().__init__(**params)
         s = self.state
         self.steps = StepViews(None, (), eager=False)
+        self._page_loaded = False  # served: the browser has the page (``_on_page_loaded``)
         self.stepper = pn.widgets.RadioButtonGroup(
             options=[], color="primary", variant="outline",
             sizing_mode="stretch_width",
@@ -215,7 +216,9 @@ class WorkbenchApp(pn.viewable.Viewer):
         self.dismiss.on_click(held(lambda _e: self.clear_messages()))
         self.glance = ClickableTable(on_pick=held(self._open_plan), sizing_mode="stretch_width")
         self.glossary = pn.pane.HTML(sizing_mode="stretch_width")
-        self.who = pn.pane.HTML(sizing_mode="stretch_width", min_width=0)
+        # beside Back/Next/Language on a wide screen, above them on a phone
+        self.who = pn.pane.HTML(sizing_mode="stretch_width", min_width=0,
+                                styles={"flex": "1 1 20rem"})
         self.title = pn.pane.HTML(sizing_mode="stretch_width", min_width=0, margin=(0, 5),
                                   stylesheets=[":host{flex:1 1 auto;min-width:0;"
                                                "max-width:calc(100vw - 70px)}"])
@@ -259,7 +262,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         self._build_steps()
         self._relabel()
         self._show_step()
-        if self.lazy:
+        if self.lazy and self._page_loaded:
             self._prebuild_later(pn.state.curdoc, PREBUILD_AFTER_S)
 
     def _relabel(self) -> None:
@@ -453,7 +456,14 @@ class WorkbenchApp(pn.viewable.Viewer):
         # session's place after that
         pn.state.onload(self._to_address)
         if self.lazy:
-            pn.state.onload(lambda: self._prebuild_later(pn.state.curdoc, PREBUILD_AFTER_S))
+            pn.state.onload(self._on_page_loaded)
+
+    def _on_page_loaded(self) -> None:
+        # steps are built ahead only once the page has its document: a change made before the
+        # browser is connected (a language taken from the address starts this too) never
+        # reaches it, and the step would stay empty when shown
+        self._page_loaded = True
+        self._prebuild_later(pn.state.curdoc, PREBUILD_AFTER_S)
 
     # ---- steps built ahead, while the session is idle ---------------------------------------
     def _prebuild_later(self, doc, wait_s: float, chain: int | None = None) -> None:

@@ -72,15 +72,18 @@ class ImportBox(pn.viewable.Viewer):
         self.keep.on_click(held(self._keep))
         self.report = pn.pane.HTML(sizing_mode="stretch_width",
                                    stylesheets=[":host{font-size:16px}"])
+        # the report and the keep button join the page with the first file (most pages never
+        # get one: two fewer models for every page to build)
         self._layout = pn.Column(pn.pane.HTML(f"<p>{escape_text(self.label)}</p>",
                                               stylesheets=[":host{font-size:16px}"]),
-                                 self.file, self.keep,
-                                 self.report, sizing_mode="stretch_width")
+                                 self.file, sizing_mode="stretch_width")
 
     def __panel__(self):
         return self._layout
 
     def _read(self, event):
+        if self.report not in self._layout.objects:
+            self._layout.extend([self.keep, self.report])
         data, name = event.new, self.file.filename or "upload"
         if self._pending is not None:
             self._pending.discard()  # a new file replaces one that was waiting to be kept

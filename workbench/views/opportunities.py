@@ -20,7 +20,15 @@ from ..filters import CatalogueFilter, catalogue_index
 from ..markup import attr, escape_text
 from ..plots import short_plan_label
 from .imports import ImportBox
-from .widgets import ClickableTable, StepView, Tick, WholeNumberInput, held, watch_when_shown
+from .widgets import (
+    ClickableTable,
+    StepView,
+    Tick,
+    WholeNumberInput,
+    held,
+    watch_when_shown,
+    wrap_row,
+)
 
 #: Cards and their buttons (inside the list's own shadow root).
 CARD_CSS = """
@@ -122,8 +130,8 @@ class OpportunitiesStep(StepView):
                          self.modality, self.day, self.after, self.max_cost, self.max_travel,
                          self.grade_fit, self.fits_only, self.helps_goal)
         more = pn.Card(
-            pn.FlexBox(self.domain, self.competency, self.kind, self.modality, self.day,
-                       self.after, self.max_cost, self.max_travel, sizing_mode="stretch_width"),
+            wrap_row(self.domain, self.competency, self.kind, self.modality, self.day,
+                     self.after, self.max_cost, self.max_travel),
             title=_("More ways to filter"), collapsed=True, sizing_mode="stretch_width",
             stylesheets=[CARD_HEADER_CSS])
         self._layout = pn.Column(
@@ -133,12 +141,10 @@ class OpportunitiesStep(StepView):
                                 "not, why) and which of the learner's goals it practises. Add "
                                 "it to the plan with one click."))
                 + "</p>", sizing_mode="stretch_width", stylesheets=[":host{font-size:16px}"]),
-            pn.FlexBox(self.search, self.interest, sizing_mode="stretch_width"),
-            pn.FlexBox(self.grade_fit, self.fits_only, self.helps_goal,
-                       sizing_mode="stretch_width"),
+            wrap_row(self.search, self.interest),
+            wrap_row(self.grade_fit, self.fits_only, self.helps_goal),
             more, self.count, self.cards,
-            pn.FlexBox(self.prev, self.page_words, self.next, align_items="center",
-                       sizing_mode="stretch_width"),
+            wrap_row(self.prev, self.page_words, self.next, align="center"),
             pn.Card(self.mapping, self.upload, title=_("Import a provider catalogue"),
                     collapsed=True, sizing_mode="stretch_width", stylesheets=[CARD_HEADER_CSS]),
             sizing_mode="stretch_width",

@@ -21,7 +21,7 @@ from ..plots import WeekCalendar, short_plan_label
 from ..state import MAX_PLANS
 from .opportunities import CONTROL_CSS, FIELD_CSS
 from .suggest import SuggestPlans
-from .widgets import ClickableTable, StepView, held, watch_when_shown
+from .widgets import ClickableTable, StepView, held, watch_when_shown, wrap_row
 
 #: Problems, fixes and the plan's pieces (inside their lists' own shadow roots).
 LIST_CSS = """
@@ -116,9 +116,8 @@ class PlansStep(StepView):
         self.keep = pn.widgets.Button(name=_("No, keep it"), stylesheets=[CONTROL_CSS])
         self.yes_delete.on_click(held(self._delete))
         self.keep.on_click(held(lambda _e: setattr(self, "confirming", False)))
-        self.confirm_row = pn.FlexBox(self.confirm_words, self.yes_delete, self.keep,
-                                      visible=False, align_items="center",
-                                      sizing_mode="stretch_width")
+        self.confirm_row = wrap_row(self.confirm_words, self.yes_delete, self.keep,
+                                    visible=False, align="center")
         self.undo = pn.widgets.Button(name="", color="primary", visible=False,
                                       stylesheets=[CONTROL_CSS])
         self.undo.on_click(held(lambda _e: s.undo_delete_plan()))
@@ -148,22 +147,19 @@ class PlansStep(StepView):
             sizing_mode="stretch_width", stylesheets=[":host{font-size:16px}"])
         self._layout = pn.Column(
             self.heading,
-            pn.FlexBox(self.picker, self.new, self.duplicate, self.delete, align_items="end",
-                       sizing_mode="stretch_width"),
+            wrap_row(self.picker, self.new, self.duplicate, self.delete, align="end"),
             self.confirm_row, self.undo,
-            pn.FlexBox(self.rename_to, self.rename, align_items="end",
-                       sizing_mode="stretch_width"),
-            pn.FlexBox(
+            wrap_row(self.rename_to, self.rename, align="end"),
+            wrap_row(
                 # what would break the plan first: beside the calendar, or above it on a phone
                 pn.Column(self.problems, self.totals,
                           pn.pane.HTML("<h3>" + escape_text(_("In this plan")) + "</h3>",
                                        stylesheets=[":host{font-size:16px}"]),
-                          self.sections, sizing_mode="stretch_width", min_width=300,
-                          max_width=480, styles={"flex": "1 1 320px"}),
+                          self.sections, sizing_mode="stretch_width", max_width=480,
+                          styles={"flex": "1 1 320px", "min-width": "300px"}),
                 pn.Column(self.term_words, self.terms, self.calendar, self.week_words,
-                          sizing_mode="stretch_width", min_width=300,
-                          styles={"flex": "2 1 420px"}),
-                sizing_mode="stretch_width",
+                          sizing_mode="stretch_width",
+                          styles={"flex": "2 1 420px", "min-width": "300px"}),
             ),
             SuggestPlans(state=s, lazy=self.lazy),
             sizing_mode="stretch_width",

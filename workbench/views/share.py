@@ -9,7 +9,7 @@ import panel as pn
 
 from ..domain.summary import family_summary, file_stem
 from ..markup import write_csv
-from .widgets import StepView, SummaryFrame, held, watch_when_shown
+from .widgets import StepView, SummaryFrame, held, watch_when_shown, wrap_row
 
 
 class ShareStep(StepView):
@@ -41,8 +41,7 @@ class ShareStep(StepView):
                 "A one-page summary for the family, and files to keep."),
                 sizing_mode="stretch_width"),
             self.picker,
-            pn.FlexBox(self.html_dl, self.json_dl, self.csv_dl, self.ics_dl,
-                       sizing_mode="stretch_width"),
+            wrap_row(self.html_dl, self.json_dl, self.csv_dl, self.ics_dl),
             self.preview,
             sizing_mode="stretch_width",
         )

@@ -19,6 +19,7 @@ from .widgets import (
     held,
     rule,
     watch_when_shown,
+    wrap_row,
 )
 
 #: Half-hour steps from 6 am to 11 pm, in minutes after midnight.
@@ -103,22 +104,22 @@ class WeekStep(StepView):
                 "Green is free time; grey is busy. Plans are checked against this week. The "
                 "list beside the calendar says the same in words."),
                 sizing_mode="stretch_width"),
-            pn.FlexBox(
-                pn.Column(self.calendar, sizing_mode="stretch_width", min_width=300,
-                          styles={"flex": "2 1 420px"}),
+            wrap_row(
+                # least widths as styles: Panel would add them up as the row's least width
+                pn.Column(self.calendar, sizing_mode="stretch_width",
+                          styles={"flex": "2 1 420px", "min-width": "300px"}),
                 pn.Column(pn.pane.Markdown("### " + _("Free and busy times")), self.blocks,
                           pn.pane.Markdown("**" + _("Add a time") + "**"),
                           self.block_days,
-                          pn.FlexBox(self.block_start, self.block_end), self.block_label,
-                          pn.FlexBox(self.add_free, self.add_busy), self.upload,
-                          sizing_mode="stretch_width", min_width=280, max_width=460,
-                          styles={"flex": "1 1 300px"}),
-                sizing_mode="stretch_width",
+                          wrap_row(self.block_start, self.block_end), self.block_label,
+                          wrap_row(self.add_free, self.add_busy), self.upload,
+                          sizing_mode="stretch_width", max_width=460,
+                          styles={"flex": "1 1 300px", "min-width": "280px"}),
             ),
             rule(),
             pn.pane.Markdown("### " + _("Getting there, being online, and money")),
-            pn.FlexBox(self.max_hours, self.max_travel, self.budget, self.device,
-                       self.broadband, sizing_mode="stretch_width"),
+            wrap_row(self.max_hours, self.max_travel, self.budget, self.device,
+                     self.broadband),
             pn.pane.Markdown("**" + _("How can they get around?") + "**"),
             self.transport,
             sizing_mode="stretch_width",

@@ -248,29 +248,41 @@ _FLEX_WORDS = {"start": "flex-start", "end": "flex-end", "center": "center",
                "space-between": "space-between", "baseline": "baseline"}
 
 
+class _WrapRow(pn.Row):
+    """A Row whose least width is its widest item's, not the sum of its items' (it wraps)."""
+
+    # Panel sums a row's items' widths into its least width, and takes the widest of a
+    # column's; without a direction it takes the widest on both axes
+    _direction = None
+
+
 def wrap_row(*objects, align: str | None = None, justify: str = "start", wrap: bool = True,
              **params) -> pn.Row:
-    """A row of controls that wraps onto more lines on a narrow screen (a phone), none wider
-    than the row; ``align`` lines them up across (``"end"``: buttons level with the boxes
-    beside them, whose labels sit above), ``justify`` along. It is as wide as its items
-    need, at most the width it is in, and as wide as that when an item stretches: no
-    ``sizing_mode`` (Panel gives a stretching row the sum of its items' widths as its least
-    width, which a row that wraps does not need and a phone does not have).
+    """A row of controls that wraps onto more lines on a narrow screen (a phone); ``align``
+    lines them up across (``"end"``: buttons level with the boxes beside them, whose labels
+    sit above), ``justify`` along. It needs only the width of its widest item, and a row
+    in it no more than the width it is in.
 
     A Bokeh ``Row`` with CSS, not Panel's ``FlexBox``: a FlexBox is a templated component
     whose every instance compiles its template and checks its property dictionaries, some
     3 ms of server time and two models each, on every page; a row is one model. The row's
-    own style for its children (``:host > *``) wins over the ``align-self`` each child's
-    layout sets in its own shadow root.
+    own style for its items (``:host>*``) wins over the ``align-self`` each item's layout
+    sets in its own shadow root. An item that stretches takes a line of its own up to its
+    ``max_width`` (as in a FlexBox), unless its ``styles`` give it a ``flex`` of its own.
     """
+    for obj in objects:
+        if getattr(obj, "sizing_mode", None) in ("stretch_width", "stretch_both") and \
+                "flex" not in (obj.styles or {}):
+            basis = f"{obj.max_width}px" if obj.max_width else "100%"
+            obj.styles = {**(obj.styles or {}), "flex": f"1 1 {basis}"}
     css = [f"flex-wrap:{'wrap' if wrap else 'nowrap'}",
            f"justify-content:{_FLEX_WORDS[justify]}"]
-    child = ["max-width:100%"]
+    items = ""
     if align is not None:
         css.append(f"align-items:{_FLEX_WORDS[align]}")
-        child.append(f"align-self:{_FLEX_WORDS[align]}")
-    sheet = f":host{{{';'.join(css)}}}:host>*{{{';'.join(child)}}}"
-    return pn.Row(*objects, stylesheets=[sheet, *params.pop("stylesheets", [])], **params)
+        items = f":host>*{{align-self:{_FLEX_WORDS[align]}}}"
+    sheet = f":host{{{';'.join(css)}}}{items}:host>.bk-Row{{max-width:100%}}"
+    return _WrapRow(*objects, stylesheets=[sheet, *params.pop("stylesheets", [])], **params)
 
 
 def rule() -> pn.pane.HTML:
