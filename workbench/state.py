@@ -93,8 +93,8 @@ class PlanningSession(param.Parameterized):
     plan_problems = param.Dict(default={}, constant=True,
                                doc="plan_id -> problems for every plan of the learner (derived).")
     comparison_version = param.Integer(
-        default=0, constant=True, doc="Counts the recomputes that changed what ``comparison`` "
-        "would be (watch this: ``comparison`` is worked out only when asked for).")
+        default=0, constant=True, doc="Counts the recomputes, each of which may change "
+        "``comparison`` (watch this: ``comparison`` is worked out only when asked for).")
     recompute_ms = param.Number(default=0.0, constant=True,
                                 doc="How long the last recompute took, in milliseconds.")
 
