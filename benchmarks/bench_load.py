@@ -10,7 +10,9 @@ process, killed at the end or after ``--time-limit`` seconds). What it does:
    pulled document, server CPU per session (``/proc/<pid>/stat``), RSS per open session;
 3. a burst: ``--burst`` sessions opening at once (threads), while ``--pages`` Chromium pages
    (Playwright, headless, Debian's ``/usr/bin/chromium``) switch steps; p50/p95 of time to a
-   pulled document and of the pages' clicks during the burst;
+   pulled document and of the pages' clicks during the burst; then the same burst by bare
+   protocol clients (``fetch_documents``: time until each document's JSON has arrived, as a
+   browser has it before drawing, without this process rebuilding every document);
 4. ``--pages`` Chromium pages: cold load to interactive and step switches on a quiet server;
 5. ``--cycles`` open/close cycles, then RSS growth once the server dropped the closed sessions;
    then a second round from there (``--cycle-rounds 2``): memory not given back grows again.
@@ -151,6 +153,59 @@ def pull(url: str):
     t0 = time.perf_counter()
     session = pull_session(url=url)
     return time.perf_counter() - t0, session
+
+
+def fetch_documents(url: str, n: int) -> list[float]:
+    """``n`` sessions opened at once by a bare Bokeh-protocol client: each opens the websocket
+    (the server builds its app), asks for the document and reads the reply's JSON, as a browser
+    does before drawing. Returns each one's seconds from the start to its document, then closes
+    them all.
+
+    Unlike ``pull``, nothing is rebuilt into Bokeh models here: ``bokeh.client`` spends some
+    200 ms of this process's CPU per document doing that, under one GIL for every thread, which
+    in a burst is the harness's own queue, not the server's (each family's browser draws its own
+    page on its own device)."""
+    import asyncio
+
+    from bokeh.client.util import websocket_url_for_server_url
+    from bokeh.client.websocket import WebSocketClientConnectionWrapper
+    from bokeh.protocol import Protocol
+    from bokeh.protocol.receiver import Receiver
+    from bokeh.util.token import generate_jwt_token, generate_session_id
+    from tornado.websocket import websocket_connect
+
+    ws_url = websocket_url_for_server_url(url)
+    protocol = Protocol()
+
+    async def one(t0: float):
+        token = generate_jwt_token(generate_session_id())
+        socket = await websocket_connect(ws_url, subprotocols=["bokeh", token],
+                                         max_message_size=100 * 2**20)
+        receiver = Receiver(protocol)
+
+        async def until(msgtype: str) -> None:
+            while True:
+                fragment = await socket.read_message()
+                if fragment is None:
+                    raise RuntimeError(f"the server closed the socket before {msgtype}")
+                message = await receiver.consume(fragment)
+                if message is not None and message.msgtype == msgtype:
+                    return
+
+        await until("ACK")
+        await protocol.create("PULL-DOC-REQ").send(WebSocketClientConnectionWrapper(socket))
+        await until("PULL-DOC-REPLY")
+        return time.perf_counter() - t0, socket
+
+    async def burst():
+        t0 = time.perf_counter()
+        done = await asyncio.gather(*(one(t0) for _ in range(n)))
+        for _, socket in done:
+            socket.close(1000)  # a page closed on purpose
+        await asyncio.sleep(0.2)  # let the closes go out
+        return [seconds for seconds, _ in done]
+
+    return asyncio.run(burst())
 
 
 def close(session) -> None:
@@ -309,6 +364,25 @@ def run(args, server: Server) -> None:
         emit(f"burst_{args.burst}_page_switch_step", burst_clicks)
         for _, session in burst:
             close(session)
+        time.sleep(3)
+        # the same burst by bare protocol clients (``fetch_documents``): time until each
+        # document has reached its client, without the harness rebuilding 20 documents under
+        # one GIL; the pages keep clicking meanwhile
+        bare_clicks: list[float] = []
+        c0 = server.cpu_s()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(fetch_documents, url, args.burst)
+            while not future.done():
+                for page in pages:
+                    switch_steps(page, bare_clicks, stop)
+                    if future.done():
+                        break
+            bare = future.result()
+        note("burst_bare_server_cpu_per_session",
+             round((server.cpu_s() - c0) * 1000 / args.burst, 1), "ms")
+        emit(f"burst_{args.burst}_bare_session_to_document", [s * 1000 for s in bare])
+        emit(f"burst_{args.burst}_bare_page_switch_step", bare_clicks)
+        time.sleep(3)
         # pages opening during a burst: cold load to interactive with 20 others opening
         with ThreadPoolExecutor(max_workers=args.burst) as pool:
             futures = [pool.submit(pull, url) for _ in range(args.burst)]
