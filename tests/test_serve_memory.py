@@ -36,6 +36,8 @@ def _alive(cls) -> int:
 
 def test_closed_sessions_leave_no_app_state_or_document(tmp_path):
     db = tmp_path / "wb.sqlite"
+    # apps other tests left to the garbage collector's later rounds are not this test's
+    before = _alive(WorkbenchApp), _alive(PlanningSession)
     refs = []
     for _ in range(4):
         doc, app = _open(db)
@@ -45,8 +47,7 @@ def test_closed_sessions_leave_no_app_state_or_document(tmp_path):
         del doc, app
     gc.collect()
     assert [r for trio in refs for r in trio if r() is not None] == []
-    assert _alive(WorkbenchApp) == 0
-    assert _alive(PlanningSession) == 0
+    assert (_alive(WorkbenchApp), _alive(PlanningSession)) == before
 
 
 def test_an_open_session_is_kept(tmp_path):
@@ -56,3 +57,106 @@ def test_an_open_session_is_kept(tmp_path):
     assert ref() is app.state  # the check above can fail: an open session stays alive
     with set_curdoc(doc):
         _cleanup_doc(doc)
+
+
+# ---- served: sessions of pages closed on purpose go at once; memory goes back ------------
+
+def _live_sessions(background):
+    import panel as pn
+
+    server = pn.state._servers[background.server.server_id][0]
+    return {s.id: s for ctx in server._tornado._applications.values() for s in ctx.sessions}
+
+
+def _wait_for(condition, seconds=20.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited too long"
+        time.sleep(0.05)
+
+
+def _open_then_drop(url: str) -> str:
+    """A session whose connection drops without a goodbye (a phone losing its signal): the
+    websocket's TCP connection is cut, no close frame. Returns the session id."""
+    import asyncio
+
+    from bokeh.client.util import websocket_url_for_server_url
+    from bokeh.util.token import generate_jwt_token, generate_session_id
+    from tornado.websocket import websocket_connect
+
+    session_id = generate_session_id()
+
+    async def run():
+        socket = await websocket_connect(websocket_url_for_server_url(url),
+                                         subprotocols=["bokeh", generate_jwt_token(session_id)])
+        await socket.read_message()  # the ACK's first part: the session exists
+        socket.protocol.stream.close()  # cut, not closed
+
+    asyncio.run(run())
+    return session_id
+
+
+def test_a_page_closed_on_purpose_lets_its_session_go_a_dropped_one_waits(tmp_path):
+    """Bokeh keeps a closed session 15 s for its page to come back. A page that closed its
+    connection (a tab closed) never comes back: its session goes at the next look, while one
+    whose connection dropped (a phone out of signal) keeps its 15 s."""
+    from bokeh.client import pull_session
+
+    from workbench.app import serve_in_background
+
+    background = serve_in_background(SAMPLE_DATA, tmp_path / "wb.sqlite")
+    try:
+        dropped = _open_then_drop(background.url)
+        closed = pull_session(url=background.url)
+        closed_id = closed.id
+        sessions = _live_sessions(background)
+        assert {dropped, closed_id} <= set(sessions)
+        closed.close()
+        _wait_for(lambda: sessions[closed_id].connection_count == 0 and
+                  sessions[dropped].connection_count == 0)
+        assert sessions[closed_id].expiration_requested
+        assert not sessions[dropped].expiration_requested
+        _wait_for(lambda: closed_id not in _live_sessions(background))
+        assert dropped in _live_sessions(background)  # still within its 15 s
+    finally:
+        background.stop()
+
+
+def test_memory_goes_back_once_after_the_last_session_went(monkeypatch):
+    """Sessions going one after another lead to one full collection, once none has gone for
+    a while: a cycle of objects left by a session is freed by it, not before."""
+    import asyncio
+
+    import workbench.app as wa
+
+    monkeypatch.setattr(wa, "MEMORY_BACK_AFTER_S", 0.2)
+
+    class Leftover:
+        pass
+
+    async def run():
+        back = wa._MemoryBack()
+        gc.collect()
+        gc.disable()
+        try:
+            leftover = Leftover()
+            leftover.me = leftover  # a cycle: only a full collection frees it
+            ref = weakref.ref(leftover)
+            del leftover
+            for _ in range(3):
+                back.session_gone()
+                await asyncio.sleep(0.05)
+            assert back.runs == 0 and ref() is not None  # not while sessions are going
+            for _ in range(40):
+                if back.runs:
+                    break
+                await asyncio.sleep(0.05)
+            return back.runs, ref()
+        finally:
+            gc.enable()
+
+    runs, alive = asyncio.run(run())
+    assert runs == 1
+    assert alive is None

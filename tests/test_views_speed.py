@@ -263,3 +263,41 @@ def test_the_build_ahead_waits_while_the_server_is_busy_and_stops_when_the_page_
     doc.session_context = type("Gone", (), {"session": type("S", (), {"connection_count": 0})})
     app._prebuild_tick(doc, time.monotonic() + 1.0, 1.0, app._prebuild_chain)
     assert not app.steps.is_built("Opportunities") and len(doc.waits) == n
+
+
+def test_the_page_is_the_same_as_with_panels_own_config_set(tmp_path, monkeypatch):
+    """While the page's document is built, ``pn.config.set`` puts back only what it set
+    (``_config_set_names_only``, for its cost): the page has the same models, styles and
+    classes as with Panel's own, and Panel's own is back afterwards, even after an error."""
+    import contextlib
+
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    import workbench.app as wa
+
+    def page_models():
+        doc = Document()
+        with set_curdoc(doc):
+            create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True).servable_page() \
+                .server_doc(doc)
+        return sorted(
+            (type(m).__name__, tuple(getattr(s, "url", None) or str(s)
+                                     for s in getattr(m, "stylesheets", None) or []),
+             tuple(getattr(m, "css_classes", None) or []), str(getattr(m, "sizing_mode", "")))
+            for m in doc.models)
+
+    panels_set = type(pn.config).set
+    ours = page_models()
+    assert type(pn.config).set is panels_set
+    monkeypatch.setattr(wa, "_config_set_names_only", contextlib.nullcontext)
+    assert page_models() == ours
+    monkeypatch.undo()
+
+    sizing = pn.config.sizing_mode
+    with pytest.raises(RuntimeError), wa._config_set_names_only():
+        with pn.config.set(sizing_mode="stretch_both"):
+            assert pn.config.sizing_mode == "stretch_both"
+        assert pn.config.sizing_mode == sizing
+        raise RuntimeError
+    assert type(pn.config).set is panels_set

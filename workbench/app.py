@@ -12,6 +12,7 @@ language), so a reload comes back to it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Mapping
@@ -539,14 +540,50 @@ class _Page(pn.template.BootstrapTemplate):
     """The Bootstrap template, its document built with the models frozen
     (``Document.models.freeze``): Panel adds the page's roots one by one, and the document
     walked every model of the page after each root (about 65 of a new session's 270 ms of
-    document building on a 2,000-section catalogue); frozen, it does that walk once."""
+    document building on a 2,000-section catalogue); frozen, it does that walk once. And
+    ``pn.config.set`` sets and restores only what it is given meanwhile
+    (``_config_set_names_only``)."""
 
     def _init_doc(self, doc=None, *args, **kwargs):
         target = doc if doc is not None else pn.state.curdoc
         if target is None:
             return super()._init_doc(doc, *args, **kwargs)
-        with target.models.freeze():
+        with target.models.freeze(), _config_set_names_only():
             return super()._init_doc(target, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def _config_set_names_only():
+    """While a page's document is built, ``pn.config.set(**values)`` sets the values it names
+    and puts back only those.
+
+    The template builds each root of the page inside ``config.set(design=...)``. Panel's own
+    ``set`` reads all of its 120-odd settings before and after, each through the per-session
+    look-up, and then ``param.update`` reads them all once more: about 3 ms a root, ten roots,
+    some 15% of a new session's server time (py-spy, 2026-12-04). Building the roots changes
+    no other setting, so putting back the named ones is the same result. Panel's method is
+    back in place when the build ends, whatever happens; one event loop builds one document
+    at a time, so nothing else runs meanwhile.
+    """
+    cls = type(pn.config)
+    panels_set = cls.set
+
+    @contextlib.contextmanager
+    def set_names_only(self, **values):
+        before = {name: getattr(self, name) for name in values}
+        for name, value in values.items():
+            setattr(self, name, value)
+        try:
+            yield
+        finally:
+            for name, value in before.items():
+                setattr(self, name, value)
+
+    cls.set = set_names_only
+    try:
+        yield
+    finally:
+        cls.set = panels_set
 
 
 def create_app(data_dir: str | Path | None = None, db_path: str | Path | None = None,
@@ -710,6 +747,96 @@ def _no_developer_checks_per_session() -> None:
             setting.set_value(False)
 
 
+#: Websocket close codes a browser sends when its page goes on purpose: 1000 (Bokeh's page
+#: closed its connection) and 1001 ("going away": the tab was closed, reloaded or left). A
+#: phone that loses its signal, sleeps or puts the browser in the background sends none
+#: (the connection just drops), and its session waits for it to come back.
+LEFT_ON_PURPOSE = (1000, 1001)
+#: How often the server looks for sessions to let go (Bokeh's default is every 17 s).
+CHECK_SESSIONS_MS = 1000
+#: How long after the last session went the server gives its memory back (``_MemoryBack``).
+MEMORY_BACK_AFTER_S = 5.0
+
+
+class _SessionsGoWithTheirPages(pn.io.server.WSHandler):
+    """Panel's websocket handler, and a session whose page was closed on purpose
+    (``LEFT_ON_PURPOSE``) is let go at the next look (``CHECK_SESSIONS_MS``).
+
+    Bokeh keeps every closed session 15 s, so that a dropped connection can come back to it
+    (its page reconnects on its own). A closed tab never comes back: with families opening
+    and closing pages, dozens of closed sessions waited at once (41-60 of them in 60 open and
+    close cycles), and the server's memory grew to hold them all and never shrank. A dropped
+    connection still gets its 15 s.
+    """
+
+    def on_close(self) -> None:
+        session = self.connection.session if self.connection is not None else None
+        super().on_close()
+        if session is not None and self.close_code in LEFT_ON_PURPOSE:
+            session.request_expiration()
+
+
+def _sessions_go_with_their_pages() -> None:
+    """Every app served from now on takes its websocket through ``_SessionsGoWithTheirPages``
+    (Bokeh's per-app routes, where Panel put its own handler)."""
+    from bokeh.server.urls import per_app_patterns
+
+    for i, (route, handler, *rest) in enumerate(per_app_patterns):
+        if route == "/ws" and handler is pn.io.server.WSHandler:
+            per_app_patterns[i] = (route, _SessionsGoWithTheirPages, *rest)
+
+
+class _MemoryBack:
+    """After sessions went, and once none has gone for ``MEMORY_BACK_AFTER_S``: one full
+    garbage collection, then the C allocator's free pages back to the system
+    (``malloc_trim``, where the C library has it: glibc, so Debian).
+
+    A session's objects are tied to each other in cycles, freed only by a full collection,
+    which Python starts only while allocating: on a quiet server a closed session's memory
+    stayed taken. Then the allocator kept the freed pages for itself. With both, the memory
+    of closed sessions goes back to the system. The collection takes some 100-200 ms of the
+    event loop, run once for any number of sessions gone together, when none has gone for a
+    while (Python would run it anyway, inside whichever session was being built).
+    """
+
+    def __init__(self):
+        self.last_gone = 0.0
+        self.due = False
+        try:
+            import ctypes
+
+            self._trim = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):
+            self._trim = None
+        self.runs = 0
+
+    def session_gone(self, _context=None) -> None:
+        from tornado.ioloop import IOLoop
+
+        self.last_gone = time.monotonic()
+        if not self.due:
+            self.due = True
+            IOLoop.current().call_later(MEMORY_BACK_AFTER_S, self._maybe_now)
+
+    def _maybe_now(self) -> None:
+        from tornado.ioloop import IOLoop
+
+        wait = self.last_gone + MEMORY_BACK_AFTER_S - time.monotonic()
+        if wait > 0:
+            IOLoop.current().call_later(wait, self._maybe_now)
+            return
+        self.due = False
+        self.give_back()
+
+    def give_back(self) -> None:
+        import gc
+
+        gc.collect()
+        if self._trim is not None:
+            self._trim(0)
+        self.runs += 1
+
+
 #: Where the served page finds ``CSS`` (one file the browser fetches and parses once).
 STYLE_PATH = "workbench.css"
 
@@ -770,10 +897,13 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     settings.resources.set_value("server")  # BOKEH_RESOURCES=cdn must not send us to a CDN
     _no_developer_checks_per_session()
     _style_from_file()
+    _sessions_go_with_their_pages()
+    memory_back = _MemoryBack()
 
     def page():
         _use_local_assets()
         _drop_outside_model_files()
+        pn.state.on_session_destroyed(memory_back.session_gone)
         return create_app(data_dir, db_path, lazy=True, parameters=parameters).servable_page()
 
     host = f"[{address}]" if ":" in address else address
@@ -783,6 +913,7 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
                     title="Anywhere Learning Workbench", websocket_origin=[
                         f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
                     transforms=[_SecurityHeaders], verbose=False,
+                    check_unused_sessions_milliseconds=CHECK_SESSIONS_MS,
                     extra_patterns=[(rf"/{re.escape(STYLE_PATH)}", _StyleHandler)], **extra)
 
 
