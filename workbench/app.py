@@ -12,9 +12,11 @@ language), so a reload comes back to it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import re
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +24,8 @@ import babel
 import panel as pn
 import param
 import tornado.web
+from bokeh.application.handlers import Handler
+from panel.io.application import build_applications
 
 from . import SAMPLE_DATA
 from .domain.summary import goals_likely, grade_heading, moves_no_goal
@@ -837,6 +841,85 @@ class _MemoryBack:
         self.runs += 1
 
 
+#: The pause between one new session's build and the next one's, in which the server answers
+#: what else came in meanwhile (clicks, documents asked for, pages).
+TURN_GAP_S = 0.005
+#: ... and this many turns of the event loop after it.
+TURN_HOPS = 20
+#: The longest a new session waits for its turn (then it is built anyway).
+TURN_WAIT_S = 30.0
+
+
+class _OneNewSessionAtATime:
+    """New sessions are built one at a time, each in a turn of the event loop of its own.
+
+    A session's build is some 200 ms of work the event loop cannot interrupt. When twenty
+    families open the page at once, Bokeh starts all twenty builds in the same turn of the
+    loop, so each runs straight after the other: nothing else is answered for 4 s, not the
+    clicks of families already working, not the documents of the sessions already built
+    (every one of the twenty got its page at the very end). Here a build waits for the one
+    before it and ``TURN_GAP_S`` more, and in that gap the server answers everything that
+    came in: a click waits at most one build, and pages arrive one after another. The work,
+    and so the time until the last page, is the same.
+    """
+
+    def __init__(self):
+        self._busy = False
+        self._waiting: collections.deque = collections.deque()
+
+    async def wait_for_turn(self) -> None:
+        """Return when this session may be built.
+
+        Bokeh builds the session straight after this returns, in the same turn of the loop,
+        so the next turn, set here, comes only once this build is over (plus ``TURN_GAP_S``).
+        """
+        import asyncio
+
+        from tornado.ioloop import IOLoop
+
+        if self._busy:
+            turn = asyncio.get_running_loop().create_future()
+            self._waiting.append(turn)
+            try:
+                await asyncio.wait_for(asyncio.shield(turn), TURN_WAIT_S)
+            except TimeoutError:
+                turn.cancel()  # passed over when its turn comes
+        self._busy = True
+        IOLoop.current().call_later(TURN_GAP_S, self._next)
+
+    def _next(self, hops: int | None = None) -> None:
+        from tornado.ioloop import IOLoop
+
+        hops = TURN_HOPS if hops is None else hops
+        if hops and self._waiting:
+            # one more turn of the loop first: what came in meanwhile (a click's several
+            # steps, a document asked for) goes on without waiting for another build
+            IOLoop.current().add_callback(self._next, hops - 1)
+            return
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._busy = False
+
+
+class _TakeATurn(Handler):
+    """The Bokeh handler through which each new session waits for its turn
+    (``_OneNewSessionAtATime``): Bokeh awaits every handler's ``on_session_created`` before
+    it builds the session's document."""
+
+    def __init__(self, turns: _OneNewSessionAtATime):
+        super().__init__()
+        self._turns = turns
+
+    def modify_document(self, doc) -> None:
+        """Nothing: the workbench's own handler builds the page."""
+
+    async def on_session_created(self, session_context) -> None:
+        await self._turns.wait_for_turn()
+
+
 #: Where the served page finds ``CSS`` (one file the browser fetches and parses once).
 STYLE_PATH = "workbench.css"
 
@@ -899,6 +982,7 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     _style_from_file()
     _sessions_go_with_their_pages()
     memory_back = _MemoryBack()
+    turns = _OneNewSessionAtATime()
 
     def page():
         _use_local_assets()
@@ -909,8 +993,14 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     host = f"[{address}]" if ":" in address else address
     print(f"Anywhere Learning Workbench: http://{host}:{port}/", flush=True)
     extra = {"num_procs": num_procs} if num_procs != 1 else {}
-    return pn.serve({"/": page}, port=port, address=address, show=show, threaded=threaded,
-                    title="Anywhere Learning Workbench", websocket_origin=[
+    # Panel's application for the page function, as ``pn.serve`` would build it, with one
+    # handler more: each new session waits for its turn
+    server_id = uuid.uuid4().hex
+    apps = build_applications({"/": page}, title="Anywhere Learning Workbench",
+                              server_id=server_id)
+    apps["/"].add(_TakeATurn(turns))
+    return pn.serve(apps, port=port, address=address, show=show, threaded=threaded,
+                    server_id=server_id, websocket_origin=[
                         f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
                     transforms=[_SecurityHeaders], verbose=False,
                     check_unused_sessions_milliseconds=CHECK_SESSIONS_MS,
