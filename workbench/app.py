@@ -758,8 +758,6 @@ def _no_developer_checks_per_session() -> None:
 LEFT_ON_PURPOSE = (1000, 1001)
 #: How often the server looks for sessions to let go (Bokeh's default is every 17 s).
 CHECK_SESSIONS_MS = 1000
-#: How long after the last session went the server gives its memory back (``_MemoryBack``).
-MEMORY_BACK_AFTER_S = 5.0
 
 
 class _SessionsGoWithTheirPages(pn.io.server.WSHandler):
@@ -791,54 +789,48 @@ def _sessions_go_with_their_pages() -> None:
 
 
 class _MemoryBack:
-    """After sessions went, and once none has gone for ``MEMORY_BACK_AFTER_S``: one full
-    garbage collection, then the C allocator's free pages back to the system
-    (``malloc_trim``, where the C library has it: glibc, so Debian).
+    """After sessions went, the first full garbage collection gives the pages it freed back to
+    the system (the C library's ``malloc_trim``, where it has one: glibc, so Debian).
 
-    A session's objects are tied to each other in cycles, freed only by a full collection,
-    which Python starts only while allocating: on a quiet server a closed session's memory
-    stayed taken. Then the allocator kept the freed pages for itself. With both, the memory
-    of closed sessions goes back to the system. The collection takes some 100-200 ms of the
-    event loop, run once for any number of sessions gone together, when none has gone for a
-    while (Python would run it anyway, inside whichever session was being built).
+    A session's objects are tied to each other in cycles that only a full collection frees;
+    Panel runs one 5 s after the last session went (``panel.io.document``), and Python runs
+    them as it allocates. The allocator then kept the freed pages for itself, so the memory of
+    closed sessions stayed with the process. ``after_collection`` is one of Python's
+    ``gc.callbacks``: it trims at the end of a full collection, only when sessions went since
+    the last trim.
     """
 
     def __init__(self):
-        self.last_gone = 0.0
-        self.due = False
+        self.pending = False
+        self.runs = 0
         try:
             import ctypes
 
             self._trim = ctypes.CDLL(None).malloc_trim
         except (OSError, AttributeError):
             self._trim = None
-        self.runs = 0
 
     def session_gone(self, _context=None) -> None:
-        from tornado.ioloop import IOLoop
+        self.pending = True
 
-        self.last_gone = time.monotonic()
-        if not self.due:
-            self.due = True
-            IOLoop.current().call_later(MEMORY_BACK_AFTER_S, self._maybe_now)
+    def after_collection(self, phase: str, info: dict) -> None:
+        if phase == "stop" and info.get("generation") == 2 and self.pending:
+            self.pending = False
+            if self._trim is not None:
+                self._trim(0)
+            self.runs += 1
 
-    def _maybe_now(self) -> None:
-        from tornado.ioloop import IOLoop
 
-        wait = self.last_gone + MEMORY_BACK_AFTER_S - time.monotonic()
-        if wait > 0:
-            IOLoop.current().call_later(wait, self._maybe_now)
-            return
-        self.due = False
-        self.give_back()
+#: The one ``_MemoryBack`` of this process (among Python's ``gc.callbacks`` once serving).
+MEMORY_BACK = _MemoryBack()
 
-    def give_back(self) -> None:
-        import gc
 
-        gc.collect()
-        if self._trim is not None:
-            self._trim(0)
-        self.runs += 1
+def _memory_back_after_collections() -> _MemoryBack:
+    import gc
+
+    if MEMORY_BACK.after_collection not in gc.callbacks:
+        gc.callbacks.append(MEMORY_BACK.after_collection)
+    return MEMORY_BACK
 
 
 #: The pause between one new session's build and the next one's, in which the server answers
@@ -981,7 +973,7 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     _no_developer_checks_per_session()
     _style_from_file()
     _sessions_go_with_their_pages()
-    memory_back = _MemoryBack()
+    memory_back = _memory_back_after_collections()
     turns = _OneNewSessionAtATime()
 
     def page():
