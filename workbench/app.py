@@ -850,9 +850,9 @@ class _OneNewSessionAtATime:
     loop, so each runs straight after the other: nothing else is answered for 4 s, not the
     clicks of families already working, not the documents of the sessions already built
     (every one of the twenty got its page at the very end). Here a build waits for the one
-    before it and ``TURN_GAP_S`` more, and in that gap the server answers everything that
-    came in: a click waits at most one build, and pages arrive one after another. The work,
-    and so the time until the last page, is the same.
+    before it, ``TURN_GAP_S`` and ``TURN_HOPS`` turns of the loop more, and meanwhile the
+    server answers everything that came in: a click waits at most about one build, and pages
+    arrive one after another. The work, and so the time until the last page, is the same.
     """
 
     def __init__(self):
