@@ -264,6 +264,16 @@ def switch_steps(page, times: list, stop: threading.Event | None = None, rounds:
             times.append((time.perf_counter() - t0) * 1000)
 
 
+def click_until_done(pages, futures, times: list, stop: threading.Event) -> None:
+    """The pages switch steps in turn (``switch_steps``) until every future is done; the
+    pages click in the calling thread (Playwright's sync API is single-threaded)."""
+    while not all(f.done() for f in futures):
+        for page in pages:
+            switch_steps(page, times, stop)
+            if all(f.done() for f in futures):
+                break
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sections", type=int, default=2000)
@@ -351,12 +361,7 @@ def run(args, server: Server) -> None:
         c0 = server.cpu_s()
         with ThreadPoolExecutor(max_workers=args.burst) as pool:
             futures = [pool.submit(pull, url) for _ in range(args.burst)]
-            # the pages click in this thread (Playwright's sync API is single-threaded)
-            while not all(f.done() for f in futures):
-                for page in pages:
-                    switch_steps(page, burst_clicks, stop)
-                    if all(f.done() for f in futures):
-                        break
+            click_until_done(pages, futures, burst_clicks, stop)
             burst = [f.result() for f in futures]
         note("burst_server_cpu_per_session",
              round((server.cpu_s() - c0) * 1000 / args.burst, 1), "ms")
@@ -372,11 +377,7 @@ def run(args, server: Server) -> None:
         c0 = server.cpu_s()
         with ThreadPoolExecutor(max_workers=1) as pool:
             future = pool.submit(fetch_documents, url, args.burst)
-            while not future.done():
-                for page in pages:
-                    switch_steps(page, bare_clicks, stop)
-                    if future.done():
-                        break
+            click_until_done(pages, [future], bare_clicks, stop)
             bare = future.result()
         note("burst_bare_server_cpu_per_session",
              round((server.cpu_s() - c0) * 1000 / args.burst, 1), "ms")

@@ -61,13 +61,6 @@ def test_an_open_session_is_kept(tmp_path):
 
 # ---- served: sessions of pages closed on purpose go at once; memory goes back ------------
 
-def _live_sessions(background):
-    import panel as pn
-
-    server = pn.state._servers[background.server.server_id][0]
-    return {s.id: s for ctx in server._tornado._applications.values() for s in ctx.sessions}
-
-
 def _wait_for(condition, seconds=20.0):
     import time
 
@@ -111,15 +104,15 @@ def test_a_page_closed_on_purpose_lets_its_session_go_a_dropped_one_waits(tmp_pa
         dropped = _open_then_drop(background.url)
         closed = pull_session(url=background.url)
         closed_id = closed.id
-        sessions = _live_sessions(background)
+        sessions = background.sessions()
         assert {dropped, closed_id} <= set(sessions)
         closed.close()
         _wait_for(lambda: sessions[closed_id].connection_count == 0 and
                   sessions[dropped].connection_count == 0)
         assert sessions[closed_id].expiration_requested
         assert not sessions[dropped].expiration_requested
-        _wait_for(lambda: closed_id not in _live_sessions(background))
-        assert dropped in _live_sessions(background)  # still within its 15 s
+        _wait_for(lambda: closed_id not in background.sessions())
+        assert dropped in background.sessions()  # still within its 15 s
     finally:
         background.stop()
 

@@ -12,6 +12,7 @@ language), so a reload comes back to it.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
 import re
@@ -26,6 +27,7 @@ import param
 import tornado.web
 from bokeh.application.handlers import Handler
 from panel.io.application import build_applications
+from tornado.ioloop import IOLoop
 
 from . import SAMPLE_DATA
 from .domain.summary import goals_likely, grade_heading, moves_no_goal
@@ -802,7 +804,6 @@ class _MemoryBack:
 
     def __init__(self):
         self.pending = False
-        self.runs = 0
         try:
             import ctypes
 
@@ -818,7 +819,6 @@ class _MemoryBack:
             self.pending = False
             if self._trim is not None:
                 self._trim(0)
-            self.runs += 1
 
 
 #: The one ``_MemoryBack`` of this process (among Python's ``gc.callbacks`` once serving).
@@ -842,7 +842,7 @@ TURN_HOPS = 20
 TURN_WAIT_S = 30.0
 
 
-class _OneNewSessionAtATime:
+class _OneNewSessionAtATime(Handler):
     """New sessions are built one at a time, each in a turn of the event loop of its own.
 
     A session's build is some 200 ms of work the event loop cannot interrupt. When twenty
@@ -853,9 +853,13 @@ class _OneNewSessionAtATime:
     before it, ``TURN_GAP_S`` and ``TURN_HOPS`` turns of the loop more, and meanwhile the
     server answers everything that came in: a click waits at most about one build, and pages
     arrive one after another. The work, and so the time until the last page, is the same.
+
+    A Bokeh handler of the served application: Bokeh awaits every handler's
+    ``on_session_created`` before it builds the session's document.
     """
 
     def __init__(self):
+        super().__init__()
         self._busy = False
         self._waiting: collections.deque = collections.deque()
 
@@ -865,10 +869,6 @@ class _OneNewSessionAtATime:
         Bokeh builds the session straight after this returns, in the same turn of the loop,
         so the next turn, set here, comes only once this build is over (plus ``TURN_GAP_S``).
         """
-        import asyncio
-
-        from tornado.ioloop import IOLoop
-
         if self._busy:
             turn = asyncio.get_running_loop().create_future()
             self._waiting.append(turn)
@@ -880,8 +880,6 @@ class _OneNewSessionAtATime:
         IOLoop.current().call_later(TURN_GAP_S, self._next)
 
     def _next(self, hops: int | None = None) -> None:
-        from tornado.ioloop import IOLoop
-
         hops = TURN_HOPS if hops is None else hops
         if hops and self._waiting:
             # one more turn of the loop first: what came in meanwhile (a click's several
@@ -895,21 +893,11 @@ class _OneNewSessionAtATime:
                 return
         self._busy = False
 
-
-class _TakeATurn(Handler):
-    """The Bokeh handler through which each new session waits for its turn
-    (``_OneNewSessionAtATime``): Bokeh awaits every handler's ``on_session_created`` before
-    it builds the session's document."""
-
-    def __init__(self, turns: _OneNewSessionAtATime):
-        super().__init__()
-        self._turns = turns
-
     def modify_document(self, doc) -> None:
         """Nothing: the workbench's own handler builds the page."""
 
     async def on_session_created(self, session_context) -> None:
-        await self._turns.wait_for_turn()
+        await self.wait_for_turn()
 
 
 #: Where the served page finds ``CSS`` (one file the browser fetches and parses once).
@@ -974,7 +962,6 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     _style_from_file()
     _sessions_go_with_their_pages()
     memory_back = _memory_back_after_collections()
-    turns = _OneNewSessionAtATime()
 
     def page():
         _use_local_assets()
@@ -990,7 +977,7 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
     server_id = uuid.uuid4().hex
     apps = build_applications({"/": page}, title="Anywhere Learning Workbench",
                               server_id=server_id)
-    apps["/"].add(_TakeATurn(turns))
+    apps["/"].add(_OneNewSessionAtATime())
     return pn.serve(apps, port=port, address=address, show=show, threaded=threaded,
                     server_id=server_id, websocket_origin=[
                         f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
@@ -1032,6 +1019,11 @@ class BackgroundServer:
                     raise RuntimeError(f"the workbench did not answer on {self.url} "
                                        f"within {wait_s:g} s") from None
                 time.sleep(0.1)
+
+    def sessions(self) -> dict:
+        """Session id -> Bokeh's ``ServerSession``, every session the server holds now."""
+        server = pn.state._servers[self.server.server_id][0]
+        return {s.id: s for ctx in server._tornado._applications.values() for s in ctx.sessions}
 
     def stop(self) -> None:
         self.server.stop()

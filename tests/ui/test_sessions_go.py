@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 
-import panel as pn
 from conftest import Served
 from pages import open_app
 
@@ -15,14 +14,11 @@ from workbench import SAMPLE_DATA
 
 
 def _connected(served) -> set[str]:
-    server = pn.state._servers[served.server.server_id][0]
-    return {s.id for ctx in server._tornado._applications.values() for s in ctx.sessions
-            if s.connection_count}
+    return {i for i, s in served.sessions().items() if s.connection_count}
 
 
 def _live(served) -> set[str]:
-    server = pn.state._servers[served.server.server_id][0]
-    return {s.id for ctx in server._tornado._applications.values() for s in ctx.sessions}
+    return set(served.sessions())
 
 
 def _wait_for(condition, seconds: float = 12.0) -> bool:
