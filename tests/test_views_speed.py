@@ -177,13 +177,19 @@ def test_steps_are_built_ahead_only_once_the_page_is_loaded(tmp_path, monkeypatc
 def test_steps_are_built_ahead_hidden_in_the_order_a_family_goes(tmp_path):
     app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
     order = []
+    learner = app.steps["Learner"]
+    assert not learner.finished, "served, the first step comes with its first screen only"
     while (name := app.prebuild_one()) is not None:
         order.append(name)
         place = app.places[name]
         assert place.objects == [app.steps[name].__panel__()]
-        assert place.styles.get("display") == "none", "built ahead, not shown"
+        assert app.steps[name].finished
+        assert place.styles.get("display") == ("" if name == "Learner" else "none"), \
+            "built ahead, not shown"
         assert app.state.step == "Learner"
-    assert order == ["Week", "Opportunities", "Plans", "Compare", "Share"]
+    # the rest of the step on screen first, then the steps after it
+    assert order == ["Learner", "Week", "Opportunities", "Plans", "Compare", "Share"]
+    assert app.steps["Learner"] is learner
     # shown later, the step built ahead is the one on the page (nothing is built again)
     compare = app.steps["Compare"]
     app.state.step = "Compare"
@@ -193,7 +199,7 @@ def test_steps_are_built_ahead_hidden_in_the_order_a_family_goes(tmp_path):
     # from the middle, the steps after it come first, then the ones before it
     app2 = create_app(SAMPLE_DATA, tmp_path / "wb2.sqlite", lazy=True)
     app2.state.step = "Plans"
-    assert [app2.prebuild_one() for _ in range(5)] == ["Compare", "Share", "Week",
+    assert [app2.prebuild_one() for _ in range(6)] == ["Compare", "Share", "Learner", "Week",
                                                        "Opportunities", None]
 
 
@@ -247,6 +253,12 @@ def test_the_build_ahead_waits_while_the_server_is_busy_and_stops_when_the_page_
     app._prebuild_later(doc, PREBUILD_AFTER_S)
     chain = app._prebuild_chain
     assert [ms for _, ms in doc.waits] == [PREBUILD_AFTER_S * 1000]
+    # the rest of the step on screen is built even when its wait ran late (a busy server
+    # only puts off the steps built ahead)
+    assert not app.steps["Learner"].finished
+    app._prebuild_tick(doc, time.monotonic() - 10 * PREBUILD_BUSY_LATE_S, 1.0, chain)
+    assert app.steps["Learner"].finished and len(app.steps.built()) == 1
+    assert doc.waits[-1][1] == PREBUILD_AFTER_S * 1000
     # the wait ran late (other sessions kept the server busy): nothing built, a longer wait
     app._prebuild_tick(doc, time.monotonic() - 10 * PREBUILD_BUSY_LATE_S, 1.0, chain)
     assert app.steps.built() and len(app.steps.built()) == 1
@@ -263,6 +275,43 @@ def test_the_build_ahead_waits_while_the_server_is_busy_and_stops_when_the_page_
     doc.session_context = type("Gone", (), {"session": type("S", (), {"connection_count": 0})})
     app._prebuild_tick(doc, time.monotonic() + 1.0, 1.0, app._prebuild_chain)
     assert not app.steps.is_built("Opportunities") and len(doc.waits) == n
+
+
+def test_what_can_wait_waits_while_new_sessions_wait_for_their_turn(tmp_path, monkeypatch):
+    """While new sessions wait to be built (``_OneNewSessionAtATime``), a page already
+    loaded builds neither the rest of its first step nor any step ahead: it looks again
+    ``FINISH_RETRY_S`` later, and builds once none wait."""
+    import asyncio
+    import time
+
+    import workbench.app as wa
+
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
+    doc = _Doc()
+    monkeypatch.setattr(app, "_prebuild_in", lambda _doc: app.prebuild_one())
+    keeper, loop = wa._OneNewSessionAtATime(), asyncio.new_event_loop()
+    try:
+        turn = loop.create_future()
+        keeper._waiting.append(turn)
+        assert wa.new_sessions_waiting()
+        app._page_loaded = True
+        app._prebuild_later(doc, wa.FINISH_AFTER_S)
+        chain = app._prebuild_chain
+        app._prebuild_tick(doc, time.monotonic() + 1.0, wa.FINISH_AFTER_S, chain)
+        assert not app.steps["Learner"].finished
+        assert doc.waits[-1][1] == wa.FINISH_RETRY_S * 1000
+        turn.set_result(None)  # its turn came: nobody waits
+        assert not wa.new_sessions_waiting()
+        app._prebuild_tick(doc, time.monotonic() + 1.0, wa.FINISH_RETRY_S, chain)
+        assert app.steps["Learner"].finished
+        # steps ahead wait too, and for longer each time
+        keeper._waiting.append(loop.create_future())
+        app._prebuild_tick(doc, time.monotonic() + 1.0, 1.0, chain)
+        assert not app.steps.is_built("Week") and doc.waits[-1][1] == 2000
+    finally:
+        for t in keeper._waiting:
+            t.cancel()
+        loop.close()
 
 
 def test_the_page_is_the_same_as_with_panels_own_config_set(tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ import contextlib
 import re
 import time
 import uuid
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -132,6 +133,12 @@ PREBUILD_AFTER_S = 1.0
 #: waits twice as long again, up to ``PREBUILD_MAX_WAIT_S``.
 PREBUILD_BUSY_LATE_S = 0.15
 PREBUILD_MAX_WAIT_S = 16.0
+#: The first step of a served page comes with what its first screen shows; the rest of it
+#: is built this long after the page has loaded, ...
+FINISH_AFTER_S = 0.05
+#: ... or, while new sessions wait for their turn (``_OneNewSessionAtATime``), this long
+#: again, until none do: a crowd's first screens first.
+FINISH_RETRY_S = 0.25
 
 
 class StepViews(Mapping):
@@ -260,8 +267,11 @@ class WorkbenchApp(pn.viewable.Viewer):
         for view in self.steps.built():
             view.release()
         kw = {"state": self.state, "lazy": self.lazy}
-        self.steps = StepViews(lambda name: STEP_VIEWS[name](**kw), STEP_VIEWS,
-                               eager=not self.lazy)
+        # served, a step built before the page has loaded (the first step) is built with only
+        # what its first screen shows (``StepView.first_screen``)
+        self.steps = StepViews(lambda name: STEP_VIEWS[name](
+            **kw, first_screen=self.lazy and not self._page_loaded), STEP_VIEWS,
+            eager=not self.lazy)
 
     def _on_language(self, _event=None) -> None:
         """A new language: every step built again in it, the shell relabelled (served, the
@@ -298,7 +308,10 @@ class WorkbenchApp(pn.viewable.Viewer):
         live = {id(v.__panel__()) for v in self.steps.built()}
         for name, place in self.places.items():
             if name == self.state.step:
-                view = self.steps[name].__panel__()
+                step = self.steps[name]
+                if self._page_loaded and not step.finished:
+                    step.finish()  # come back to before its rest was built
+                view = step.__panel__()
                 if len(place.objects) != 1 or place.objects[0] is not view:
                     place.objects = [view]
             elif place.objects and id(place.objects[0]) not in live:
@@ -470,7 +483,13 @@ class WorkbenchApp(pn.viewable.Viewer):
         # browser is connected (a language taken from the address starts this too) never
         # reaches it, and the step would stay empty when shown
         self._page_loaded = True
-        self._prebuild_later(pn.state.curdoc, PREBUILD_AFTER_S)
+        self._prebuild_later(pn.state.curdoc, PREBUILD_AFTER_S if self._shown_finished()
+                             else FINISH_AFTER_S)
+
+    def _shown_finished(self) -> bool:
+        """Whether the step on screen has no part left to build."""
+        name = self.state.step
+        return not self.steps.is_built(name) or self.steps[name].finished
 
     # ---- steps built ahead, while the session is idle ---------------------------------------
     def _prebuild_later(self, doc, wait_s: float, chain: int | None = None) -> None:
@@ -485,13 +504,18 @@ class WorkbenchApp(pn.viewable.Viewer):
                                  int(wait_s * 1000))
 
     def _prebuild_tick(self, doc, due: float, wait_s: float, chain: int) -> None:
-        """Build the next step not yet built, hidden in its place, unless the server is busy
-        (then try again later); then wait for the one after."""
+        """Build the rest of the step on screen, or else the next step not yet built, hidden
+        in its place, unless the server is busy (then try again later); then wait for the
+        one after."""
         session = getattr(doc.session_context, "session", None)
         if chain != self._prebuild_chain or (session is not None and
                                              session.connection_count == 0):
             return  # a newer chain runs, or the page has gone (nobody will open its steps)
-        if time.monotonic() - due > PREBUILD_BUSY_LATE_S:
+        if not self._shown_finished():
+            if new_sessions_waiting():  # other families' first screens come first
+                self._prebuild_later(doc, FINISH_RETRY_S, chain)
+                return
+        elif new_sessions_waiting() or time.monotonic() - due > PREBUILD_BUSY_LATE_S:
             self._prebuild_later(doc, min(2 * wait_s, PREBUILD_MAX_WAIT_S), chain)
             return
         self._prebuild_in(doc)
@@ -504,20 +528,24 @@ class WorkbenchApp(pn.viewable.Viewer):
             self.prebuild_one()
 
     def next_to_build(self) -> str | None:
-        """The step a family is likely to open next that is not built yet: the ones after the
-        current step first, in order, then the ones before it."""
+        """What a family is likely to open next that is not built yet: the rest of the step
+        on screen, then the steps after it, in order, then the ones before it."""
         i = STEPS.index(self.state.step)
-        return next((name for name in STEPS[i + 1:] + STEPS[:i]
-                     if not self.steps.is_built(name)), None)
+        return next((name for name in STEPS[i:] + STEPS[:i]
+                     if not self.steps.is_built(name) or not self.steps[name].finished), None)
 
     def prebuild_one(self) -> str | None:
-        """Build one step not shown yet (``next_to_build``) in its hidden place, drawn for the
-        state as it is; it catches up with later edits when shown. Returns its name."""
+        """Build the rest of the step on screen, or one step not shown yet, in its hidden
+        place (``next_to_build``), drawn for the state as it is; a hidden step catches up
+        with later edits when shown. Returns the step's name."""
         name = self.next_to_build()
         if name is None:
             return None
         view = self.steps[name]
-        self.places[name].objects = [view.__panel__()]
+        if not view.finished:
+            view.finish()
+        if name != self.state.step:
+            self.places[name].objects = [view.__panel__()]
         return name
 
     def _to_address(self, *_):
@@ -842,6 +870,16 @@ TURN_HOPS = 20
 TURN_WAIT_S = 30.0
 
 
+#: Every ``_OneNewSessionAtATime`` of this process (one per served application).
+_TURN_KEEPERS: weakref.WeakSet = weakref.WeakSet()
+
+
+def new_sessions_waiting() -> bool:
+    """Whether new sessions of this process wait for their turn to be built: work that can
+    wait (the rest of a first step, steps built ahead) waits for them."""
+    return any(keeper.waiting for keeper in _TURN_KEEPERS)
+
+
 class _OneNewSessionAtATime(Handler):
     """New sessions are built one at a time, each in a turn of the event loop of its own.
 
@@ -862,6 +900,12 @@ class _OneNewSessionAtATime(Handler):
         super().__init__()
         self._busy = False
         self._waiting: collections.deque = collections.deque()
+        _TURN_KEEPERS.add(self)
+
+    @property
+    def waiting(self) -> int:
+        """How many new sessions wait for their turn now."""
+        return sum(not turn.done() for turn in self._waiting)
 
     async def wait_for_turn(self) -> None:
         """Return when this session may be built.

@@ -179,9 +179,11 @@ def sized_page(browser, size: str, contexts: list):
 
 
 def open_app(page, url: str, timeout: int = 60_000) -> None:
-    """Open the app and wait until the shell is drawn (the who line)."""
+    """Open the app and wait until the shell is drawn (the who line) and the step on screen
+    is whole (the part of it built once the page has loaded has come)."""
     page.goto(url)
     page.locator(".wb-who").first.wait_for(state="visible", timeout=timeout)
+    page.locator(".wb-coming").wait_for(state="detached", timeout=timeout)
 
 
 def go_to_step(page, number: int, step: str, lang: str, timeout: int = 30_000) -> None:

@@ -48,6 +48,7 @@ def test_a_closed_tab_and_a_reloaded_page_let_their_sessions_go(browser, tmp_pat
         before = _connected(served)
         reloading.reload()
         reloading.locator(".wb-who").first.wait_for(state="visible", timeout=60_000)
+        reloading.locator(".wb-coming").wait_for(state="detached", timeout=60_000)
         assert _wait_for(lambda: not before & _live(served)), \
             "the reloaded page's old session stayed"
         assert len(_connected(served)) == 1  # the new page's own

@@ -172,7 +172,7 @@ class LearnerStep(StepView):
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
-        w, _ = s.format, s.gettext
+        _ = s.gettext
         cat = s.catalogue
         zones = {z: z for z in cat.zones if z != "online"}
         languages = {**LANGUAGES, _("Other"): "other"}
@@ -226,6 +226,45 @@ class LearnerStep(StepView):
             widget.param.watch(held(lambda e, field=field: self._field_changed(field, e.new)),
                                "value")
 
+        # the first screen: who, and about them. Goals, levels now, evidence and the
+        # credential upload are further down the page; served, they are built once the page
+        # has loaded (``finish``), which took a fifth off a new session's server time
+        self._rest: list | None = None
+        self._layout = pn.Column(
+            pn.pane.Markdown("## " + _("Who are we planning with?")),
+            wrap_row(self.picker, self.show_new, align="end"),
+            self.new_form,
+            rule(),
+            wrap_row(self.learner_name, self.grade, self.home_zone, self.language,
+                     self.pathway),
+            pn.pane.Markdown("**" + _("Interests") + "** " + _("(tick all that apply)")),
+            self.interests, self.strengths, self.adults,
+            sizing_mode="stretch_width",
+        )
+        if self.first_screen:
+            # one line in their place meanwhile (a page scrolled down at once is not blank)
+            coming = escape_text(_("Goals and levels are on their way…"))
+            self._layout.append(pn.pane.HTML(f'<p class="wb-empty wb-coming">{coming}</p>',
+                                             sizing_mode="stretch_width"))
+        else:
+            self._layout.extend(self._build_rest())
+        watch_when_shown(self, "Learner", self._sync, ["learner"])
+
+    @property
+    def finished(self) -> bool:
+        return self._rest is not None
+
+    def finish(self) -> None:
+        if self._rest is None:
+            self._layout.objects = self._layout.objects[:-1] + self._build_rest()
+            self._sync_rest()
+
+    def _build_rest(self) -> list:
+        """Goals, levels now, evidence and the credential upload: their widgets, and the
+        panes in the order they are shown (``_rest``)."""
+        s = self.state
+        w, _ = s.format, s.gettext
+        cat = s.catalogue
         # ---- goals -------------------------------------------------------------------------
         comps = cat.competencies
         self._comp_options = {f"{r.name} ({r.domain})": r.competency_id
@@ -261,15 +300,7 @@ class LearnerStep(StepView):
             label=_("Add evidence from a credential: Open Badges or a Comprehensive Learner "
                     "Record (.json or .jwt)"), accept=".json,.jwt,.jws")
 
-        self._layout = pn.Column(
-            pn.pane.Markdown("## " + _("Who are we planning with?")),
-            wrap_row(self.picker, self.show_new, align="end"),
-            self.new_form,
-            rule(),
-            wrap_row(self.learner_name, self.grade, self.home_zone, self.language,
-                     self.pathway),
-            pn.pane.Markdown("**" + _("Interests") + "** " + _("(tick all that apply)")),
-            self.interests, self.strengths, self.adults,
+        self._rest = [
             pn.pane.Markdown("### " + _("Goals")),
             self.goals,
             wrap_row(self.goal_comp, self.goal_level, self.goal_date, self.add_goal,
@@ -281,9 +312,8 @@ class LearnerStep(StepView):
             self.area, self.level_boxes,
             self.evidence,
             self.upload,
-            sizing_mode="stretch_width",
-        )
-        watch_when_shown(self, "Learner", self._sync, ["learner"])
+        ]
+        return self._rest
 
     def _toggle_new_form(self, event) -> None:
         if event.new and not self.new_form.objects:
@@ -349,6 +379,11 @@ class LearnerStep(StepView):
         self.interests.value = list(lr.interests)
         self.strengths.value = ", ".join(lr.strengths)
         self.adults.value = ", ".join(lr.supportive_adults)
+        self._sync_rest()
+
+    def _sync_rest(self) -> None:
+        if self._rest is None or self.state.learner is None:
+            return
         self._show_area()
         self._render_goals()
         self._render_evidence()

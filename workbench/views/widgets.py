@@ -394,9 +394,20 @@ class StepView(pn.viewable.Viewer):
     state = param.ClassSelector(class_=PlanningSession, doc="The planning session.")
     lazy = param.Boolean(default=False, doc="Render only while this step is on screen (the "
                          "served app); in a notebook every step shows at once.")
+    first_screen = param.Boolean(default=False, doc="Build only what a page shows first; the "
+                                 "rest waits for ``finish()`` (the first step of a served page, "
+                                 "finished once the page has loaded).")
 
     def __panel__(self):
         return self._layout
+
+    @property
+    def finished(self) -> bool:
+        """Whether every part of the step is built (a step without later parts always is)."""
+        return True
+
+    def finish(self) -> None:
+        """Build the parts ``first_screen`` left for later (nothing when ``finished``)."""
 
     def release(self) -> None:
         """Take every watcher this view put on the state off it (the view is being replaced):
