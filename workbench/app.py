@@ -487,9 +487,14 @@ class WorkbenchApp(pn.viewable.Viewer):
                              else FINISH_AFTER_S)
 
     def _shown_finished(self) -> bool:
-        """Whether the step on screen has no part left to build."""
+        """Whether the step on screen has no part left to build (one not built yet is built
+        whole when shown, so nothing is left for the build-ahead chain to finish)."""
         name = self.state.step
-        return not self.steps.is_built(name) or self.steps[name].finished
+        return not self.steps.is_built(name) or not self._left_to_build(name)
+
+    def _left_to_build(self, name: str) -> bool:
+        """Whether step ``name`` is not built yet, or built without all its parts."""
+        return not self.steps.is_built(name) or not self.steps[name].finished
 
     # ---- steps built ahead, while the session is idle ---------------------------------------
     def _prebuild_later(self, doc, wait_s: float, chain: int | None = None) -> None:
@@ -531,8 +536,8 @@ class WorkbenchApp(pn.viewable.Viewer):
         """What a family is likely to open next that is not built yet: the rest of the step
         on screen, then the steps after it, in order, then the ones before it."""
         i = STEPS.index(self.state.step)
-        return next((name for name in STEPS[i:] + STEPS[:i]
-                     if not self.steps.is_built(name) or not self.steps[name].finished), None)
+        return next((name for name in STEPS[i:] + STEPS[:i] if self._left_to_build(name)),
+                    None)
 
     def prebuild_one(self) -> str | None:
         """Build the rest of the step on screen, or one step not shown yet, in its hidden
@@ -542,8 +547,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         if name is None:
             return None
         view = self.steps[name]
-        if not view.finished:
-            view.finish()
+        view.finish()  # the rest of a first screen; nothing for a step built whole
         if name != self.state.step:
             self.places[name].objects = [view.__panel__()]
         return name
