@@ -157,3 +157,45 @@ def test_serving_trims_with_the_c_librarys_own_call():
     wa._memory_back_after_collections()
     assert gc.callbacks.count(back.after_collection) == 1
     assert back._trim is not None
+
+
+_FROZEN_THEN_SESSIONS = """
+import gc, sys, weakref
+sys.path.insert(0, sys.argv[2])
+from panel.io.document import _cleanup_doc
+from panel.io.state import set_curdoc
+import workbench.app as wa
+from workbench import SAMPLE_DATA
+from test_serve_memory import _open
+
+wa._load_dataset(str(SAMPLE_DATA.resolve()))
+frozen = wa._freeze_what_is_loaded()
+refs = []
+for _ in range(3):
+    doc, app = _open(sys.argv[1])
+    refs.append((weakref.ref(doc), weakref.ref(app), weakref.ref(app.state)))
+    with set_curdoc(doc):
+        _cleanup_doc(doc)
+    del doc, app
+gc.collect()
+print(frozen, gc.get_freeze_count() <= frozen, sum(r() is not None for t in refs for r in t))
+"""
+
+
+def test_what_a_server_loaded_first_is_left_out_of_collections_and_sessions_still_go(tmp_path):
+    """``serve`` leaves the libraries and the catalogue out of full collections
+    (``_freeze_what_is_loaded``); sessions built after that are still collected when they
+    close, and none of them is left out. In a process of its own, as ``workbench serve`` is
+    (a frozen test process would keep whatever it holds now)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FROZEN_THEN_SESSIONS, str(tmp_path / "wb.sqlite"),
+         str(Path(__file__).parent)], capture_output=True, text=True, timeout=600, check=True)
+    frozen, unchanged, alive = out.stdout.split()[-3:]
+    assert int(frozen) > 10_000  # the libraries alone are more than that
+    assert unchanged == "True"  # nothing the sessions made was left out (it only goes down:
+    # a left-out object freed by its count of references leaves the count)
+    assert alive == "0"
