@@ -21,6 +21,7 @@ import uuid
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 import babel
 import panel as pn
@@ -130,7 +131,7 @@ class _Bootstrap(pn.theme.Bootstrap):
     """Panel's Bootstrap design, its themes' stylesheet paths read once
     (``_theme_css_resolved``)."""
 
-    _themes = {name: _theme_css_resolved(theme)
+    _themes: ClassVar[dict] = {name: _theme_css_resolved(theme)
                for name, theme in pn.theme.Bootstrap._themes.items()}
 
 
