@@ -178,12 +178,17 @@ def main(argv=None):
         if not args.data:
             generate_data_dir(data, n_sections=args.sections, n_learners=12, seed=3)
         db = tmp / "wb.sqlite"
-        from workbench.app import _freeze_what_is_loaded, _load_dataset, _style_from_file
+        from workbench.app import (
+            _freeze_what_is_loaded,
+            _load_dataset,
+            _shared_tables_first,
+            _style_from_file,
+        )
 
         _style_from_file()  # as served: the stylesheet is a file, not copied into every model
-        # as served: the catalogue loaded first, and left out of full collections with the
-        # libraries (``workbench.app.serve``)
-        _load_dataset(str(data.resolve()))
+        # as served: the catalogue and its shared tables built first, and left out of full
+        # collections with the libraries (``workbench.app.serve``)
+        _shared_tables_first(_load_dataset(str(data.resolve())).catalogue)
         _freeze_what_is_loaded()
         parts = {k: [] for k in ("create_app", "document", "to_json", "total")}
         warm = {k: [] for k in parts}

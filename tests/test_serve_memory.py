@@ -168,7 +168,12 @@ import workbench.app as wa
 from workbench import SAMPLE_DATA
 from test_serve_memory import _open
 
-wa._load_dataset(str(SAMPLE_DATA.resolve()))
+from workbench.domain import arrays
+from workbench import filters
+
+catalogue = wa._load_dataset(str(SAMPLE_DATA.resolve())).catalogue
+wa._shared_tables_first(catalogue)
+shared = catalogue in arrays._SHARED and catalogue in filters._INDEX
 frozen = wa._freeze_what_is_loaded()
 refs = []
 for _ in range(3):
@@ -178,13 +183,13 @@ for _ in range(3):
         _cleanup_doc(doc)
     del doc, app
 gc.collect()
-print(frozen, gc.get_freeze_count() <= frozen, sum(r() is not None for t in refs for r in t))
+print(shared, frozen, gc.get_freeze_count() <= frozen, sum(r() is not None for t in refs for r in t))
 """
 
 
 def test_what_a_server_loaded_first_is_left_out_of_collections_and_sessions_still_go(tmp_path):
-    """``serve`` leaves the libraries and the catalogue out of full collections
-    (``_freeze_what_is_loaded``); sessions built after that are still collected when they
+    """``serve`` builds the catalogue's shared tables first (``_shared_tables_first``) and leaves
+    them, the libraries and the catalogue out of full collections (``_freeze_what_is_loaded``); sessions built after that are still collected when they
     close, and none of them is left out. In a process of its own, as ``workbench serve`` is
     (a frozen test process would keep whatever it holds now)."""
     import subprocess
@@ -194,7 +199,8 @@ def test_what_a_server_loaded_first_is_left_out_of_collections_and_sessions_stil
     out = subprocess.run(
         [sys.executable, "-c", _FROZEN_THEN_SESSIONS, str(tmp_path / "wb.sqlite"),
          str(Path(__file__).parent)], capture_output=True, text=True, timeout=600, check=True)
-    frozen, unchanged, alive = out.stdout.split()[-3:]
+    shared, frozen, unchanged, alive = out.stdout.split()[-4:]
+    assert shared == "True"  # the catalogue's shared tables were built before any session
     assert int(frozen) > 10_000  # the libraries alone are more than that
     assert unchanged == "True"  # nothing the sessions made was left out (it only goes down:
     # a left-out object freed by its count of references leaves the count)

@@ -892,6 +892,20 @@ def _memory_back_after_collections() -> _MemoryBack:
     return MEMORY_BACK
 
 
+def _shared_tables_first(catalogue) -> None:
+    """Build the catalogue's read-only tables that every session shares (the engine's arrays,
+    the filters' index) before the first session, instead of in it: the first family does not
+    wait for them, forked processes inherit them, and they are left out of full collections
+    with the rest (``_freeze_what_is_loaded``). Nothing in them is about a learner. (A
+    catalogue a user imported into the store is built on first use, as before: the store is
+    not opened before serving.)"""
+    from .domain.arrays import catalogue_arrays
+    from .filters import catalogue_index
+
+    catalogue_arrays(catalogue)
+    catalogue_index(catalogue)
+
+
 def _freeze_what_is_loaded() -> int:
     """Leave what the server has loaded before its first session (the libraries, the
     catalogue) out of Python's full garbage collections from now on (``gc.freeze``); returns
@@ -1048,7 +1062,7 @@ def serve(data_dir=None, port: int = 5006, address: str = "127.0.0.1", show: boo
         raise ValueError("num_procs must be 0 (one per core) or more, and not threaded")
     data_dir = Path(data_dir or SAMPLE_DATA).resolve()
     # load once up front so bad data fails before serving (forked processes inherit it)
-    _load_dataset(str(data_dir))
+    _shared_tables_first(_load_dataset(str(data_dir)).catalogue)
     parameters = None if parameters is None else _parameters(parameters)  # read once, fail early
     if not threaded:  # this process serves and does nothing else (tests serve in a thread)
         _freeze_what_is_loaded()
