@@ -186,6 +186,33 @@ def open_app(page, url: str, timeout: int = 60_000) -> None:
     page.locator(".wb-coming").wait_for(state="detached", timeout=timeout)
 
 
+#: Every h2 in the page, shadow roots included, with whether it is on screen.
+HEADINGS_JS = """() => {
+  const out = []
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'H2') {
+        let shown = el.getClientRects().length > 0
+        out.push([el.textContent.replace('¶', '').trim(), shown])
+      }
+      if (el.shadowRoot) walk(el.shadowRoot)
+    }
+  }
+  walk(document)
+  return out
+}"""
+
+
+def wait_until_built_ahead(page, lang: str = "en", timeout: int = 90_000) -> None:
+    """Wait until every step's heading is in the page, shown or not: the server has built the
+    steps ahead and the page has drawn them."""
+    wanted = sorted({STEP_HEADINGS[step][1 if lang == "es" else 0] for step in STEP_HEADINGS})
+    page.wait_for_function(
+        f"() => {{ const want = new Set({wanted!r}); "
+        f"return ({HEADINGS_JS})().filter(([t]) => want.has(t)).length >= want.size }}",
+        timeout=timeout, polling=500)
+
+
 def go_to_step(page, number: int, step: str, lang: str, timeout: int = 30_000) -> None:
     """Click a step's button and wait until the step and its heading are on screen."""
     from playwright.sync_api import expect

@@ -6,26 +6,16 @@ shows the family's own plan, in Spanish, drawn for the state as it is."""
 from __future__ import annotations
 
 from conftest import Served
-from pages import STEP_HEADINGS, go_to_step, open_app, sized_page
+from pages import (
+    HEADINGS_JS,
+    STEP_HEADINGS,
+    go_to_step,
+    open_app,
+    sized_page,
+    wait_until_built_ahead,
+)
 
 from workbench import SAMPLE_DATA
-from workbench.state import STEPS
-
-#: Every h2 in the page, shadow roots included, with whether it is on screen.
-HEADINGS_JS = """() => {
-  const out = []
-  const walk = (root) => {
-    for (const el of root.querySelectorAll('*')) {
-      if (el.tagName === 'H2') {
-        let shown = el.getClientRects().length > 0
-        out.push([el.textContent.replace('¶', '').trim(), shown])
-      }
-      if (el.shadowRoot) walk(el.shadowRoot)
-    }
-  }
-  walk(document)
-  return out
-}"""
 
 
 def test_the_other_steps_are_built_hidden_while_the_family_reads(browser, tmp_path):
@@ -34,11 +24,7 @@ def test_the_other_steps_are_built_hidden_while_the_family_reads(browser, tmp_pa
     try:
         page = sized_page(browser, "phone", contexts)
         open_app(page, served.url + "?learner=L-lucia")
-        wanted = {STEP_HEADINGS[step][1] for step in STEPS}
-        page.wait_for_function(
-            f"() => {{ const want = new Set({sorted(wanted)!r}); "
-            f"return ({HEADINGS_JS})().filter(([t]) => want.has(t)).length >= want.size }}",
-            timeout=90_000, polling=500)
+        wait_until_built_ahead(page, "es")
         headings = dict(page.evaluate(HEADINGS_JS))
         shown = {text for text, on in headings.items() if on}
         assert shown == {STEP_HEADINGS["Learner"][1]}, shown
