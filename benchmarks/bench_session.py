@@ -192,7 +192,7 @@ def main(argv=None):
         _freeze_what_is_loaded()
         parts = {k: [] for k in ("create_app", "document", "to_json", "total")}
         warm = {k: [] for k in parts}
-        new_session(data, db, warm)  # loads the catalogue and builds its shared arrays
+        new_session(data, db, warm)  # warm-up: the first of each kind of widget
         new_session(data, db, warm)
         gc.collect()
         rss0 = rss_mb()

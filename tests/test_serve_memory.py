@@ -165,11 +165,9 @@ sys.path.insert(0, sys.argv[2])
 from panel.io.document import _cleanup_doc
 from panel.io.state import set_curdoc
 import workbench.app as wa
-from workbench import SAMPLE_DATA
-from test_serve_memory import _open
-
+from workbench import SAMPLE_DATA, filters
 from workbench.domain import arrays
-from workbench import filters
+from test_serve_memory import _open
 
 catalogue = wa._load_dataset(str(SAMPLE_DATA.resolve())).catalogue
 wa._shared_tables_first(catalogue)
@@ -188,8 +186,9 @@ print(shared, frozen, gc.get_freeze_count() <= frozen, sum(r() is not None for t
 
 
 def test_what_a_server_loaded_first_is_left_out_of_collections_and_sessions_still_go(tmp_path):
-    """``serve`` builds the catalogue's shared tables first (``_shared_tables_first``) and leaves
-    them, the libraries and the catalogue out of full collections (``_freeze_what_is_loaded``); sessions built after that are still collected when they
+    """``serve`` builds the catalogue's shared tables first (``_shared_tables_first``) and
+    leaves them, the libraries and the catalogue out of full collections
+    (``_freeze_what_is_loaded``); sessions built after that are still collected when they
     close, and none of them is left out. In a process of its own, as ``workbench serve`` is
     (a frozen test process would keep whatever it holds now)."""
     import subprocess
