@@ -17,6 +17,9 @@ process, killed at the end or after ``--time-limit`` seconds). What it does:
 5. ``--cycles`` open/close cycles, then RSS growth once the server dropped the closed sessions;
    then a second round from there (``--cycle-rounds 2``): memory not given back grows again.
 
+Pages' step switches are timed from Python and, as ``…_in_page``, on the page's clock from the
+click to the frame after the answer (``benchmarks/inpage.py``), without Playwright's own work.
+
 Run: ``python benchmarks/bench_load.py [--sessions 10] [--burst 20] [--pages 2] [--cycles 200]
 [--num-procs 1]``. Prints JSON lines ``{"name", "value", "unit"}`` and an RSS timeline.
 """
@@ -42,6 +45,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import inpage  # benchmarks/inpage.py: click to painted view on the page's clock
 import numpy as np
 
 from workbench.app import free_port
@@ -236,14 +240,18 @@ def open_page(browser, url: str, timeout_ms: int = 120_000):
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    inpage.install(page)
     t0 = time.perf_counter()
     page.goto(url, timeout=timeout_ms)
     expect(page.get_by_role("button", name=STEP_BUTTON).first).to_be_enabled(timeout=timeout_ms)
     return (time.perf_counter() - t0) * 1000, page
 
 
-def switch_steps(page, times: list, stop: threading.Event | None = None, rounds: int = 1):
-    """Click each step button in turn; time click -> the server's answer is on the page.
+def switch_steps(page, times: list, stop: threading.Event | None = None, rounds: int = 1,
+                 in_page: list | None = None):
+    """Click each step button in turn; time click -> the server's answer is on the page, from
+    Python into ``times`` and, into ``in_page``, on the page's clock from the input to the frame
+    after it (``benchmarks/inpage.py``: without Playwright's own ~100 ms around the click).
 
     The page's address names the step on screen (``?step=Week``); the server changes it in the
     same update that puts the new step on screen, so the address changing is the round trip.
@@ -256,20 +264,23 @@ def switch_steps(page, times: list, stop: threading.Event | None = None, rounds:
         for i in [*range(1, n), 0]:
             if stop is not None and stop.is_set():
                 return
+            inpage.arm(page)
             t0 = time.perf_counter()
             buttons.nth(i).click(timeout=60_000)
-            page.wait_for_function(
-                "(s) => new URLSearchParams(location.search).get('step') === s",
-                arg=STEPS[i], polling="raf", timeout=60_000)
+            ms = inpage.wait(page, "(s) => new URLSearchParams(location.search).get('step') === s",
+                             STEPS[i])
             times.append((time.perf_counter() - t0) * 1000)
+            if in_page is not None:
+                in_page.append(ms)
 
 
-def click_until_done(pages, futures, times: list, stop: threading.Event) -> None:
+def click_until_done(pages, futures, times: list, stop: threading.Event,
+                     in_page: list | None = None) -> None:
     """The pages switch steps in turn (``switch_steps``) until every future is done; the
     pages click in the calling thread (Playwright's sync API is single-threaded)."""
     while not all(f.done() for f in futures):
         for page in pages:
-            switch_steps(page, times, stop)
+            switch_steps(page, times, stop, in_page=in_page)
             if all(f.done() for f in futures):
                 break
 
@@ -345,28 +356,31 @@ def run(args, server: Server) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True,
                                     args=CHROMIUM_ARGS)
-        loads, switches, pages = [], [], []
+        loads, switches, switches_in_page, pages = [], [], [], []
         for _ in range(args.pages):
             ms, page = open_page(browser, url)
             loads.append(ms)
             pages.append(page)
         for page in pages:
-            switch_steps(page, switches, rounds=2)
+            switch_steps(page, switches, rounds=2, in_page=switches_in_page)
         emit("page_load_to_interactive_quiet", loads)
         emit("page_switch_step_quiet", switches)
+        emit("page_switch_step_quiet_in_page", switches_in_page)
 
         # ---- the burst: many sessions at once while the pages keep clicking ----------------
         stop = threading.Event()
         burst_clicks: list[float] = []
+        burst_in_page: list[float] = []
         c0 = server.cpu_s()
         with ThreadPoolExecutor(max_workers=args.burst) as pool:
             futures = [pool.submit(pull, url) for _ in range(args.burst)]
-            click_until_done(pages, futures, burst_clicks, stop)
+            click_until_done(pages, futures, burst_clicks, stop, burst_in_page)
             burst = [f.result() for f in futures]
         note("burst_server_cpu_per_session",
              round((server.cpu_s() - c0) * 1000 / args.burst, 1), "ms")
         emit(f"burst_{args.burst}_protocol_session_to_document", [s * 1000 for s, _ in burst])
         emit(f"burst_{args.burst}_page_switch_step", burst_clicks)
+        emit(f"burst_{args.burst}_page_switch_step_in_page", burst_in_page)
         for _, session in burst:
             close(session)
         time.sleep(3)
@@ -374,15 +388,17 @@ def run(args, server: Server) -> None:
         # document has reached its client, without the harness rebuilding 20 documents under
         # one GIL; the pages keep clicking meanwhile
         bare_clicks: list[float] = []
+        bare_in_page: list[float] = []
         c0 = server.cpu_s()
         with ThreadPoolExecutor(max_workers=1) as pool:
             future = pool.submit(fetch_documents, url, args.burst)
-            click_until_done(pages, [future], bare_clicks, stop)
+            click_until_done(pages, [future], bare_clicks, stop, bare_in_page)
             bare = future.result()
         note("burst_bare_server_cpu_per_session",
              round((server.cpu_s() - c0) * 1000 / args.burst, 1), "ms")
         emit(f"burst_{args.burst}_bare_session_to_document", [s * 1000 for s in bare])
         emit(f"burst_{args.burst}_bare_page_switch_step", bare_clicks)
+        emit(f"burst_{args.burst}_bare_page_switch_step_in_page", bare_in_page)
         time.sleep(3)
         # pages opening during a burst: cold load to interactive with 20 others opening
         with ThreadPoolExecutor(max_workers=args.burst) as pool:
