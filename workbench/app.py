@@ -838,14 +838,49 @@ class _SessionsGoWithTheirPages(pn.io.server.WSHandler):
             session.request_expiration()
 
 
+#: BokehJS bundles the served page never uses, left out of it: MathJax (1.8 MB of script; Panel
+#: loads it for any page with an HTML pane, in case one holds TeX, and then typesets any
+#: ``$$…$$`` or ``\(…\)`` in a text, a data file's included) and WebGL (for plots drawn with
+#: ``output_backend="webgl"``; the page's charts are plain SVG).
+UNUSED_BUNDLES = ("bokeh-mathjax", "bokeh-gl")
+
+
+class _ResourcesWithoutUnused:
+    """The server application as a page request sees it, its BokehJS resources without
+    ``UNUSED_BUNDLES`` (everything else is the application's own)."""
+
+    def __init__(self, application):
+        self._application = application
+
+    def __getattr__(self, name):
+        return getattr(self._application, name)
+
+    def resources(self, *args, **kwargs):
+        resources = self._application.resources(*args, **kwargs)
+        return resources.clone(components=[c for c in resources.components
+                                           if c not in UNUSED_BUNDLES])
+
+
+class _LeanPage(pn.io.server.DocHandler):
+    """Panel's page handler, and the page it writes loads no ``UNUSED_BUNDLES``: 2 MB less for
+    a phone to fetch and run at every first visit."""
+
+    async def get(self, *args, **kwargs):
+        self.application = _ResourcesWithoutUnused(self.application)
+        return await super().get(*args, **kwargs)
+
+
 def _sessions_go_with_their_pages() -> None:
     """Every app served from now on takes its websocket through ``_SessionsGoWithTheirPages``
-    (Bokeh's per-app routes, where Panel put its own handler)."""
+    and its page through ``_LeanPage`` (Bokeh's per-app routes, where Panel put its own
+    handlers)."""
     from bokeh.server.urls import per_app_patterns
 
     for i, (route, handler, *rest) in enumerate(per_app_patterns):
         if route == "/ws" and handler is pn.io.server.WSHandler:
             per_app_patterns[i] = (route, _SessionsGoWithTheirPages, *rest)
+        elif route == r"/?" and handler is pn.io.server.DocHandler:
+            per_app_patterns[i] = (route, _LeanPage, *rest)
 
 
 class _MemoryBack:

@@ -137,6 +137,30 @@ def test_a_journey_requests_nothing_but_the_app(page, served, every_panel_model)
     assert not blocked, blocked[:5]
 
 
+def test_the_page_loads_no_bundle_it_never_uses(page, served):
+    """No MathJax (1.8 MB) and no WebGL script for a phone to fetch (``UNUSED_BUNDLES``), every
+    step still drawn without an error, and TeX typed as a name stays the text it is."""
+    scripts, errors = [], []
+    page.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[-1].split("?")[0])
+            if r.resource_type == "script" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(served)
+    expect(page.get_by_text("Who are we planning with?")).to_be_visible(timeout=60_000)
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    name.fill(r"Amara $$x^2$$ \(y\)")
+    name.press("Enter")
+    expect(page.locator(".wb-who b").first).to_have_text(r"Amara $$x^2$$ \(y\)",
+                                                         timeout=TIMEOUT)
+    for number, step in enumerate(("Week", "Opportunities", "Plans", "Compare", "Share"), 2):
+        page.get_by_role("button", name=f"{number}. {step}").click()
+        expect(page.locator(f".wb-showing-{step.lower()}")).to_have_count(1, timeout=TIMEOUT)
+    page.wait_for_timeout(1000)
+    assert {"bokeh.min.js", "bokeh-widgets.min.js", "bokeh-tables.min.js",
+            "panel.min.js"} <= set(scripts), scripts
+    assert not [s for s in scripts if s.startswith(("bokeh-mathjax", "bokeh-gl"))], scripts
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("address", ["0.0.0.0", "192.168.1.20", "::", "example.org"])
 def test_serve_refuses_addresses_beyond_this_computer(address, capsys, tmp_path):
     from workbench.app import NOT_LOOPBACK, serve
