@@ -291,6 +291,24 @@ def rule() -> pn.pane.HTML:
     return pn.pane.HTML("<hr>", sizing_mode="stretch_width", margin=(5, 10))
 
 
+def card_filled_when_opened(contents, lazy: bool, **params) -> pn.Card:
+    """A collapsed card whose ``contents()`` (a list of objects) go in the first time it is
+    opened, when ``lazy`` (the served app): a step's first visit then makes none of their
+    models, on the server or in the browser. Otherwise (a notebook, tests) they are in from the
+    start. The objects themselves can be made beforehand; only their place waits."""
+    card = pn.Card(collapsed=True, **params)
+    if not lazy:
+        card.objects = list(contents())
+        return card
+
+    def opened(event):
+        if not event.new and not card.objects:
+            card.objects = list(contents())
+
+    card.param.watch(held(opened), "collapsed")
+    return card
+
+
 def watch_when_shown(view, step: str, callback, names: list[str]) -> None:
     """Run ``callback`` now and whenever ``names`` of the state change — but, when the view is
     ``lazy`` (the served app), only while its step is on screen; a step that changed while
