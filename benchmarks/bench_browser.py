@@ -23,8 +23,9 @@ undoing (going to the step, taking the busy time off again, dismissing the messa
 timed. Each interaction is reported twice: timed from Python (``browser_<name>_…``: Playwright's
 own work around the click included, about 100 ms of it), and on the page's clock from the input
 event to the frame after the updated view is there (``…_in_page``, ``benchmarks/inpage.py``):
-what a person waits for, and what the goal is about. Cold load is ``page.goto`` until the Learner step can be used (its learner picker
-enabled), on a new page each time, ``--loads`` times after one warm-up load.
+what a person waits for, and what the goal is about. Cold load is ``page.goto`` until the
+Learner step can be used (its learner picker enabled), on a new page each time, ``--loads``
+times after one warm-up load.
 
 Bounded: every wait has a timeout and the whole run stops after ``--time-limit`` seconds,
 reporting what it measured so far (an interaction cut short says how many it got).
@@ -117,7 +118,6 @@ class Run:
 
     def __init__(self, page, expect, deadline: float, timeout_ms: int = 30_000):
         self.page, self.expect, self.deadline, self.timeout = page, expect, deadline, timeout_ms
-        self.outside = float("nan")
 
     def left(self) -> bool:
         return time.monotonic() < self.deadline
@@ -125,15 +125,14 @@ class Run:
     def wait(self, js: str, arg=None):
         self.page.wait_for_function(js, arg=arg, polling="raf", timeout=self.timeout)
 
-    def timed(self, click, js: str, arg=None) -> float:
-        """Do ``click`` and wait for ``js``: the ms from Python (kept in ``self.outside``) and,
-        returned, the ms in the page from the input to the painted view (``inpage``)."""
+    def timed(self, click, js: str, arg=None) -> tuple[float, float]:
+        """Do ``click`` and wait for ``js``: (ms in the page from the input to the painted view,
+        ``inpage``; ms from Python)."""
         inpage.arm(self.page)
         t0 = time.perf_counter()
         click()
         ms = inpage.wait(self.page, js, arg, self.timeout)
-        self.outside = (time.perf_counter() - t0) * 1000
-        return ms
+        return ms, (time.perf_counter() - t0) * 1000
 
     def button(self, name, exact=True):
         return self.page.get_by_role("button", name=name, exact=exact)
@@ -161,13 +160,13 @@ SHOWS_HEADING = """(want) => window.__wb.all('h2').some(
   h => h.textContent.replace('¶', '').trim() === want && window.__wb.shown(h))"""
 
 
-def switch_step(run: Run, i: int) -> float:
+def switch_step(run: Run, i: int) -> tuple[float, float]:
     order = ["Week", "Opportunities", "Plans", "Compare", "Share", "Learner"]
     step = order[i % len(order)]
     return run.timed(run.button(STEP_BUTTONS[step]).click, SHOWS_HEADING, HEADINGS[step])
 
 
-def add(run: Run, i: int) -> float:
+def add(run: Run, i: int) -> tuple[float, float]:
     run.go("Opportunities")
     n = run.pieces()
     button = run.page.get_by_role("button", name=re.compile(r"^Add .+ to ")).nth(i % 5)
@@ -175,7 +174,7 @@ def add(run: Run, i: int) -> float:
     return run.timed(button.click, f"() => ({PIECES})() === {json.dumps(str(n + 1))}")
 
 
-def remove(run: Run, i: int) -> float:
+def remove(run: Run, i: int) -> tuple[float, float]:
     run.go("Plans")
     n = run.pieces()
     if n == 0:  # put one in first (untimed)
@@ -189,7 +188,7 @@ def remove(run: Run, i: int) -> float:
 COMPARED = "() => window.__wb.all('table.wb-compare thead th').filter(window.__wb.shown).length"
 
 
-def compare_tick(run: Run, i: int) -> float:
+def compare_tick(run: Run, i: int) -> tuple[float, float]:
     run.go("Compare")
     boxes = run.page.get_by_role("checkbox")
     ticks = [b for b in boxes.all() if b.is_visible() and "Show the charts" not in (
@@ -201,7 +200,7 @@ def compare_tick(run: Run, i: int) -> float:
     return run.timed(box.click, f"() => ({COMPARED})() === {want}")
 
 
-def pick_learner(run: Run, i: int) -> float:
+def pick_learner(run: Run, i: int) -> tuple[float, float]:
     run.go("Learner")
     picker = run.page.get_by_role("combobox", name="Learner", exact=True)
     options = picker.evaluate("s => [...s.options].map(o => o.textContent)")
@@ -212,7 +211,7 @@ def pick_learner(run: Run, i: int) -> float:
                      "(want) => window.__wb.text('.wb-who b').includes(want)", name)
 
 
-def pick_plan(run: Run, i: int) -> float:
+def pick_plan(run: Run, i: int) -> tuple[float, float]:
     run.go("Plans")
     picker = run.page.get_by_role("combobox", name="Plan", exact=True)
     options = picker.evaluate("s => [...s.options].map(o => o.textContent)")
@@ -227,7 +226,7 @@ SHOWN_LINE = "() => { const t = window.__wb.text('p[role=status]')" \
 WORDS = ["art", "", "math", "", "science", "", "music", "", "robotics", ""]
 
 
-def filter_catalogue(run: Run, i: int) -> float:
+def filter_catalogue(run: Run, i: int) -> tuple[float, float]:
     run.go("Opportunities")
     # every section, fitting or not (a plan with problems may have none that fit)
     fits = run.page.get_by_role("checkbox", name="Only ones that fit the plan")
@@ -245,7 +244,7 @@ def filter_catalogue(run: Run, i: int) -> float:
                      f"t !== before }}", before)
 
 
-def change_level(run: Run, i: int) -> float:
+def change_level(run: Run, i: int) -> tuple[float, float]:
     run.go("Learner")
     run.dismiss()
     select = run.page.locator(".wb-level select").nth(i % 3)
@@ -258,7 +257,7 @@ def change_level(run: Run, i: int) -> float:
 BUSY = "() => window.__wb.all('span.wb-commitments').filter(window.__wb.shown).length"
 
 
-def add_busy_time(run: Run, i: int) -> float:
+def add_busy_time(run: Run, i: int) -> tuple[float, float]:
     run.go("Week")
     n = int(run.page.evaluate(BUSY))
     t = run.timed(run.button("Add busy time").click, f"() => ({BUSY})() === {n + 1}")
@@ -363,7 +362,7 @@ def main(argv=None):
                         if action in failures:
                             continue
                         try:
-                            ms = ACTIONS[action](run, i)
+                            ms, outside = ACTIONS[action](run, i)
                         except Exception as exc:  # say so, go on with the others
                             failures[action] = f"{type(exc).__name__}: {exc}"[:300]
                             page.screenshot(path=str(Path(tempfile.gettempdir()) /
@@ -371,16 +370,16 @@ def main(argv=None):
                             continue
                         if i:  # the first of each is a warm-up
                             in_page[action].append(ms)
-                            times[action].append(run.outside)
+                            times[action].append(outside)
             if "remove" in only and "add" not in only:
                 for i in range(args.repeat + 1):
                     if not run.left():
                         break
                     ACTIONS["add"](run, i)  # something to remove (untimed)
-                    ms = ACTIONS["remove"](run, i)
+                    ms, outside = ACTIONS["remove"](run, i)
                     if i:
                         in_page["remove"].append(ms)
-                        times["remove"].append(run.outside)
+                        times["remove"].append(outside)
             browser.close()
     finally:
         served.stop()

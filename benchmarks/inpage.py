@@ -62,6 +62,7 @@ def arm(page) -> None:
 def wait(page, js: str, arg=None, timeout_ms: float = 60_000) -> float:
     """Wait until ``js`` (a function of ``arg``) holds, polled every animation frame; the ms from
     the input after ``arm`` to the frame after it first held."""
-    page.wait_for_function(HOLDS.replace("__CHECK__", js), arg=arg, polling="raf", timeout=timeout_ms)
+    page.wait_for_function(HOLDS.replace("__CHECK__", js), arg=arg, polling="raf",
+                           timeout=timeout_ms)
     handle = page.wait_for_function(PAINTED, polling="raf", timeout=timeout_ms)
     return float(handle.json_value())  # with no input after arm(), that wait times out

@@ -24,12 +24,13 @@ def test_folded_cards_fill_when_first_opened(browser, tmp_path, shot):
         page = sized_page(browser, "phone", contexts)
         open_app(page, served.url + "?learner=L-lucia")
         go_to_step(page, 3, "Opportunities", "es")
-        provider = page.get_by_role("combobox", name="Quién lo ofrece", exact=True)
-        mapping = page.get_by_role("combobox", name="Cómo leer las columnas", exact=True)
+        names = ("Quién lo ofrece", "Cómo leer las columnas")
         # folded: not built yet (not merely hidden)
-        for name in ("Quién lo ofrece", "Cómo leer las columnas"):
+        for name in names:
             assert page.get_by_role("combobox", name=name, exact=True,
                                     include_hidden=True).count() == 0, name
+        provider, mapping = (page.get_by_role("combobox", name=name, exact=True)
+                             for name in names)
         count = page.get_by_role("status").filter(has_text=SHOWN).first
         before = count.inner_text()
 
