@@ -204,3 +204,35 @@ def test_what_a_server_loaded_first_is_left_out_of_collections_and_sessions_stil
     assert unchanged == "True"  # nothing the sessions made was left out (it only goes down:
     # a left-out object freed by its count of references leaves the count)
     assert alive == "0"
+
+
+_SESSIONS_AND_FULL_COLLECTIONS = """
+import gc, sys
+sys.path.insert(0, sys.argv[2])
+import workbench.app as wa
+from workbench import SAMPLE_DATA
+from test_serve_memory import _open
+
+wa._shared_tables_first(wa._load_dataset(str(SAMPLE_DATA.resolve())).catalogue)
+wa._freeze_what_is_loaded()
+fulls = []
+gc.callbacks.append(
+    lambda phase, info: fulls.append(1) if phase == "stop" and info["generation"] == 2 else None)
+kept = [_open(sys.argv[1]) for _ in range(12)]  # twelve families' sessions, open
+print(len(fulls))
+"""
+
+
+def test_a_server_building_sessions_runs_no_full_collection_through_the_ones_open(tmp_path):
+    """A full collection walks every open session (alive: it frees nothing of theirs) and
+    holds the event loop meanwhile; served, Python runs them less often
+    (``FULL_COLLECTION_EVERY``), so twelve new sessions bring none. With Python's default
+    (10) the same twelve brought two here. In a process of its own, as served."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run(
+        [sys.executable, "-c", _SESSIONS_AND_FULL_COLLECTIONS, str(tmp_path / "wb.sqlite"),
+         str(Path(__file__).parent)], capture_output=True, text=True, timeout=600, check=True)
+    assert out.stdout.split()[-1] == "0"
