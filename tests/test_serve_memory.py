@@ -142,6 +142,54 @@ def test_memory_goes_back_after_the_first_full_collection_once_sessions_went():
         gc.callbacks.remove(back.after_collection)
 
 
+def test_sessions_that_went_are_collected_soon_after_and_not_while_new_ones_wait(monkeypatch):
+    """Panel collects only once no session has gone for 5 s, and served, Python's own full
+    collections are rare: a session that goes asks for one ``COLLECT_AFTER_S`` later, one for
+    any number that go meanwhile, put off while new sessions wait for their turn (at most
+    ``COLLECT_PUT_OFF`` times). Outside an event loop it asks for none."""
+    import asyncio
+
+    import workbench.app as wa
+
+    monkeypatch.setattr(wa, "COLLECT_AFTER_S", 0.05)
+    back = wa._MemoryBack()
+    back._trim = None
+    fulls = []
+
+    def count(phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            fulls.append(1)
+
+    waiting = {"now": False}
+    monkeypatch.setattr(wa, "new_sessions_waiting", lambda: waiting["now"])
+
+    async def run():
+        for _ in range(3):
+            back.session_gone()
+        await asyncio.sleep(0.3)
+        one = len(fulls)
+        waiting["now"] = True
+        back.session_gone()
+        await asyncio.sleep(0.3)
+        put_off = len(fulls)
+        waiting["now"] = False
+        await asyncio.sleep(0.3)
+        return one, put_off, len(fulls)
+
+    back.session_gone()  # no loop: nothing asked for
+    assert back._collection is None
+    gc.callbacks.append(count)
+    gc.disable()  # only the collections asked for count (Python's own are off meanwhile)
+    try:
+        one, put_off, after = asyncio.run(run())
+    finally:
+        gc.enable()
+        gc.callbacks.remove(count)
+    assert one == 1  # one collection for the three that went
+    assert put_off == 1  # none while new sessions wait
+    assert after == 2  # ... and it came once they stopped waiting
+
+
 def test_serving_trims_with_the_c_librarys_own_call():
     import platform
 

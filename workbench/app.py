@@ -883,20 +883,31 @@ def _sessions_go_with_their_pages() -> None:
             per_app_patterns[i] = (route, _LeanPage, *rest)
 
 
-class _MemoryBack:
-    """After sessions went, the first full garbage collection gives the pages it freed back to
-    the system (the C library's ``malloc_trim``, where it has one: glibc, so Debian).
+#: After sessions went, the server runs a full garbage collection this long after.
+COLLECT_AFTER_S = 1.0
+#: ... put off as many times at most while new sessions wait for their turn.
+COLLECT_PUT_OFF = 10
 
-    A session's objects are tied to each other in cycles that only a full collection frees;
-    Panel runs one 5 s after the last session went (``panel.io.document``), and Python runs
-    them as it allocates. The allocator then kept the freed pages for itself, so the memory of
-    closed sessions stayed with the process. ``after_collection`` is one of Python's
-    ``gc.callbacks``: it trims at the end of a full collection, only when sessions went since
+
+class _MemoryBack:
+    """Closed sessions are collected soon after they go, and the pages freed go back to the
+    system (the C library's ``malloc_trim``, where it has one: glibc, so Debian).
+
+    A session's objects are tied to each other in cycles that only a full collection frees.
+    Panel runs one 5 s after the last session went (``panel.io.document``), which never comes
+    while sessions keep closing; and served, Python's own come seldom
+    (``FULL_COLLECTION_EVERY``). So a session that goes asks for one ``COLLECT_AFTER_S``
+    later (``session_gone``), one for all that go meanwhile, put off while new sessions wait
+    to be built. The allocator then kept the freed pages for itself, so the memory of closed
+    sessions stayed with the process: ``after_collection`` is one of Python's
+    ``gc.callbacks``, and trims at the end of a full collection, only when sessions went since
     the last trim.
     """
 
     def __init__(self):
         self.pending = False
+        self._collection = None  # the full collection asked for, while it waits
+        self._put_off = 0
         try:
             import ctypes
 
@@ -905,7 +916,27 @@ class _MemoryBack:
             self._trim = None
 
     def session_gone(self, _context=None) -> None:
+        """A session went: a full collection ``COLLECT_AFTER_S`` later, one for all that go
+        meanwhile, on the event loop this runs on (outside one, none is asked for)."""
         self.pending = True
+        if self._collection is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            self._collection = loop.call_later(COLLECT_AFTER_S, self._collect, loop)
+
+    def _collect(self, loop) -> None:
+        """Collect now, unless new sessions wait for their turn: then a little later, up to
+        ``COLLECT_PUT_OFF`` times (a crowd does not wait for it, nor it for ever)."""
+        if new_sessions_waiting() and self._put_off < COLLECT_PUT_OFF:
+            self._put_off += 1
+            self._collection = loop.call_later(COLLECT_AFTER_S, self._collect, loop)
+            return
+        self._collection, self._put_off = None, 0
+        import gc
+
+        gc.collect()
 
     def after_collection(self, phase: str, info: dict) -> None:
         if phase == "stop" and info.get("generation") == 2 and self.pending:
@@ -961,10 +992,7 @@ def _freeze_what_is_loaded() -> int:
     Full collections are also made rarer (``FULL_COLLECTION_EVERY``). What they walk then is
     the open sessions, which are alive, so one that falls in a session's build or a click is
     mostly wasted (18-140 ms each with ten sessions open, growing with them). Closed sessions
-    do not wait for them: Panel collects 5 s after sessions close, and ``_MemoryBack`` gives
-    the memory back then; a server whose sessions never stop closing still gets one every
-    30 sessions or more. The cost is memory: up to that many closed sessions' garbage (some 60 MB
-    for a 2,000-section catalogue's server) waits for it."""
+    do not wait for them: a collection follows sessions that went (``_MemoryBack``)."""
     import gc
 
     gc.collect()
