@@ -174,6 +174,39 @@ def test_steps_are_built_ahead_only_once_the_page_is_loaded(tmp_path, monkeypatc
         assert len(started) == 2
 
 
+def test_served_the_boxes_about_the_learner_join_the_page_with_the_rest(tmp_path):
+    """Served, the Learner step's first screen is who; the boxes about them (name to
+    supportive adults) join the page with goals and levels once it has loaded, showing the
+    learner as they are then. In a notebook they are there at once."""
+    app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
+    step, s = app.steps["Learner"], app.state
+
+    def on_page(widget):
+        return any(w is widget for w in step.__panel__().select(type(widget)))
+
+    assert on_page(step.picker)
+    assert not any(on_page(w) for w in (step.learner_name, step.grade, step.interests,
+                                         step.strengths, step.adults))
+    s.learner_id = next(i for i in s.param.learner_id.objects if i != s.learner_id)
+    assert app.prebuild_one() == "Learner" and step.finished
+    assert all(on_page(w) for w in (step.learner_name, step.grade, step.home_zone,
+                                    step.language, step.pathway, step.interests,
+                                    step.strengths, step.adults, step.goal_comp))
+    assert step.learner_name.value == s.learner.name
+    assert step.interests.value == list(s.learner.interests)
+    texts = [str(getattr(o, "object", "")) for o in step.__panel__().objects]
+    assert not any("wb-coming" in t for t in texts)  # the line standing in for them went
+    # the order on the page: who, then about them, then goals
+    objects = step.__panel__().objects
+    about = next(i for i, o in enumerate(objects) if o is step.interests)
+    goals = next(i for i, o in enumerate(objects) if any(
+        w is step.goal_comp for w in getattr(o, "select", lambda _t: [])(pn.widgets.Select)))
+    assert 0 < about < goals
+    notebook = create_app(SAMPLE_DATA, tmp_path / "wb2.sqlite").steps["Learner"]
+    assert any(w is notebook.learner_name
+               for w in notebook.__panel__().select(pn.widgets.TextInput))
+
+
 def test_steps_are_built_ahead_hidden_in_the_order_a_family_goes(tmp_path):
     app = create_app(SAMPLE_DATA, tmp_path / "wb.sqlite", lazy=True)
     order = []

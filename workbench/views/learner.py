@@ -226,28 +226,34 @@ class LearnerStep(StepView):
             widget.param.watch(held(lambda e, field=field: self._field_changed(field, e.new)),
                                "value")
 
-        # the first screen: who, and about them. Goals, levels now, evidence and the
-        # credential upload are further down the page; served, they are built once the page
-        # has loaded (``finish``), which took a fifth off a new session's server time
+        # the first screen: who. About them, goals, levels now, evidence and the credential
+        # upload are further down the page; served, they join it once the page has loaded
+        # (``finish``): goals to the upload took a fifth off a new session's server time
         self._rest: list | None = None
         self._layout = pn.Column(
             pn.pane.Markdown("## " + _("Who are we planning with?")),
             wrap_row(self.picker, self.show_new, align="end"),
             self.new_form,
+            sizing_mode="stretch_width",
+        )
+        # the boxes about them are made now (the step keeps them up to date) but join the page
+        # with the rest: their models were a fifth of a new session's server time, and they
+        # are below the first screen on a phone
+        self._about = [
             rule(),
             wrap_row(self.learner_name, self.grade, self.home_zone, self.language,
                      self.pathway),
             pn.pane.Markdown("**" + _("Interests") + "** " + _("(tick all that apply)")),
             self.interests, self.strengths, self.adults,
-            sizing_mode="stretch_width",
-        )
+        ]
         if self.first_screen:
             # one line in their place meanwhile (a page scrolled down at once is not blank)
-            coming = escape_text(_("Goals and levels are on their way…"))
+            coming = escape_text(_("More about the learner, goals and levels are on their "
+                                   "way…"))
             self._layout.append(pn.pane.HTML(f'<p class="wb-empty wb-coming">{coming}</p>',
                                              sizing_mode="stretch_width"))
         else:
-            self._layout.extend(self._build_rest())
+            self._layout.extend(self._about + self._build_rest())
         watch_when_shown(self, "Learner", self._sync, ["learner"])
 
     @property
@@ -256,7 +262,7 @@ class LearnerStep(StepView):
 
     def finish(self) -> None:
         if self._rest is None:
-            self._layout.objects = self._layout.objects[:-1] + self._build_rest()
+            self._layout.objects = self._layout.objects[:-1] + self._about + self._build_rest()
             self._sync_rest()
 
     def _build_rest(self) -> list:
