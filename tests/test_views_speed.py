@@ -199,8 +199,8 @@ def test_served_the_boxes_about_the_learner_join_the_page_with_the_rest(tmp_path
     # the order on the page: who, then about them, then goals
     objects = step.__panel__().objects
     about = next(i for i, o in enumerate(objects) if o is step.interests)
-    goals = next(i for i, o in enumerate(objects) if any(
-        w is step.goal_comp for w in getattr(o, "select", lambda _t: [])(pn.widgets.Select)))
+    goals = next(i for i, o in enumerate(objects)
+                 if any(w is step.goal_comp for w in o.select(pn.widgets.Select)))
     assert 0 < about < goals
     notebook = create_app(SAMPLE_DATA, tmp_path / "wb2.sqlite").steps["Learner"]
     assert any(w is notebook.learner_name

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import gc
 import re
 import time
 import uuid
@@ -934,8 +935,6 @@ class _MemoryBack:
             self._collection = loop.call_later(COLLECT_AFTER_S, self._collect, loop)
             return
         self._collection, self._put_off = None, 0
-        import gc
-
         gc.collect()
 
     def after_collection(self, phase: str, info: dict) -> None:
@@ -950,8 +949,6 @@ MEMORY_BACK = _MemoryBack()
 
 
 def _memory_back_after_collections() -> _MemoryBack:
-    import gc
-
     if MEMORY_BACK.after_collection not in gc.callbacks:
         gc.callbacks.append(MEMORY_BACK.after_collection)
     return MEMORY_BACK
@@ -993,8 +990,6 @@ def _freeze_what_is_loaded() -> int:
     the open sessions, which are alive, so one that falls in a session's build or a click is
     mostly wasted (18-140 ms each with ten sessions open, growing with them). Closed sessions
     do not wait for them: a collection follows sessions that went (``_MemoryBack``)."""
-    import gc
-
     gc.collect()
     gc.freeze()
     young, middle, _full = gc.get_threshold()
